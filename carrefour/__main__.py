@@ -1,0 +1,3 @@
+from carrefour.cli import main
+
+main()

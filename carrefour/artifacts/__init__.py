@@ -1,0 +1,19 @@
+"""Artifacts derived from each published version: statistics, and whatever else serves it.
+
+Builders run inside the write session, after the graphs are in place and before the
+version is published, so that a version and its artifacts appear together.
+"""
+
+from __future__ import annotations
+
+from carrefour.artifacts.stats import build_stats
+from carrefour.store.base import Writer
+from carrefour.vocab import Hub
+
+BUILDERS = (build_stats,)
+
+
+def build_artifacts(writer: Writer, hub: Hub) -> None:
+    """Run every artifact builder on the version being written."""
+    for builder in BUILDERS:
+        builder(writer, hub)

@@ -1,0 +1,147 @@
+"""What a SPARQL request is, read from its text before any engine sees it.
+
+The public endpoint must know a query's form (to negotiate the result format),
+refuse updates, and refuse ``SERVICE`` calls to hosts the operator did not allow.
+The engines parse the text themselves; this scanner only tokenises it the way the
+SPARQL 1.1 grammar does (codepoint escapes first, then comments, strings and IRIs),
+so that a keyword cannot hide from it inside an escape, a comment or a string.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
+
+from carrefour.errors import QueryError, QueryRefused
+
+QUERY_FORMS = ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK")
+UPDATE_KEYWORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"})
+
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_TOKEN = re.compile(
+    r"""
+    (?P<ws>\s+)
+  | (?P<comment>\#[^\n\r]*)
+  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+        |'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
+  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+  | (?P<var>[?$][A-Za-z0-9_\u00B7\u00C0-\uFFFF]+)
+  | (?P<pname>(?:[A-Za-z\u00C0-\uFFFF][\w.\-\u00B7\u00C0-\uFFFF]*)?:
+        (?:[\w\-.:%\\\u00B7\u00C0-\uFFFF]*[\w\-:%\u00B7\u00C0-\uFFFF])?)
+  | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
+  | (?P<other>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+
+@dataclass
+class Token:
+    kind: str
+    text: str
+
+
+@dataclass
+class QueryShape:
+    """The parts of a request the endpoint decides on."""
+
+    form: str | None  # SELECT, CONSTRUCT, DESCRIBE, ASK, or None for an update
+    is_update: bool
+    services: list[str | None] = field(default_factory=list)  # IRIs; None for a variable
+
+
+def unescape_codepoints(text: str) -> str:
+    """Apply SPARQL's \\uXXXX and \\UXXXXXXXX escapes, which precede all parsing."""
+
+    def replace(match: re.Match[str]) -> str:
+        code = int(match.group(1) or match.group(2), 16)
+        if code > 0x10FFFF:
+            raise QueryError(f"invalid codepoint escape {match.group(0)}")
+        return chr(code)
+
+    return _ESCAPE.sub(replace, text)
+
+
+def tokenize(text: str) -> list[Token]:
+    tokens = []
+    for match in _TOKEN.finditer(unescape_codepoints(text)):
+        kind = match.lastgroup or "other"
+        if kind in ("ws", "comment"):
+            continue
+        tokens.append(Token(kind, match.group(0)))
+    return tokens
+
+
+def analyse(text: str) -> QueryShape:
+    """Find the form of a query or update and every SERVICE target it names.
+
+    :raises QueryError: the text holds no query form at all.
+    """
+    tokens = tokenize(text)
+    prefixes: dict[str, str] = {}
+    base = ""
+    form: str | None = None
+    is_update = False
+    services: list[str | None] = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        word = token.text.upper() if token.kind == "word" else ""
+        if word == "PREFIX" and i + 2 < len(tokens) and tokens[i + 1].kind == "pname":
+            iri = tokens[i + 2].text[1:-1] if tokens[i + 2].kind == "iri" else ""
+            prefixes[tokens[i + 1].text.rstrip(":")] = urljoin(base, iri) if base else iri
+            i += 3
+            continue
+        if word == "BASE" and i + 1 < len(tokens) and tokens[i + 1].kind == "iri":
+            base = tokens[i + 1].text[1:-1]
+            i += 2
+            continue
+        if form is None and not is_update:
+            if word in QUERY_FORMS:
+                form = word
+            elif word in UPDATE_KEYWORDS:
+                is_update = True
+        if word == "SERVICE":
+            j = i + 1
+            if j < len(tokens) and tokens[j].text.upper() == "SILENT":
+                j += 1
+            services.append(_service_target(tokens[j] if j < len(tokens) else None, prefixes, base))
+        i += 1
+    if form is None and not is_update:
+        raise QueryError("no query form found: expected SELECT, CONSTRUCT, DESCRIBE or ASK")
+    return QueryShape(form=form, is_update=is_update, services=services)
+
+
+def _service_target(token: Token | None, prefixes: dict[str, str], base: str) -> str | None:
+    if token is None or token.kind == "var":
+        return None
+    if token.kind == "iri":
+        iri = token.text[1:-1]
+        return urljoin(base, iri) if base else iri
+    if token.kind == "pname":
+        prefix, _, local = token.text.partition(":")
+        if prefix in prefixes:
+            return prefixes[prefix] + local
+    return None
+
+
+def check_public_query(text: str, allowed_service_hosts: list[str]) -> QueryShape:
+    """Refuse updates and SERVICE calls to hosts outside the allow-list.
+
+    :raises QueryRefused: the request is an update, or calls a host not allowed (403).
+    :raises QueryError: the text holds no query form (400).
+    """
+    shape = analyse(text)
+    if shape.is_update:
+        raise QueryRefused("this endpoint is read-only: SPARQL Update (INSERT, DELETE, LOAD, …) is refused")
+    allowed = {host.lower() for host in allowed_service_hosts}
+    for target in shape.services:
+        if target is None:
+            raise QueryRefused("SERVICE with a variable endpoint is refused: name an allowed host")
+        host = (urlsplit(target).hostname or "").lower()
+        if host not in allowed:
+            raise QueryRefused(
+                f"SERVICE <{target}> is refused: host {host or '?'!r} is not in the operator's allow-list"
+            )
+    return shape

@@ -1,0 +1,322 @@
+"""The embedded store: pyoxigraph on disk, published in generations.
+
+RocksDB allows one writer per database, and read-only handles do not see later
+writes.  So each publication is a new *generation*: a write session checkpoints the
+current generation (``Store.backup``: hard links, milliseconds), changes the copy,
+builds the version's artifacts next to it (dumps, search index, statistics), and
+then flips one pointer file atomically (``os.replace``).  Readers stat the pointer
+on every snapshot and reopen read-only when it moves, so a running server sees a
+finished harvest without a restart and never half of one.  A killed writer leaves
+an uncommitted folder that the next writer deletes; the pointer never moved.
+
+Layout of the store folder::
+
+    CURRENT.json            pointer to the published generation
+    write.lock              held (flock) by the one write session
+    generations/00000012/   store/ (RocksDB), artifacts/, COMMITTED
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import secrets
+import shutil
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO
+
+import pyoxigraph as ox
+
+from carrefour.errors import QueryError, StoreBusy, StoreError
+from carrefour.store.base import Bindings, DatasetInfo, PublicQuery, QueryAnswer, Solution, Term
+from carrefour.store.query_pool import QueryPool
+
+POINTER = "CURRENT.json"
+COMMITTED = "COMMITTED"
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+class OxigraphView:
+    """Read operations over one pyoxigraph store (shared by snapshots and writers)."""
+
+    def __init__(self, store: ox.Store, info: DatasetInfo) -> None:
+        self._store = store
+        self.info = info
+
+    def quads(
+        self,
+        subject: Term | None = None,
+        predicate: ox.NamedNode | None = None,
+        object: Term | None = None,
+        graph: ox.NamedNode | None = None,
+    ) -> Iterator[ox.Quad]:
+        return self._store.quads_for_pattern(subject, predicate, object, graph)
+
+    def describe(self, iri: ox.NamedNode) -> list[ox.Quad]:
+        quads = list(self._store.quads_for_pattern(iri, None, None, None))
+        prefix = iri.value + "#"
+        seen = {iri}
+        queue = [q.object for q in quads]
+        while queue:
+            node = queue.pop()
+            if isinstance(node, ox.NamedNode) and node.value.startswith(prefix) and node not in seen:
+                seen.add(node)
+                found = list(self._store.quads_for_pattern(node, None, None, None))
+                quads.extend(found)
+                queue.extend(q.object for q in found)
+        return quads
+
+    def _query(self, query: str, bindings: Bindings | None) -> object:
+        substitutions = {ox.Variable(name): term for name, term in (bindings or {}).items()}
+        try:
+            return self._store.query(query, use_default_graph_as_union=True, substitutions=substitutions or None)
+        except SyntaxError as exc:
+            raise QueryError(f"malformed query: {exc}") from exc
+        except RuntimeError as exc:  # e.g. a bound variable missing from the projection
+            raise QueryError(f"query cannot run: {exc}") from exc
+
+    def select(self, query: str, bindings: Bindings | None = None) -> list[Solution]:
+        results = self._query(query, bindings)
+        if not isinstance(results, ox.QuerySolutions):
+            raise QueryError("select() needs a SELECT query")
+        names = [v.value for v in results.variables]
+        rows = []
+        for solution in results:
+            row = {}
+            for name in names:
+                term = solution[name]
+                if term is not None:
+                    row[name] = term
+            rows.append(row)
+        return rows
+
+    def ask(self, query: str, bindings: Bindings | None = None) -> bool:
+        results = self._query(query, bindings)
+        if not isinstance(results, ox.QueryBoolean):
+            raise QueryError("ask() needs an ASK query")
+        return bool(results)
+
+    def graphs(self) -> list[ox.NamedNode]:
+        return sorted((g for g in self._store.named_graphs() if isinstance(g, ox.NamedNode)), key=lambda g: g.value)
+
+    def count(self, graph: ox.NamedNode | None = None) -> int:
+        if graph is None:
+            return len(self._store)
+        rows = self.select("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g", {"g": graph})
+        return int(rows[0]["n"].value) if rows else 0
+
+    def dump(self, output: IO[bytes], format: ox.RdfFormat, graph: ox.NamedNode | None = None) -> None:
+        if graph is not None or format.supports_datasets:
+            self._store.dump(output, format, from_graph=graph)
+            return
+        # A triples format for the whole dataset: the union, one graph at a time so
+        # that each graph's triples stay grouped by subject.
+        for name in self.graphs():
+            self._store.dump(output, format, from_graph=name)
+
+
+class EmbeddedSnapshot(OxigraphView):
+    """A published generation opened read-only."""
+
+    def __init__(self, store: ox.Store, info: DatasetInfo, store_path: Path, pool: QueryPool) -> None:
+        super().__init__(store, info)
+        self.store_path = store_path
+        self._pool = pool
+
+    def run_public_query(self, query: PublicQuery) -> QueryAnswer:
+        return self._pool.run(str(self.store_path), query)
+
+    def backup(self, target: Path) -> None:
+        """Checkpoint this generation into ``target`` (hard links on one file system)."""
+        self._store.backup(str(target))
+
+
+class EmbeddedWriter(OxigraphView):
+    """A write session on a new generation, published by ``EmbeddedStore.writer``."""
+
+    def __init__(self, store: ox.Store, info: DatasetInfo, previous: EmbeddedSnapshot | None, artifacts: Path) -> None:
+        super().__init__(store, info)
+        self.previous = previous
+        self.artifacts = artifacts
+
+    def replace_graph(self, graph: ox.NamedNode, quads: Iterable[ox.Quad | ox.Triple]) -> None:
+        self.drop_graph(graph)
+        self._store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads)
+
+    def load_graph(self, graph: ox.NamedNode, path: Path, format: ox.RdfFormat, base_iri: str | None = None) -> None:
+        self.drop_graph(graph)
+        try:
+            self._store.bulk_load(path=path, format=format, to_graph=graph, base_iri=base_iri)
+        except SyntaxError as exc:
+            raise StoreError(f"cannot load {path}: {exc}") from exc
+
+    def drop_graph(self, graph: ox.NamedNode) -> None:
+        if self._store.contains_named_graph(graph):
+            self._store.remove_graph(graph)
+
+    def run_public_query(self, query: PublicQuery) -> QueryAnswer:
+        raise StoreError("public queries run on published snapshots, not in write sessions")
+
+
+class EmbeddedStore:
+    """The default store: one folder on disk, no server to install."""
+
+    kind = "embedded"
+    remote = False
+
+    def __init__(self, root: Path, base_url: str, keep_generations: int = 3, query_workers: int = 2) -> None:
+        self.root = root
+        self.base_url = base_url
+        self.keep_generations = max(2, keep_generations)
+        self.pool = QueryPool(query_workers)
+        self._lock = threading.Lock()
+        self._pointer_stamp: tuple[int, int] | None = None
+        self._snapshot: EmbeddedSnapshot | None = None
+
+    # -- reading ---------------------------------------------------------------
+
+    @property
+    def generations_dir(self) -> Path:
+        return self.root / "generations"
+
+    def _read_pointer(self) -> dict[str, str] | None:
+        try:
+            return json.loads((self.root / POINTER).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError) as exc:
+            raise StoreError(f"cannot read {self.root / POINTER}: {exc}") from exc
+
+    def published(self) -> bool:
+        return (self.root / POINTER).exists()
+
+    def snapshot(self) -> EmbeddedSnapshot:
+        """The published generation; reopened when a writer has published a newer one.
+
+        :raises StoreError: nothing has been published yet.
+        """
+        try:
+            stat = (self.root / POINTER).stat()
+        except FileNotFoundError as exc:
+            raise StoreError(f"no data published in {self.root} yet: run `carrefour init`") from exc
+        stamp = (stat.st_mtime_ns, stat.st_ino)
+        with self._lock:
+            if self._snapshot is not None and stamp == self._pointer_stamp:
+                return self._snapshot
+            pointer = self._read_pointer()
+            if pointer is None:
+                raise StoreError(f"no data published in {self.root} yet: run `carrefour init`")
+            generation = self.generations_dir / pointer["generation"]
+            try:
+                store = ox.Store.read_only(str(generation / "store"))
+            except OSError as exc:
+                raise StoreError(f"cannot open generation {pointer['generation']}: {exc}") from exc
+            info = DatasetInfo(
+                version=pointer["version"],
+                published=datetime.fromisoformat(pointer["published"]),
+                base_url=pointer.get("base_url", self.base_url),
+                artifacts=generation / "artifacts",
+            )
+            self._snapshot = EmbeddedSnapshot(store, info, generation / "store", self.pool)
+            self._pointer_stamp = stamp
+            return self._snapshot
+
+    # -- writing ---------------------------------------------------------------
+
+    @contextmanager
+    def writer(self) -> Iterator[EmbeddedWriter]:
+        """Open the one write session; publish its generation when the block ends.
+
+        :raises StoreBusy: another process holds the write session.
+        """
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.generations_dir.mkdir(exist_ok=True)
+        lock_file = open(self.root / "write.lock", "a+")  # noqa: SIM115 - held for the session
+        try:
+            fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            lock_file.close()
+            raise StoreBusy(f"another process is writing to {self.root} (harvest or init in progress)") from exc
+        try:
+            self._collect_garbage()
+            previous = self.snapshot() if self.published() else None
+            number = self._next_generation_number()
+            generation = self.generations_dir / f"{number:08d}"
+            generation.mkdir()
+            if previous is not None:
+                previous.backup(generation / "store")
+            (generation / "artifacts").mkdir()
+            info = DatasetInfo(
+                version=f"{number}-{secrets.token_hex(4)}",
+                published=_utcnow(),
+                base_url=self.base_url,
+                artifacts=generation / "artifacts",
+            )
+            store = ox.Store(str(generation / "store"))
+            writer = EmbeddedWriter(store, info, previous, generation / "artifacts")
+            try:
+                yield writer
+                store.flush()
+            except BaseException:
+                del writer, store
+                shutil.rmtree(generation, ignore_errors=True)
+                raise
+            del writer, store  # closes RocksDB before the generation is published
+            self._publish(generation, info)
+        finally:
+            fcntl.flock(lock_file, fcntl.LOCK_UN)
+            lock_file.close()
+
+    def _next_generation_number(self) -> int:
+        numbers = [int(p.name) for p in self.generations_dir.iterdir() if p.name.isdigit()]
+        return max(numbers, default=0) + 1
+
+    def _publish(self, generation: Path, info: DatasetInfo) -> None:
+        (generation / COMMITTED).write_text(info.version, encoding="utf-8")
+        pointer = {
+            "generation": generation.name,
+            "version": info.version,
+            "published": info.published.isoformat(),
+            "base_url": info.base_url,
+        }
+        temporary = self.root / f".{POINTER}.{os.getpid()}"
+        with open(temporary, "w", encoding="utf-8") as handle:
+            json.dump(pointer, handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, self.root / POINTER)
+        directory = os.open(self.root, os.O_RDONLY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)
+
+    def _collect_garbage(self) -> None:
+        """Delete unpublished leftovers and all but the newest published generations."""
+        pointer = self._read_pointer()
+        current = pointer["generation"] if pointer else None
+        committed = []
+        for path in sorted(self.generations_dir.iterdir()):
+            if not path.name.isdigit():
+                continue
+            if (path / COMMITTED).exists() or path.name == current:
+                committed.append(path)
+            else:
+                shutil.rmtree(path, ignore_errors=True)
+        for path in committed[: -(self.keep_generations - 1)]:
+            if path.name != current:
+                shutil.rmtree(path, ignore_errors=True)
+
+    def close(self) -> None:
+        self.pool.close()
+        with self._lock:
+            self._snapshot = None
+            self._pointer_stamp = None

@@ -1,0 +1,199 @@
+"""Run untrusted SPARQL queries in child processes that can be killed.
+
+pyoxigraph has no query timeout and cannot be interrupted from Python, and a
+runaway query (a cartesian product, a deep property path) would keep a thread busy
+long after its client gave up.  Each public query therefore runs in a child process
+holding a read-only handle on the published store; when the deadline passes, the
+child is killed and replaced.  The answer is serialised in the child, so only bytes
+cross the pipe.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+import time
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+
+import pyoxigraph as ox
+
+from carrefour import formats
+from carrefour.errors import QueryError, QueryTimeout, StoreError
+from carrefour.sparql_results import RESULT_FORMATS_BY_NAME, serialize_boolean, serialize_select
+from carrefour.store.base import PublicQuery, QueryAnswer
+
+_CONTEXT = multiprocessing.get_context("spawn")
+
+
+def execute_public_query(store: ox.Store, query: PublicQuery, prefixes: dict[str, str] | None = None) -> QueryAnswer:
+    """Execute ``query`` on ``store`` and serialise at most ``query.cap`` rows or triples.
+
+    :raises QueryError: the engine cannot parse or evaluate the query.
+    """
+    default = [ox.NamedNode(g) for g in query.default_graphs] or None
+    named = [ox.NamedNode(g) for g in query.named_graphs] or None
+    try:
+        results = store.query(
+            query.text,
+            use_default_graph_as_union=default is None,
+            default_graph=default,
+            named_graphs=named,
+        )
+        if isinstance(results, ox.QueryBoolean):
+            fmt = RESULT_FORMATS_BY_NAME[query.select_format]
+            return QueryAnswer("ASK", fmt.media_type, serialize_boolean(bool(results), fmt.name), 1)
+        if isinstance(results, ox.QuerySolutions):
+            fmt = RESULT_FORMATS_BY_NAME[query.select_format]
+            variables = [v.value for v in results.variables]
+            rows: list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]] = []
+            capped = False
+            for solution in results:
+                if len(rows) == query.cap:
+                    capped = True
+                    break
+                row = {}
+                for name in variables:
+                    term = solution[name]
+                    if term is not None:
+                        row[name] = term
+                rows.append(row)
+            body = serialize_select(variables, rows, fmt.name)
+            return QueryAnswer("SELECT", fmt.media_type, body, len(rows), capped)
+        graph_format = formats.by_name(query.graph_format)
+        if graph_format is None or graph_format.datasets and graph_format.name != "jsonld":
+            raise QueryError(f"unsupported graph format {query.graph_format!r}")
+        triples = []
+        capped = False
+        for triple in results:
+            if len(triples) == query.cap:
+                capped = True
+                break
+            triples.append(triple)
+        triples.sort(key=lambda t: (str(t.subject), str(t.predicate)))
+        body = ox.serialize(triples, format=graph_format.oxigraph, prefixes=prefixes)
+        return QueryAnswer("CONSTRUCT", graph_format.media_type, body, len(triples), capped)
+    except SyntaxError as exc:
+        raise QueryError(f"malformed query: {exc}") from exc
+    except (OSError, ValueError, TypeError) as exc:
+        raise QueryError(f"query failed: {exc}") from exc
+
+
+def _child_main(conn: Connection) -> None:
+    """Serve queries from the parent until the pipe closes."""
+    stores: dict[str, ox.Store] = {}
+    while True:
+        try:
+            path, query, prefixes = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            if path not in stores:
+                stores.clear()  # one version at a time: release the old handle
+                stores[path] = ox.Store.read_only(path)
+            conn.send(("ok", execute_public_query(stores[path], query, prefixes)))
+        except QueryError as exc:
+            conn.send(("query-error", str(exc)))
+        except Exception as exc:  # the parent turns it into a 503; the child stays up
+            conn.send(("store-error", f"{type(exc).__name__}: {exc}"))
+
+
+@dataclass
+class _Worker:
+    process: BaseProcess
+    conn: Connection
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.join(timeout=5)
+        self.conn.close()
+
+
+class QueryPool:
+    """A small pool of killable query processes, created on first use."""
+
+    def __init__(self, size: int) -> None:
+        self.size = max(1, size)
+        self._idle: list[_Worker] = []
+        self._started = 0
+        self._cond = threading.Condition()
+
+    def _spawn(self) -> _Worker:
+        parent, child = _CONTEXT.Pipe()
+        process = _CONTEXT.Process(target=_child_main, args=(child,), daemon=True, name="carrefour-query")
+        process.start()
+        child.close()
+        return _Worker(process, parent)
+
+    def warm(self) -> None:
+        """Start the processes now rather than on the first query."""
+        with self._cond:
+            while self._started < self.size:
+                self._idle.append(self._spawn())
+                self._started += 1
+
+    def _acquire(self, deadline: float) -> _Worker:
+        with self._cond:
+            while True:
+                if self._idle:
+                    return self._idle.pop()
+                if self._started < self.size:
+                    self._started += 1
+                    break
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise QueryTimeout("all query workers are busy: try again in a moment")
+                self._cond.wait(remaining)
+        try:
+            return self._spawn()
+        except Exception:
+            with self._cond:
+                self._started -= 1
+                self._cond.notify()
+            raise
+
+    def _release(self, worker: _Worker | None) -> None:
+        with self._cond:
+            if worker is None:
+                self._started -= 1
+            else:
+                self._idle.append(worker)
+            self._cond.notify()
+
+    def run(self, store_path: str, query: PublicQuery, prefixes: dict[str, str] | None = None) -> QueryAnswer:
+        """Run ``query`` against the store at ``store_path`` within ``query.timeout`` seconds.
+
+        :raises QueryError: malformed query.
+        :raises QueryTimeout: the deadline passed; the worker was killed.
+        :raises StoreError: the worker died or the store could not be read.
+        """
+        deadline = time.monotonic() + query.timeout
+        worker: _Worker | None = self._acquire(deadline)
+        assert worker is not None
+        try:
+            worker.conn.send((store_path, query, prefixes))
+            if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
+                worker.kill()
+                worker = None
+                raise QueryTimeout(f"query cut after {query.timeout:g} s (the endpoint's time limit)")
+            status, payload = worker.conn.recv()
+        except (EOFError, OSError, BrokenPipeError) as exc:
+            if worker is not None:
+                worker.kill()
+                worker = None
+            raise StoreError(f"query worker failed: {exc}") from exc
+        finally:
+            self._release(worker)
+        if status == "ok":
+            return payload
+        if status == "query-error":
+            raise QueryError(payload)
+        raise StoreError(payload)
+
+    def close(self) -> None:
+        with self._cond:
+            for worker in self._idle:
+                worker.kill()
+            self._idle.clear()
+            self._started = 0

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Carrefour's two entry points, from a clean clone:
+#   ./dev.sh serve   set up, build the hub from its bundled data, serve http://127.0.0.1:8080/
+#   ./dev.sh test    set up (Python packages and the test servers), run ruff and the tests
+set -euo pipefail
+cd "$(dirname "$0")"
+
+python_bin() {
+  for candidate in python3.11 python3; do
+    if command -v "$candidate" >/dev/null 2>&1 && "$candidate" -c 'import sys; sys.exit(sys.version_info[:2] < (3, 11))'; then
+      echo "$candidate"; return
+    fi
+  done
+  echo "Python 3.11 or newer is needed" >&2; exit 2
+}
+
+setup_python() {
+  if [ ! -x .venv/bin/python ]; then "$(python_bin)" -m venv .venv; fi
+  .venv/bin/python -m pip install --quiet --upgrade pip
+  .venv/bin/python -m pip install --quiet -e ".[test]"
+}
+
+# Debian packages the test suite drives for real: a headless browser, a Virtuoso
+# server and a load generator.  Installed when missing and when we may (root or sudo).
+setup_system() {
+  local wanted=() pkg
+  command -v chromium >/dev/null 2>&1 || wanted+=(chromium)
+  command -v chromedriver >/dev/null 2>&1 || wanted+=(chromium-driver)
+  command -v virtuoso-t >/dev/null 2>&1 || wanted+=(virtuoso-opensource)
+  command -v wrk >/dev/null 2>&1 || wanted+=(wrk)
+  [ ${#wanted[@]} -eq 0 ] && return
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    if sudo -n true 2>/dev/null; then sudo="sudo -n"; else
+      echo "note: cannot install ${wanted[*]} (not root): the tests that need them will say so and skip" >&2; return
+    fi
+  fi
+  if command -v apt-get >/dev/null 2>&1; then
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    for pkg in "${wanted[@]}"; do
+      $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$pkg" >/dev/null \
+        || echo "note: could not install $pkg" >&2
+    done
+  fi
+}
+
+case "${1:-}" in
+  serve)
+    setup_python
+    .venv/bin/carrefour init
+    exec .venv/bin/carrefour serve --host 127.0.0.1 --port "${PORT:-8080}"
+    ;;
+  test)
+    setup_python
+    setup_system
+    .venv/bin/ruff check .
+    exec .venv/bin/python -m pytest "${@:2}"
+    ;;
+  *)
+    echo "usage: ./dev.sh serve | ./dev.sh test [pytest options]" >&2; exit 2
+    ;;
+esac

@@ -1,0 +1,75 @@
+"""``carrefour init``: publish the vocabulary, the reference data and the curated dataset.
+
+Partner graphs already published are kept: the write session starts from the
+current version, and only the hub's own graphs are replaced.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from carrefour.artifacts import build_artifacts
+from carrefour.errors import CarrefourError
+from carrefour.store.base import Store
+from carrefour.vocab import Graphs, Hub
+from loader.geo import commune_triples, referenced_commune_codes
+from loader.reference import curated_source, parse_files, reference_sources
+from loader.validation import Report, Validator
+
+
+class CuratedDataInvalid(CarrefourError):
+    """The curated dataset breaks the shapes: nothing was published."""
+
+    exit_code = 1
+
+    def __init__(self, report: Report) -> None:
+        super().__init__(f"the curated data does not conform: {len(report.violations)} violation(s)")
+        self.report = report
+
+
+@dataclass
+class InitResult:
+    version: str
+    graphs: dict[str, int]
+    report: Report
+
+
+def initialise(store: Store, hub: Hub, validator: Validator) -> InitResult:
+    """Validate the curated data, then publish it with the vocabulary and reference graphs.
+
+    :raises CuratedDataInvalid: the curated data has violations (nothing is published).
+    """
+    graphs = Graphs(hub)
+    curated = curated_source(graphs)
+    curated_quads = parse_files(curated.files, hub.base)
+    report = validator.validate(curated_quads)
+    if not report.conforms:
+        raise CuratedDataInvalid(report)
+    counts: dict[str, int] = {}
+    with store.writer() as writer:
+        for source in reference_sources(graphs):
+            quads = parse_files(source.files, hub.base)
+            if source.graph == graphs.territories:
+                codes = referenced_commune_codes(hub, curated_quads) | _published_communes(writer, hub)
+                quads += [ox.Quad(t.subject, t.predicate, t.object) for t in commune_triples(hub, codes)]
+            writer.replace_graph(source.graph, quads)
+            counts[source.graph.value] = len(quads)
+        writer.replace_graph(graphs.curated, curated_quads)
+        counts[graphs.curated.value] = len(curated_quads)
+        build_artifacts(writer, hub)
+        version = writer.info.version
+    return InitResult(version, counts, report)
+
+
+def _published_communes(writer: object, hub: Hub) -> set[str]:
+    """Communes the partner graphs already point to, so a re-init keeps describing them."""
+    previous = getattr(writer, "previous", None)
+    if previous is None:
+        return set()
+    rows = previous.select(
+        "SELECT DISTINCT ?c ?locatedIn ?prefix WHERE { ?s ?locatedIn ?c FILTER(STRSTARTS(STR(?c), ?prefix)) }",
+        {"locatedIn": hub.term("locatedIn"), "prefix": ox.Literal(hub.iri("territory", "commune") + "/")},
+    )
+    return {row["c"].value.rsplit("/", 1)[-1] for row in rows}

@@ -1,0 +1,30 @@
+"""The web face of the hub: linked-data pages, the SPARQL endpoint and the dumps."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from carrefour.config import Config, load_config
+from carrefour.store import Store, open_store
+from carrefour.vocab import Hub
+
+
+def create_app(test_config: dict[str, Any] | None = None, store: Store | None = None) -> Flask:
+    """Build the application.
+
+    :param test_config: settings that override defaults, file and environment.
+    :param store: an already open store (tests, CLI); opened from the settings otherwise.
+    """
+    config: Config = load_config(overrides=test_config)
+    app = Flask(__name__)
+    app.config["CARREFOUR"] = config
+    app.config["MAX_CONTENT_LENGTH"] = int(config["MAX_REQUEST_BYTES"])
+    app.extensions["carrefour.store"] = store or open_store(config)
+    app.extensions["carrefour.hub"] = Hub(config.base_url)
+
+    from server import home
+
+    app.register_blueprint(home.blueprint)
+    return app
