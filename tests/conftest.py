@@ -1,0 +1,75 @@
+"""Fixtures shared by every test: a hub, stores on disk, the partner feeds.
+
+Each area of the suite (foundation, harvest, validation, publish) has its own
+folder and, where it needs more, its own conftest.py.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from carrefour import paths
+from carrefour.config import Config, load_config
+from carrefour.store.embedded import EmbeddedStore
+from carrefour.vocab import Hub
+from loader.initialise import initialise
+from loader.validation import Validator
+
+DEFAULT_BASE = "http://127.0.0.1:8080/"
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now, on 127.0.0.1."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def hub() -> Hub:
+    return Hub(DEFAULT_BASE)
+
+
+@pytest.fixture(scope="session")
+def validator(hub: Hub) -> Validator:
+    return Validator(hub)
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Config:
+    """Settings pointing at an empty store folder of this test."""
+    return load_config(overrides={"STORE": str(tmp_path / "var"), "BASE_URL": DEFAULT_BASE}, environ={})
+
+
+@pytest.fixture
+def store(config: Config) -> Iterator[EmbeddedStore]:
+    """An empty embedded store on disk."""
+    opened = EmbeddedStore(config.store_path / "store", config.base_url)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture(scope="session")
+def published_store(
+    tmp_path_factory: pytest.TempPathFactory, hub: Hub, validator: Validator
+) -> Iterator[EmbeddedStore]:
+    """A store where `carrefour init` has run once (vocabulary, references, curated data); read it, do not write."""
+    root = tmp_path_factory.mktemp("published") / "store"
+    opened = EmbeddedStore(root, hub.base)
+    initialise(opened, hub, validator)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture(scope="session")
+def shared_feeds() -> Path:
+    """The full partner feeds in ../shared/data/partners; tests using them skip when it is absent."""
+    if not paths.SHARED_PARTNER_FEEDS.is_dir():
+        pytest.skip(
+            f"full partner feeds not found at {paths.SHARED_PARTNER_FEEDS} (only the bundled samples are tested)"
+        )
+    return paths.SHARED_PARTNER_FEEDS
