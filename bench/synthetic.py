@@ -19,7 +19,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from carrefour.vocab import DCT, GEO, PROV, RDF, SCHEMA, XSD, Hub, slugify
+from carrefour.artifacts import build_artifacts
+from carrefour.store.base import Store
+from carrefour.vocab import DCT, FOAF, GEO, PROV, RDF, SCHEMA, XSD, Hub, slugify
 from loader.geo import Territories
 
 THEMES = [
@@ -199,3 +201,42 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def partner_descriptions(hub: Hub, partners: int) -> list[ox.Quad]:
+    """The graph/partners description of the synthetic partners."""
+    graph = hub.graph("partners")
+    quads = []
+    for number in range(partners):
+        partner = hub.partner(f"partner-{number:02d}")
+        quads += [
+            ox.Quad(partner, ox.NamedNode(RDF + "type"), hub.term("Partner"), graph),
+            ox.Quad(partner, ox.NamedNode(SCHEMA + "name"), ox.Literal(f"Plateforme partenaire {number:02d}"), graph),
+            ox.Quad(
+                partner,
+                ox.NamedNode(FOAF + "homepage"),
+                ox.NamedNode(f"https://partner-{number:02d}.example.org/"),
+                graph,
+            ),
+            ox.Quad(
+                partner,
+                ox.NamedNode(DCT + "license"),
+                ox.NamedNode("https://creativecommons.org/licenses/by/4.0/"),
+                graph,
+            ),
+        ]
+    return quads
+
+
+def publish_synthetic(store: Store, hub: Hub, n: int, partners: int = 20, seed: int = 42) -> SyntheticData:
+    """Publish ``n`` synthetic initiatives as partner graphs of ``store`` (after ``carrefour init``)."""
+    data = generate(hub, n, partners, seed)
+    by_graph: dict[str, list[ox.Quad]] = {}
+    for quad in data.quads:
+        by_graph.setdefault(quad.graph_name.value, []).append(quad)
+    with store.writer() as writer:
+        for graph, quads in by_graph.items():
+            writer.replace_graph(ox.NamedNode(graph), quads)
+        writer.replace_graph(hub.graph("partners"), partner_descriptions(hub, partners))
+        build_artifacts(writer, hub)
+    return data

@@ -25,6 +25,8 @@ def create_app(test_config: dict[str, Any] | None = None, store: Store | None = 
     app.extensions["carrefour.hub"] = Hub(config.base_url)
 
     from server import home
+    from server.errors import register_error_handlers
 
+    register_error_handlers(app)
     app.register_blueprint(home.blueprint)
     return app

@@ -1,0 +1,91 @@
+"""Choose a representation: explicit override first (``?format=`` or a suffix), then Accept.
+
+werkzeug's ``accept_mimetypes.best_match`` handles q-values and specificity; when two
+offers tie, the first offered wins, so the order of each offer list is our preference.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Request
+
+from carrefour import formats
+from carrefour.errors import NotAcceptable
+from carrefour.sparql_results import RESULT_FORMATS, RESULT_FORMATS_BY_NAME
+
+HTML = "text/html"
+
+# Triple formats a resource description is offered in, in order of preference for machines.
+RDF_OFFERS: tuple[formats.RdfFormatInfo, ...] = tuple(
+    f for f in (formats.by_name(n) for n in ("ttl", "jsonld", "rdf", "nt")) if f is not None
+)
+SUFFIXES = {f.extension: f.name for f in RDF_OFFERS} | {"html": "html", "json": "jsonld", "xml": "rdf"}
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The representation to send: ``"html"`` or an RDF format name, and its media type."""
+
+    name: str
+    media_type: str
+
+
+def _offers(html: bool) -> list[str]:
+    offered = [HTML] if html else []
+    offered += [f.media_type for f in RDF_OFFERS]
+    return offered
+
+
+def alternatives_text(html: bool = True) -> str:
+    return ", ".join(_offers(html))
+
+
+def choose_representation(request: Request, *, html: bool = True, override: str | None = None) -> Choice:
+    """Pick HTML or an RDF format for a resource page.
+
+    :param override: a format name from the URL (``.ttl`` suffix or ``?format=ttl``).
+    :raises NotAcceptable: nothing offered matches the Accept header (406).
+    """
+    override = override or request.args.get("format")
+    if override:
+        name = SUFFIXES.get(override.lower().lstrip("."), override.lower())
+        if name == "html" and html:
+            return Choice("html", HTML)
+        info = formats.by_name(name)
+        if info is None or info not in RDF_OFFERS:
+            raise NotAcceptable(f"unknown format {override!r}; available: html, {', '.join(SUFFIXES)}")
+        return Choice(info.name, info.media_type)
+    offered = _offers(html)
+    media_type = request.accept_mimetypes.best_match(offered) if request.accept_mimetypes else offered[0]
+    if media_type is None:
+        raise NotAcceptable(
+            f"none of the requested types is available; this resource is offered as {', '.join(offered)}"
+        )
+    if media_type == HTML:
+        return Choice("html", HTML)
+    info = formats.from_media_type(media_type)
+    assert info is not None
+    return Choice(info.name, info.media_type)
+
+
+def choose_results_format(request: Request, override: str | None = None) -> str:
+    """A SPARQL results format name (json, xml, csv, tsv) for SELECT and ASK answers.
+
+    :raises NotAcceptable: nothing offered matches (406).
+    """
+    if override:
+        if override.lower() not in RESULT_FORMATS_BY_NAME:
+            raise NotAcceptable(f"unknown results format {override!r}; available: {', '.join(RESULT_FORMATS_BY_NAME)}")
+        return override.lower()
+    offered = [f.media_type for f in RESULT_FORMATS] + ["application/json", "application/xml", "text/plain"]
+    if not request.accept_mimetypes:
+        return "json"
+    media_type = request.accept_mimetypes.best_match(offered)
+    if media_type is None:
+        available = ", ".join(f.media_type for f in RESULT_FORMATS)
+        raise NotAcceptable(f"none of the requested types is available for query results; offered: {available}")
+    aliases = {"application/json": "json", "application/xml": "xml", "text/plain": "tsv"}
+    if media_type in aliases:
+        return aliases[media_type]
+    return next(f.name for f in RESULT_FORMATS if f.media_type == media_type)

@@ -1,0 +1,88 @@
+"""A live hub for the publishing tests: a real store on disk served by gunicorn on 127.0.0.1."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import requests
+
+from bench.synthetic import SyntheticData, publish_synthetic
+from carrefour.store.embedded import EmbeddedStore
+from carrefour.vocab import Hub
+from loader.initialise import initialise
+from loader.validation import Validator
+from tests.conftest import free_port
+
+
+@dataclass
+class LiveServer:
+    base: str  # http://127.0.0.1:PORT/ — also the hub's base URL, so IRIs dereference here
+    store_dir: Path
+    process: subprocess.Popen[bytes]
+    data: SyntheticData
+
+    def url(self, path: str) -> str:
+        return self.base + path.lstrip("/")
+
+
+def build_hub(store_dir: Path, base: str, n: int = 300, partners: int = 3) -> SyntheticData:
+    """Init (vocabulary, references, curated data) plus ``n`` synthetic initiatives over ``partners``."""
+    hub = Hub(base)
+    store = EmbeddedStore(store_dir / "store", base)
+    try:
+        initialise(store, hub, Validator(hub))
+        return publish_synthetic(store, hub, n, partners)
+    finally:
+        store.close()
+
+
+def start_server(store_dir: Path, port: int, *extra: str) -> subprocess.Popen[bytes]:
+    """``carrefour serve`` with its production server, as an operator would run it."""
+    command = [
+        sys.executable, "-m", "carrefour", "--store", str(store_dir), "--base-url", f"http://127.0.0.1:{port}/",
+        "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2", "--threads", "2", *extra,
+    ]  # fmt: skip
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CARREFOUR_")}
+    log_path = store_dir / f"server-{port}.log"
+    with open(log_path, "ab") as log:  # a file, not a pipe: a full pipe would block the server
+        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=log)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited: {log_path.read_text(errors='replace')[-2000:]}")
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/", timeout=2).status_code == 200:
+                return process
+        except requests.ConnectionError:
+            time.sleep(0.2)
+    stop_server(process)
+    raise RuntimeError("server did not answer within 60 s")
+
+
+def stop_server(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/"
+    store_dir = tmp_path_factory.mktemp("live")
+    data = build_hub(store_dir, base)
+    process = start_server(store_dir, port)
+    try:
+        yield LiveServer(base, store_dir, process, data)
+    finally:
+        stop_server(process)
