@@ -82,17 +82,17 @@ class Config(dict[str, Any]):
 def _coerce(setting: Setting, raw: Any) -> Any:
     """Convert a raw value (often a string from the environment) to the default's type."""
     default = setting.default
-    if isinstance(raw, str) and not isinstance(default, str):
-        if isinstance(default, list):
-            raw = raw.strip()
-            raw = json.loads(raw) if raw.startswith("[") else [p.strip() for p in raw.split(",") if p.strip()]
-        elif isinstance(default, bool):
-            raw = raw.strip().lower() in {"1", "true", "yes", "on"}
-        elif isinstance(default, int):
-            raw = int(raw)
-        elif isinstance(default, float):
-            raw = float(raw)
     try:
+        if isinstance(raw, str) and not isinstance(default, str):
+            if isinstance(default, list):
+                raw = raw.strip()
+                raw = json.loads(raw) if raw.startswith("[") else [p.strip() for p in raw.split(",") if p.strip()]
+            elif isinstance(default, bool):
+                raw = raw.strip().lower() in {"1", "true", "yes", "on"}
+            elif isinstance(default, int):
+                raw = int(raw)
+            elif isinstance(default, float):
+                raw = float(raw)
         if isinstance(default, bool):
             return bool(raw)
         if isinstance(default, int):
@@ -102,7 +102,7 @@ def _coerce(setting: Setting, raw: Any) -> Any:
         if isinstance(default, list):
             return [str(item) for item in raw]
         return str(raw)
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError) as exc:  # json.JSONDecodeError is a ValueError
         raise ConfigError(f"setting {setting.name}: cannot read {raw!r} ({exc})") from exc
 
 

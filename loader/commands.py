@@ -1,7 +1,9 @@
-"""Subcommands of ``carrefour`` that drive the loader: init, validate."""
+"""Subcommands of ``carrefour`` that drive the loader: init, validate, harvest, partners, report."""
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import sys
 from pathlib import Path
 
@@ -9,6 +11,7 @@ import click
 
 from carrefour import formats
 from carrefour.cli import CliError, Context, pass_context
+from loader.mapping.spec import PartnerSpec
 
 
 @click.command()
@@ -63,4 +66,140 @@ def validate(ctx: Context, files: tuple[Path, ...], format_name: str | None, as_
         sys.exit(1)
 
 
-COMMANDS = (init, validate)
+def _with_feed_folder(spec: PartnerSpec, feeds: Path | None) -> PartnerSpec:
+    """Read the full feed from ``feeds/<folder>/<file>`` instead of the bundled sample."""
+    source = spec.feed.get("source")
+    if feeds is None or not isinstance(source, str) or "://" in source:
+        return spec
+    sample = Path(source)
+    return dataclasses.replace(spec, feed={**spec.feed, "source": str(feeds / sample.parent.name / sample.name)})
+
+
+@click.command()
+@click.argument("partners", nargs=-1)
+@click.option(
+    "--feeds",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Read each partner's full feed from FOLDER/<sample folder>/<file> instead of its configured source.",
+)
+@pass_context
+def harvest(ctx: Context, partners: tuple[str, ...], feeds: Path | None) -> None:
+    """Harvest PARTNERS (default: all) and publish them as one new version.
+
+    Exit 0 when every partner was harvested (rejected records are normal: see the
+    reports), 2 when a partner's feed could not be read (its data stays as it was).
+    """
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn
+    from rich.table import Table
+
+    from loader.harvest import harvest as run_harvest
+    from loader.harvest_report import COLUMNS, write_report_files
+    from loader.partners import load_partners, partners_dir
+    from loader.validation import Validator
+
+    directory = partners_dir(ctx.config["PARTNERS_DIR"])
+    all_specs = load_partners(directory)
+    specs = load_partners(directory, list(partners) or None)
+    specs = [_with_feed_folder(spec, feeds) for spec in specs]
+    console = Console(stderr=True)
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=console, transient=True) as progress:
+        task = progress.add_task("harvesting", total=None)
+
+        def report_progress(partner_id: str, read: int) -> None:
+            progress.update(task, description=f"{partner_id}: {read} records read")
+
+        results, version = run_harvest(
+            ctx.store, ctx.hub, ctx.config, specs, all_specs, Validator(ctx.hub), report_progress
+        )
+    table = Table(title=f"Harvest — version {version}" if version else "Harvest — nothing published")
+    table.add_column("partner")
+    for column in COLUMNS:
+        table.add_column(column, justify="right")
+    table.add_column("report")
+    failed = False
+    for result in results:
+        folder = write_report_files(result, ctx.config.store_path / "harvest", ctx.hub)
+        if result.ok:
+            counts = result.counts()
+            table.add_row(result.spec.id, *(str(counts[c]) for c in COLUMNS), str(folder / "report.txt"))
+        else:
+            failed = True
+            table.add_row(result.spec.id, *(["—"] * len(COLUMNS)), f"FAILED: {result.error}")
+    Console().print(table)
+    if failed:
+        sys.exit(2)
+
+
+@click.group()
+def partners() -> None:
+    """List, check and add partner configurations (partners/*.toml)."""
+
+
+@partners.command("list")
+@pass_context
+def partners_list(ctx: Context) -> None:
+    """The configured partners, their feed and licence."""
+    from loader.partners import load_partners, partners_dir
+
+    for spec in load_partners(partners_dir(ctx.config["PARTNERS_DIR"])):
+        click.echo(f"{spec.id:<34} {spec.feed.get('format', '?'):<9} {spec.licence_id:<16} {spec.name}")
+
+
+@partners.command("check")
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@pass_context
+def partners_check(ctx: Context, files: tuple[Path, ...]) -> None:
+    """Check partner files (default: all configured ones) without harvesting."""
+    from loader.partners import load_partner, partners_dir
+
+    paths = list(files) or sorted(partners_dir(ctx.config["PARTNERS_DIR"]).glob("*.toml"))
+    for path in paths:
+        spec = load_partner(path)
+        click.echo(f"ok  {spec.id}: {len(spec.entities)} entities, {len(spec.taxonomies)} taxonomies")
+
+
+@partners.command("new")
+@click.argument("partner_id")
+@click.option("--format", "feed_format", required=True, type=click.Choice(["csv", "json", "geojson", "rdf"]))
+@click.option("--source", required=True, help="Local path (relative to the project) or http(s) URL of the feed.")
+@click.option("--name", help="Human name of the partner platform.")
+@pass_context
+def partners_new(ctx: Context, partner_id: str, feed_format: str, source: str, name: str | None) -> None:
+    """Write a starting config for a new partner, listing the feed's fields.
+
+    Reads the first records of the feed to list its fields; edit the file, then
+    `carrefour partners check` and `carrefour harvest PARTNER_ID`.
+    """
+    from loader.partner_template import write_template
+    from loader.partners import partners_dir
+
+    path = write_template(partners_dir(ctx.config["PARTNERS_DIR"]), partner_id, feed_format, source, name, ctx.config)
+    click.echo(f"wrote {path}")
+
+
+@click.command()
+@click.argument("partner", required=False)
+@click.option("--json", "as_json", is_flag=True, help="The machine-readable report.")
+@pass_context
+def report(ctx: Context, partner: str | None, as_json: bool) -> None:
+    """Show the latest harvest report of PARTNER (or a line per partner)."""
+    harvest_dir = ctx.config.store_path / "harvest"
+    if partner is None:
+        for latest in sorted(harvest_dir.glob("*/latest")):
+            document = json.loads((latest / "report.json").read_text(encoding="utf-8"))
+            counts = document["counts"]
+            status = (
+                f"FAILED: {document['error']}"
+                if document["error"]
+                else ", ".join(f"{k} {v}" for k, v in counts.items())
+            )
+            click.echo(f"{document['partner']:<34} {document['started']}  {status}")
+        return
+    latest = harvest_dir / partner / "latest"
+    if not latest.exists():
+        raise CliError(f"no harvest report for {partner!r} in {harvest_dir}")
+    click.echo((latest / ("report.json" if as_json else "report.txt")).read_text(encoding="utf-8"), nl=False)
+
+
+COMMANDS = (init, validate, harvest, partners, report)

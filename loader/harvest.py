@@ -1,0 +1,276 @@
+"""``carrefour harvest``: read, map, validate and publish partners' feeds.
+
+All partners of one run are published together, in one write session, so readers
+see the previous version or the new one, never half of each.  Within the run, each
+partner stands alone: a feed that cannot be read (unreachable, malformed, too big)
+fails that partner only and leaves its published graphs untouched; a record that
+breaks the shapes is rejected alone and reported; the rest loads.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from carrefour.artifacts import build_artifacts
+from carrefour.config import Config
+from carrefour.errors import CarrefourError, HarvestError
+from carrefour.store.base import Snapshot, Store, Writer
+from carrefour.vocab import Graphs, Hub
+from loader.feeds import FeedSpec, FetchSettings, Problem, read_feed
+from loader.geo import commune_triples
+from loader.linking import find_links, link_triples
+from loader.mapping.engine import RecordMapper
+from loader.mapping.minting import KIND_PATHS, Minter
+from loader.mapping.spec import PartnerSpec
+from loader.partners import describe_partner, taxonomy_triples
+from loader.provenance import (
+    HarvestCounts,
+    activity_iri,
+    activity_triples,
+    previous_record_times,
+    record_provenance,
+    removal_triples,
+)
+from loader.records import RecordDiff, diff_records, drop_records, group_by_record, record_hash
+from loader.reference import parse_files, reference_sources
+from loader.validation import Report, Validator
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str, int], None]  # (partner id, records read so far)
+
+
+@dataclass
+class ReportItem:
+    """Something the report must say that is not a SHACL finding."""
+
+    origin: str
+    kind: str  # read-error, refused, excluded, note, dangling-link
+    message: str
+    record: str | None = None
+
+
+@dataclass
+class PartnerHarvest:
+    """What one partner's harvest produced, published or not."""
+
+    spec: PartnerSpec
+    started: datetime
+    ended: datetime | None = None
+    error: str | None = None
+    read: int = 0
+    diff: RecordDiff = field(default_factory=RecordDiff)
+    rejected: set[str] = field(default_factory=set)
+    report: Report = field(default_factory=Report)
+    items: list[ReportItem] = field(default_factory=list)
+    content: list[ox.Triple] = field(default_factory=list)
+    taxonomy: list[ox.Triple] = field(default_factory=list)
+    provenance: list[ox.Triple] = field(default_factory=list)
+    removals: list[ox.Triple] = field(default_factory=list)
+    origins: dict[str, str] = field(default_factory=dict)  # record IRI -> where it came from
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "read": self.read,
+            "loaded": len(self.diff.loaded),
+            "unchanged": len(self.diff.unchanged),
+            "updated": len(self.diff.updated),
+            "removed": len(self.diff.removed),
+            "rejected": len(self.rejected) + sum(1 for i in self.items if i.kind in ("refused", "read-error")),
+            "warnings": len(self.report.warnings),
+        }
+
+
+class NothingPublished(CarrefourError):
+    """Every partner of the run failed: the published version is left as it was."""
+
+
+def _registry(previous: Snapshot | None, hub: Hub, partner_id: str) -> dict[tuple[str, str], str]:
+    """(kind, record key) -> IRI of what the partner published, including removed records."""
+    if previous is None:
+        return {}
+    query = "SELECT ?s ?key ?g WHERE { GRAPH ?g { ?s ?recordKey ?key } }".replace(
+        "?recordKey", str(hub.term("recordKey"))
+    )
+    rows = previous.select(query, {"g": hub.graph("partner", partner_id)})
+    removed_query = (
+        "SELECT ?s ?key ?g ?p WHERE { GRAPH ?g { ?r ?removedResource ?s ; ?recordKey ?key ; ?partner ?p } }".replace(
+            "?removedResource", str(hub.term("removedResource"))
+        )
+        .replace("?recordKey", str(hub.term("recordKey")))
+        .replace("?partner ", str(hub.term("partner")) + " ")
+    )
+    rows += previous.select(removed_query, {"g": hub.graph("changes"), "p": hub.partner(partner_id)})
+    registry = {}
+    kinds = set(KIND_PATHS.values())
+    for row in rows:
+        kind = row["s"].value[len(hub.base) :].split("/", 1)[0]
+        if kind in kinds:
+            registry.setdefault((kind, row["key"].value), row["s"].value)
+    return registry
+
+
+def _published_hashes(previous: Snapshot | None, graph: ox.NamedNode) -> dict[str, str]:
+    if previous is None:
+        return {}
+    groups = group_by_record(previous.quads(graph=graph))
+    return {iri: record_hash(triples) for iri, triples in groups.items()}
+
+
+def _record_keys(triples: list[ox.Triple], hub: Hub) -> dict[str, str]:
+    key_property = hub.term("recordKey")
+    return {t.subject.value: t.object.value for t in triples if t.predicate == key_property}
+
+
+def harvest_partner(
+    spec: PartnerSpec,
+    previous: Snapshot | None,
+    hub: Hub,
+    validator: Validator,
+    settings: FetchSettings,
+    cache_dir: Path,
+    progress: Progress | None = None,
+) -> PartnerHarvest:
+    """Read, map and validate one partner's feed; nothing is written to the store here."""
+    result = PartnerHarvest(spec, started=datetime.now(UTC).replace(microsecond=0))
+    minter = Minter(hub, spec.id, _registry(previous, hub, spec.id))
+    mapper = RecordMapper(spec, hub, minter)
+    triples: list[ox.Triple] = []
+    try:
+        for item in read_feed(FeedSpec.from_table(spec.feed), settings, cache_dir):
+            result.read += 1
+            if progress is not None and result.read % 500 == 0:
+                progress(spec.id, result.read)
+            if isinstance(item, Problem):
+                result.items.append(ReportItem(item.origin, "read-error", item.message))
+                continue
+            mapped = mapper.map(item)
+            if mapped.refused is not None:
+                kind = "excluded" if mapped.personal_data else "refused"
+                result.items.append(ReportItem(item.origin, kind, mapped.refused))
+                continue
+            primary = mapped.primary
+            for note in mapped.notes:
+                result.items.append(ReportItem(item.origin, "note", note, primary.iri if primary else None))
+            if mapped.redactions:
+                message = f"{mapped.redactions} e-mail address(es) or phone number(s) removed from the text"
+                result.items.append(ReportItem(item.origin, "note", message, primary.iri if primary else None))
+            for entity in mapped.entities:
+                result.origins.setdefault(entity.iri, item.origin)
+                triples += entity.triples
+    except HarvestError as exc:
+        result.error = str(exc)
+        result.ended = datetime.now(UTC).replace(microsecond=0)
+        return result
+    if progress is not None:
+        progress(spec.id, result.read)
+
+    result.taxonomy = taxonomy_triples(spec, hub, mapper.categories_seen, mapper.concept_languages)
+    result.report = validator.validate(triples, extra_context=result.taxonomy)
+    result.rejected = result.report.rejected_records()
+    accepted, dangling = drop_records(triples, result.rejected)
+    if dangling:
+        result.items.append(
+            ReportItem(spec.id, "dangling-link", f"{dangling} link(s) to rejected records were left out")
+        )
+    result.content = accepted
+
+    graph = hub.graph("partner", spec.id)
+    current = {iri: record_hash(group) for iri, group in group_by_record(accepted).items()}
+    result.diff = diff_records(_published_hashes(previous, graph), current)
+    result.ended = datetime.now(UTC).replace(microsecond=0)
+    counts = HarvestCounts(result.read, len(current), len(result.rejected))
+    source = spec.feed.get("source") if isinstance(spec.feed.get("source"), str) else None
+    activity = activity_iri(hub, spec.id, result.started)
+    result.provenance = activity_triples(hub, spec.id, result.started, result.ended, source, counts)
+    result.provenance += record_provenance(
+        hub,
+        activity,
+        result.ended,
+        {iri: "" for iri in current},
+        result.diff.loaded | result.diff.updated,
+        previous_record_times(previous, hub, spec.id),
+    )
+    previous_keys = _record_keys(list(previous.quads(graph=graph)), hub) if previous is not None else {}
+    result.removals = removal_triples(
+        hub, spec.id, result.ended, {iri: previous_keys.get(iri, "") for iri in result.diff.removed}
+    )
+    return result
+
+
+def publish_harvest(writer: Writer, hub: Hub, results: list[PartnerHarvest], all_specs: list[PartnerSpec]) -> None:
+    """Write the successful partners' graphs and refresh what is derived from all of them."""
+    graphs = Graphs(hub)
+    previous_changes = list(writer.quads(graph=graphs.changes))
+    new_removals: list[ox.Triple] = []
+    for result in results:
+        if not result.ok:
+            continue
+        partner_id = result.spec.id
+        writer.replace_graph(graphs.partner_data(partner_id), result.content)
+        writer.replace_graph(graphs.partner_provenance(partner_id), result.provenance)
+        writer.replace_graph(graphs.partner_taxonomy(partner_id), result.taxonomy)
+        report_iri = hub.iri("report", partner_id)
+        writer.replace_graph(graphs.partner_report(partner_id), result.report.to_rdf(report_iri))
+        new_removals += result.removals
+    if new_removals:
+        writer.replace_graph(graphs.changes, [*previous_changes, *new_removals])
+    writer.replace_graph(graphs.partners, [t for spec in all_specs for t in describe_partner(spec, hub)])
+    refresh_territories(writer, hub)
+    writer.replace_graph(graphs.links, link_triples(find_links(writer, hub), hub))
+
+
+def refresh_territories(writer: Writer, hub: Hub) -> None:
+    """Regions and départements, plus every commune some published resource is located in."""
+    graphs = Graphs(hub)
+    source = next(s for s in reference_sources(graphs) if s.graph == graphs.territories)
+    reference = parse_files(source.files, hub.base)
+    query = "SELECT DISTINCT ?c ?prefix WHERE { ?s ?locatedIn ?c FILTER(STRSTARTS(STR(?c), ?prefix)) }".replace(
+        "?locatedIn", str(hub.term("locatedIn"))
+    )
+    prefix = hub.iri("territory", "commune") + "/"
+    rows = writer.select(query, {"prefix": ox.Literal(prefix)})
+    codes = {row["c"].value[len(prefix) :] for row in rows}
+    triples = [ox.Triple(q.subject, q.predicate, q.object) for q in reference] + commune_triples(hub, codes)
+    writer.replace_graph(graphs.territories, triples)
+
+
+def harvest(
+    store: Store,
+    hub: Hub,
+    config: Config,
+    specs: list[PartnerSpec],
+    all_specs: list[PartnerSpec],
+    validator: Validator,
+    progress: Progress | None = None,
+) -> tuple[list[PartnerHarvest], str | None]:
+    """Harvest ``specs`` and publish them as one new version.
+
+    :returns: each partner's outcome, and the new version (None when every partner failed).
+    """
+    settings = FetchSettings.from_config(config)
+    results: list[PartnerHarvest] = []
+    try:
+        with store.writer() as writer:
+            for spec in specs:
+                cache_dir = config.store_path / "harvest" / spec.id / "cache"
+                cache_dir.mkdir(parents=True, exist_ok=True)
+                results.append(harvest_partner(spec, writer.previous, hub, validator, settings, cache_dir, progress))
+            if not any(r.ok for r in results):
+                raise NothingPublished("no partner could be harvested: the published version is unchanged")
+            publish_harvest(writer, hub, results, all_specs)
+            build_artifacts(writer, hub)
+            version = writer.info.version
+    except NothingPublished:
+        return results, None
+    return results, version

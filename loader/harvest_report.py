@@ -1,0 +1,91 @@
+"""What a harvest tells its operators and partners: files, a table, a readable summary.
+
+Each partner's harvest leaves a folder ``var/harvest/{partner}/{time}/`` with
+``report.json`` (for programs), ``report.txt`` (for people: partner, record, field,
+rule, message) and ``records.nq`` (what was published), and ``latest`` points to it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from carrefour.vocab import Hub
+from loader.harvest import PartnerHarvest
+
+COLUMNS = ("read", "loaded", "unchanged", "updated", "removed", "rejected", "warnings")
+KEEP_REPORTS = 10
+
+
+def report_document(result: PartnerHarvest) -> dict[str, object]:
+    return {
+        "partner": result.spec.id,
+        "name": result.spec.name,
+        "started": result.started.isoformat(),
+        "ended": result.ended.isoformat() if result.ended else None,
+        "error": result.error,
+        "counts": result.counts(),
+        "rejected_records": sorted(result.rejected),
+        "findings": result.report.to_json(),
+        "problems": [
+            {"origin": i.origin, "kind": i.kind, "message": i.message, "record": i.record} for i in result.items
+        ],
+    }
+
+
+def report_text(result: PartnerHarvest, language: str = "en") -> str:
+    counts = result.counts()
+    lines = [f"Partner {result.spec.id} — {result.spec.name}", f"Harvest {result.started.isoformat()}"]
+    if result.error:
+        lines += [f"FAILED: {result.error}", "The previously published data of this partner is unchanged."]
+        return "\n".join(lines) + "\n"
+    lines.append(", ".join(f"{name} {counts[name]}" for name in COLUMNS))
+    problems = [i for i in result.items if i.kind in ("read-error", "refused", "excluded", "dangling-link")]
+    if problems:
+        lines.append("")
+        lines.append("Records not published (read errors, failed checks, personal data):")
+        lines += [f"  [{i.kind}] {i.origin}: {i.message}" for i in problems]
+    if result.report.findings:
+        lines.append("")
+        lines.append("Validation (SHACL): rejected records have violations; warnings are published.")
+        for finding in result.report.sorted():
+            origin = result.origins.get(finding.record, "")
+            message = finding.message_fr if language == "fr" else finding.message_en
+            where = f" {finding.path}" if finding.path else ""
+            value = f" = {finding.value[:80]!r}" if finding.value is not None else ""
+            rule = finding.shape.rsplit("#", 1)[-1]
+            lines.append(f"  [{finding.severity}] {origin} {finding.focus}{where}{value} — {rule}: {message}")
+    notes = [i for i in result.items if i.kind == "note"]
+    if notes:
+        lines.append("")
+        lines.append(f"Values left out while mapping ({len(notes)}):")
+        lines += [f"  {i.origin}: {i.message}" for i in notes]
+    return "\n".join(lines) + "\n"
+
+
+def write_report_files(result: PartnerHarvest, harvest_dir: Path, hub: Hub) -> Path:
+    """Write the partner's report folder and point ``latest`` at it."""
+    partner_dir = harvest_dir / result.spec.id
+    folder = partner_dir / result.started.strftime("%Y%m%dT%H%M%SZ")
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "report.json").write_text(json.dumps(report_document(result), ensure_ascii=False, indent=1), "utf-8")
+    (folder / "report.txt").write_text(report_text(result), encoding="utf-8")
+    if result.ok:
+        graph = hub.graph("partner", result.spec.id)
+        quads = [ox.Quad(t.subject, t.predicate, t.object, graph) for t in result.content]
+        ox.serialize(quads, folder / "records.nq", ox.RdfFormat.N_QUADS)
+    latest = partner_dir / "latest"
+    temporary = partner_dir / ".latest"
+    if temporary.is_symlink() or temporary.exists():
+        temporary.unlink()
+    temporary.symlink_to(folder.name)
+    os.replace(temporary, latest)
+    reports = sorted(p for p in partner_dir.iterdir() if p.is_dir() and not p.is_symlink() and p.name != "cache")
+    for old in reports[:-KEEP_REPORTS]:
+        for child in old.iterdir():
+            child.unlink()
+        old.rmdir()
+    return folder

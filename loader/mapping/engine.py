@@ -1,0 +1,413 @@
+"""The one generic mapping engine: a partner's spec turns each record into triples.
+
+Plain data in, triples out, no I/O.  Every published text goes through the privacy
+filter; every IRI is minted by the partner's ``Minter``; values that cannot be
+written (an invalid URL, a malformed date) are dropped and reported, never guessed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Protocol
+
+import pyoxigraph as ox
+
+from carrefour.vocab import GEO, PROV, RDF, SCHEMA, SKOS, XSD, Hub, slugify
+from loader.geo import Territories, commune_iri, damaged_name_pattern, departement_iri, fold, region_iri
+from loader.mapping.minting import Minter, content_key
+from loader.mapping.spec import (
+    APPLICABLE,
+    DATE_PROPERTIES,
+    DECIMAL_PROPERTIES,
+    IRI_PROPERTIES,
+    LANGUAGE_PROPERTY,
+    SCHEME_PROPERTIES,
+    EntitySpec,
+    PartnerSpec,
+    ValueSpec,
+    common_concepts,
+)
+from loader.mapping.transforms import DateValue, Tagged, apply_chain, date_value, number, url
+from loader.mapping.values import first_value, get_path, is_empty, render
+from loader.privacy import redact
+
+_TYPE = ox.NamedNode(RDF + "type")
+_LOC_LANGUAGES = "http://id.loc.gov/vocabulary/iso639-1/"
+
+
+class RecordLike(Protocol):
+    fields: dict[str, Any]
+    origin: str
+    url: str | None
+
+
+@dataclass
+class MappedEntity:
+    iri: str
+    type: str
+    key: str
+    spec_id: str
+    triples: list[ox.Triple] = field(default_factory=list)
+    first_seen: bool = True  # False when an earlier record already described it
+
+
+@dataclass
+class MappedRecord:
+    origin: str
+    entities: list[MappedEntity] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # values dropped, personal data removed…
+    redactions: int = 0
+    refused: str | None = None  # why a record rule kept the whole record out
+    personal_data: bool = False  # refused to protect a person
+
+    @property
+    def primary(self) -> MappedEntity | None:
+        return self.entities[0] if self.entities else None
+
+
+def _tagged_values(raw: Any) -> list[Any]:
+    """Expand language maps and JSON-LD value objects into ``Tagged`` values."""
+    if isinstance(raw, list):
+        return [v for item in raw for v in _tagged_values(item)]
+    if isinstance(raw, dict):
+        if "@value" in raw:
+            value = raw["@value"]
+            language = raw.get("@language")
+            return [Tagged(str(value), str(language).lower())] if language else [value]
+        if "@id" in raw:
+            return [raw["@id"]]
+        if raw and all(isinstance(k, str) and 2 <= len(k) <= 8 and isinstance(v, str) for k, v in raw.items()):
+            return [Tagged(v, k.lower()) for k, v in raw.items() if not is_empty(v)]
+        return []
+    return [raw]
+
+
+class RecordMapper:
+    """Maps the records of one partner with one spec, minting through one ``Minter``."""
+
+    def __init__(self, spec: PartnerSpec, hub: Hub, minter: Minter) -> None:
+        self.spec = spec
+        self.hub = hub
+        self.minter = minter
+        self.territories = Territories.load()
+        self.described: set[str] = set()
+        self.categories_seen: dict[str, dict[str, str]] = {}  # taxonomy -> {code: concept IRI}
+        self.concept_languages: dict[str, set[str]] = {}  # concept IRI -> languages of its labels in the feed
+        self._cf_prefix = "cf:"
+        self._rule_patterns = {r.pattern: re.compile(r.pattern) for r in spec.rules if r.pattern is not None}
+        self._concept_properties = {self.hub.term(p).value for p in SCHEME_PROPERTIES.values()}
+
+    # -- helpers -----------------------------------------------------------------
+
+    def property(self, name: str) -> ox.NamedNode:
+        if name.startswith(self._cf_prefix):
+            return self.hub.term(name[len(self._cf_prefix) :])
+        return ox.NamedNode(name)
+
+    def values(self, spec: ValueSpec | None, fields: dict[str, Any]) -> list[Any]:
+        if spec is None:
+            return []
+        if spec.template is not None:
+            raw: Any = render(spec.template, fields)
+        else:
+            raw = first_value(fields, list(spec.paths))
+        if is_empty(raw):
+            return []
+        values = apply_chain(_tagged_values(raw), list(spec.transforms))
+        if spec.language and spec.language != "*":
+            values = [
+                v if isinstance(v, Tagged) or not isinstance(v, str) else Tagged(v, spec.language) for v in values
+            ]
+        return values
+
+    def literal(self, value: Any, record: MappedRecord, language: str | None = None) -> ox.Literal:
+        if isinstance(value, Tagged):
+            text, removed = redact(value.text)
+            record.redactions += removed
+            return ox.Literal(text, language=value.language)
+        if isinstance(value, bool):
+            return ox.Literal(value)
+        if isinstance(value, Decimal):
+            return ox.Literal(format(value, "f"), datatype=ox.NamedNode(XSD + "decimal"))
+        if isinstance(value, DateValue):
+            return ox.Literal(value.lexical, datatype=ox.NamedNode(XSD + value.datatype))
+        text, removed = redact(str(value))
+        record.redactions += removed
+        if language:
+            return ox.Literal(text, language=language)
+        return ox.Literal(text)
+
+    def terms(self, prop: str, values: list[Any], record: MappedRecord) -> list[ox.NamedNode | ox.Literal]:
+        """Write values the way the property expects: IRIs, decimals, dates or text."""
+        out: list[ox.NamedNode | ox.Literal] = []
+        for value in values:
+            if prop in IRI_PROPERTIES:
+                iri = url(value)
+                if iri is None:
+                    record.notes.append(f"dropped {_short(prop)}: {str(value)[:80]!r} is not an http(s) address")
+                    continue
+                out.append(ox.NamedNode(iri))
+            elif prop == LANGUAGE_PROPERTY:
+                code = str(value.text if isinstance(value, Tagged) else value).strip().lower()[:2]
+                if code.isalpha() and len(code) == 2:
+                    out.append(ox.NamedNode(_LOC_LANGUAGES + code))
+            elif prop in DECIMAL_PROPERTIES:
+                decimal = value if isinstance(value, Decimal) else number(value)
+                if decimal is None:
+                    record.notes.append(f"dropped {_short(prop)}: {str(value)[:80]!r} is not a number")
+                    continue
+                out.append(self.literal(decimal, record))
+            elif prop in self._concept_properties:
+                path = str(value.text if isinstance(value, Tagged) else value)
+                if path not in common_concepts():
+                    record.notes.append(f"dropped {_short(prop)}: {path[:80]!r} is not a concept of the common schemes")
+                    continue
+                out.append(self.hub.node("concept", *path.split("/")))
+            elif prop in DATE_PROPERTIES:
+                date = value if isinstance(value, DateValue) else date_value(value)
+                if date is None:
+                    record.notes.append(f"dropped {_short(prop)}: {str(value)[:80]!r} is not a date")
+                    continue
+                out.append(self.literal(date, record))
+            else:
+                out.append(self.literal(value, record))
+        return out
+
+    # -- records -------------------------------------------------------------------
+
+    def refusal(self, fields: dict[str, Any]) -> tuple[str, bool] | None:
+        """The first record rule the record breaks, as (message, is personal data)."""
+        for rule in self.spec.rules:
+            value = get_path(fields, rule.field)
+            text = "" if is_empty(value) else str(value).strip()
+            if rule.pattern is not None and not self._rule_patterns[rule.pattern].fullmatch(text):
+                return f"{rule.message} ({rule.field} = {text[:60]!r})", False
+            if rule.equals and text in rule.equals:
+                return rule.message if rule.personal_data else f"{rule.message} ({rule.field} = {text!r})", True
+        return None
+
+    def map(self, record: RecordLike) -> MappedRecord:
+        mapped = MappedRecord(record.origin)
+        refusal = self.refusal(record.fields)
+        if refusal is not None:
+            mapped.refused, mapped.personal_data = refusal
+            return mapped
+        produced: dict[str, MappedEntity] = {}
+        for entity_spec in self.spec.entities:
+            if any(is_empty(get_path(record.fields, f)) for f in entity_spec.when):
+                continue
+            entity = self._entity(entity_spec, record, mapped)
+            if entity is not None:
+                produced[entity_spec.id] = entity
+                mapped.entities.append(entity)
+        for entity_spec in self.spec.entities:
+            entity = produced.get(entity_spec.id)
+            if entity is None:
+                continue
+            subject = ox.NamedNode(entity.iri)
+            for field_spec in entity_spec.fields:
+                if field_spec.entity is not None and field_spec.entity in produced:
+                    target = ox.NamedNode(produced[field_spec.entity].iri)
+                    entity.triples.append(ox.Triple(subject, self.property(field_spec.property), target))
+        return mapped
+
+    def _key(self, spec: EntitySpec, fields: dict[str, Any]) -> str | None:
+        if spec.key.template is not None:
+            return render(spec.key.template, fields)
+        if spec.key.value is not None:
+            values = self.values(spec.key.value, fields)
+            return str(values[0].text if isinstance(values[0], Tagged) else values[0]) if values else None
+        values = [get_path(fields, f) for f in spec.key.content_fields]
+        if all(is_empty(v) for v in values):
+            return None
+        return content_key(["" if is_empty(v) else str(v) for v in values])
+
+    def _entity(self, spec: EntitySpec, record: RecordLike, mapped: MappedRecord) -> MappedEntity | None:
+        key = self._key(spec, record.fields)
+        if key is None:
+            mapped.notes.append(f"{spec.id}: no record key, nothing published for it")
+            return None
+        names = self.values(spec.name, record.fields)
+        if spec.type == "Concept":
+            return self._concept(spec, key, names, record, mapped)
+        name = str(names[0].text if isinstance(names[0], Tagged) else names[0]) if names else None
+        iri = self.minter.mint(spec.type, key, name)
+        entity = MappedEntity(iri, spec.type, key, spec.id)
+        if iri in self.described:
+            entity.first_seen = False
+            return entity
+        self.described.add(iri)
+        subject = ox.NamedNode(iri)
+        add = entity.triples.append
+        add(ox.Triple(subject, _TYPE, self.hub.term(spec.type)))
+        add(ox.Triple(subject, self.hub.term("recordKey"), ox.Literal(key)))
+        for value in self.terms(SCHEMA + "name", names[:1], mapped):
+            add(ox.Triple(subject, ox.NamedNode(SCHEMA + "name"), value))
+        source = record.url or (render(spec.source, record.fields) if spec.source else None)
+        if source:
+            for value in self.terms(PROV + "wasDerivedFrom", [source], mapped):
+                add(ox.Triple(subject, ox.NamedNode(PROV + "wasDerivedFrom"), value))
+        for field_spec in spec.fields:
+            if field_spec.entity is not None:
+                continue
+            prop = self.property(field_spec.property)
+            for value in self.terms(prop.value, self.values(field_spec.value, record.fields), mapped):
+                add(ox.Triple(subject, prop, value))
+        if spec.address is not None:
+            self._address(spec, record.fields, subject, entity, mapped)
+        for category in spec.categories:
+            self._categories(spec, category.taxonomy, self.values(category.value, record.fields), subject, entity)
+        for prop_name, concept in spec.constants:
+            add(ox.Triple(subject, self.property(prop_name), self.hub.node("concept", *concept.split("/"))))
+        return entity
+
+    def _address(
+        self,
+        spec: EntitySpec,
+        fields: dict[str, Any],
+        subject: ox.NamedNode,
+        entity: MappedEntity,
+        mapped: MappedRecord,
+    ) -> None:
+        address_spec = spec.address
+        assert address_spec is not None
+
+        def one(part: ValueSpec | None) -> Any:
+            found = self.values(part, fields)
+            return found[0] if found else None
+
+        street = one(address_spec.street)
+        postal_code = one(address_spec.postal_code)
+        city = one(address_spec.city)
+        country = one(address_spec.country)
+        if country is None:
+            given = address_spec.country is not None and self.values(
+                ValueSpec(address_spec.country.paths, address_spec.country.template), fields
+            )
+            if given:
+                mapped.notes.append(f"dropped country {str(given[0])[:20]!r}: not an ISO 3166 country")
+            else:
+                country = address_spec.default_country
+        latitude = one(address_spec.latitude)
+        longitude = one(address_spec.longitude)
+        insee = one(address_spec.insee)
+        if not any(v is not None for v in (street, postal_code, city, latitude, longitude)):
+            return
+        node = ox.NamedNode(subject.value + "#address")
+        link = "location" if spec.type != "Actor" else "address"
+        triples = [
+            ox.Triple(subject, ox.NamedNode(SCHEMA + link), node),
+            ox.Triple(node, _TYPE, ox.NamedNode(SCHEMA + "PostalAddress")),
+        ]
+        if country is not None:
+            triples.append(ox.Triple(node, ox.NamedNode(SCHEMA + "addressCountry"), ox.Literal(str(country))))
+        for prop, value in (("streetAddress", street), ("postalCode", postal_code), ("addressLocality", city)):
+            if value is not None:
+                triples.append(ox.Triple(node, ox.NamedNode(SCHEMA + prop), self.literal(value, mapped)))
+        if latitude is not None and longitude is not None:
+            for prop, value in (("lat", latitude), ("long", longitude)):
+                triples += [
+                    ox.Triple(node, ox.NamedNode(GEO + prop), t) for t in self.terms(GEO + prop, [value], mapped)
+                ]
+        entity.triples += triples
+        if str(country) == "FR":
+            self._territories(subject, entity, postal_code, city, insee)
+
+    def _territories(
+        self, subject: ox.NamedNode, entity: MappedEntity, postal_code: Any, city: Any, insee: Any
+    ) -> None:
+        located = self.hub.term("locatedIn")
+        city_text = str(city.text if isinstance(city, Tagged) else city) if city is not None else None
+        commune = self.territories.resolve(
+            str(postal_code) if postal_code else None, city_text, str(insee) if insee else None
+        )
+        if commune is not None:
+            targets = [commune_iri(self.hub, commune.code), departement_iri(self.hub, commune.departement)]
+            targets.append(region_iri(self.hub, commune.region))
+        elif postal_code:
+            departement = self.territories.departement_of_postal_code(str(postal_code))
+            if departement is None:
+                return
+            region = next(c.region for c in self.territories.by_postal_code(str(postal_code)))
+            targets = [departement_iri(self.hub, departement), region_iri(self.hub, region)]
+        else:
+            return
+        entity.triples += [ox.Triple(subject, located, target) for target in targets]
+
+    def _concept_code(self, taxonomy_id: str, raw: Any) -> str | None:
+        """The taxonomy's own spelling of a code, tolerant of case, accents and U+FFFD damage."""
+        code = str(raw.text if isinstance(raw, Tagged) else raw).strip()
+        if not code:
+            return None
+        taxonomy = self.spec.taxonomies[taxonomy_id]
+        if code in taxonomy.concepts:
+            return code
+        folded = fold(code)
+        pattern = damaged_name_pattern(code)
+        for known in taxonomy.concepts:
+            if fold(known) == folded or (pattern is not None and pattern.match(fold(known))):
+                return known
+        return code
+
+    def _concept(
+        self, spec: EntitySpec, key: str, names: list[Any], record: RecordLike, mapped: MappedRecord
+    ) -> MappedEntity | None:
+        """A concept of a partner's own taxonomy, published by a partner that speaks SKOS."""
+        assert spec.taxonomy is not None
+        code = self._concept_code(spec.taxonomy, key) or key
+        concept = self.hub.node("taxonomy", self.spec.id, spec.taxonomy, slugify(code))
+        entity = MappedEntity(concept.value, "Concept", code, spec.id)
+        if concept.value in self.described:
+            entity.first_seen = False
+            return entity
+        self.described.add(concept.value)
+        self.categories_seen.setdefault(spec.taxonomy, {}).setdefault(code, concept.value)
+        scheme = self.hub.node("taxonomy", self.spec.id, spec.taxonomy)
+        add = entity.triples.append
+        add(ox.Triple(concept, _TYPE, ox.NamedNode(SKOS + "Concept")))
+        add(ox.Triple(concept, ox.NamedNode(SKOS + "inScheme"), scheme))
+        add(ox.Triple(concept, ox.NamedNode(SKOS + "notation"), ox.Literal(code)))
+        add(ox.Triple(concept, self.hub.term("recordKey"), ox.Literal(key)))
+        languages = self.concept_languages.setdefault(concept.value, set())
+        for name in names:
+            if isinstance(name, Tagged) and name.language not in languages:
+                languages.add(name.language)
+                add(ox.Triple(concept, ox.NamedNode(SKOS + "prefLabel"), self.literal(name, mapped)))
+        for field_spec in spec.fields:
+            if field_spec.entity is None:
+                prop = self.property(field_spec.property)
+                for value in self.terms(prop.value, self.values(field_spec.value, record.fields), mapped):
+                    add(ox.Triple(concept, prop, value))
+        return entity
+
+    def _categories(
+        self, spec: EntitySpec, taxonomy_id: str, codes: Iterable[Any], subject: ox.NamedNode, entity: MappedEntity
+    ) -> None:
+        taxonomy = self.spec.taxonomies[taxonomy_id]
+        seen = self.categories_seen.setdefault(taxonomy_id, {})
+        applicable = APPLICABLE[spec.type]
+        for raw in codes:
+            code = self._concept_code(taxonomy_id, raw)
+            if code is None:
+                continue
+            concept = self.hub.node("taxonomy", self.spec.id, taxonomy_id, slugify(code))
+            seen.setdefault(code, concept.value)
+            entity.triples.append(ox.Triple(subject, self.hub.term("partnerCategory"), concept))
+            concept_spec = taxonomy.concepts.get(code)
+            if concept_spec is None:
+                continue
+            for kind, path in concept_spec.matches:
+                scheme = path.split("/", 1)[0]
+                prop = SCHEME_PROPERTIES.get(scheme)
+                # exact and broad matches classify the record in the common scheme; narrow
+                # and close ones are published as mappings only (the partner's concept is wider).
+                if kind in ("exact", "broad") and prop in applicable:
+                    target = self.hub.node("concept", *path.split("/"))
+                    entity.triples.append(ox.Triple(subject, self.hub.term(prop), target))
+
+
+def _short(prop: str) -> str:
+    return prop.rsplit("/", 1)[-1].rsplit("#", 1)[-1]

@@ -1,0 +1,67 @@
+"""Reading values out of a record: dotted paths, templates, emptiness, language maps."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+# Values partners use to say "nothing here".
+EMPTY_MARKERS = frozenset({"", "#N/D", "#N/A", "N/A", "n/a", "NULL", "null", "None", "nan", "NaN", "-", "—"})
+
+_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+
+
+def is_empty(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return value.strip() in EMPTY_MARKERS
+    if isinstance(value, list | tuple | dict):
+        return len(value) == 0
+    return False
+
+
+def get_path(fields: dict[str, Any], path: str) -> Any:
+    """``get_path(r, "properties.name")``; a literal key with dots wins over nesting."""
+    if path in fields:
+        return fields[path]
+    value: Any = fields
+    for part in path.split("."):
+        if isinstance(value, dict) and part in value:
+            value = value[part]
+        elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
+            value = value[int(part)]
+        else:
+            return None
+    return value
+
+
+def first_value(fields: dict[str, Any], paths: list[str]) -> Any:
+    """The first non-empty value among ``paths``."""
+    for path in paths:
+        value = get_path(fields, path)
+        if not is_empty(value):
+            return value
+    return None
+
+
+def render(template: str, fields: dict[str, Any]) -> str | None:
+    """Fill ``{field}`` placeholders; None when any placeholder is empty."""
+    missing = False
+
+    def replace(match: re.Match[str]) -> str:
+        nonlocal missing
+        value = get_path(fields, match.group(1))
+        if is_empty(value):
+            missing = True
+            return ""
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return str(value).strip()
+
+    text = _PLACEHOLDER.sub(replace, template)
+    return None if missing else text
+
+
+def template_fields(template: str) -> list[str]:
+    return _PLACEHOLDER.findall(template)

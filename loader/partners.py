@@ -1,0 +1,127 @@
+"""The partner registry: one TOML file per partner in ``partners/``.
+
+Adding the next partner in a known format is a new file and nothing else.  The
+registry also describes the partners as linked data (graph/partners) and publishes
+each partner's own taxonomy with its mappings to the common schemes
+(graph/taxonomy/{id}): the partner's definitions are kept, never overwritten.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from carrefour import paths
+from carrefour.errors import ConfigError
+from carrefour.vocab import DCT, FOAF, RDF, SCHEMA, SKOS, Hub
+from loader.mapping.spec import PartnerSpec, read_partner
+
+MATCH_PROPERTIES = {
+    "exact": SKOS + "exactMatch",
+    "broad": SKOS + "broadMatch",
+    "narrow": SKOS + "narrowMatch",
+    "close": SKOS + "closeMatch",
+}
+
+
+def partners_dir(configured: str = "") -> Path:
+    return Path(configured) if configured else paths.PARTNERS_DIR
+
+
+def load_partner(path: Path) -> PartnerSpec:
+    """Read and check one partner file.
+
+    :raises ConfigError: unreadable TOML or an invalid mapping (the message says where).
+    """
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read partner file: {exc}") from exc
+    spec = read_partner(data, str(path), path)
+    if spec.id != path.stem:
+        raise ConfigError(f"{path}: id {spec.id!r} must match the file name ({path.stem!r})")
+    return spec
+
+
+def load_partners(directory: Path, only: list[str] | None = None) -> list[PartnerSpec]:
+    """Every partner file of ``directory`` (sorted by id), or the ones named in ``only``.
+
+    :raises ConfigError: an unknown partner was asked for, or a file is invalid.
+    """
+    files = {p.stem: p for p in sorted(directory.glob("*.toml"))}
+    if only:
+        unknown = sorted(set(only) - set(files))
+        if unknown:
+            raise ConfigError(f"unknown partner(s): {', '.join(unknown)} (known: {', '.join(files) or 'none'})")
+        files = {k: v for k, v in files.items() if k in only}
+    return [load_partner(path) for path in files.values()]
+
+
+def describe_partner(spec: PartnerSpec, hub: Hub) -> list[ox.Triple]:
+    """The partner as a cf:Partner: name, home page, licence, taxonomies, its data graph."""
+    partner = hub.partner(spec.id)
+    graph = hub.graph("partner", spec.id)
+    triples = [
+        ox.Triple(partner, ox.NamedNode(RDF + "type"), hub.term("Partner")),
+        ox.Triple(partner, ox.NamedNode(SCHEMA + "name"), ox.Literal(spec.name)),
+        ox.Triple(partner, ox.NamedNode(FOAF + "homepage"), ox.NamedNode(spec.homepage)),
+        ox.Triple(partner, ox.NamedNode(DCT + "license"), ox.NamedNode(spec.licence)),
+        ox.Triple(graph, ox.NamedNode(DCT + "publisher"), partner),
+        ox.Triple(graph, ox.NamedNode(DCT + "license"), ox.NamedNode(spec.licence)),
+    ]
+    if spec.attribution:
+        triples.append(ox.Triple(partner, ox.NamedNode(DCT + "rightsHolder"), ox.Literal(spec.attribution)))
+    for language, text in spec.description.items():
+        triples.append(ox.Triple(partner, ox.NamedNode(SCHEMA + "description"), ox.Literal(text, language=language)))
+    for taxonomy_id in spec.taxonomies:
+        triples.append(ox.Triple(partner, hub.term("taxonomy"), hub.node("taxonomy", spec.id, taxonomy_id)))
+    return triples
+
+
+def taxonomy_triples(
+    spec: PartnerSpec,
+    hub: Hub,
+    seen: dict[str, dict[str, str]],
+    feed_languages: dict[str, set[str]] | None = None,
+) -> list[ox.Triple]:
+    """The partner's concept schemes: declared concepts and the codes met in the feed, with their mappings.
+
+    Concepts the partner's own feed describes (``feed_languages``: IRI -> languages of
+    its labels there) get the hub's labels only in the languages the feed lacks, so a
+    concept never has two preferred labels in one language.
+    """
+    feed_languages = feed_languages or {}
+    from carrefour.vocab import slugify
+
+    triples: list[ox.Triple] = []
+    rdf_type = ox.NamedNode(RDF + "type")
+    for taxonomy_id, taxonomy in spec.taxonomies.items():
+        scheme = hub.node("taxonomy", spec.id, taxonomy_id)
+        triples += [
+            ox.Triple(scheme, rdf_type, ox.NamedNode(SKOS + "ConceptScheme")),
+            ox.Triple(scheme, ox.NamedNode(DCT + "publisher"), hub.partner(spec.id)),
+        ]
+        for language, label in taxonomy.labels or (("fr", taxonomy_id),):
+            triples.append(ox.Triple(scheme, ox.NamedNode(SKOS + "prefLabel"), ox.Literal(label, language=language)))
+        codes = dict.fromkeys([*taxonomy.concepts, *seen.get(taxonomy_id, {})])
+        for code in codes:
+            concept = hub.node("taxonomy", spec.id, taxonomy_id, slugify(code))
+            concept_spec = taxonomy.concepts.get(code)
+            labels = concept_spec.labels if concept_spec and concept_spec.labels else (("fr", code),)
+            described = feed_languages.get(concept.value, set())
+            labels = tuple((language, label) for language, label in labels if language not in described)
+            triples += [
+                ox.Triple(concept, rdf_type, ox.NamedNode(SKOS + "Concept")),
+                ox.Triple(concept, ox.NamedNode(SKOS + "inScheme"), scheme),
+                ox.Triple(concept, ox.NamedNode(SKOS + "notation"), ox.Literal(code)),
+            ]
+            triples += [
+                ox.Triple(concept, ox.NamedNode(SKOS + "prefLabel"), ox.Literal(label, language=language))
+                for language, label in labels
+            ]
+            for kind, path in concept_spec.matches if concept_spec else ():
+                target = hub.node("concept", *path.split("/"))
+                triples.append(ox.Triple(concept, ox.NamedNode(MATCH_PROPERTIES[kind]), target))
+    return triples
