@@ -10,6 +10,7 @@ breaks the shapes is rejected alone and reported; the rest loads.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -74,6 +75,7 @@ class PartnerHarvest:
     provenance: list[ox.Triple] = field(default_factory=list)
     removals: list[ox.Triple] = field(default_factory=list)
     origins: dict[str, str] = field(default_factory=dict)  # record IRI -> where it came from
+    seconds: dict[str, float] = field(default_factory=dict)  # time spent per phase (read+map, validate, …)
 
     @property
     def ok(self) -> bool:
@@ -143,6 +145,7 @@ def harvest_partner(
 ) -> PartnerHarvest:
     """Read, map and validate one partner's feed; nothing is written to the store here."""
     result = PartnerHarvest(spec, started=datetime.now(UTC).replace(microsecond=0))
+    clock = time.perf_counter()
     minter = Minter(hub, spec.id, _registry(previous, hub, spec.id))
     mapper = RecordMapper(spec, hub, minter)
     triples: list[ox.Triple] = []
@@ -174,9 +177,13 @@ def harvest_partner(
         return result
     if progress is not None:
         progress(spec.id, result.read)
+    result.seconds["read+map"] = time.perf_counter() - clock
 
+    clock = time.perf_counter()
     result.taxonomy = taxonomy_triples(spec, hub, mapper.categories_seen, mapper.concept_languages)
     result.report = validator.validate(triples, extra_context=result.taxonomy)
+    result.seconds["validate"] = time.perf_counter() - clock
+    clock = time.perf_counter()
     result.rejected = result.report.rejected_records()
     accepted, dangling = drop_records(triples, result.rejected)
     if dangling:
@@ -205,6 +212,7 @@ def harvest_partner(
     result.removals = removal_triples(
         hub, spec.id, result.ended, {iri: previous_keys.get(iri, "") for iri in result.diff.removed}
     )
+    result.seconds["diff+provenance"] = time.perf_counter() - clock
     return result
 
 
