@@ -49,6 +49,7 @@ class QueryShape:
     form: str | None  # SELECT, CONSTRUCT, DESCRIBE, ASK, or None for an update
     is_update: bool
     services: list[str | None] = field(default_factory=list)  # IRIs; None for a variable
+    has_dataset: bool = False  # the query names its own dataset (FROM / FROM NAMED)
 
 
 def unescape_codepoints(text: str) -> str:
@@ -84,6 +85,7 @@ def analyse(text: str) -> QueryShape:
     form: str | None = None
     is_update = False
     services: list[str | None] = []
+    has_dataset = False
     i = 0
     while i < len(tokens):
         token = tokens[i]
@@ -102,6 +104,8 @@ def analyse(text: str) -> QueryShape:
                 form = word
             elif word in UPDATE_KEYWORDS:
                 is_update = True
+        if word == "FROM":
+            has_dataset = True
         if word == "SERVICE":
             j = i + 1
             if j < len(tokens) and tokens[j].text.upper() == "SILENT":
@@ -110,7 +114,7 @@ def analyse(text: str) -> QueryShape:
         i += 1
     if form is None and not is_update:
         raise QueryError("no query form found: expected SELECT, CONSTRUCT, DESCRIBE or ASK")
-    return QueryShape(form=form, is_update=is_update, services=services)
+    return QueryShape(form=form, is_update=is_update, services=services, has_dataset=has_dataset)
 
 
 def _service_target(token: Token | None, prefixes: dict[str, str], base: str) -> str | None:
@@ -145,3 +149,23 @@ def check_public_query(text: str, allowed_service_hosts: list[str]) -> QueryShap
                 f"SERVICE <{target}> is refused: host {host or '?'!r} is not in the operator's allow-list"
             )
     return shape
+
+
+def bind_values(query: str, bindings: dict[str, str]) -> str:
+    """Bind variables with an inline VALUES block at the start of the query's WHERE group.
+
+    ``bindings`` maps variable names to RDF terms already written in N-Triples syntax
+    (validated by the term constructors).  Inline VALUES joins with the group the same
+    way SEP-0007 substitution does for the hub's own queries, and every SPARQL 1.1
+    store evaluates it correctly (a trailing VALUES after GROUP BY is not, in Virtuoso 7).
+    """
+    if not bindings:
+        return query
+    unescaped = unescape_codepoints(query)
+    for match in _TOKEN.finditer(unescaped):
+        if match.lastgroup == "other" and match.group(0) == "{":
+            names = " ".join(f"?{name}" for name in bindings)
+            values = " ".join(bindings.values())
+            at = match.end()
+            return f"{unescaped[:at]} VALUES ({names}) {{ ({values}) }} {unescaped[at:]}"
+    raise QueryError("the query has no group pattern to bind values in")

@@ -146,19 +146,23 @@ class EmbeddedWriter(OxigraphView):
         super().__init__(store, info)
         self.previous = previous
         self.artifacts = artifacts
+        self.changed: set[ox.NamedNode] = set()  # graphs this session replaced or dropped
 
     def replace_graph(self, graph: ox.NamedNode, quads: Iterable[ox.Quad | ox.Triple]) -> None:
         self.drop_graph(graph)
+        self.changed.add(graph)
         self._store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads)
 
     def load_graph(self, graph: ox.NamedNode, path: Path, format: ox.RdfFormat, base_iri: str | None = None) -> None:
         self.drop_graph(graph)
+        self.changed.add(graph)
         try:
             self._store.bulk_load(path=path, format=format, to_graph=graph, base_iri=base_iri)
         except SyntaxError as exc:
             raise StoreError(f"cannot load {path}: {exc}") from exc
 
     def drop_graph(self, graph: ox.NamedNode) -> None:
+        self.changed.add(graph)
         if self._store.contains_named_graph(graph):
             self._store.remove_graph(graph)
 
@@ -232,9 +236,11 @@ class EmbeddedStore:
     # -- writing ---------------------------------------------------------------
 
     @contextmanager
-    def writer(self) -> Iterator[EmbeddedWriter]:
+    def writer(self, version: str | None = None) -> Iterator[EmbeddedWriter]:
         """Open the one write session; publish its generation when the block ends.
 
+        :param version: publish under this version (a mirror copies its remote's);
+            a fresh one is made otherwise.
         :raises StoreBusy: another process holds the write session.
         """
         self.root.mkdir(parents=True, exist_ok=True)
@@ -255,7 +261,7 @@ class EmbeddedStore:
                 previous.backup(generation / "store")
             (generation / "artifacts").mkdir()
             info = DatasetInfo(
-                version=f"{number}-{secrets.token_hex(4)}",
+                version=version or f"{number}-{secrets.token_hex(4)}",
                 published=_utcnow(),
                 base_url=self.base_url,
                 artifacts=generation / "artifacts",
