@@ -27,6 +27,24 @@ def initialised(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return store
 
 
+def test_validate_the_curated_data_conforms() -> None:
+    """`carrefour validate data/curated/*.ttl`: zero violations, so `carrefour init` publishes it."""
+    files = sorted(paths.CURATED_DIR.glob("*.ttl"))
+    assert len(files) > 10
+    result = carrefour("validate", *map(str, files))
+    assert result.returncode == 0, result.stdout
+    assert result.stdout.startswith("Conforme / Conforms: 0 violation(s)")
+    findings = json.loads(carrefour("validate", "--json", *map(str, files)).stdout)
+    assert findings and {f["severity"] for f in findings} == {"Warning"}  # no coordinates in the founding texts
+
+
+def test_init_publishes_the_curated_data(initialised: Path) -> None:
+    result = carrefour("--store", str(initialised), "stats", "--json")
+    assert result.returncode == 0, result.stderr
+    graphs = json.loads(result.stdout)["graphs"]
+    assert graphs["http://127.0.0.1:8080/graph/curated"] > 2000
+
+
 def test_init_then_stats(initialised: Path) -> None:
     result = carrefour("--store", str(initialised), "stats", "--json")
     assert result.returncode == 0, result.stderr

@@ -525,3 +525,14 @@ def test_every_curated_resource_is_described_in_french_and_english(curated: Cura
         "?resource", "VALUES ?class { cf:Actor cf:Initiative cf:SupportProgramme } ?resource a ?class"
     )
     assert len({row["resource"] for row in counts}) > 100
+
+
+def test_every_actor_and_initiative_pointed_to_is_described(curated: Curated) -> None:
+    """No dangling link: whatever the curated data points to under actor/ or initiative/ is described there."""
+    dangling = curated.rows(
+        "?target",
+        "?source ?link ?target FILTER (isIRI(?target))"
+        " FILTER (STRSTARTS(STR(?target), STR(actor:)) || STRSTARTS(STR(?target), STR(initiative:)))"
+        " FILTER NOT EXISTS { ?target a ?class }",
+    )
+    assert dangling == []
