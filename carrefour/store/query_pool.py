@@ -22,9 +22,27 @@ import pyoxigraph as ox
 from carrefour import formats
 from carrefour.errors import QueryError, QueryTimeout, StoreError
 from carrefour.sparql_results import RESULT_FORMATS_BY_NAME, serialize_boolean, serialize_select
+from carrefour.sparql_text import analyse
 from carrefour.store.base import PublicQuery, QueryAnswer
 
 _CONTEXT = multiprocessing.get_context("spawn")
+
+
+def _dataset_options(query: PublicQuery) -> dict[str, object]:
+    """The query's RDF dataset, as the SPARQL 1.1 Protocol defines it (section 2.1.4).
+
+    Graphs named by the request (``default-graph-uri``, ``named-graph-uri``) are the
+    whole dataset: naming only default graphs leaves no named graph, and the other
+    way round.  Otherwise the query's own FROM / FROM NAMED apply, and only a query
+    naming no dataset at all sees the union of the hub's graphs as its default graph
+    (the engine's union flag would override the query's FROM clauses).
+    """
+    if query.default_graphs or query.named_graphs:
+        return {
+            "default_graph": [ox.NamedNode(g) for g in query.default_graphs],
+            "named_graphs": [ox.NamedNode(g) for g in query.named_graphs],
+        }
+    return {"use_default_graph_as_union": not analyse(query.text).has_dataset}
 
 
 def execute_public_query(store: ox.Store, query: PublicQuery, prefixes: dict[str, str] | None = None) -> QueryAnswer:
@@ -32,15 +50,8 @@ def execute_public_query(store: ox.Store, query: PublicQuery, prefixes: dict[str
 
     :raises QueryError: the engine cannot parse or evaluate the query.
     """
-    default = [ox.NamedNode(g) for g in query.default_graphs] or None
-    named = [ox.NamedNode(g) for g in query.named_graphs] or None
     try:
-        results = store.query(
-            query.text,
-            use_default_graph_as_union=default is None,
-            default_graph=default,
-            named_graphs=named,
-        )
+        results = store.query(query.text, **_dataset_options(query))
         if isinstance(results, ox.QueryBoolean):
             fmt = RESULT_FORMATS_BY_NAME[query.select_format]
             return QueryAnswer("ASK", fmt.media_type, serialize_boolean(bool(results), fmt.name), 1)
