@@ -21,9 +21,8 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, UnsupportedMediaType
 
-from carrefour import formats
 from carrefour.artifacts.dumps import partner_graphs
-from carrefour.errors import CarrefourError, QueryError, QueryRefused
+from carrefour.errors import CarrefourError, NotAcceptable, QueryError, QueryRefused
 from carrefour.sparql_results import RESULT_FORMATS
 from carrefour.sparql_text import check_public_query
 from carrefour.store.base import PublicQuery, QueryAnswer, Snapshot
@@ -57,7 +56,7 @@ class ProtocolRequest:
     query: str
     default_graphs: tuple[str, ...]
     named_graphs: tuple[str, ...]
-    format: str | None  # the ``format`` parameter, overriding Accept
+    formats: tuple[str, ...]  # the ``format`` parameter(s), overriding Accept
 
 
 def _graph_uris(values: list[str], name: str) -> tuple[str, ...]:
@@ -121,31 +120,44 @@ def read_protocol_request(max_query_bytes: int) -> ProtocolRequest | None:
         query=text,
         default_graphs=_graph_uris(params.getlist("default-graph-uri"), "default-graph-uri"),
         named_graphs=_graph_uris(params.getlist("named-graph-uri"), "named-graph-uri"),
-        format=params.get("format") or None,
+        formats=tuple(value for value in params.getlist("format") if value),
     )
 
 
-def _results_override(value: str | None) -> str | None:
-    """A ``format`` value for SELECT/ASK: a short name or a results media type."""
-    if value is None:
+# ``format`` values clients send (SPARQLWrapper sends ``format=turtle``, ``format=json-ld``, and
+# sometimes the media type as a second value), by query form.
+RESULTS_ALIASES = {"json": "json", "srj": "json", "xml": "xml", "srx": "xml", "csv": "csv", "tsv": "tsv"} | {
+    f.media_type: f.name for f in RESULT_FORMATS
+}
+GRAPH_ALIASES = {
+    "ttl": "ttl", "turtle": "ttl", "n3": "ttl", "jsonld": "jsonld", "json-ld": "jsonld", "json": "jsonld",
+    "rdf": "rdf", "xml": "rdf", "rdf+xml": "rdf", "rdfxml": "rdf", "nt": "nt", "ntriples": "nt", "n-triples": "nt",
+} | {alias: f.name for f in RDF_OFFERS for alias in (f.media_type, *f.aliases)}  # fmt: skip
+
+
+def _override(form: str | None, values: tuple[str, ...]) -> str | None:
+    """The first ``format`` value that names a format of this query's form.
+
+    :raises NotAcceptable: ``format`` was given and names none (406).
+    """
+    if not values:
         return None
-    return next((f.name for f in RESULT_FORMATS if f.media_type == value.lower()), value)
+    aliases = RESULTS_ALIASES if form in ("SELECT", "ASK") else GRAPH_ALIASES
+    for value in values:
+        name = aliases.get(value.strip().lower())
+        if name is not None:
+            return name
+    kind = "SELECT and ASK" if form in ("SELECT", "ASK") else "CONSTRUCT and DESCRIBE"
+    offered = ", ".join(sorted(set(aliases.values())))
+    raise NotAcceptable(f"format {', '.join(values)!r} is not one of the formats of {kind} answers: {offered}")
 
 
-def _graph_override(value: str | None) -> str | None:
-    """A ``format`` value for CONSTRUCT/DESCRIBE: a short name, a suffix or an RDF media type."""
-    if value is None:
-        return None
-    info = formats.from_media_type(value)
-    return info.name if info is not None else value
-
-
-def _negotiate(form: str | None, override: str | None) -> tuple[str, str]:
+def _negotiate(form: str | None, values: tuple[str, ...]) -> tuple[str, str]:
     """(results format, graph format): the one this query's form uses is negotiated."""
+    override = _override(form, values)
     if form in ("SELECT", "ASK"):
-        return choose_results_format(request, _results_override(override)), "ttl"
-    choice = choose_representation(request, html=False, override=_graph_override(override))
-    return "json", choice.name
+        return choose_results_format(request, override), "ttl"
+    return "json", choose_representation(request, html=False, override=override).name
 
 
 def _prefers_html() -> bool:
@@ -179,7 +191,7 @@ def answer_query(snapshot: Snapshot, protocol: ProtocolRequest, config: dict[str
     :raises QueryTimeout: the query ran out of time (503).
     """
     shape = check_public_query(protocol.query, list(config["SPARQL_SERVICE_ALLOW"]))
-    select_format, graph_format = _negotiate(shape.form, protocol.format)
+    select_format, graph_format = _negotiate(shape.form, protocol.formats)
     cap = int(config["SPARQL_RESULT_CAP"])
     result_format = select_format if shape.form in ("SELECT", "ASK") else graph_format
     key = AnswerKey(protocol.query, result_format, protocol.default_graphs, protocol.named_graphs, cap)
@@ -249,6 +261,6 @@ def endpoint() -> Response:
         return document_response(
             body, choice, version=snapshot.info.version, published=snapshot.info.published, name="sparql"
         )
-    if request.method == "GET" and protocol.format is None and _prefers_html():
+    if request.method == "GET" and not protocol.formats and _prefers_html():
         return editor_page(snapshot, hub, config)  # the editor runs the query from the page's URL
     return answer_query(snapshot, protocol, config)
