@@ -26,6 +26,7 @@ from carrefour.sparql_text import analyse
 from carrefour.store.base import PublicQuery, QueryAnswer
 
 _CONTEXT = multiprocessing.get_context("spawn")
+BOOT_SECONDS = 60.0
 
 
 def _dataset_options(query: PublicQuery) -> dict[str, object]:
@@ -94,6 +95,7 @@ def execute_public_query(store: ox.Store, query: PublicQuery, prefixes: dict[str
 def _child_main(conn: Connection) -> None:
     """Serve queries from the parent until the pipe closes."""
     stores: dict[str, ox.Store] = {}
+    conn.send(("ready", None))
     while True:
         try:
             path, query, prefixes = conn.recv()
@@ -131,11 +133,23 @@ class QueryPool:
         self._cond = threading.Condition()
 
     def _spawn(self) -> _Worker:
+        """Start a process and wait until it has imported what it needs.
+
+        A new process takes a second or so to start; that time is not the query's,
+        so a query's deadline only starts once its process is ready.
+        """
         parent, child = _CONTEXT.Pipe()
         process = _CONTEXT.Process(target=_child_main, args=(child,), daemon=True, name="carrefour-query")
         process.start()
         child.close()
-        return _Worker(process, parent)
+        worker = _Worker(process, parent)
+        try:
+            if parent.poll(BOOT_SECONDS) and parent.recv()[0] == "ready":
+                return worker
+        except (EOFError, OSError):
+            pass
+        worker.kill()
+        raise StoreError(f"a query process did not start within {BOOT_SECONDS:g} s")
 
     def warm(self) -> None:
         """Start the processes now rather than on the first query."""
@@ -179,9 +193,9 @@ class QueryPool:
         :raises QueryTimeout: the deadline passed; the worker was killed.
         :raises StoreError: the worker died or the store could not be read.
         """
-        deadline = time.monotonic() + query.timeout
-        worker: _Worker | None = self._acquire(deadline)
+        worker: _Worker | None = self._acquire(time.monotonic() + query.timeout)
         assert worker is not None
+        deadline = time.monotonic() + query.timeout
         try:
             worker.conn.send((store_path, query, prefixes))
             if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
