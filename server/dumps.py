@@ -81,6 +81,9 @@ def download(name: str) -> Response:
     if folder is None or (name not in entries and name != MANIFEST):
         raise NotFound(f"no dump named {name!r}: the list is at {hub.iri('dumps')}/")
     entry = entries.get(name)
+    if request.range is not None and len(request.range.ranges) > 1:
+        # One range per request (werkzeug serves no multipart/byteranges): the whole file, as RFC 9110 allows.
+        request.environ.pop("HTTP_RANGE", None)
     response = send_file(
         folder / name,
         mimetype=GZIP_MEDIA_TYPE if entry is not None else JSON,

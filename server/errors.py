@@ -61,8 +61,9 @@ def hub_error(error: CarrefourError, plain_first: bool = False) -> Response:
 def http_error(error: HTTPException, plain_first: bool = False) -> Response:
     """werkzeug's errors (404, 405, 413, 415…), in the same shapes."""
     response = error_response(error.code or 500, error.description or error.name, error.name, plain_first)
-    if error.code == 405 and error.valid_methods:
-        response.headers["Allow"] = ", ".join(error.valid_methods)
+    for name, value in error.get_headers():  # Allow (405), Content-Range (416), WWW-Authenticate…
+        if name.lower() != "content-type":
+            response.headers[name] = value
     return response
 
 
