@@ -95,13 +95,14 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 
 
 LIMITS = {"SPARQL_TIMEOUT": "1", "SPARQL_RESULT_CAP": "25", "SPARQL_MAX_QUERY_BYTES": "4000"}
+CONTACT_EMAIL = "contact@carrefour.example.org"
 
 
 @pytest.fixture(scope="session")
 def limited_server(live_server: LiveServer) -> Iterator[LiveServer]:
-    """A second server on the same store with tight SPARQL limits, allowed to call 127.0.0.1 with SERVICE."""
+    """A second server on the same store: tight SPARQL limits, SERVICE allowed to 127.0.0.1, a contact address."""
     port = free_port()
-    settings = {**LIMITS, "SPARQL_SERVICE_ALLOW": "127.0.0.1"}
+    settings = {**LIMITS, "SPARQL_SERVICE_ALLOW": "127.0.0.1", "CONTACT_EMAIL": CONTACT_EMAIL}
     process = start_server(live_server.store_dir, port, settings=settings)
     try:
         yield LiveServer(f"http://127.0.0.1:{port}/", live_server.store_dir, process, live_server.data)
