@@ -38,18 +38,18 @@ def dump(ctx: Context, out: Path) -> None:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from carrefour.artifacts.dumps import DumpPlan, write_dumps
+    from carrefour.artifacts.dumps import write_dumps
 
     snapshot = ctx.store.snapshot()
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=Console(stderr=True)) as progress:
         task = progress.add_task("dumps", total=None)
 
-        def report(plan: DumpPlan, index: int, total: int) -> None:
-            progress.update(task, total=total, completed=index, description=plan.file)
+        def report(description: str, step: int, steps: int) -> None:
+            progress.update(task, total=steps, completed=step, description=description)
 
         manifest = write_dumps(snapshot, ctx.hub, out, report)
-        progress.update(task, completed=len(manifest["files"]), description="dumps")
+        progress.update(task, completed=progress.tasks[0].total, description="dumps")
     for entry in manifest["files"]:
         click.echo(f"{entry['size']:>12}  {entry['sha256']}  {out / entry['file']}")
     click.echo(f"version {manifest['version']}: {len(manifest['files'])} files and {out / 'dumps.json'}")

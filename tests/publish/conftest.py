@@ -43,6 +43,9 @@ def build_hub(store_dir: Path, base: str, n: int = 300, partners: int = 3) -> Sy
         store.close()
 
 
+WORKERS = 2  # web worker processes of each test server; each keeps its own SPARQL answer cache
+
+
 def start_server(
     store_dir: Path, port: int, *extra: str, settings: dict[str, str] | None = None
 ) -> subprocess.Popen[bytes]:
@@ -52,7 +55,7 @@ def start_server(
     """
     command = [
         sys.executable, "-m", "carrefour", "--store", str(store_dir), "--base-url", f"http://127.0.0.1:{port}/",
-        "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2", "--threads", "2", *extra,
+        "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(WORKERS), "--threads", "2", *extra,
     ]  # fmt: skip
     env = {k: v for k, v in os.environ.items() if not k.startswith("CARREFOUR_")}
     env.update({f"CARREFOUR_{name}": value for name, value in (settings or {}).items()})
