@@ -98,11 +98,14 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 def rss_mib(pid: int) -> float:
     """Resident memory of a process and its children (gunicorn workers, query processes), in MiB."""
-    total = 0
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        for child in (task / "children").read_text().split():
-            total += int(rss_mib(int(child)) * 1024)
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            total += int(line.split()[1])
-    return total / 1024
+    total = 0.0
+    try:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            for child in (task / "children").read_text().split():
+                total += rss_mib(int(child))
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1]) / 1024
+    except (FileNotFoundError, ProcessLookupError):  # a thread or a process ended while being read
+        pass
+    return total

@@ -1,10 +1,12 @@
 """Bulk dumps of a published version: the whole hub and each partner graph, gzipped.
 
 They are written at publication, inside the write session, so a version and its
-dumps appear together.  Each file is streamed from the store through gzip to disk
-(the store's own dump, never a graph in memory), hashed on the way, and described
-in ``dumps.json``: file, format, graph, size, SHA-256, date and triple count, which
-the web layer, VoID and DCAT read instead of touching the files again.
+dumps appear together.  The store's own serialiser streams each graph through gzip
+to disk (never a graph in memory); reading the store is the slow part, so each graph
+is read twice only, once as N-Triples and once as Turtle, and each serialisation is
+fanned out to every file made of it.  Files are hashed on the way and described in
+``dumps.json`` (file, format, graph, size, SHA-256, date, triple count), which the
+web layer, VoID and DCAT read instead of touching the files again.
 """
 
 from __future__ import annotations
@@ -277,6 +279,7 @@ def read_manifest(snapshot: Snapshot) -> dict[str, Any] | None:
 
 
 def manifest_files(manifest: dict[str, Any] | None) -> Iterator[DumpFile]:
+    """The manifest's files, only those whose name is a plain file name (the web layer serves nothing else)."""
     for entry in (manifest or {}).get("files", []):
         if _SAFE_FILE.match(entry["file"]):
             yield DumpFile(**entry)
