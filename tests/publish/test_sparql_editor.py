@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
+import pyoxigraph as ox
 import pytest
 import requests
 
@@ -128,3 +130,24 @@ def test_the_editor_says_when_an_answer_was_capped(browser: object, limited_serv
         driver, lambda d: d.find_element(By.ID, "capped-note").is_displayed() and d.find_element(By.ID, "capped-note")
     )
     assert LIMITS["SPARQL_RESULT_CAP"] in note.text  # type: ignore[attr-defined]
+
+
+def test_every_example_query_runs(live_server: LiveServer) -> None:
+    page = editor_page(live_server)
+    examples = json.loads(page.split('id="sparql-examples">')[1].split("</script>")[0])
+    assert len(examples) >= 8
+    answered = {}
+    for example in examples:
+        response = requests.post(
+            live_server.url("sparql"),
+            data={"query": example["query"]},
+            headers={"Accept": "application/sparql-results+json, text/turtle"},
+            timeout=60,
+        )
+        assert response.status_code == 200, (example["title"], response.text)
+        if response.headers["Content-Type"].startswith("application/sparql-results+json"):
+            answered[example["title_en"]] = len(response.json()["results"]["bindings"])
+        else:
+            answered[example["title_en"]] = len(list(ox.parse(response.content, format=ox.RdfFormat.TURTLE)))
+    # The synthetic hub has no identity links; every other example finds something in it.
+    assert [title for title, count in answered.items() if count == 0] == ["Identity links across partners"], answered
