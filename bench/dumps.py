@@ -67,21 +67,11 @@ def in_process(folder: Path, n: int, partners: int) -> None:
         baseline = time.perf_counter() - started
         raw_size = raw.stat().st_size
         raw.unlink()
-        passes: dict[str, float] = {}
-        last = [time.perf_counter(), ""]
-
-        def progress(description: str, step: int, steps: int) -> None:
-            now, current = time.perf_counter(), description.rsplit("(", 1)[1].rstrip(")")
-            if last[1]:
-                passes[str(last[1])] = passes.get(str(last[1]), 0.0) + now - float(last[0])
-            last[0], last[1] = now, current
-
         with peak_rss(os.getpid()) as memory:
             started = time.perf_counter()
-            manifest = write_dumps(snapshot, Hub(snapshot.info.base_url), Path(scratch) / "dumps", progress)
+            manifest = write_dumps(snapshot, Hub(snapshot.info.base_url), Path(scratch) / "dumps")
             total = time.perf_counter() - started
             before, peak = memory()
-        passes[str(last[1])] = passes.get(str(last[1]), 0.0) + time.perf_counter() - float(last[0])
     store.close()
     print(
         f"\n{quads} quads; the engine's own N-Quads dump (uncompressed, to disk): {baseline:.2f} s, "
@@ -96,7 +86,6 @@ def in_process(folder: Path, n: int, partners: int) -> None:
         print(f"  {len(chosen)} partner .{name}.gz {sum(e['size'] for e in chosen) / MIB:>7.1f} MiB gz")
     print(
         f"builder: {total:.2f} s for {len(manifest['files'])} files "
-        f"({', '.join(f'{k} pass {v:.2f} s' for k, v in passes.items())}) "
         f"= {total / baseline:.2f}x one uncompressed engine dump"
     )
     print(f"process memory while writing: {before:.0f} MiB before, {peak:.0f} MiB peak (+{peak - before:.0f} MiB)")

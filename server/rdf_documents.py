@@ -22,8 +22,8 @@ CACHE_CONTROL = "public, max-age=300"
 
 
 def serialize_document(triples: Iterable[ox.Triple], format_name: str, prefixes: dict[str, str]) -> bytes:
-    """``triples`` in one of the RDF formats the hub offers, with ``prefixes`` where the syntax has them."""
-    kept = sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+    """``triples`` (each once, sorted by subject) in one of the hub's RDF formats, with ``prefixes`` where possible."""
+    kept = sorted(set(triples), key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
     if format_name == "jsonld":
         graph = rdflib.Graph().parse(data=ox.serialize(kept, format=ox.RdfFormat.N_TRIPLES), format="nt")
         return graph.serialize(format="json-ld", context=prefixes, indent=1, encoding="utf-8")

@@ -3,8 +3,8 @@
 They are written at publication, inside the write session, so a version and its
 dumps appear together.  The store's own serialiser streams each graph through gzip
 to disk (never a graph in memory); reading the store is the slow part, so each graph
-is read twice only, once as N-Triples and once as Turtle, and each serialisation is
-fanned out to every file made of it.  Files are hashed on the way and described in
+is read from it once and what it writes is fanned out to every file made of that
+graph.  Files are hashed on the way and described in
 ``dumps.json`` (file, format, graph, size, SHA-256, date, triple count), which the
 web layer, VoID and DCAT read instead of touching the files again.
 """
@@ -174,16 +174,18 @@ class _TriplesToQuads:
             raise ValueError("the N-Triples of a graph ended inside a statement")
 
 
-_Sink = GzipOutput | _TriplesToQuads
+_Sink = GzipOutput | _TriplesToQuads | IO[bytes]
 
-# Two passes over the graphs, each serialised once by the store and fanned out to the
-# dumps made of it: N-Triples (the hub's N-Quads, each partner's N-Triples), then
-# Turtle (the hub's union, graph after graph so each subject stays grouped, and each
-# partner's Turtle).
-_PASSES: tuple[tuple[ox.RdfFormat, tuple[str, ...]], ...] = (
-    (ox.RdfFormat.N_TRIPLES, ("nq", "nt")),
-    (ox.RdfFormat.TURTLE, ("ttl",)),
-)
+
+def _sinks(
+    plans: list[DumpPlan], outputs: dict[str, GzipOutput], graph: ox.NamedNode, names: tuple[str, ...]
+) -> list[_Sink]:
+    """The dumps that ``graph`` goes into, among the formats ``names``."""
+    return [
+        _TriplesToQuads(outputs[plan.file], graph) if plan.format == "nq" else outputs[plan.file]
+        for plan in plans
+        if plan.format in names and plan.graph in (None, graph.value)
+    ]
 
 
 def write_dumps(
@@ -194,10 +196,15 @@ def write_dumps(
 ) -> dict[str, Any]:
     """Write every dump of ``view`` into ``folder``, then its manifest; return the manifest.
 
-    The hub's data lives in named graphs only (writers replace named graphs), so the
-    whole-hub dumps are the named graphs, one after the other.
+    Graph after graph, the store writes the graph once, as N-Triples, into the hub's
+    N-Quads, the partner's N-Triples and a scratch file; the scratch file is then
+    parsed again into Turtle for the hub's union and the partner's Turtle (parsing is
+    several times faster than reading the store a second time).  The store's order
+    keeps each subject's triples together, so the Turtle groups them.  The hub's
+    data lives in named graphs only (writers replace named graphs), so the whole-hub
+    dumps are the named graphs, one after the other.
 
-    :param progress: called before each graph of each pass with a description, the step and the number of steps.
+    :param progress: called before each graph with its name, its rank and the number of graphs.
     """
     folder.mkdir(parents=True, exist_ok=True)
     plans = plan_dumps(view, hub)
@@ -205,22 +212,18 @@ def write_dumps(
     counts = {g.value: view.count(g) for g in graphs}
     mtime = int(view.info.published.timestamp())
     outputs = {plan.file: GzipOutput(folder / plan.file, mtime) for plan in plans}
+    scratch = folder / ".graph.nt.partial"
     written: dict[str, tuple[int, str]] = {}
     try:
-        step, steps = 0, len(_PASSES) * len(graphs)
-        for rdf_format, names in _PASSES:
-            for graph in graphs:
-                if progress is not None:
-                    progress(f"{graph.value} ({rdf_format.name})", step, steps)
-                step += 1
-                sinks: list[_Sink] = [
-                    _TriplesToQuads(outputs[plan.file], graph) if plan.format == "nq" else outputs[plan.file]
-                    for plan in plans
-                    if plan.format in names and plan.graph in (None, graph.value)
-                ]
-                fanout = _Fanout(sinks)
-                view.dump(fanout, rdf_format, graph)  # type: ignore[arg-type]
-                fanout.end_of_graph()
+        for rank, graph in enumerate(graphs):
+            if progress is not None:
+                progress(graph.value, rank, len(graphs))
+            with open(scratch, "wb") as copy:
+                triples = _Fanout([*_sinks(plans, outputs, graph, ("nq", "nt")), copy])
+                view.dump(triples, ox.RdfFormat.N_TRIPLES, graph)  # type: ignore[arg-type]
+                triples.end_of_graph()
+            turtle = _Fanout(_sinks(plans, outputs, graph, ("ttl",)))
+            ox.serialize(ox.parse(path=scratch, format=ox.RdfFormat.N_TRIPLES), turtle, ox.RdfFormat.TURTLE)
         for file, output in outputs.items():
             written[file] = output.finish()
     except BaseException:
@@ -228,6 +231,8 @@ def write_dumps(
             if file not in written:
                 output.abort()
         raise
+    finally:
+        scratch.unlink(missing_ok=True)
     date = view.info.published.isoformat()
     files = []
     for plan in plans:
@@ -237,18 +242,18 @@ def write_dumps(
         triples = counts.get(plan.graph, 0) if plan.graph else sum(counts.values())
         files.append(
             DumpFile(
-                plan.file,
-                plan.format,
-                info.media_type,
-                "gzip",
-                plan.graph,
-                plan.partner,
-                plan.title,
-                size,
-                digest,
-                date,
-                triples,
-            )  # fmt: skip
+                file=plan.file,
+                format=plan.format,
+                media_type=info.media_type,
+                encoding="gzip",
+                graph=plan.graph,
+                partner=plan.partner,
+                title=plan.title,
+                size=size,
+                sha256=digest,
+                date=date,
+                triples=triples,
+            )
         )
     manifest = {"version": view.info.version, "published": date, "files": [asdict(f) for f in files]}
     temporary = folder / f".{MANIFEST}.partial"
