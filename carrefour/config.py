@@ -48,6 +48,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SPARQL_WORKERS", 2, "Query processes per web worker for the embedded store's public endpoint."),
     Setting("SPARQL_CACHE_MB", 64, "Memory per web worker for cached SPARQL answers of the current dataset version."),
     Setting("SPARQL_SERVICE_ALLOW", [], "Hosts a public query may reach with SERVICE (everything else is refused)."),
+    Setting("CONTACT_EMAIL", "", "Contact address published in the DCAT catalog (empty: the home page only)."),
     Setting("PAGE_SIZE", 50, "Items per page in HTML lists and paged RDF descriptions."),
     Setting("MAX_REQUEST_BYTES", 1048576, "Largest request body accepted by the web server."),
     Setting("WORKERS", 4, "Web worker processes started by `carrefour serve` (gunicorn)."),

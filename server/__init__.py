@@ -24,9 +24,14 @@ def create_app(test_config: dict[str, Any] | None = None, store: Store | None = 
     app.extensions["carrefour.store"] = store or open_store(config)
     app.extensions["carrefour.hub"] = Hub(config.base_url)
 
-    from server import home
+    from server import dumps, home, metadata, sparql
+    from server.cors import register_cors
     from server.errors import register_error_handlers
 
     register_error_handlers(app)
+    register_cors(app)
     app.register_blueprint(home.blueprint)
+    app.register_blueprint(sparql.blueprint)
+    app.register_blueprint(dumps.blueprint)
+    app.register_blueprint(metadata.blueprint)
     return app

@@ -1,6 +1,8 @@
-"""Subcommands of ``carrefour`` that drive the web server: serve."""
+"""Subcommands of ``carrefour`` that publish: serve, dump."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import click
 
@@ -22,4 +24,35 @@ def serve(ctx: Context, host: str, port: int, workers: int | None, threads: int 
     run(ctx.config, host, port, workers or int(ctx.config["WORKERS"]), threads or int(ctx.config["THREADS"]), dev)
 
 
-COMMANDS = (serve,)
+@click.command()
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to write the dumps and their manifest (dumps.json) into.",
+)
+@pass_context
+def dump(ctx: Context, out: Path) -> None:
+    """Write the published version's dumps (whole hub and each partner graph, gzipped) into OUT."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from carrefour.artifacts.dumps import write_dumps
+
+    snapshot = ctx.store.snapshot()
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True)) as progress:
+        task = progress.add_task("dumps", total=None)
+
+        def report(description: str, step: int, steps: int) -> None:
+            progress.update(task, total=steps, completed=step, description=description)
+
+        manifest = write_dumps(snapshot, ctx.hub, out, report)
+        progress.update(task, completed=progress.tasks[0].total, description="dumps")
+    for entry in manifest["files"]:
+        click.echo(f"{entry['size']:>12}  {entry['sha256']}  {out / entry['file']}")
+    click.echo(f"version {manifest['version']}: {len(manifest['files'])} files and {out / 'dumps.json'}")
+
+
+COMMANDS = (serve, dump)

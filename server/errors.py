@@ -20,19 +20,26 @@ log = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = 5
 
 
-def _wants(media_type: str) -> bool:
-    best = request.accept_mimetypes.best_match(["text/html", "application/json", "text/plain"], "text/plain")
-    return best == media_type
+def _error_media_type(plain_first: bool) -> str:
+    offered = ["text/html", "application/json", "text/plain"]
+    if plain_first:
+        offered = ["text/plain", "text/html", "application/json"]
+    return request.accept_mimetypes.best_match(offered, "text/plain") or "text/plain"
 
 
-def error_response(status: int, message: str, title: str | None = None) -> Response:
-    """Render ``message`` with ``status`` in the negotiated error shape."""
+def error_response(status: int, message: str, title: str | None = None, plain_first: bool = False) -> Response:
+    """Render ``message`` with ``status`` in the negotiated error shape.
+
+    :param plain_first: machine endpoints (SPARQL) answer ``*/*`` with plain text, which a
+        script or a query editor shows as it is; HTML and JSON only when asked for.
+    """
     title = title or {400: "Bad request", 403: "Forbidden", 404: "Not found", 406: "Not acceptable"}.get(
         status, "Error"
     )
-    if _wants("application/json"):
+    media_type = _error_media_type(plain_first)
+    if media_type == "application/json":
         response = jsonify({"ok": False, "status": status, "error": message})
-    elif _wants("text/html"):
+    elif media_type == "text/html":
         response = Response(
             render_template("error.html", status=status, title=title, message=message), mimetype="text/html"
         )
@@ -44,19 +51,25 @@ def error_response(status: int, message: str, title: str | None = None) -> Respo
     return response
 
 
-def register_error_handlers(app: Flask) -> None:
-    @app.errorhandler(CarrefourError)
-    def hub_error(error: CarrefourError) -> Response:
-        if isinstance(error, StoreError):
-            log.warning("store unavailable: %s", error)
-        return error_response(error.status, str(error))
+def hub_error(error: CarrefourError, plain_first: bool = False) -> Response:
+    """The hub's own errors: their message is safe to show."""
+    if isinstance(error, StoreError):
+        log.warning("store unavailable: %s", error)
+    return error_response(error.status, str(error), plain_first=plain_first)
 
-    @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> Response:
-        response = error_response(error.code or 500, error.description or error.name, error.name)
-        if error.code == 405 and error.valid_methods:
-            response.headers["Allow"] = ", ".join(error.valid_methods)
-        return response
+
+def http_error(error: HTTPException, plain_first: bool = False) -> Response:
+    """werkzeug's errors (404, 405, 413, 415…), in the same shapes."""
+    response = error_response(error.code or 500, error.description or error.name, error.name, plain_first)
+    for name, value in error.get_headers():  # Allow (405), Content-Range (416), WWW-Authenticate…
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
+
+
+def register_error_handlers(app: Flask) -> None:
+    app.register_error_handler(CarrefourError, hub_error)
+    app.register_error_handler(HTTPException, http_error)
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception) -> Response:

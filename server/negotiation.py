@@ -31,20 +31,25 @@ class Choice:
     media_type: str
 
 
-def _offers(html: bool) -> list[str]:
-    offered = [HTML] if html else []
-    offered += [f.media_type for f in RDF_OFFERS]
-    return offered
+def _offers(html: bool, html_last: bool = False) -> list[str]:
+    rdf = [f.media_type for f in RDF_OFFERS]
+    if not html:
+        return rdf
+    return [*rdf, HTML] if html_last else [HTML, *rdf]
 
 
 def alternatives_text(html: bool = True) -> str:
     return ", ".join(_offers(html))
 
 
-def choose_representation(request: Request, *, html: bool = True, override: str | None = None) -> Choice:
+def choose_representation(
+    request: Request, *, html: bool = True, override: str | None = None, html_last: bool = False
+) -> Choice:
     """Pick HTML or an RDF format for a resource page.
 
     :param override: a format name from the URL (``.ttl`` suffix or ``?format=ttl``).
+    :param html_last: for documents meant for machines (service description, VoID, DCAT):
+        HTML only when asked for more than RDF, Turtle for ``*/*`` or no Accept header.
     :raises NotAcceptable: nothing offered matches the Accept header (406).
     """
     override = override or request.args.get("format")
@@ -56,7 +61,7 @@ def choose_representation(request: Request, *, html: bool = True, override: str 
         if info is None or info not in RDF_OFFERS:
             raise NotAcceptable(f"unknown format {override!r}; available: html, {', '.join(SUFFIXES)}")
         return Choice(info.name, info.media_type)
-    offered = _offers(html)
+    offered = _offers(html, html_last)
     media_type = request.accept_mimetypes.best_match(offered) if request.accept_mimetypes else offered[0]
     if media_type is None:
         raise NotAcceptable(

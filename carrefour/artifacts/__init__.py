@@ -6,11 +6,12 @@ version is published, so that a version and its artifacts appear together.
 
 from __future__ import annotations
 
+from carrefour.artifacts.dumps import build_dumps
 from carrefour.artifacts.stats import build_stats
 from carrefour.store.base import Writer
 from carrefour.vocab import Hub
 
-BUILDERS = (build_stats,)
+BUILDERS = (build_stats, build_dumps)
 
 
 def build_artifacts(writer: Writer, hub: Hub) -> None:

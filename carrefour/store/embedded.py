@@ -35,6 +35,7 @@ import pyoxigraph as ox
 from carrefour.errors import QueryError, StoreBusy, StoreError
 from carrefour.store.base import Bindings, DatasetInfo, PublicQuery, QueryAnswer, Solution, Term
 from carrefour.store.query_pool import QueryPool
+from carrefour.vocab import Hub
 
 POINTER = "CURRENT.json"
 COMMITTED = "COMMITTED"
@@ -132,7 +133,8 @@ class EmbeddedSnapshot(OxigraphView):
         self._pool = pool
 
     def run_public_query(self, query: PublicQuery) -> QueryAnswer:
-        return self._pool.run(str(self.store_path), query)
+        # The hub's prefixes make Turtle and RDF/XML answers readable, as the remote store's are.
+        return self._pool.run(str(self.store_path), query, Hub(self.info.base_url).prefixes())
 
     def backup(self, target: Path) -> None:
         """Checkpoint this generation into ``target`` (hard links on one file system)."""

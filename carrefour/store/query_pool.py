@@ -22,9 +22,28 @@ import pyoxigraph as ox
 from carrefour import formats
 from carrefour.errors import QueryError, QueryTimeout, StoreError
 from carrefour.sparql_results import RESULT_FORMATS_BY_NAME, serialize_boolean, serialize_select
+from carrefour.sparql_text import analyse
 from carrefour.store.base import PublicQuery, QueryAnswer
 
 _CONTEXT = multiprocessing.get_context("spawn")
+BOOT_SECONDS = 60.0
+
+
+def _dataset_options(query: PublicQuery) -> dict[str, object]:
+    """The query's RDF dataset, as the SPARQL 1.1 Protocol defines it (section 2.1.4).
+
+    Graphs named by the request (``default-graph-uri``, ``named-graph-uri``) are the
+    whole dataset: naming only default graphs leaves no named graph, and the other
+    way round.  Otherwise the query's own FROM / FROM NAMED apply, and only a query
+    naming no dataset at all sees the union of the hub's graphs as its default graph
+    (the engine's union flag would override the query's FROM clauses).
+    """
+    if query.default_graphs or query.named_graphs:
+        return {
+            "default_graph": [ox.NamedNode(g) for g in query.default_graphs],
+            "named_graphs": [ox.NamedNode(g) for g in query.named_graphs],
+        }
+    return {"use_default_graph_as_union": not analyse(query.text).has_dataset}
 
 
 def execute_public_query(store: ox.Store, query: PublicQuery, prefixes: dict[str, str] | None = None) -> QueryAnswer:
@@ -32,15 +51,8 @@ def execute_public_query(store: ox.Store, query: PublicQuery, prefixes: dict[str
 
     :raises QueryError: the engine cannot parse or evaluate the query.
     """
-    default = [ox.NamedNode(g) for g in query.default_graphs] or None
-    named = [ox.NamedNode(g) for g in query.named_graphs] or None
     try:
-        results = store.query(
-            query.text,
-            use_default_graph_as_union=default is None,
-            default_graph=default,
-            named_graphs=named,
-        )
+        results = store.query(query.text, **_dataset_options(query))
         if isinstance(results, ox.QueryBoolean):
             fmt = RESULT_FORMATS_BY_NAME[query.select_format]
             return QueryAnswer("ASK", fmt.media_type, serialize_boolean(bool(results), fmt.name), 1)
@@ -83,6 +95,7 @@ def execute_public_query(store: ox.Store, query: PublicQuery, prefixes: dict[str
 def _child_main(conn: Connection) -> None:
     """Serve queries from the parent until the pipe closes."""
     stores: dict[str, ox.Store] = {}
+    conn.send(("ready", None))
     while True:
         try:
             path, query, prefixes = conn.recv()
@@ -120,11 +133,23 @@ class QueryPool:
         self._cond = threading.Condition()
 
     def _spawn(self) -> _Worker:
+        """Start a process and wait until it has imported what it needs.
+
+        A new process takes a second or so to start; that time is not the query's,
+        so a query's deadline only starts once its process is ready.
+        """
         parent, child = _CONTEXT.Pipe()
         process = _CONTEXT.Process(target=_child_main, args=(child,), daemon=True, name="carrefour-query")
         process.start()
         child.close()
-        return _Worker(process, parent)
+        worker = _Worker(process, parent)
+        try:
+            if parent.poll(BOOT_SECONDS) and parent.recv()[0] == "ready":
+                return worker
+        except (EOFError, OSError):
+            pass
+        worker.kill()
+        raise StoreError(f"a query process did not start within {BOOT_SECONDS:g} s")
 
     def warm(self) -> None:
         """Start the processes now rather than on the first query."""
@@ -168,9 +193,9 @@ class QueryPool:
         :raises QueryTimeout: the deadline passed; the worker was killed.
         :raises StoreError: the worker died or the store could not be read.
         """
-        deadline = time.monotonic() + query.timeout
-        worker: _Worker | None = self._acquire(deadline)
+        worker: _Worker | None = self._acquire(time.monotonic() + query.timeout)
         assert worker is not None
+        deadline = time.monotonic() + query.timeout
         try:
             worker.conn.send((store_path, query, prefixes))
             if not worker.conn.poll(max(0.0, deadline - time.monotonic())):

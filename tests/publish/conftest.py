@@ -43,13 +43,22 @@ def build_hub(store_dir: Path, base: str, n: int = 300, partners: int = 3) -> Sy
         store.close()
 
 
-def start_server(store_dir: Path, port: int, *extra: str) -> subprocess.Popen[bytes]:
-    """``carrefour serve`` with its production server, as an operator would run it."""
+WORKERS = 2  # web worker processes of each test server; each keeps its own SPARQL answer cache
+
+
+def start_server(
+    store_dir: Path, port: int, *extra: str, settings: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    """``carrefour serve`` with its production server, as an operator would run it.
+
+    :param settings: settings given in the environment (``CARREFOUR_<NAME>``), as an operator would.
+    """
     command = [
         sys.executable, "-m", "carrefour", "--store", str(store_dir), "--base-url", f"http://127.0.0.1:{port}/",
-        "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2", "--threads", "2", *extra,
+        "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(WORKERS), "--threads", "2", *extra,
     ]  # fmt: skip
     env = {k: v for k, v in os.environ.items() if not k.startswith("CARREFOUR_")}
+    env.update({f"CARREFOUR_{name}": value for name, value in (settings or {}).items()})
     log_path = store_dir / f"server-{port}.log"
     with open(log_path, "ab") as log:  # a file, not a pipe: a full pipe would block the server
         process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=log)
@@ -84,5 +93,21 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     process = start_server(store_dir, port)
     try:
         yield LiveServer(base, store_dir, process, data)
+    finally:
+        stop_server(process)
+
+
+LIMITS = {"SPARQL_TIMEOUT": "1", "SPARQL_RESULT_CAP": "25", "SPARQL_MAX_QUERY_BYTES": "4000"}
+CONTACT_EMAIL = "contact@carrefour.example.org"
+
+
+@pytest.fixture(scope="session")
+def limited_server(live_server: LiveServer) -> Iterator[LiveServer]:
+    """A second server on the same store: tight SPARQL limits, SERVICE allowed to 127.0.0.1, a contact address."""
+    port = free_port()
+    settings = {**LIMITS, "SPARQL_SERVICE_ALLOW": "127.0.0.1", "CONTACT_EMAIL": CONTACT_EMAIL}
+    process = start_server(live_server.store_dir, port, settings=settings)
+    try:
+        yield LiveServer(f"http://127.0.0.1:{port}/", live_server.store_dir, process, live_server.data)
     finally:
         stop_server(process)

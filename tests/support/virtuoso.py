@@ -132,10 +132,10 @@ def start(folder: Path, memory_mb: int = 1024) -> Virtuoso:
         INI.format(db=db, http_port=http_port, sql_port=sql_port, buffers=buffers, dirty=buffers * 3 // 4),
         encoding="utf-8",
     )
-    log = open(folder / "stdout.log", "ab")  # noqa: SIM115 - the server keeps writing to it
-    process = subprocess.Popen(
-        [BINARY, "+foreground", "+configfile", str(folder / "virtuoso.ini")], cwd=folder, stdout=log, stderr=log
-    )
+    with open(folder / "stdout.log", "ab") as log:  # the server keeps its own copy of the descriptor
+        process = subprocess.Popen(
+            [BINARY, "+foreground", "+configfile", str(folder / "virtuoso.ini")], cwd=folder, stdout=log, stderr=log
+        )
     server = Virtuoso(folder, http_port, sql_port, process)
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:

@@ -1,0 +1,139 @@
+"""Example queries the query editor offers: what partner platforms ask the hub.
+
+They are written against the hub's own IRIs (its base URL) and its published
+graphs, so each one runs as it is on any deployment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from carrefour.vocab import DCT, OWL, RDFS, SCHEMA, SKOS, XSD, Graphs, Hub
+
+DEFAULT_REGION = "53"  # Bretagne
+DEFAULT_SINCE = "2024-01-01T00:00:00Z"
+
+
+@dataclass(frozen=True)
+class Example:
+    title: str  # French first: the hub's people read French
+    title_en: str
+    query: str
+
+
+def _prefixes(hub: Hub, *names: str) -> str:
+    known = {"cf": hub.ns, "schema": SCHEMA, "skos": SKOS, "dct": DCT, "xsd": XSD, "owl": OWL, "rdfs": RDFS}
+    return "".join(f"PREFIX {name}: <{known[name]}>\n" for name in names)
+
+
+def examples(hub: Hub, partner_ids: list[str]) -> list[Example]:
+    """The editor's examples; the partner ones use the first published partner graph."""
+    graphs = Graphs(hub)
+    region = hub.iri("territory", "region", DEFAULT_REGION)
+    partner_graph = graphs.partner_data(partner_ids[0]).value if partner_ids else hub.iri("graph", "partner", "ID")
+    return [
+        Example(
+            "Initiatives par domaine",
+            "Initiatives per theme",
+            _prefixes(hub, "cf", "skos")
+            + """SELECT ?theme ?label (COUNT(DISTINCT ?initiative) AS ?initiatives) WHERE {
+  ?initiative a cf:Initiative ; cf:theme ?theme .
+  OPTIONAL { ?theme skos:prefLabel ?label FILTER (LANG(?label) = "fr") }
+}
+GROUP BY ?theme ?label
+ORDER BY DESC(?initiatives)
+""",
+        ),
+        Example(
+            "Initiatives par région",
+            "Initiatives per region",
+            _prefixes(hub, "cf", "schema")
+            + """SELECT ?region ?name (COUNT(DISTINCT ?initiative) AS ?initiatives) WHERE {
+  ?initiative a cf:Initiative ; cf:locatedIn ?region .
+  ?region a cf:Region ; schema:name ?name .
+}
+GROUP BY ?region ?name
+ORDER BY DESC(?initiatives)
+""",
+        ),
+        Example(
+            "Les initiatives d'une région (Bretagne)",
+            "The initiatives of one region (Brittany)",
+            _prefixes(hub, "cf", "schema")
+            + f"""SELECT ?initiative ?name ?town WHERE {{
+  ?initiative a cf:Initiative ; schema:name ?name ; cf:locatedIn <{region}> .
+  OPTIONAL {{ ?initiative schema:location/schema:addressLocality ?town }}
+}}
+ORDER BY ?name
+LIMIT 100
+""",
+        ),
+        Example(
+            "Initiatives d'un partenaire modifiées depuis une date",
+            "A partner's initiatives changed since a date",
+            _prefixes(hub, "cf", "schema", "dct", "xsd")
+            + f"""SELECT ?initiative ?name ?modified WHERE {{
+  GRAPH <{partner_graph}> {{ ?initiative a cf:Initiative . OPTIONAL {{ ?initiative schema:name ?name }} }}
+  ?initiative dct:modified ?modified .
+  FILTER (?modified >= "{DEFAULT_SINCE}"^^xsd:dateTime)
+}}
+ORDER BY DESC(?modified)
+LIMIT 100
+""",
+        ),
+        Example(
+            "Acteurs et leur SIREN",
+            "Actors with their SIREN",
+            _prefixes(hub, "cf", "schema")
+            + """SELECT ?actor ?name ?siren (COUNT(DISTINCT ?initiative) AS ?initiatives) WHERE {
+  ?actor a cf:Actor ; cf:siren ?siren .
+  OPTIONAL { ?actor schema:name ?name }
+  OPTIONAL { ?initiative cf:carriedBy ?actor }
+}
+GROUP BY ?actor ?name ?siren
+ORDER BY ?siren
+LIMIT 100
+""",
+        ),
+        Example(
+            "Liens d'identité entre partenaires",
+            "Identity links across partners",
+            _prefixes(hub, "cf", "schema")
+            + f"""SELECT ?source ?sourceGraph ?target ?targetGraph ?matchedOn ?value WHERE {{
+  GRAPH <{graphs.links.value}> {{
+    ?link a cf:IdentityLink ; cf:linkSource ?source ; cf:linkTarget ?target ;
+          cf:matchedOn ?matchedOn ; cf:matchedValue ?value .
+  }}
+  OPTIONAL {{ GRAPH ?sourceGraph {{ ?source a ?sourceType }} }}
+  OPTIONAL {{ GRAPH ?targetGraph {{ ?target a ?targetType }} }}
+}}
+LIMIT 100
+""",
+        ),
+        Example(
+            "Triplets par graphe nommé",
+            "Triples per named graph",
+            """SELECT ?graph (COUNT(*) AS ?triples) WHERE {
+  GRAPH ?graph { ?s ?p ?o }
+}
+GROUP BY ?graph
+ORDER BY DESC(?triples)
+""",
+        ),
+        Example(
+            "Fiches d'un partenaire et leurs porteurs (CONSTRUCT)",
+            "A partner's initiatives and who carries them (CONSTRUCT)",
+            _prefixes(hub, "cf", "schema")
+            + f"""CONSTRUCT {{
+  ?initiative schema:name ?name ; cf:carriedBy ?actor .
+  ?actor schema:name ?actorName .
+}} WHERE {{
+  GRAPH <{partner_graph}> {{
+    ?initiative a cf:Initiative ; schema:name ?name ; cf:carriedBy ?actor .
+    OPTIONAL {{ ?actor schema:name ?actorName }}
+  }}
+}}
+LIMIT 200
+""",
+        ),
+    ]

@@ -1,0 +1,50 @@
+// The query editor of /sparql: YASGUI on this hub's endpoint, with the example queries,
+// and a note when an answer was cut at the endpoint's result cap.
+(function () {
+  "use strict";
+  var root = document.getElementById("yasgui");
+  var examples = JSON.parse(document.getElementById("sparql-examples").textContent);
+  var note = document.getElementById("capped-note");
+  var endpoint = new URL(root.dataset.endpoint, window.location.href).href;
+
+  // The class and property completers ask an outside service (LOV): the page only talks to the hub.
+  Yasgui.Yasqe.defaults.autocompleters = ["prefixes", "variables"];
+  var yasgui = new Yasgui(root, {
+    requestConfig: { endpoint: endpoint, method: "POST" },
+    copyEndpointOnNewTab: true,
+    endpointCatalogueOptions: { getData: function () { return [{ endpoint: endpoint }]; } },
+    yasqe: { value: examples.length ? examples[0].query : "SELECT * WHERE { ?s ?p ?o } LIMIT 10" },
+    persistenceId: "carrefour-sparql"
+  });
+  window.carrefourYasgui = yasgui;
+
+  function showCapped(response) {
+    var headers = response && response.headers;
+    if (!headers || typeof headers.get !== "function") return;
+    if (headers.get("X-SPARQL-Result-Capped") === "true") {
+      var cap = headers.get("X-SPARQL-Result-Cap");
+      note.textContent = "Réponse tronquée : le point d'accès s'arrête à " + cap + " lignes ou triplets ; " +
+        "affinez la requête (LIMIT, OFFSET, filtres) ou téléchargez les dumps. " +
+        "Answer cut at the endpoint's cap of " + cap + " rows or triples.";
+      note.hidden = false;
+    }
+  }
+
+  var watched = new WeakSet();
+  yasgui.on("query", function (_instance, tab) {
+    note.hidden = true;
+    var yasqe = tab.getYasqe();
+    if (yasqe && !watched.has(yasqe)) {
+      watched.add(yasqe);
+      yasqe.on("queryResponse", function (_yasqe, response) { showCapped(response); });
+    }
+  });
+
+  document.querySelectorAll("[data-example]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var example = examples[Number(button.dataset.example)];
+      var tab = yasgui.addTab(true, { name: example.title, yasqe: { value: example.query } });
+      tab.query();
+    });
+  });
+})();
