@@ -25,14 +25,14 @@ def _wants(media_type: str) -> bool:
     return best == media_type
 
 
-def error_response(status: int, message: str, title: str | None = None) -> Response:
-    """Render ``message`` with ``status`` in the negotiated error shape."""
+def error_response(status: int, message: str, title: str | None = None, shape: str | None = None) -> Response:
+    """Render ``message`` with ``status`` in the negotiated error shape (or in ``shape``, a media type)."""
     title = title or {400: "Bad request", 403: "Forbidden", 404: "Not found", 406: "Not acceptable"}.get(
         status, "Error"
     )
-    if _wants("application/json"):
+    if shape == "application/json" or (shape is None and _wants("application/json")):
         response = jsonify({"ok": False, "status": status, "error": message})
-    elif _wants("text/html"):
+    elif shape == "text/html" or (shape is None and _wants("text/html")):
         response = Response(
             render_template("error.html", status=status, title=title, message=message), mimetype="text/html"
         )

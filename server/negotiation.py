@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Request
+from werkzeug.datastructures import MIMEAccept
 
 from carrefour import formats
 from carrefour.errors import NotAcceptable
@@ -37,6 +38,17 @@ def _offers(html: bool) -> list[str]:
     return offered
 
 
+def best_match(accept: MIMEAccept, offered: list[str]) -> str | None:
+    """werkzeug's best match, with the client's media type parameters ignored.
+
+    werkzeug only matches ``text/turtle;charset=utf-8`` or
+    ``application/ld+json;profile="…"`` with an offer carrying the same parameters;
+    the hub's representations have none to choose between, so they match the type.
+    """
+    bare = MIMEAccept([(value.split(";", 1)[0].strip().lower(), quality) for value, quality in accept])
+    return bare.best_match(offered)
+
+
 def alternatives_text(html: bool = True) -> str:
     return ", ".join(_offers(html))
 
@@ -57,7 +69,8 @@ def choose_representation(request: Request, *, html: bool = True, override: str 
             raise NotAcceptable(f"unknown format {override!r}; available: html, {', '.join(SUFFIXES)}")
         return Choice(info.name, info.media_type)
     offered = _offers(html)
-    media_type = request.accept_mimetypes.best_match(offered) if request.accept_mimetypes else offered[0]
+    aliases = [alias for f in RDF_OFFERS for alias in f.aliases]
+    media_type = best_match(request.accept_mimetypes, offered + aliases) if request.accept_mimetypes else offered[0]
     if media_type is None:
         raise NotAcceptable(
             f"none of the requested types is available; this resource is offered as {', '.join(offered)}"

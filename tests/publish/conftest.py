@@ -19,6 +19,7 @@ from carrefour.vocab import Hub
 from loader.initialise import initialise
 from loader.validation import Validator
 from tests.conftest import free_port
+from tests.publish.hostile import HostileData, publish_hostile
 
 
 @dataclass
@@ -27,6 +28,7 @@ class LiveServer:
     store_dir: Path
     process: subprocess.Popen[bytes]
     data: SyntheticData
+    hostile: HostileData
 
     def url(self, path: str) -> str:
         return self.base + path.lstrip("/")
@@ -39,6 +41,16 @@ def build_hub(store_dir: Path, base: str, n: int = 300, partners: int = 3) -> Sy
     try:
         initialise(store, hub, Validator(hub))
         return publish_synthetic(store, hub, n, partners)
+    finally:
+        store.close()
+
+
+def add_hostile_partner(store_dir: Path, base: str) -> HostileData:
+    """The partner with hostile text, an actor with many initiatives, provenance and a report."""
+    hub = Hub(base)
+    store = EmbeddedStore(store_dir / "store", base)
+    try:
+        return publish_hostile(store, hub, Validator(hub))
     finally:
         store.close()
 
@@ -81,8 +93,17 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     base = f"http://127.0.0.1:{port}/"
     store_dir = tmp_path_factory.mktemp("live")
     data = build_hub(store_dir, base)
+    hostile = add_hostile_partner(store_dir, base)
     process = start_server(store_dir, port)
     try:
-        yield LiveServer(base, store_dir, process, data)
+        yield LiveServer(base, store_dir, process, data, hostile)
     finally:
         stop_server(process)
+
+
+@pytest.fixture(scope="session")
+def published(live_server: LiveServer) -> Iterator[EmbeddedStore]:
+    """The live server's store, opened read-only by the tests to compare answers with it."""
+    store = EmbeddedStore(live_server.store_dir / "store", live_server.base)
+    yield store
+    store.close()

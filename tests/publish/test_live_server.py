@@ -5,13 +5,14 @@ from __future__ import annotations
 import requests
 
 from tests.publish.conftest import LiveServer
+from tests.publish.hostile import BIG_ACTOR_ITEMS
 
 
 def test_home_page_counts_what_the_hub_holds(live_server: LiveServer) -> None:
     response = requests.get(live_server.base, timeout=10)
     assert response.status_code == 200
     assert response.headers["Content-Type"].startswith("text/html")
-    assert "initiative : 300" in response.text
+    assert f"initiative : {300 + 1 + BIG_ACTOR_ITEMS}" in response.text  # synthetic, then the hostile partner
 
 
 def test_unknown_path_is_a_404_in_the_shape_the_client_asked_for(live_server: LiveServer) -> None:
