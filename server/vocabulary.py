@@ -37,8 +37,8 @@ _DATATYPE_PROPERTY = ox.NamedNode(OWL + "DatatypeProperty")
 
 
 def pick(texts: dict[str, str], lang: str) -> str | None:
-    """The text in ``lang``, else French, else English, else untagged, else any."""
-    for candidate in (lang, "fr", "en", ""):
+    """The text in ``lang``, else untagged (partners rarely tag names), else French, else English, else any."""
+    for candidate in (lang, "", "fr", "en"):
         if candidate in texts:
             return texts[candidate]
     return next(iter(texts.values()), None)

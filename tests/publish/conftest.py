@@ -107,3 +107,37 @@ def published(live_server: LiveServer) -> Iterator[EmbeddedStore]:
     store = EmbeddedStore(live_server.store_dir / "store", live_server.base)
     yield store
     store.close()
+
+
+@pytest.fixture(scope="session")
+def resource_paths(live_server: LiveServer) -> dict[str, str]:
+    """One IRI (relative to the base) of each kind the hub publishes."""
+    hub = Hub(live_server.base)
+    initiative = next(q.subject.value for q in live_server.data.quads if q.predicate.value.endswith("#carriedBy"))
+    actor = next(q.object.value for q in live_server.data.quads if q.predicate.value.endswith("#carriedBy"))
+    hostile = live_server.hostile
+    iris = {
+        "initiative": initiative,
+        "actor": actor,
+        "concept": hub.iri("concept", "theme", "health"),
+        "concept scheme": hub.iri("concept", "theme"),
+        "region": hub.iri("territory", "region", "53"),
+        "departement": hub.iri("territory", "departement", "29"),
+        "country": hub.iri("territory", "fr"),
+        "partner": hub.iri("partner", "partner-00"),
+        "taxonomy": hostile.taxonomy.value,
+        "taxonomy concept": hostile.category.value,
+        "report": hostile.report.value,
+        "harvest": hostile.activity.value,
+        "change": hostile.change.value,
+        "graph": hub.iri("graph", "partner", "hostile"),
+        "dataset": hub.iri("dataset"),
+        "ontology": hub.iri("ontology"),
+        "shapes": hub.iri("shapes"),
+    }
+    return {kind: iri[len(live_server.base) :] for kind, iri in iris.items()}
+
+
+KINDS = ["initiative", "actor", "concept", "concept scheme", "region", "departement", "country", "partner",
+         "taxonomy", "taxonomy concept", "report", "harvest", "change", "graph", "dataset", "ontology",
+         "shapes"]  # fmt: skip

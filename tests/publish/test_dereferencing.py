@@ -11,8 +11,7 @@ import requests
 from requests.utils import parse_header_links
 
 from carrefour.store.embedded import EmbeddedStore
-from carrefour.vocab import Hub
-from tests.publish.conftest import LiveServer
+from tests.publish.conftest import KINDS, LiveServer
 from tests.publish.hostile import BIG_ACTOR_ITEMS
 
 pytestmark = pytest.mark.live
@@ -21,42 +20,11 @@ TTL = "text/turtle"
 HYDRA = rdflib.Namespace("http://www.w3.org/ns/hydra/core#")
 
 
-def resource_paths(live_server: LiveServer) -> dict[str, str]:
-    """One IRI (relative to the base) of each kind the hub publishes."""
-    hub = Hub(live_server.base)
-    initiative = next(q.subject.value for q in live_server.data.quads if q.predicate.value.endswith("#carriedBy"))
-    actor = next(q.object.value for q in live_server.data.quads if q.predicate.value.endswith("#carriedBy"))
-    hostile = live_server.hostile
-    iris = {
-        "initiative": initiative,
-        "actor": actor,
-        "concept": hub.iri("concept", "theme", "health"),
-        "concept scheme": hub.iri("concept", "theme"),
-        "region": hub.iri("territory", "region", "53"),
-        "departement": hub.iri("territory", "departement", "29"),
-        "country": hub.iri("territory", "fr"),
-        "partner": hub.iri("partner", "partner-00"),
-        "taxonomy": hostile.taxonomy.value,
-        "taxonomy concept": hostile.category.value,
-        "report": hostile.report.value,
-        "harvest": hostile.activity.value,
-        "change": hostile.change.value,
-        "graph": hub.iri("graph", "partner", "hostile"),
-        "dataset": hub.iri("dataset"),
-        "ontology": hub.iri("ontology"),
-        "shapes": hub.iri("shapes"),
-    }
-    return {kind: iri[len(live_server.base) :] for kind, iri in iris.items()}
-
-
-KINDS = ["initiative", "actor", "concept", "concept scheme", "region", "departement", "country", "partner",
-         "taxonomy", "taxonomy concept", "report", "harvest", "change", "graph", "dataset", "ontology",
-         "shapes"]  # fmt: skip
-
-
 @pytest.mark.parametrize("kind", KINDS)
-def test_every_kind_of_resource_dereferences_with_the_policy_headers(live_server: LiveServer, kind: str) -> None:
-    path = resource_paths(live_server)[kind]
+def test_every_kind_of_resource_dereferences_with_the_policy_headers(
+    live_server: LiveServer, resource_paths: dict[str, str], kind: str
+) -> None:
+    path = resource_paths[kind]
     iri = live_server.url(path)
     response = requests.get(iri, headers={"Accept": TTL}, timeout=10)
     assert response.status_code == 200, (kind, response.text)
