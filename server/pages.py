@@ -124,7 +124,7 @@ def _answer(site: Site, path: str, choice: Choice) -> Response:
         response.headers.update(headers)
         return response
     description = _describe(site, snapshot, path, number)
-    body = _render_html(site, snapshot, description, path, lang) if choice.name == "html" else _render_rdf(
+    body = render_html(site, snapshot, description, path, lang) if choice.name == "html" else _render_rdf(
         site, snapshot, description, choice
     )
     response = Response(body, headers=headers, content_type=MEDIA_TYPES.get(choice.name, choice.media_type))
@@ -149,7 +149,8 @@ def _render_rdf(site: Site, snapshot: Snapshot, description: Description, choice
     return site.writer.write(description.triples(), info, description.iri, site.compactor(snapshot))
 
 
-def _render_html(site: Site, snapshot: Snapshot, description: Description, path: str, lang: str) -> str:
+def render_html(site: Site, snapshot: Snapshot, description: Description, path: str, lang: str) -> str:
+    """The resource page of ``description`` (inside a request: templates need one)."""
     number = description.collection.page.number if description.collection else 1
     other = next(code for code in LANGUAGES if code != lang)
     builder = PageBuilder(site.hub, site.describer, site.vocabulary(snapshot), snapshot, description, lang)
