@@ -76,11 +76,15 @@ class Page:
 
 @dataclass(frozen=True)
 class Member:
-    """One resource of a paged list, and the statement that puts it there."""
+    """One resource of a paged list, and the statements that put it there."""
 
     record: ox.NamedNode  # the resource listed
-    predicate: ox.NamedNode  # the property pointing here (or sh:result for a report's results)
-    subject: ox.NamedNode  # the node holding that statement: the record or one of its fragment nodes
+    links: tuple[tuple[ox.NamedNode, ox.NamedNode], ...]  # (property, node holding it: the record or a fragment)
+
+    @property
+    def predicate(self) -> ox.NamedNode:
+        """The first property relating it (how a page groups its list); sh:result for a report's result."""
+        return self.links[0][0]
 
 
 @dataclass
@@ -218,28 +222,32 @@ class Describer:
         if page is None:
             return None
         shown = page.slice(members)
-        statements = [ox.Triple(m.subject, m.predicate, iri) for m in shown]
+        statements = [ox.Triple(subject, predicate, iri) for m in shown for predicate, subject in m.links]
         return Collection(ox.NamedNode(iri.value + "#referrers"), page, shown, statements)
 
     def referrers(self, snapshot: Snapshot, iri: ox.NamedNode) -> list[Member]:
-        """Every resource pointing to ``iri`` (by property, then IRI); a partner's records too."""
+        """Every resource pointing to ``iri``, once each, by first property then IRI; a partner's records too."""
         key = (snapshot.info.version, iri.value)
         cached = self._referrers.get(key)
         if cached is not None:
             return cached  # type: ignore[no-any-return]
-        found: dict[tuple[str, str], Member] = {}
+        found: dict[ox.NamedNode, dict[tuple[ox.NamedNode, ox.NamedNode], None]] = {}
         for quad in snapshot.quads(None, None, iri, None):
             subject = quad.subject
             if not isinstance(subject, ox.NamedNode) or quad.predicate == TYPE:
                 continue
             record = record_of(subject)
             if record != iri:
-                found.setdefault((quad.predicate.value, record.value), Member(record, quad.predicate, subject))
+                found.setdefault(record, {})[(quad.predicate, subject)] = None
         if iri.value.startswith(self._partner_prefix):
             partner_graph = self.graphs.partner_data(iri.value[len(self._partner_prefix) :])
             for record in self._typed_records(snapshot.quads(None, TYPE, None, partner_graph)):
-                found.setdefault((ATTRIBUTED_TO.value, record.value), Member(record, ATTRIBUTED_TO, record))
-        members = [found[key] for key in sorted(found)]
+                found.setdefault(record, {})[(ATTRIBUTED_TO, record)] = None
+        members = [
+            Member(record, tuple(sorted(links, key=lambda link: (link[0].value, link[1].value))))
+            for record, links in found.items()
+        ]
+        members.sort(key=lambda member: (member.predicate.value, member.record.value))
         if len(members) > self.page_size:
             self._referrers.put(key, members)
         return members
@@ -267,7 +275,7 @@ class Describer:
             for q in own
             if not (q.subject == iri and q.predicate == RESULT) and (q.subject == iri or q.subject.value in shown)
         ]
-        members = [Member(ox.NamedNode(r), RESULT, iri) for r in results[start : start + page.size]]
+        members = [Member(ox.NamedNode(r), ((RESULT, iri),)) for r in results[start : start + page.size]]
         statements = [ox.Triple(iri, RESULT, m.record) for m in members]
         return kept, Collection(ox.NamedNode(iri.value + "#results"), page, members, statements)
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -79,6 +80,10 @@ class Compactor:
         self._namespaces = {namespace: name for name, namespace in context.prefixes.items()}
         self._names = set(context.prefixes) | set(context.terms)
         self._link_keys = {name for name, (_, links) in context.terms.items() if links}
+        # the same IRIs (types, properties, concepts, territories) come back in every document
+        self._iri_of = lru_cache(maxsize=65536)(self._iri)
+        self._vocab_of = lru_cache(maxsize=4096)(self._vocab)
+        self._key_of = lru_cache(maxsize=4096)(self._key)
 
     def serialize(self, triples: list[ox.Triple], main: ox.NamedNode) -> bytes:
         try:
@@ -100,9 +105,9 @@ class Compactor:
             if node is None:
                 node = nodes[subject] = {"@id": self._identifier(subject)}  # type: ignore[index]
             if predicate == _TYPE and isinstance(value, ox.NamedNode):
-                node.setdefault("@type", []).append(self._vocab(value.value))
+                node.setdefault("@type", []).append(self._vocab_of(value.value))
                 continue
-            key, links = self._key(predicate)
+            key, links = self._key_of(predicate)
             node.setdefault(key, []).append(self._value(value, links))
             if not isinstance(value, ox.Literal):
                 references[value] = references.get(value, 0) + 1  # type: ignore[index]
@@ -175,7 +180,10 @@ class Compactor:
     def _identifier(self, term: ox.NamedNode | ox.BlankNode) -> str:
         if isinstance(term, ox.BlankNode):
             return "_:" + term.value
-        return self._compact_iri(term.value) or self._absolute(term.value)
+        return self._iri_of(term.value)
+
+    def _iri(self, iri: str) -> str:
+        return self._compact_iri(iri) or self._absolute(iri)
 
     def _value(self, value: ox.NamedNode | ox.BlankNode | ox.Literal, links: bool) -> Any:
         if not isinstance(value, ox.Literal):
@@ -193,7 +201,7 @@ class Compactor:
                 return value.value == "true"
         if datatype == _STRING:
             return {"@value": value.value}
-        return {"@value": value.value, "@type": self._vocab(datatype)}
+        return {"@value": value.value, "@type": self._vocab_of(datatype)}
 
 
 def _finish(node: dict[str, Any]) -> dict[str, Any]:

@@ -51,7 +51,7 @@ INVERSE_HEADINGS: dict[str, dict[str, str]] = {
     "wasGeneratedBy": {"fr": "Produits par ce moissonnage", "en": "Produced by this harvest"},
     "broader": {"fr": "Subdivisions", "en": "Subdivisions"},
     "inScheme": {"fr": "Concepts du schéma", "en": "Concepts of the scheme"},
-    "publisher": {"fr": "Publiés par", "en": "Published by"},
+    "publisher": {"fr": "Graphes publiés par ce partenaire", "en": "Graphs published by this partner"},
     "sameAs": {"fr": "Mêmes ressources chez d'autres partenaires", "en": "The same at other partners"},
 }
 
