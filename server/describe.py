@@ -21,6 +21,7 @@ fastest path on the embedded store.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -39,6 +40,7 @@ LICENSE = ox.NamedNode(DCT + "license")
 RESULT = ox.NamedNode(SH + "result")
 VALIDATION_REPORT = ox.NamedNode(SH + "ValidationReport")
 _RESULT_NUMBER = re.compile(r"(\d+)$")
+DATASET_TITLE = "Carrefour des innovations sociales"
 
 
 def hydra(local: str) -> ox.NamedNode:
@@ -197,6 +199,7 @@ class Describer:
         published = snapshot.info.published.isoformat().replace("+00:00", "Z")
         return [
             ox.Quad(self.dataset, TYPE, ox.NamedNode(VOID + "Dataset")),
+            ox.Quad(self.dataset, ox.NamedNode(DCT + "title"), ox.Literal(DATASET_TITLE, language="fr")),
             ox.Quad(self.dataset, self.hub.term("datasetVersion"), ox.Literal(snapshot.info.version)),
             ox.Quad(self.dataset, ox.NamedNode(DCT + "modified"), ox.Literal(published, datatype=_DATETIME)),
             ox.Quad(self.dataset, ox.NamedNode(VOID + "sparqlEndpoint"), self.hub.node("sparql")),
@@ -226,7 +229,7 @@ class Describer:
         return Collection(ox.NamedNode(iri.value + "#referrers"), page, shown, statements)
 
     def referrers(self, snapshot: Snapshot, iri: ox.NamedNode) -> list[Member]:
-        """Every resource pointing to ``iri``, once each, by first property then IRI; a partner's records too."""
+        """Every resource pointing to ``iri``, once each, grouped by first property; a partner's records too."""
         key = (snapshot.info.version, iri.value)
         cached = self._referrers.get(key)
         if cached is not None:
@@ -247,7 +250,8 @@ class Describer:
             Member(record, tuple(sorted(links, key=lambda link: (link[0].value, link[1].value))))
             for record, links in found.items()
         ]
-        members.sort(key=lambda member: (member.predicate.value, member.record.value))
+        group_sizes = Counter(member.predicate for member in members)  # small groups first: a region's départements
+        members.sort(key=lambda member: (group_sizes[member.predicate], member.predicate.value, member.record.value))
         if len(members) > self.page_size:
             self._referrers.put(key, members)
         return members

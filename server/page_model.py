@@ -23,6 +23,7 @@ SAFE_SCHEMES = ("http://", "https://", "mailto:")
 _PLAIN_TYPES = {XSD + "string", RDF + "langString"}
 _FIRST, _REST, _NIL = RDF + "first", RDF + "rest", RDF + "nil"
 _GENERATED_AT = ox.NamedNode(PROV + "generatedAtTime")
+_NAMES = (*LABELS, ox.NamedNode(DCT + "title"))
 
 # Properties shown first, in this order; the others follow by label.
 PREFERRED = [SCHEMA + "name", SCHEMA + "alternateName", SCHEMA + "legalName", SKOS + "prefLabel",
@@ -163,7 +164,7 @@ class PageBuilder:
 
     def _remember_names(self, triples: list[ox.Triple]) -> None:
         for triple in triples:
-            if triple.predicate in LABELS and isinstance(triple.object, ox.Literal):
+            if triple.predicate in _NAMES and isinstance(triple.object, ox.Literal):
                 names = self.names.setdefault(triple.subject.value, {})
                 names.setdefault(triple.object.language or "", triple.object.value)
 
