@@ -26,9 +26,8 @@ from typing import Any
 import orjson
 import pyoxigraph as ox
 
-from carrefour.vocab import EXTERNAL_PREFIXES, RDF, XSD, Hub
-from server.describe import HYDRA
-from server.vocabulary import Vocabulary
+from carrefour.vocab import RDF, XSD, Hub
+from server.vocabulary import Vocabulary, vocabulary_prefixes
 
 _TERM = re.compile(r"[A-Za-z][A-Za-z0-9_-]*\Z")
 _INTEGER = re.compile(r"-?(0|[1-9][0-9]{0,14})\Z")  # well inside JSON's exact range
@@ -62,7 +61,7 @@ class Context:
 
 def build_context(hub: Hub, vocabulary: Vocabulary) -> Context:
     """Prefixes, then one term per class and property (the first of two equal local names wins)."""
-    prefixes = {"cf": hub.ns, **EXTERNAL_PREFIXES, "hydra": HYDRA}
+    prefixes = vocabulary_prefixes(hub)
     terms: dict[str, tuple[str, bool]] = {}
     for iri in (*vocabulary.classes, *vocabulary.properties):
         name = local_name(iri)

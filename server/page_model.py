@@ -16,8 +16,7 @@ from carrefour.store.base import Snapshot
 from carrefour.vocab import DCT, GEO, PROV, RDF, SCHEMA, SH, SKOS, XSD, Hub
 from server.describe import LABELS, LICENSE, RESULT, TYPE, VALIDATION_REPORT, Describer, Description, Page
 from server.i18n import translate, with_language
-from server.rdf_output import RdfWriter
-from server.vocabulary import Vocabulary, pick
+from server.vocabulary import Vocabulary, pick, vocabulary_prefixes
 
 SAFE_SCHEMES = ("http://", "https://", "mailto:")
 _PLAIN_TYPES = {XSD + "string", RDF + "langString"}
@@ -152,7 +151,8 @@ class PageBuilder:
         self.description = description
         self.lang = lang
         self.main = description.iri.value
-        self._prefixes = {namespace: name for name, namespace in RdfWriter(hub).prefixes.items()}
+        self._prefixes = {namespace: name for name, namespace in vocabulary_prefixes(hub).items()}
+        self._preferred = PREFERRED + [hub.ns + local for local in PREFERRED_HUB]
         self.names: dict[str, dict[str, str]] = {}
         self._remember_names([*(q.triple for q in description.own), *description.linked])
         self._by_subject: dict[str, list[ox.Quad]] = {}
@@ -238,7 +238,7 @@ class PageBuilder:
     # -- sections ---------------------------------------------------------------------------
 
     def _order(self, predicate: str) -> tuple[int, str]:
-        preferred = PREFERRED + [self.hub.ns + local for local in PREFERRED_HUB]
+        preferred = self._preferred
         rank = preferred.index(predicate) if predicate in preferred else len(preferred)
         return rank, (self.vocabulary.label(predicate, self.lang) or self.short(predicate)).lower()
 

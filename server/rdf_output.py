@@ -13,16 +13,16 @@ import re
 import pyoxigraph as ox
 
 from carrefour.formats import RdfFormatInfo
-from carrefour.vocab import EXTERNAL_PREFIXES, Hub
-from server.describe import HYDRA
+from carrefour.vocab import Hub
 from server.jsonld import Compactor
+from server.vocabulary import vocabulary_prefixes
 
 _PREFIX_LINE = re.compile(rb"@prefix ([A-Za-z][\w-]*): <[^>]*> \.\n")
 
 
 class RdfWriter:
     def __init__(self, hub: Hub) -> None:
-        self.prefixes = {"cf": hub.ns, **EXTERNAL_PREFIXES, "hydra": HYDRA}
+        self.prefixes = vocabulary_prefixes(hub)
         self._by_namespace = {namespace: name for name, namespace in self.prefixes.items()}
 
     def write(self, triples: list[ox.Triple], format: RdfFormatInfo, main: ox.NamedNode, compactor: Compactor) -> bytes:

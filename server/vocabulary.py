@@ -13,7 +13,8 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from carrefour.store.base import Snapshot
-from carrefour.vocab import DCT, FOAF, ORG, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, Graphs, Hub
+from carrefour.vocab import DCT, EXTERNAL_PREFIXES, FOAF, ORG, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, Graphs, Hub
+from server.describe import HYDRA
 
 # Reused properties whose values are resources: their JSON-LD terms take IRIs as plain strings.
 REUSED_LINKS = frozenset(
@@ -34,6 +35,11 @@ _COMMENT = ox.NamedNode(RDFS + "comment")
 _CLASS = ox.NamedNode(OWL + "Class")
 _OBJECT_PROPERTY = ox.NamedNode(OWL + "ObjectProperty")
 _DATATYPE_PROPERTY = ox.NamedNode(OWL + "DatatypeProperty")
+
+
+def vocabulary_prefixes(hub: Hub) -> dict[str, str]:
+    """The prefixes of the vocabularies descriptions use (the hub's resources keep full IRIs)."""
+    return {"cf": hub.ns, **EXTERNAL_PREFIXES, "hydra": HYDRA}
 
 
 def pick(texts: dict[str, str], lang: str) -> str | None:
