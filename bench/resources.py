@@ -11,6 +11,9 @@ actors, as BASELINES.md section c) in one thread, and prints per second:
   the hub's own compaction was chosen over);
 - the same through the Flask application (WSGI, no socket), the web layer included.
 
+Each line gives the rate and time per resource (wall clock) and the CPU time per
+resource of this process, which a busy shared machine disturbs less.
+
     python bench/resources.py --n 40000
 """
 
@@ -78,14 +81,15 @@ def bare_turtle(store: ox.Store, iri: ox.NamedNode, prefixes: dict[str, str]) ->
 
 
 def rate(label: str, work: Callable[[ox.NamedNode], object], iris: list[ox.NamedNode], baseline: float | None) -> float:
-    for iri in iris[:50]:  # warm the caches the way a running server has them
+    for iri in iris[:50]:  # the hub's own memories warm, as in a running server
         work(iri)
-    clock = time.perf_counter()
+    clock, cpu = time.perf_counter(), time.process_time()
     for iri in iris:
         work(iri)
     per_second = len(iris) / (time.perf_counter() - clock)
+    cpu_ms = (time.process_time() - cpu) * 1000 / len(iris)
     ratio = f"{per_second / baseline:5.2f}x baseline" if baseline else "      baseline"
-    print(f"{label:<52} {per_second:>9,.0f} /s   {1000 / per_second:6.3f} ms   {ratio}")
+    print(f"{label:<56} {per_second:>7,.0f} /s  {1000 / per_second:6.3f} ms  cpu {cpu_ms:6.3f} ms  {ratio}")
     return per_second
 
 
@@ -131,6 +135,8 @@ def main() -> None:
 
         return get
 
+    for iri in iris:  # read every sampled resource once: disk and block caches warm for every measure alike
+        bare_turtle(raw, iri, prefixes)
     print(f"{args.n} synthetic initiatives, {len(iris)} random resources (70 % initiatives, 30 % actors), one thread")
     baseline = rate("baseline: bare pyoxigraph describe + Turtle", lambda i: bare_turtle(raw, i, prefixes), iris, None)
     rate("hub description", describe, iris, baseline)

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
+from functools import lru_cache
 
 from flask import Response, request
-from werkzeug.http import is_resource_modified
+from werkzeug.http import http_date, is_resource_modified
 
 from carrefour import __version__
 from carrefour.store.base import Snapshot
@@ -36,12 +37,14 @@ def not_modified(etag: str, last_modified: datetime) -> bool:
 
 
 def cacheable(response: Response, etag: str, last_modified: datetime, max_age: int = MAX_AGE_SECONDS) -> Response:
-    """Add the validators and the cache policy to ``response``."""
-    response.set_etag(etag)
-    response.last_modified = last_modified
-    response.cache_control.public = True
-    response.cache_control.max_age = max_age
+    """Add the validators and the cache policy to ``response`` (written directly: this is every request)."""
+    response.headers["ETag"] = f'"{etag}"'
+    response.headers["Last-Modified"] = _http_date(last_modified)
+    response.headers["Cache-Control"] = f"public, max-age={max_age}"
     return response
+
+
+_http_date = lru_cache(maxsize=16)(http_date)  # one publication time per version
 
 
 def not_modified_response(etag: str, last_modified: datetime, max_age: int = MAX_AGE_SECONDS) -> Response:

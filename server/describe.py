@@ -160,6 +160,7 @@ class Describer:
         self.dataset = hub.node("dataset")
         self._attributing = (hub.iri("graph", "partner") + "/", hub.iri("graph", "taxonomy") + "/")
         self._partner_prefix = hub.iri("partner") + "/"
+        self._vocabularies = (hub.iri("ontology"), hub.iri("shapes"))
         self._referrers = LruMemo(64)
         self._labels = LruMemo(8192)
 
@@ -310,12 +311,20 @@ class Describer:
         return linked
 
     def labels(self, snapshot: Snapshot, target: ox.NamedNode) -> list[ox.Triple]:
-        """The names of ``target`` (schema:name, skos:prefLabel, rdfs:label) and, for a partner, its licence."""
+        """The names of ``target`` and, for a partner, its licence.
+
+        A vocabulary term is named by rdfs:label, a resource by schema:name or skos:prefLabel.
+        """
         key = (snapshot.info.version, target.value)
         cached = self._labels.get(key)
         if cached is not None:
             return cached  # type: ignore[no-any-return]
-        predicates = LABELS + (LICENSE,) if target.value.startswith(self._partner_prefix) else LABELS
+        if target.value.startswith(self._vocabularies):
+            predicates: tuple[ox.NamedNode, ...] = (LABELS[2],)  # terms are named by rdfs:label
+        elif target.value.startswith(self._partner_prefix):
+            predicates = (*LABELS[:2], LICENSE)
+        else:
+            predicates = LABELS[:2]  # resources by schema:name or skos:prefLabel
         found = list(
             dict.fromkeys(q.triple for predicate in predicates for q in snapshot.quads(target, predicate, None))
         )

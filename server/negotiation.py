@@ -7,9 +7,11 @@ offers tie, the first offered wins, so the order of each offer list is our prefe
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from flask import Request
 from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
 
 from carrefour import formats
 from carrefour.errors import NotAcceptable
@@ -36,6 +38,13 @@ def _offers(html: bool) -> list[str]:
     offered = [HTML] if html else []
     offered += [f.media_type for f in RDF_OFFERS]
     return offered
+
+
+@lru_cache(maxsize=1024)
+def _best_for_header(header: str, offered: tuple[str, ...]) -> str | None:
+    """Clients send few distinct Accept headers: each is parsed and matched once."""
+    accept = parse_accept_header(header, MIMEAccept)
+    return best_match(accept, list(offered)) if accept else offered[0]
 
 
 def best_match(accept: MIMEAccept, offered: list[str]) -> str | None:
@@ -70,7 +79,7 @@ def choose_representation(request: Request, *, html: bool = True, override: str 
         return Choice(info.name, info.media_type)
     offered = _offers(html)
     aliases = [alias for f in RDF_OFFERS for alias in f.aliases]
-    media_type = best_match(request.accept_mimetypes, offered + aliases) if request.accept_mimetypes else offered[0]
+    media_type = _best_for_header(request.headers.get("Accept", ""), tuple(offered + aliases))
     if media_type is None:
         raise NotAcceptable(
             f"none of the requested types is available; this resource is offered as {', '.join(offered)}"

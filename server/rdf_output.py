@@ -1,23 +1,20 @@
 """A description's triples in Turtle, N-Triples, RDF/XML (pyoxigraph) or compact JSON-LD.
 
-Turtle declares only the prefixes the document uses, so a description starts with
-its content, not with twenty prefix lines; RDF/XML declares the namespaces of its
-properties.  The hub's own resources are written as full IRIs: they are the links
+Turtle and RDF/XML declare only the prefixes of the properties, types and datatypes
+the document uses, so a description starts with its content, not with twenty prefix
+lines.  The hub's own resources are written as full IRIs: they are the links
 people follow.
 """
 
 from __future__ import annotations
 
-import re
-
 import pyoxigraph as ox
 
 from carrefour.formats import RdfFormatInfo
 from carrefour.vocab import Hub
+from server.describe import TYPE
 from server.jsonld import Compactor
 from server.vocabulary import vocabulary_prefixes
-
-_PREFIX_LINE = re.compile(rb"@prefix ([A-Za-z][\w-]*): <[^>]*> \.\n")
 
 
 class RdfWriter:
@@ -29,29 +26,27 @@ class RdfWriter:
         """``triples`` serialised in ``format`` (JSON-LD compacted with ``compactor``'s context)."""
         if format.oxigraph == ox.RdfFormat.JSON_LD:
             return compactor.serialize(triples, main)
-        if format.oxigraph == ox.RdfFormat.TURTLE:
-            return _drop_unused_prefixes(ox.serialize(triples, format=format.oxigraph, prefixes=self.prefixes))
-        if format.oxigraph == ox.RdfFormat.RDF_XML:
-            return ox.serialize(triples, format=format.oxigraph, prefixes=self._property_namespaces(triples))
-        return ox.serialize(triples, format=format.oxigraph)
+        if format.oxigraph == ox.RdfFormat.N_TRIPLES:
+            return ox.serialize(triples, format=format.oxigraph)
+        return ox.serialize(triples, format=format.oxigraph, prefixes=self.used_prefixes(triples))
 
-    def _property_namespaces(self, triples: list[ox.Triple]) -> dict[str, str]:
+    def used_prefixes(self, triples: list[ox.Triple]) -> dict[str, str]:
+        """The prefixes of the properties, types and datatypes of ``triples``.
+
+        Other IRIs of those namespaces are then written in full: as correct, a little longer.
+        """
+        terms: set[str] = set()
+        for triple in triples:
+            terms.add(triple.predicate.value)
+            value = triple.object
+            if isinstance(value, ox.Literal):
+                terms.add(value.datatype.value)
+            elif triple.predicate == TYPE:
+                terms.add(value.value)
         used = {}
-        for predicate in {triple.predicate.value for triple in triples}:
-            namespace = predicate[: max(predicate.rfind("#"), predicate.rfind("/")) + 1]
+        for iri in terms:
+            namespace = iri[: max(iri.rfind("#"), iri.rfind("/")) + 1]
             name = self._by_namespace.get(namespace)
             if name is not None:
                 used[name] = namespace
         return used
-
-
-def _drop_unused_prefixes(turtle: bytes) -> bytes:
-    """pyoxigraph writes every prefix it is given, first: keep those the body uses."""
-    header_end = 0
-    for match in _PREFIX_LINE.finditer(turtle):
-        if match.start() != header_end:
-            break
-        header_end = match.end()
-    header, body = turtle[:header_end], turtle[header_end:]
-    kept = [m.group(0) for m in _PREFIX_LINE.finditer(header) if m.group(1) + b":" in body]
-    return b"".join(kept) + body
