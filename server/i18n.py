@@ -199,4 +199,7 @@ def with_language(url: str, lang: str, **params: object) -> str:
     query = {k: v for k, v in params.items() if v is not None}
     if lang != DEFAULT:
         query["lang"] = lang
-    return f"{url}?{urlencode(query)}" if query else url
+    if not query:
+        return url
+    address, hash_mark, fragment = url.partition("#")  # the query goes before a fragment
+    return f"{address}?{urlencode(query)}{hash_mark}{fragment}"

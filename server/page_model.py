@@ -7,6 +7,7 @@ and ``mailto`` addresses — a ``javascript:`` URL in a feed is shown, never lin
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -270,7 +271,8 @@ class PageBuilder:
             locality = " ".join(fields[SCHEMA + k] for k in ("postalCode", "addressLocality") if SCHEMA + k in fields)
             lines = [line for line in (fields.get(SCHEMA + "streetAddress"), locality) if line]
             if subject == self.main or subject.startswith(self.main + "#"):
-                return Address(lines, _number(fields.get(GEO + "lat")), _number(fields.get(GEO + "long")))
+                latitude = _coordinate(fields.get(GEO + "lat"), 90)
+                return Address(lines, latitude, _coordinate(fields.get(GEO + "long"), 180))
         return None
 
     def sources(self) -> list[Source]:
@@ -399,8 +401,10 @@ class PageBuilder:
         return page
 
 
-def _number(text: str | None) -> float | None:
+def _coordinate(text: str | None, limit: float) -> float | None:
+    """A latitude (limit 90) or longitude (limit 180) the map can show, else None."""
     try:
-        return float(text) if text is not None else None
+        value = float(text) if text is not None else None
     except ValueError:
         return None
+    return value if value is not None and math.isfinite(value) and -limit <= value <= limit else None

@@ -141,6 +141,7 @@ def test_the_validation_report_page_is_readable_by_the_partner(live_server: Live
     assert f"{live_server.hostile.report.value}?page=2" in page.hrefs()
     _, english = html(live_server, live_server.hostile.report.value, lang="en")
     assert "Validation report" in english.all_text() and "Error" in english.all_text()
+    assert live_server.url("initiative/hostile/code-faux?lang=en#address") in english.hrefs()  # query before fragment
 
 
 def test_the_vocabulary_document_has_an_anchor_per_term(live_server: LiveServer) -> None:
