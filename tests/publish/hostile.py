@@ -38,6 +38,7 @@ class HostileData:
         self.hub = hub
         self.xss = hub.node("initiative", PARTNER, "epicerie-des-ecoles")
         self.big_actor = hub.node("actor", PARTNER, "grand-reseau")
+        self.funder = hub.node("actor", PARTNER, "fondation-des-communs")
         self.items = [hub.node("initiative", PARTNER, f"atelier-{n:03d}") for n in range(BIG_ACTOR_ITEMS)]
         self.taxonomy = hub.node("taxonomy", PARTNER, "categories")
         self.category = hub.node("taxonomy", PARTNER, "categories", "cafe-reparation")
@@ -48,6 +49,7 @@ class HostileData:
     def records(self) -> list[ox.Triple]:
         hub, cf = self.hub, self.hub.term
         xss, address = self.xss, ox.NamedNode(self.xss.value + "#address")
+        funding = ox.NamedNode(self.xss.value + "#funding-1")
         decimal = ox.NamedNode(XSD + "decimal")
         triples = [
             _t(xss, RDF + "type", cf("Initiative")),
@@ -67,6 +69,15 @@ class HostileData:
             _t(address, SCHEMA + "addressLocality", ox.Literal(f"Brest {BREAKOUT}")),
             _t(address, GEO + "lat", ox.Literal("48.390394", datatype=decimal)),
             _t(address, GEO + "long", ox.Literal("-4.486076", datatype=decimal)),
+            _t(xss, cf("fundedBy"), self.funder),
+            _t(xss, cf("funding"), funding),
+            _t(funding, RDF + "type", cf("Funding")),
+            _t(funding, cf("funder"), self.funder),
+            _t(funding, cf("amount"), ox.Literal("15000", datatype=decimal)),
+            _t(funding, cf("year"), ox.Literal("2024", datatype=ox.NamedNode(XSD + "gYear"))),
+            _t(self.funder, RDF + "type", cf("Actor")),
+            _t(self.funder, SCHEMA + "name", ox.Literal("Fondation des communs")),
+            _t(self.funder, cf("recordKey"), ox.Literal("actor-2")),
             _t(self.big_actor, RDF + "type", cf("Actor")),
             _t(self.big_actor, SCHEMA + "name", ox.Literal("Grand réseau des ateliers")),
             _t(self.big_actor, cf("recordKey"), ox.Literal("actor-1")),

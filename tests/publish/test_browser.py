@@ -53,6 +53,13 @@ def browser() -> Iterator[WebDriver]:
         shutil.rmtree(profile, ignore_errors=True)
 
 
+def follow(driver: WebDriver, url_part: str) -> None:
+    """Wait until the page an action leads to is loaded (its URL holds ``url_part``)."""
+    WebDriverWait(driver, 15).until(
+        lambda d: url_part in d.current_url and d.execute_script("return document.readyState") == "complete"
+    )
+
+
 def no_alert_opens(driver: WebDriver) -> bool:
     try:
         WebDriverWait(driver, 1).until(expected_conditions.alert_is_present())
@@ -83,13 +90,16 @@ def test_a_resource_page_in_chromium(browser: WebDriver, live_server: LiveServer
     )
     assert style == "flex"  # the style sheet from /static was applied
     driver.find_element(By.LINK_TEXT, "English").click()
+    follow(driver, "lang=en")
     assert driver.execute_script("return document.documentElement.lang") == "en"
     assert "What the hub says" in driver.page_source
     driver.find_element(By.LINK_TEXT, "Grand réseau des ateliers").click()
+    follow(driver, "/actor/hostile/grand-reseau")
     assert driver.current_url == live_server.hostile.big_actor.value + "?lang=en"
     items = driver.find_elements(By.CSS_SELECTOR, "ul.referrers li")
     assert len(items) == 50
     driver.find_element(By.CSS_SELECTOR, "a[rel=next]").click()
+    follow(driver, "page=2")
     assert driver.current_url == live_server.hostile.big_actor.value + "?page=2&lang=en"
     assert no_alert_opens(driver)
 
@@ -99,6 +109,7 @@ def test_the_search_in_chromium(browser: WebDriver, live_server: LiveServer) -> 
     driver.get(live_server.base)
     box = driver.find_element(By.ID, "search-q")
     box.send_keys("PÉTAOUCHNOK", Keys.ENTER)
+    follow(driver, "/search?q=")
     total = driver.find_element(By.ID, "total")
     assert total.text == str(BIG_ACTOR_ITEMS)
     hits = driver.find_elements(By.CSS_SELECTOR, "ol.search-results > li")
@@ -106,17 +117,20 @@ def test_the_search_in_chromium(browser: WebDriver, live_server: LiveServer) -> 
     marks = driver.find_elements(By.CSS_SELECTOR, "ol.search-results mark")
     assert marks and all(mark.text.lower() == "pétaouchnok" for mark in marks)
     driver.find_element(By.CSS_SELECTOR, "nav.pager a[rel=next]").click()
-    assert "page=2" in driver.current_url
+    follow(driver, "page=2")
     assert driver.find_element(By.ID, "search-q").get_attribute("value") == "PÉTAOUCHNOK"
     box = driver.find_element(By.ID, "search-q")
     box.clear()
     box.send_keys('<img src=x onerror=alert(1)> "NEAR(', Keys.ENTER)
+    follow(driver, "NEAR")
     assert no_alert_opens(driver)
     assert "Aucun résultat." in driver.page_source
     driver.find_element(By.ID, "search-q").clear()
     driver.find_element(By.ID, "search-q").send_keys("epicerie ecoles", Keys.ENTER)
+    follow(driver, "ecoles")
     first = driver.find_element(By.CSS_SELECTOR, "ol.search-results > li a.hit")
     assert first.text == SCRIPT_NAME
     first.click()
+    follow(driver, "/initiative/hostile/")
     assert driver.current_url == live_server.hostile.xss.value
     assert no_alert_opens(driver)

@@ -126,6 +126,20 @@ def test_html_pages_of_referrers_link_to_the_previous_and_next_pages(live_server
     assert "Atelier numérique Pétaouchnok" in second  # members are shown by name
 
 
+def test_a_funder_lists_what_it_funds_through_the_funding_nodes(live_server: LiveServer) -> None:
+    funder, funded = live_server.hostile.funder.value, live_server.hostile.xss.value
+    graph = rdflib.Graph().parse(data=requests.get(funder + ".ttl", timeout=10).text, format="turtle")
+    collection = graph.value(rdflib.URIRef(funder), HYDRA.collection)
+    members = [str(m) for m in graph.objects(collection, HYDRA.member)]
+    assert members.count(funded) == 1  # listed once, though two of its nodes point here
+    assert set(members) <= {funded, live_server.hostile.report.value}  # the report may name the funder too
+    cf = rdflib.Namespace(live_server.base + "ontology#")
+    assert (rdflib.URIRef(funded), cf.fundedBy, rdflib.URIRef(funder)) in graph  # every statement linking it
+    assert (rdflib.URIRef(funded + "#funding-1"), cf.funder, rdflib.URIRef(funder)) in graph
+    page = requests.get(funder, headers={"Accept": "text/html"}, timeout=10).text
+    assert "Financements accordés" in page and f'href="{funded}"' in page
+
+
 def test_a_partner_page_lists_its_records(live_server: LiveServer) -> None:
     partner = live_server.url("partner/hostile")
     graph = rdflib.Graph().parse(data=requests.get(partner + ".ttl", timeout=10).text, format="turtle")

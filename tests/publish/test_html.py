@@ -90,6 +90,8 @@ def test_the_embedded_schema_org_cannot_be_broken_out_of(live_server: LiveServer
     assert data["geo"] == {"@type": "GeoCoordinates", "latitude": 48.390394, "longitude": -4.486076}
     assert data["keywords"] == "Transition alimentaire"
     assert data["parentOrganization"][0]["name"] == "Grand réseau des ateliers"
+    assert data["funder"] == [{"@type": "Organization", "@id": live_server.hostile.funder.value,
+                               "name": "Fondation des communs"}]  # fmt: skip
     assert "url" not in data  # a javascript: URL is not given to search engines either
     assert data["subjectOf"][0]["license"] == "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"
 
@@ -157,7 +159,8 @@ def test_the_home_page_counts_per_partner_theme_and_region(live_server: LiveServ
     response, page = html(live_server, live_server.base)
     text = page.all_text()
     assert "Par partenaire" in text and "Par domaine" in text and "Par région" in text
-    records = BIG_ACTOR_ITEMS + 2  # its initiatives and the actor carrying them
+    records = len({t.subject.value for t in live_server.hostile.records() if "#" not in t.subject.value})
+    assert records == BIG_ACTOR_ITEMS + 3  # the items, the initiative with hostile text, two actors
     assert f"Partenaire <i>hostile</i> — {records}" in " ".join(text.split())
     assert live_server.url("partner/hostile") in page.hrefs()
     assert live_server.url("concept/theme/digital-inclusion") in page.hrefs()
