@@ -108,6 +108,9 @@ def main() -> None:
         hub = serve([sys.executable, "-m", "carrefour", "--store", str(folder), "--base-url", BASE, "serve",
                      "--host", "127.0.0.1", "--port", str(port), *gunicorn], port)  # fmt: skip
         try:
+            with requests.Session() as session:  # every sampled resource read once: caches warm for each format alike
+                for path in paths:
+                    session.get(f"http://127.0.0.1:{port}{path}", headers={"Accept": "text/turtle"}, timeout=30)
             for label, accept in (("Turtle", "text/turtle"), ("JSON-LD", "application/ld+json"), ("HTML", "text/html")):
                 script = work / f"{label}.lua"
                 script.write_text(LUA % (quoted, accept), encoding="utf-8")
