@@ -224,6 +224,14 @@ def partner_descriptions(hub: Hub, partners: int) -> list[ox.Quad]:
                 ox.NamedNode("https://creativecommons.org/licenses/by/4.0/"),
                 graph,
             ),
+            # as loader.partners.describe_partner says of a real partner's data graph
+            ox.Quad(hub.graph("partner", f"partner-{number:02d}"), ox.NamedNode(DCT + "publisher"), partner, graph),
+            ox.Quad(
+                hub.graph("partner", f"partner-{number:02d}"),
+                ox.NamedNode(DCT + "license"),
+                ox.NamedNode("https://creativecommons.org/licenses/by/4.0/"),
+                graph,
+            ),
         ]
     return quads
 

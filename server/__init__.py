@@ -24,13 +24,19 @@ def create_app(test_config: dict[str, Any] | None = None, store: Store | None = 
     app.extensions["carrefour.store"] = store or open_store(config)
     app.extensions["carrefour.hub"] = Hub(config.base_url)
 
-    from server import dumps, home, metadata, sparql
+    from server import browse, context, dumps, home, metadata, pages, search, site, sparql
     from server.cors import register_cors
     from server.errors import register_error_handlers
 
     register_error_handlers(app)
     register_cors(app)
+    site.init_app(app)
+    app.config["SEND_FILE_MAX_AGE_DEFAULT"] = 86400  # /static: the style sheet changes with releases
     app.register_blueprint(home.blueprint)
+    app.register_blueprint(pages.blueprint)
+    app.register_blueprint(context.blueprint)
+    app.register_blueprint(search.blueprint)
+    app.register_blueprint(browse.blueprint)
     app.register_blueprint(sparql.blueprint)
     app.register_blueprint(dumps.blueprint)
     app.register_blueprint(metadata.blueprint)

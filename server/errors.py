@@ -27,16 +27,19 @@ def _error_media_type(plain_first: bool) -> str:
     return request.accept_mimetypes.best_match(offered, "text/plain") or "text/plain"
 
 
-def error_response(status: int, message: str, title: str | None = None, plain_first: bool = False) -> Response:
-    """Render ``message`` with ``status`` in the negotiated error shape.
+def error_response(
+    status: int, message: str, title: str | None = None, plain_first: bool = False, shape: str | None = None
+) -> Response:
+    """Render ``message`` with ``status`` in the negotiated error shape (or in ``shape``, a media type).
 
     :param plain_first: machine endpoints (SPARQL) answer ``*/*`` with plain text, which a
         script or a query editor shows as it is; HTML and JSON only when asked for.
+    :param shape: force the shape, e.g. plain text for a suffixed RDF document (``x.ttl``).
     """
     title = title or {400: "Bad request", 403: "Forbidden", 404: "Not found", 406: "Not acceptable"}.get(
         status, "Error"
     )
-    media_type = _error_media_type(plain_first)
+    media_type = shape or _error_media_type(plain_first)
     if media_type == "application/json":
         response = jsonify({"ok": False, "status": status, "error": message})
     elif media_type == "text/html":

@@ -7,8 +7,11 @@ offers tie, the first offered wins, so the order of each offer list is our prefe
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from flask import Request
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
 
 from carrefour import formats
 from carrefour.errors import NotAcceptable
@@ -38,6 +41,24 @@ def _offers(html: bool, html_last: bool = False) -> list[str]:
     return [*rdf, HTML] if html_last else [HTML, *rdf]
 
 
+@lru_cache(maxsize=1024)
+def _best_for_header(header: str, offered: tuple[str, ...]) -> str | None:
+    """Clients send few distinct Accept headers: each is parsed and matched once."""
+    accept = parse_accept_header(header, MIMEAccept)
+    return best_match(accept, list(offered)) if accept else offered[0]
+
+
+def best_match(accept: MIMEAccept, offered: list[str]) -> str | None:
+    """werkzeug's best match, with the client's media type parameters ignored.
+
+    werkzeug only matches ``text/turtle;charset=utf-8`` or
+    ``application/ld+json;profile="…"`` with an offer carrying the same parameters;
+    the hub's representations have none to choose between, so they match the type.
+    """
+    bare = MIMEAccept([(value.split(";", 1)[0].strip().lower(), quality) for value, quality in accept])
+    return bare.best_match(offered)
+
+
 def alternatives_text(html: bool = True) -> str:
     return ", ".join(_offers(html))
 
@@ -62,7 +83,8 @@ def choose_representation(
             raise NotAcceptable(f"unknown format {override!r}; available: html, {', '.join(SUFFIXES)}")
         return Choice(info.name, info.media_type)
     offered = _offers(html, html_last)
-    media_type = request.accept_mimetypes.best_match(offered) if request.accept_mimetypes else offered[0]
+    aliases = [alias for f in RDF_OFFERS for alias in f.aliases]
+    media_type = _best_for_header(request.headers.get("Accept", ""), tuple(offered + aliases))
     if media_type is None:
         raise NotAcceptable(
             f"none of the requested types is available; this resource is offered as {', '.join(offered)}"

@@ -7,11 +7,13 @@ version is published, so that a version and its artifacts appear together.
 from __future__ import annotations
 
 from carrefour.artifacts.dumps import build_dumps
+from carrefour.artifacts.facets import build_facets
+from carrefour.artifacts.search import build_search
 from carrefour.artifacts.stats import build_stats
 from carrefour.store.base import Writer
 from carrefour.vocab import Hub
 
-BUILDERS = (build_stats, build_dumps)
+BUILDERS = (build_stats, build_search, build_facets, build_dumps)
 
 
 def build_artifacts(writer: Writer, hub: Hub) -> None:

@@ -19,6 +19,7 @@ from carrefour.vocab import Hub
 from loader.initialise import initialise
 from loader.validation import Validator
 from tests.conftest import free_port
+from tests.publish.hostile import HostileData, publish_hostile
 
 
 @dataclass
@@ -27,6 +28,7 @@ class LiveServer:
     store_dir: Path
     process: subprocess.Popen[bytes]
     data: SyntheticData
+    hostile: HostileData
 
     def url(self, path: str) -> str:
         return self.base + path.lstrip("/")
@@ -39,6 +41,16 @@ def build_hub(store_dir: Path, base: str, n: int = 300, partners: int = 3) -> Sy
     try:
         initialise(store, hub, Validator(hub))
         return publish_synthetic(store, hub, n, partners)
+    finally:
+        store.close()
+
+
+def add_hostile_partner(store_dir: Path, base: str) -> HostileData:
+    """The partner with hostile text, an actor with many initiatives, provenance and a report."""
+    hub = Hub(base)
+    store = EmbeddedStore(store_dir / "store", base)
+    try:
+        return publish_hostile(store, hub, Validator(hub))
     finally:
         store.close()
 
@@ -90,9 +102,10 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     base = f"http://127.0.0.1:{port}/"
     store_dir = tmp_path_factory.mktemp("live")
     data = build_hub(store_dir, base)
+    hostile = add_hostile_partner(store_dir, base)
     process = start_server(store_dir, port)
     try:
-        yield LiveServer(base, store_dir, process, data)
+        yield LiveServer(base, store_dir, process, data, hostile)
     finally:
         stop_server(process)
 
@@ -108,6 +121,50 @@ def limited_server(live_server: LiveServer) -> Iterator[LiveServer]:
     settings = {**LIMITS, "SPARQL_SERVICE_ALLOW": "127.0.0.1", "CONTACT_EMAIL": CONTACT_EMAIL}
     process = start_server(live_server.store_dir, port, settings=settings)
     try:
-        yield LiveServer(f"http://127.0.0.1:{port}/", live_server.store_dir, process, live_server.data)
+        yield LiveServer(
+            f"http://127.0.0.1:{port}/", live_server.store_dir, process, live_server.data, live_server.hostile
+        )
     finally:
         stop_server(process)
+
+
+@pytest.fixture(scope="session")
+def published(live_server: LiveServer) -> Iterator[EmbeddedStore]:
+    """The live server's store, opened read-only by the tests to compare answers with it."""
+    store = EmbeddedStore(live_server.store_dir / "store", live_server.base)
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="session")
+def resource_paths(live_server: LiveServer) -> dict[str, str]:
+    """One IRI (relative to the base) of each kind the hub publishes."""
+    hub = Hub(live_server.base)
+    initiative = next(q.subject.value for q in live_server.data.quads if q.predicate.value.endswith("#carriedBy"))
+    actor = next(q.object.value for q in live_server.data.quads if q.predicate.value.endswith("#carriedBy"))
+    hostile = live_server.hostile
+    iris = {
+        "initiative": initiative,
+        "actor": actor,
+        "concept": hub.iri("concept", "theme", "health"),
+        "concept scheme": hub.iri("concept", "theme"),
+        "region": hub.iri("territory", "region", "53"),
+        "departement": hub.iri("territory", "departement", "29"),
+        "country": hub.iri("territory", "fr"),
+        "partner": hub.iri("partner", "partner-00"),
+        "taxonomy": hostile.taxonomy.value,
+        "taxonomy concept": hostile.category.value,
+        "report": hostile.report.value,
+        "harvest": hostile.activity.value,
+        "change": hostile.change.value,
+        "graph": hub.iri("graph", "partner", "hostile"),
+        "dataset": hub.iri("dataset"),
+        "ontology": hub.iri("ontology"),
+        "shapes": hub.iri("shapes"),
+    }
+    return {kind: iri[len(live_server.base) :] for kind, iri in iris.items()}
+
+
+KINDS = ["initiative", "actor", "concept", "concept scheme", "region", "departement", "country", "partner",
+         "taxonomy", "taxonomy concept", "report", "harvest", "change", "graph", "dataset", "ontology",
+         "shapes"]  # fmt: skip

@@ -1,0 +1,170 @@
+"""The full-text index of a published version: SQLite FTS5 over names and descriptions.
+
+Built at publication time next to the store generation (``search.sqlite``), read-only
+afterwards.  Initiatives, support programmes, actors, partners, concepts and
+territories are indexed by their names (all languages, alternative names included)
+and descriptions.  The tokenizer folds case and accents (``unicode61
+remove_diacritics 2``), so ``epicerie`` finds « Épicerie » and « ÉPICERIE »; the last
+word of a query matches as a prefix.
+
+A query is never handed to FTS5 as written: it is cut into words, each quoted as an
+FTS5 string, so ``"``, ``*``, ``NEAR``, ``OR``, ``-`` or ``:`` typed by a visitor are
+searched for as text (or ignored), never run as query syntax; and the text is bound as
+a parameter, never spliced into SQL.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from carrefour.store.base import Snapshot, Writer
+from carrefour.vocab import RDF, SCHEMA, SKOS, Hub
+
+SEARCH_FILE = "search.sqlite"
+MARK_START, MARK_END = "\ue000", "\ue001"  # private-use characters, removed from indexed text
+MAX_QUERY_WORDS = 12
+MAX_TEXT = 20000
+
+_NAMES = (SCHEMA + "name", SKOS + "prefLabel")
+_OTHER_NAMES = (SCHEMA + "alternateName", SCHEMA + "legalName", SKOS + "altLabel")
+_DESCRIPTIONS = (SCHEMA + "description", SKOS + "definition")
+_WORD = re.compile(r"\w+")
+_SCHEMA_SQL = """
+CREATE VIRTUAL TABLE entries USING fts5(
+    name, other_names, description,
+    iri UNINDEXED, kind UNINDEXED, partner UNINDEXED,
+    tokenize = "unicode61 remove_diacritics 2", prefix = '2 3'
+)
+"""
+
+
+def _kinds(hub: Hub) -> list[tuple[str, str]]:
+    """(class IRI, kind) in increasing priority: a programme is an initiative too."""
+    return [
+        (SKOS + "Concept", "concept"),
+        *((hub.ns + c, "territory") for c in ("Country", "Region", "Departement", "Commune")),
+        (hub.ns + "Partner", "partner"),
+        (hub.ns + "Actor", "actor"),
+        (hub.ns + "Initiative", "initiative"),
+        (hub.ns + "SupportProgramme", "programme"),
+    ]
+
+
+def _clean(text: str) -> str:
+    return text.replace(MARK_START, "").replace(MARK_END, "")[:MAX_TEXT]
+
+
+def _texts(view: Snapshot | Writer, predicates: tuple[str, ...]) -> dict[str, dict[str, str]]:
+    """subject → {text: language} for the literals of ``predicates`` (one pass per predicate)."""
+    found: dict[str, dict[str, str]] = {}
+    for predicate in predicates:
+        for quad in view.quads(None, ox.NamedNode(predicate), None):
+            if isinstance(quad.object, ox.Literal) and isinstance(quad.subject, ox.NamedNode):
+                texts = found.setdefault(quad.subject.value, {})
+                texts.setdefault(_clean(quad.object.value), quad.object.language or "")
+    return found
+
+
+def _title(names: dict[str, str]) -> str:
+    for language in ("fr", "", "en"):
+        for text, tag in names.items():
+            if tag == language:
+                return text
+    return next(iter(names), "")
+
+
+def entries(view: Snapshot | Writer, hub: Hub) -> Iterator[tuple[str, str, str, str, str, str]]:
+    """(name, other names, description, iri, kind, partner) for each indexed resource."""
+    kinds: dict[str, str] = {}
+    partners: dict[str, str] = {}
+    partner_graphs = hub.iri("graph", "partner") + "/"
+    rdf_type = ox.NamedNode(RDF + "type")
+    for class_iri, kind in _kinds(hub):
+        for quad in view.quads(None, rdf_type, ox.NamedNode(class_iri)):
+            subject = quad.subject
+            if isinstance(subject, ox.NamedNode) and hub.is_local(subject.value) and "#" not in subject.value:
+                kinds[subject.value] = kind
+                graph = quad.graph_name
+                if isinstance(graph, ox.NamedNode) and graph.value.startswith(partner_graphs):
+                    partners.setdefault(subject.value, graph.value[len(partner_graphs) :])
+    names, others, descriptions = _texts(view, _NAMES), _texts(view, _OTHER_NAMES), _texts(view, _DESCRIPTIONS)
+    for iri, kind in kinds.items():
+        own_names = names.get(iri, {})
+        title = _title(own_names) or _title(others.get(iri, {}))
+        if not title:
+            continue
+        rest = [text for text in [*own_names, *others.get(iri, {})] if text != title]
+        yield title, "\n".join(rest), "\n".join(descriptions.get(iri, {})), iri, kind, partners.get(iri, "")
+
+
+def build_search(writer: Writer, hub: Hub) -> None:
+    """Write ``search.sqlite`` for the version being published."""
+    target = writer.artifacts / SEARCH_FILE
+    temporary = target.with_suffix(".tmp")
+    temporary.unlink(missing_ok=True)
+    connection = sqlite3.connect(temporary)
+    try:
+        connection.execute(_SCHEMA_SQL)
+        connection.executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?)", entries(writer, hub))
+        connection.execute("INSERT INTO entries(entries) VALUES ('optimize')")
+        connection.commit()
+    finally:
+        connection.close()
+    os.replace(temporary, target)
+
+
+def fts_query(text: str) -> str | None:
+    """The visitor's words as an FTS5 query of quoted strings, the last one a prefix; None if no word."""
+    words = _WORD.findall(unicodedata.normalize("NFKC", text))[:MAX_QUERY_WORDS]
+    if not words:
+        return None
+    quoted = ['"' + word.replace('"', '""') + '"' for word in words]
+    return " ".join(quoted) + "*"
+
+
+@dataclass(frozen=True)
+class Hit:
+    iri: str
+    kind: str
+    partner: str
+    title: str  # with MARK_START/MARK_END around the matched words
+    snippet: str
+
+
+@dataclass(frozen=True)
+class Results:
+    total: int
+    hits: list[Hit]
+
+
+def search_path(snapshot: Snapshot) -> Path | None:
+    if snapshot.info.artifacts is None:
+        return None
+    path = snapshot.info.artifacts / SEARCH_FILE
+    return path if path.exists() else None
+
+
+def search(path: Path, text: str, offset: int, limit: int) -> Results:
+    """The entries matching ``text``, best first (names weigh more than descriptions)."""
+    query = fts_query(text)
+    if query is None:
+        return Results(0, [])
+    connection = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
+    try:
+        total = connection.execute("SELECT count(*) FROM entries WHERE entries MATCH ?", (query,)).fetchone()[0]
+        rows = connection.execute(
+            "SELECT iri, kind, partner, highlight(entries, 0, ?, ?), snippet(entries, 2, ?, ?, '…', 24) "
+            "FROM entries WHERE entries MATCH ? ORDER BY bm25(entries, 10.0, 5.0, 1.0), name LIMIT ? OFFSET ?",
+            (MARK_START, MARK_END, MARK_START, MARK_END, query, limit, offset),
+        ).fetchall()
+    finally:
+        connection.close()
+    return Results(int(total), [Hit(*row) for row in rows])

@@ -1,0 +1,338 @@
+"""What the hub says about one resource, as data every representation is made from.
+
+A description holds:
+
+- the resource's own statements, from every graph that says them, with those of its
+  fragment nodes (``…#address``, ``…#funding-1``);
+- the labels of the hub's resources it links to, and the name and licence of the
+  partners that said it;
+- ``prov:wasAttributedTo`` each partner whose graph says it (partner data and taxonomy
+  graphs; the record's times and harvest are in its own statements, from the
+  partner's provenance graph);
+- one page of the resources that point to it (an actor's initiatives, a theme's or a
+  region's, a partner's records), as a Hydra collection with a partial view
+  (first, previous, next, last); for a validation report, one page of its results.
+
+Two documents are described whole: ``ontology`` (whose terms are ``ontology#Term``)
+and ``shapes``.  Everything is read through the store seam by pattern lookups, the
+fastest path on the embedded store.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from carrefour.errors import NotFound
+from carrefour.store.base import Snapshot
+from carrefour.vocab import DCT, PROV, RDF, RDFS, SCHEMA, SH, SKOS, VOID, XSD, Graphs, Hub
+from server.memo import LruMemo
+
+HYDRA = "http://www.w3.org/ns/hydra/core#"
+LABELS = tuple(ox.NamedNode(iri) for iri in (SCHEMA + "name", SKOS + "prefLabel", RDFS + "label"))
+TYPE = ox.NamedNode(RDF + "type")
+ATTRIBUTED_TO = ox.NamedNode(PROV + "wasAttributedTo")
+LICENSE = ox.NamedNode(DCT + "license")
+RESULT = ox.NamedNode(SH + "result")
+VALIDATION_REPORT = ox.NamedNode(SH + "ValidationReport")
+_RESULT_NUMBER = re.compile(r"(\d+)$")
+DATASET_TITLE = "Carrefour des innovations sociales"
+
+
+def hydra(local: str) -> ox.NamedNode:
+    return ox.NamedNode(HYDRA + local)
+
+
+def record_of(node: ox.NamedNode) -> ox.NamedNode:
+    """The resource a node belongs to: ``…/x#address`` belongs to ``…/x``."""
+    value = node.value
+    return ox.NamedNode(value.split("#", 1)[0]) if "#" in value else node
+
+
+@dataclass(frozen=True)
+class Page:
+    number: int
+    size: int
+    total: int
+
+    @property
+    def last(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+    @property
+    def previous(self) -> int | None:
+        return self.number - 1 if self.number > 1 else None
+
+    @property
+    def next(self) -> int | None:
+        return self.number + 1 if self.number < self.last else None
+
+    def slice(self, items: list[Member]) -> list[Member]:
+        start = (self.number - 1) * self.size
+        return items[start : start + self.size]
+
+
+@dataclass(frozen=True)
+class Member:
+    """One resource of a paged list, and the statements that put it there."""
+
+    record: ox.NamedNode  # the resource listed
+    links: tuple[tuple[ox.NamedNode, ox.NamedNode], ...]  # (property, node holding it: the record or a fragment)
+
+    @property
+    def predicate(self) -> ox.NamedNode:
+        """The first property relating it (how a page groups its list); sh:result for a report's result."""
+        return self.links[0][0]
+
+
+@dataclass
+class Collection:
+    node: ox.NamedNode  # {iri}#referrers, or {iri}#results for a report
+    page: Page
+    members: list[Member]
+    statements: list[ox.Triple]  # what relates this page's members to the resource
+
+
+@dataclass
+class Description:
+    iri: ox.NamedNode
+    own: list[ox.Quad]
+    linked: list[ox.Triple]
+    attributions: list[ox.Triple]
+    collection: Collection | None
+
+    def view(self, number: int) -> ox.NamedNode:
+        return ox.NamedNode(f"{self.iri.value}?page={number}")
+
+    def paging_triples(self) -> list[ox.Triple]:
+        """The collection as Hydra: total, this page's members, and the page's view."""
+        collection = self.collection
+        if collection is None or collection.page.total == 0:
+            return []
+        page = collection.page
+        view = self.view(page.number)
+        triples = [
+            ox.Triple(self.iri, hydra("collection"), collection.node),
+            ox.Triple(collection.node, TYPE, hydra("Collection")),
+            ox.Triple(collection.node, hydra("totalItems"), ox.Literal(page.total)),
+            ox.Triple(collection.node, hydra("view"), view),
+            ox.Triple(view, TYPE, hydra("PartialCollectionView")),
+            ox.Triple(view, hydra("first"), self.view(1)),
+            ox.Triple(view, hydra("last"), self.view(page.last)),
+        ]
+        if page.previous:
+            triples.append(ox.Triple(view, hydra("previous"), self.view(page.previous)))
+        if page.next:
+            triples.append(ox.Triple(view, hydra("next"), self.view(page.next)))
+        triples += [ox.Triple(collection.node, hydra("member"), member.record) for member in collection.members]
+        return triples
+
+    def triples(self) -> list[ox.Triple]:
+        """Every statement of the description once, the resource's own first, grouped by subject."""
+        unique = dict.fromkeys(quad.triple for quad in self.own)
+        unique.update(dict.fromkeys(self.linked))
+        unique.update(dict.fromkeys(self.attributions))
+        if self.collection is not None:
+            unique.update(dict.fromkeys(self.collection.statements))
+        unique.update(dict.fromkeys(self.paging_triples()))
+        main, fragments = self.iri.value, self.iri.value + "#"
+
+        def order(triple: ox.Triple) -> tuple[int, str, str]:  # stable: values keep the store's order
+            subject = triple.subject.value
+            rank = 0 if subject == main else 1 if subject.startswith(fragments) else 2
+            return rank, subject, triple.predicate.value
+
+        return sorted(unique, key=order)
+
+
+class Describer:
+    """Builds descriptions from a snapshot; one per application, shared by its threads."""
+
+    def __init__(self, hub: Hub, page_size: int) -> None:
+        self.hub = hub
+        self.graphs = Graphs(hub)
+        self.page_size = max(1, page_size)
+        self.documents = {hub.iri("ontology"): self.graphs.ontology, hub.iri("shapes"): self.graphs.shapes}
+        self.dataset = hub.node("dataset")
+        self._attributing = (hub.iri("graph", "partner") + "/", hub.iri("graph", "taxonomy") + "/")
+        self._partner_prefix = hub.iri("partner") + "/"
+        self._vocabularies = (hub.iri("ontology"), hub.iri("shapes"))
+        self._referrers = LruMemo(64)
+        self._labels = LruMemo(8192)
+
+    def describe(self, snapshot: Snapshot, iri: ox.NamedNode, page: int = 1) -> Description | None:
+        """The description of ``iri`` with page ``page`` of its list; None if the hub says nothing of it.
+
+        :raises NotFound: the page is past the last one.
+        """
+        own = self._own(snapshot, iri)
+        if not own:
+            return None
+        if iri.value in self.documents:
+            collection = None
+        elif any(q.subject == iri and q.predicate == TYPE and q.object == VALIDATION_REPORT for q in own):
+            own, collection = self._report_page(iri, own, page)
+        else:
+            collection = self._referrer_page(snapshot, iri, page)
+        if collection is None and page != 1:
+            raise NotFound(f"<{iri.value}> has a single page")
+        attributions = self._attributions(iri, own)
+        linked = self._linked(snapshot, iri, own, attributions, collection)
+        return Description(iri, own, linked, attributions, collection)
+
+    # -- own statements ----------------------------------------------------------
+
+    def _own(self, snapshot: Snapshot, iri: ox.NamedNode) -> list[ox.Quad]:
+        document = self.documents.get(iri.value)
+        if document is not None:
+            return list(snapshot.quads(graph=document))
+        own = snapshot.describe(iri)
+        if iri == self.dataset and not own:
+            own = self._dataset_facts(snapshot)
+        return own
+
+    def _dataset_facts(self, snapshot: Snapshot) -> list[ox.Quad]:
+        """What the hub always knows of its dataset, when no graph describes it."""
+        published = snapshot.info.published.isoformat().replace("+00:00", "Z")
+        return [
+            ox.Quad(self.dataset, TYPE, ox.NamedNode(VOID + "Dataset")),
+            ox.Quad(self.dataset, ox.NamedNode(DCT + "title"), ox.Literal(DATASET_TITLE, language="fr")),
+            ox.Quad(self.dataset, self.hub.term("datasetVersion"), ox.Literal(snapshot.info.version)),
+            ox.Quad(self.dataset, ox.NamedNode(DCT + "modified"), ox.Literal(published, datatype=_DATETIME)),
+            ox.Quad(self.dataset, ox.NamedNode(VOID + "sparqlEndpoint"), self.hub.node("sparql")),
+        ]
+
+    def _attributions(self, iri: ox.NamedNode, own: list[ox.Quad]) -> list[ox.Triple]:
+        partners: dict[str, None] = {}
+        for quad in own:
+            graph = quad.graph_name
+            if isinstance(graph, ox.NamedNode) and graph.value.startswith(self._attributing):
+                partners[graph.value.rsplit("/", 1)[1]] = None
+        return [ox.Triple(iri, ATTRIBUTED_TO, self.hub.partner(partner)) for partner in partners]
+
+    # -- paged lists ---------------------------------------------------------------
+
+    def _page(self, number: int, total: int) -> Page | None:
+        page = Page(number, self.page_size, total)
+        return page if 1 <= number <= page.last else None
+
+    def _referrer_page(self, snapshot: Snapshot, iri: ox.NamedNode, number: int) -> Collection | None:
+        members = self.referrers(snapshot, iri)
+        page = self._page(number, len(members))
+        if page is None:
+            return None
+        shown = page.slice(members)
+        statements = [ox.Triple(subject, predicate, iri) for m in shown for predicate, subject in m.links]
+        return Collection(ox.NamedNode(iri.value + "#referrers"), page, shown, statements)
+
+    def referrers(self, snapshot: Snapshot, iri: ox.NamedNode) -> list[Member]:
+        """Every resource pointing to ``iri``, once each, grouped by first property; a partner's records too."""
+        key = (snapshot.info.version, iri.value)
+        cached = self._referrers.get(key)
+        if cached is not None:
+            return cached  # type: ignore[no-any-return]
+        found: dict[ox.NamedNode, dict[tuple[ox.NamedNode, ox.NamedNode], None]] = {}
+        for quad in snapshot.quads(None, None, iri, None):
+            subject = quad.subject
+            if not isinstance(subject, ox.NamedNode) or quad.predicate == TYPE:
+                continue
+            record = record_of(subject)
+            if record != iri:
+                found.setdefault(record, {})[(quad.predicate, subject)] = None
+        if iri.value.startswith(self._partner_prefix):
+            partner_graph = self.graphs.partner_data(iri.value[len(self._partner_prefix) :])
+            for record in self._typed_records(snapshot.quads(None, TYPE, None, partner_graph)):
+                found.setdefault(record, {})[(ATTRIBUTED_TO, record)] = None
+        members = [
+            Member(record, tuple(sorted(links, key=lambda link: (link[0].value, link[1].value))))
+            for record, links in found.items()
+        ]
+        group_sizes = Counter(member.predicate for member in members)  # small groups first: a region's départements
+        members.sort(key=lambda member: (group_sizes[member.predicate], member.predicate.value, member.record.value))
+        if len(members) > self.page_size:
+            self._referrers.put(key, members)
+        return members
+
+    @staticmethod
+    def _typed_records(quads: Iterator[ox.Quad]) -> Iterable[ox.NamedNode]:
+        for quad in quads:
+            if isinstance(quad.subject, ox.NamedNode) and "#" not in quad.subject.value:
+                yield quad.subject
+
+    def _report_page(
+        self, iri: ox.NamedNode, own: list[ox.Quad], number: int
+    ) -> tuple[list[ox.Quad], Collection | None]:
+        """A report's statements with only one page of its results (they can number thousands)."""
+        results = sorted({q.object.value for q in own if q.subject == iri and q.predicate == RESULT}, key=_result_order)
+        page = self._page(number, len(results))
+        if page is None:
+            return own, None
+        start = (number - 1) * page.size
+        shown = set(results[start : start + page.size])
+        kept = [
+            q
+            for q in own
+            if not (q.subject == iri and q.predicate == RESULT) and (q.subject == iri or q.subject.value in shown)
+        ]
+        members = [Member(ox.NamedNode(r), ((RESULT, iri),)) for r in results[start : start + page.size]]
+        statements = [ox.Triple(iri, RESULT, m.record) for m in members]
+        return kept, Collection(ox.NamedNode(iri.value + "#results"), page, members, statements)
+
+    # -- labels ------------------------------------------------------------------------
+
+    def _linked(
+        self,
+        snapshot: Snapshot,
+        iri: ox.NamedNode,
+        own: list[ox.Quad],
+        attributions: list[ox.Triple],
+        collection: Collection | None,
+    ) -> list[ox.Triple]:
+        fragments = iri.value + "#"
+        targets: dict[ox.NamedNode, None] = {}
+        for quad in own:
+            target = quad.object
+            if isinstance(target, ox.NamedNode) and self.hub.is_local(target.value):
+                targets[target] = None
+        for triple in attributions:
+            targets[triple.object] = None  # type: ignore[index]
+        if collection is not None:
+            targets.update(dict.fromkeys(m.record for m in collection.members))
+        linked: list[ox.Triple] = []
+        for target in targets:
+            if target != iri and not target.value.startswith(fragments):
+                linked.extend(self.labels(snapshot, target))
+        return linked
+
+    def labels(self, snapshot: Snapshot, target: ox.NamedNode) -> list[ox.Triple]:
+        """The names of ``target`` and, for a partner, its licence.
+
+        A vocabulary term is named by rdfs:label, a resource by schema:name or skos:prefLabel.
+        """
+        key = (snapshot.info.version, target.value)
+        cached = self._labels.get(key)
+        if cached is not None:
+            return cached  # type: ignore[no-any-return]
+        if target.value.startswith(self._vocabularies):
+            predicates: tuple[ox.NamedNode, ...] = (LABELS[2],)  # terms are named by rdfs:label
+        elif target.value.startswith(self._partner_prefix):
+            predicates = (*LABELS[:2], LICENSE)
+        else:
+            predicates = LABELS[:2]  # resources by schema:name or skos:prefLabel
+        found = list(
+            dict.fromkeys(q.triple for predicate in predicates for q in snapshot.quads(target, predicate, None))
+        )
+        self._labels.put(key, found)
+        return found
+
+
+_DATETIME = ox.NamedNode(XSD + "dateTime")
+
+
+def _result_order(iri: str) -> tuple[int, str]:
+    match = _RESULT_NUMBER.search(iri)
+    return (int(match.group(1)) if match else 0, iri)
