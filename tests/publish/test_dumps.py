@@ -64,7 +64,7 @@ def test_manifest_lists_the_whole_hub_and_each_partner(manifest: dict, snapshot:
     files = {entry["file"]: entry for entry in manifest["files"]}
     assert {"carrefour.nq.gz", "carrefour.ttl.gz"} <= set(files)
     partners = {g.value for g in snapshot.graphs() if "/graph/partner/" in g.value}
-    assert len(partners) == 3
+    assert len(partners) == 3 + 1  # the synthetic partners and the hostile one
     for graph in partners:
         formats = sorted(entry["format"] for entry in files.values() if entry["graph"] == graph)
         assert formats == ["nt", "ttl"]

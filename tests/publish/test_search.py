@@ -31,7 +31,7 @@ def test_names_and_descriptions_are_searched_and_the_last_word_is_a_prefix(live_
     by_description = search_json(live_server, "réparation réemploi")  # words of synthetic descriptions
     assert by_description["total"] > 0
     assert search_json(live_server, "petaouch")["total"] == BIG_ACTOR_ITEMS  # "Pétaouchnok", as typed so far
-    partner = search_json(live_server, "plateforme partenaire")
+    partner = search_json(live_server, "plateforme partenaire 01")
     assert {hit["kind"] for hit in partner["results"]} == {"partner"}
 
 
