@@ -22,7 +22,7 @@ from pyshacl.rdfutil.compare import compare_literal
 from rdflib.term import XSDToPython
 
 from carrefour.vocab import RDF, RDFS, SH, XSD
-from loader.validation import regex
+from loader.validation import marks, regex
 from loader.validation.shapes import Shape, UnsupportedShapes
 from loader.validation.terms import Term, to_rdflib
 
@@ -34,6 +34,7 @@ class Leaf:
     component: str  # e.g. "DatatypeConstraintComponent"
     suspect: str  # SPARQL expression over ?value; errors count as true
     fails: Verdict | None = None  # pySHACL's verdict on a suspect; None: the suspicion is the verdict
+    marks: tuple[str, ...] = ()  # CONSTRUCT queries of the marks the expression looks up
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,8 @@ def value_checks(shape: Shape) -> list[Check]:
     """The checks of one shape on each of its value nodes, in a stable order."""
     checks: list[Check] = []
     for cls in shape.parameters.get("class", []):
-        checks.append(Leaf("ClassConstraintComponent", f"NOT EXISTS {{ ?value {_type_path(cls)} }}"))
+        suspect = f"NOT EXISTS {{ {marks.is_instance('?value', cls.value)} }}"
+        checks.append(Leaf("ClassConstraintComponent", suspect, marks=(marks.instance_marks(cls.value),)))
     datatype = shape.single("datatype")
     if datatype is not None:
         checks.append(datatype_check(datatype.value))
@@ -100,10 +102,6 @@ def value_checks(shape: Shape) -> list[Check]:
     for members in shape.members.get("or", []):
         checks.append(AnyOf(tuple(tuple(value_checks(member)) for member in members)))
     return checks
-
-
-def _type_path(cls: Term) -> str:
-    return f"<{RDF}type>/<{RDFS}subClassOf>* {cls}"
 
 
 def datatype_check(datatype: str) -> Leaf:

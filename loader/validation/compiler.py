@@ -1,11 +1,15 @@
 """The shapes compiled into SPARQL queries, each turning its solutions into findings.
 
-For every shape with targets: one query for all its value-node constraints (per
-property shape, and one for the node itself), one for its counts (sh:minCount,
-sh:maxCount), one for sh:uniqueLang, and one per SHACL-SPARQL constraint.  Each
-query joins the shape's focus nodes first: the nodes its targets select (classes
-through rdf:type/rdfs:subClassOf*, over records and context, as pySHACL does) that
-the records describe.
+For every shape with targets: one query for all the value-node constraints of each
+of its property shapes (and of the node itself), one per sh:minCount and
+sh:maxCount, one for sh:uniqueLang, and one per SHACL-SPARQL constraint.  The focus
+nodes are the nodes the shape's targets select (classes through
+rdf:type/rdfs:subClassOf*, over records and context, as pySHACL does) that the
+records describe.
+
+Most queries *scan* a property and keep the suspect values of every subject; the
+engine then keeps the findings about focus nodes.  That is several times faster than
+looking each focus node up in the store, and the suspects are few.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from carrefour.vocab import RDF, RDFS
+from loader.validation import marks
 from loader.validation.checks import Check, Leaf, value_checks
 from loader.validation.report import Finding, record_of
 from loader.validation.shapes import Messages, Shape, UnsupportedShapes
@@ -74,20 +79,21 @@ def focus_pattern(shape: Shape) -> str:
 class ValueQuery:
     """Every value-node constraint of a shape, tested in one pass over its values."""
 
-    def __init__(self, shape: Shape, focus: str, checks: list[Check], rule: Rule) -> None:
+    def __init__(self, shape: Shape, marked: str, checks: list[Check], rule: Rule) -> None:
         self.rule = rule
         self.checks = checks
         self.messages = _shape_messages(shape.messages)
         self.variables: dict[int, str] = {}
         binds: list[str] = []
-        for leaf in _leaves(checks):
+        for leaf in leaves(checks):
             name = self.variables[id(leaf)] = f"s{len(self.variables)}"
             binds.append(f"BIND(COALESCE({leaf.suspect}, true) AS ?{name})")
-        values = f"?this {shape.path.sparql()} ?value ." if shape.path else "BIND(?this AS ?value)"
         suspect = " || ".join(f"!{self._ok(check)}" for check in checks)
+        values = shape.path.pattern("?this", "?value") if shape.path else f"{marked} BIND(?this AS ?value)"
+        self.scans = shape.path is not None
+        projection = " ".join("?" + name for name in self.variables.values())
         self.sparql = (
-            f"SELECT DISTINCT ?this ?value {' '.join('?' + n for n in self.variables.values())} WHERE {{ "
-            f"{{ SELECT DISTINCT ?this WHERE {{ {focus} }} }} {values} {' '.join(binds)} FILTER({suspect}) }}"
+            f"SELECT DISTINCT ?this ?value {projection} WHERE {{ {values} {' '.join(binds)} FILTER({suspect}) }}"
         )
 
     def _ok(self, check: Check) -> str:
@@ -111,65 +117,69 @@ class ValueQuery:
                     yield self.rule.finding(solution["this"].value, check.component, value.value, self.messages)
 
 
-def _leaves(checks: Iterable[Check]) -> Iterator[Leaf]:
+def leaves(checks: Iterable[Check]) -> Iterator[Leaf]:
     for check in checks:
         if isinstance(check, Leaf):
             yield check
         else:
             for member in check.members:
-                yield from _leaves(member)
+                yield from leaves(member)
 
 
 class CountQuery:
-    """sh:minCount and sh:maxCount: the focus nodes with too few or too many values."""
+    """sh:minCount or sh:maxCount: the focus nodes with too few, or too many, distinct values."""
 
-    def __init__(self, shape: Shape, focus: str, rule: Rule) -> None:
+    def __init__(self, shape: Shape, marked: str, rule: Rule, parameter: str) -> None:
         assert shape.path is not None
+        bound = shape.single(parameter)
+        assert bound is not None
         self.rule = rule
         self.messages = _shape_messages(shape.messages)
-        least, most = shape.single("minCount"), shape.single("maxCount")
-        self.minimum = int(least.value) if least is not None else 0
-        self.maximum = int(most.value) if most is not None else None
-        tests = [f"?n < {self.minimum}"] if self.minimum > 0 else []
-        tests += [f"?n > {self.maximum}"] if self.maximum is not None else []
-        self.sparql = (
-            f"SELECT ?this ?n WHERE {{ {{ SELECT ?this (COUNT(DISTINCT ?value) AS ?n) WHERE {{ "
-            f"{{ SELECT DISTINCT ?this WHERE {{ {focus} }} }} OPTIONAL {{ ?this {shape.path.sparql()} ?value }} "
-            f"}} GROUP BY ?this }} FILTER({' || '.join(tests)}) }}"
-        )
+        self.component = parameter[0].upper() + parameter[1:] + "ConstraintComponent"
+        limit, values = int(bound.value), shape.path.pattern("?this", "?value")
+        self.scans = parameter == "maxCount"  # too few values: start from the focus nodes; too many: scan
+        if parameter == "minCount" and limit == 1:  # the common case (MINUS: NOT EXISTS is slow on a chain)
+            self.sparql = f"SELECT ?this WHERE {{ {marked} MINUS {{ {values} }} }}"
+        elif parameter == "minCount":
+            self.sparql = (
+                f"SELECT ?this WHERE {{ {{ SELECT ?this (COUNT(DISTINCT ?value) AS ?n) WHERE {{ {marked} "
+                f"OPTIONAL {{ {values} }} }} GROUP BY ?this }} FILTER(?n < {limit}) }}"
+            )
+        elif limit == 0:
+            self.sparql = f"SELECT DISTINCT ?this WHERE {{ {values} }}"
+        else:
+            self.sparql = f"SELECT ?this WHERE {{ {values} }} GROUP BY ?this HAVING (COUNT(DISTINCT ?value) > {limit})"
 
     @staticmethod
-    def applies(shape: Shape) -> bool:
+    def parameters(shape: Shape) -> list[str]:
         least = shape.single("minCount")
-        return shape.single("maxCount") is not None or (least is not None and int(least.value) > 0)
+        wanted = ["minCount"] if least is not None and int(least.value) > 0 else []
+        return wanted + (["maxCount"] if shape.single("maxCount") is not None else [])
 
     def findings(self, solutions: Iterable[ox.QuerySolution]) -> Iterator[Finding]:
         for solution in solutions:
-            count = int(solution["n"].value)
-            focus = solution["this"].value
-            if count < self.minimum:
-                yield self.rule.finding(focus, "MinCountConstraintComponent", None, self.messages)
-            if self.maximum is not None and count > self.maximum:
-                yield self.rule.finding(focus, "MaxCountConstraintComponent", None, self.messages)
+            yield self.rule.finding(solution["this"].value, self.component, None, self.messages)
 
 
 class UniqueLangQuery:
     """sh:uniqueLang: one finding per language tag that two values of a focus node share."""
 
-    def __init__(self, shape: Shape, focus: str, rule: Rule) -> None:
+    scans = True
+
+    def __init__(self, shape: Shape, rule: Rule) -> None:
         assert shape.path is not None
         self.rule = rule
         self.messages = _shape_messages(shape.messages)
         self.sparql = (
-            f"SELECT ?this ?lang WHERE {{ {{ SELECT DISTINCT ?this WHERE {{ {focus} }} }} "
-            f"?this {shape.path.sparql()} ?value . FILTER(isLiteral(?value) && LANG(?value) != '') "
-            f"BIND(LCASE(LANG(?value)) AS ?lang) }} GROUP BY ?this ?lang HAVING (COUNT(DISTINCT ?value) > 1)"
+            f"SELECT ?this ?lang WHERE {{ {shape.path.pattern('?this', '?value')} "
+            f"FILTER(isLiteral(?value) && LANG(?value) != '') BIND(LCASE(LANG(?value)) AS ?lang) }} "
+            f"GROUP BY ?this ?lang HAVING (COUNT(DISTINCT ?value) > 1)"
         )
 
     @staticmethod
     def applies(shape: Shape) -> bool:
         unique = shape.single("uniqueLang")
-        return unique is not None and unique.value in ("true", "1")
+        return shape.path is not None and unique is not None and unique.value in ("true", "1")
 
     def findings(self, solutions: Iterable[ox.QuerySolution]) -> Iterator[Finding]:
         for solution in solutions:
@@ -224,35 +234,54 @@ def _substitute(message: str, variables: dict[str, str]) -> str:
     return message
 
 
-Query = ValueQuery | CountQuery | UniqueLangQuery | SparqlQuery
+CoreQuery = ValueQuery | CountQuery | UniqueLangQuery
 
 
 @dataclass(frozen=True)
 class CompiledShape:
-    """A shape with targets: the question whether it has focus nodes, then its queries."""
+    """A shape with targets, as queries.
+
+    SHACL-SPARQL queries run first, before any mark exists, so that a query over
+    arbitrary predicates never meets one; then the marks are stored; then the core
+    queries run, and the findings of those that ``scan`` are kept for focus nodes only.
+    """
 
     name: str
     any_focus: str  # ASK query
-    queries: tuple[Query, ...]
+    focus: str  # SELECT query of the focus nodes, once marked
+    sparql: tuple[SparqlQuery, ...]
+    marks: tuple[str, ...]  # CONSTRUCT queries of the marks the core queries look up
+    core: tuple[CoreQuery, ...]
 
 
-def compile_shape(shape: Shape) -> CompiledShape:
-    """All queries of one shape with targets.
+def compile_shape(shape: Shape, number: int) -> CompiledShape:
+    """All queries of one shape with targets (``number`` tells its marks apart).
 
     :raises UnsupportedShapes: something in the shape cannot be compiled.
     """
     focus = focus_pattern(shape)
-    queries: list[Query] = []
+    marker = marks.shape_marker(number)
+    marked = marks.is_focus(marker)
+    needed = [marks.focus_marks(marker, focus)]
+    sparql: list[SparqlQuery] = []
+    core: list[CoreQuery] = []
     for target in [shape, *shape.properties]:
+        if target.path is None and any(target.single(p) for p in ("minCount", "maxCount", "uniqueLang")):
+            raise UnsupportedShapes(f"{target.name}: sh:minCount, sh:maxCount and sh:uniqueLang need sh:path")
         rule = _rule(target)
         checks = value_checks(target)
         if checks:
-            queries.append(ValueQuery(target, focus, checks, rule))
-        if target.path is not None and CountQuery.applies(target):
-            queries.append(CountQuery(target, focus, rule))
-        if target.path is not None and UniqueLangQuery.applies(target):
-            queries.append(UniqueLangQuery(target, focus, rule))
-        if target.path is None and any(target.single(p) for p in ("minCount", "maxCount", "uniqueLang")):
-            raise UnsupportedShapes(f"{target.name}: sh:minCount, sh:maxCount and sh:uniqueLang need sh:path")
-        queries += [SparqlQuery(target, index, focus, rule) for index in range(len(target.sparql))]
-    return CompiledShape(shape.name, f"ASK {{ {focus} }}", tuple(queries))
+            core.append(ValueQuery(target, marked, checks, rule))
+            needed += [query for leaf in leaves(checks) for query in leaf.marks]
+        core += [CountQuery(target, marked, rule, parameter) for parameter in CountQuery.parameters(target)]
+        if UniqueLangQuery.applies(target):
+            core.append(UniqueLangQuery(target, rule))
+        sparql += [SparqlQuery(target, index, focus, rule) for index in range(len(target.sparql))]
+    return CompiledShape(
+        name=shape.name,
+        any_focus=f"ASK {{ {focus} }}",
+        focus=f"SELECT ?this WHERE {{ {marked} }}",
+        sparql=tuple(sparql),
+        marks=tuple(dict.fromkeys(needed)),
+        core=tuple(core),
+    )

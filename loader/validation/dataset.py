@@ -41,6 +41,12 @@ class ValidationDataset:
         assert isinstance(result, ox.QuerySolutions)
         return result
 
+    def construct_into(self, query: str, graph: ox.NamedNode) -> None:
+        """Store what a CONSTRUCT query (over all graphs) builds into ``graph``, without a round trip to Python."""
+        result = self.store.query(query, use_default_graph_as_union=True)
+        assert isinstance(result, ox.QueryTriples)
+        self.store.load(result.serialize(format=ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
+
     def ask(self, query: str) -> bool:
         return bool(self.store.query(query, use_default_graph_as_union=True))
 

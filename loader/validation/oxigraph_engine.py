@@ -13,8 +13,9 @@ from collections.abc import Iterable
 
 import pyoxigraph as ox
 
-from loader.validation.compiler import CompiledShape, compile_shape
+from loader.validation.compiler import compile_shape
 from loader.validation.dataset import ValidationDataset
+from loader.validation.marks import MARKS
 from loader.validation.regex import PYTHON_REGEX, python_regex
 from loader.validation.report import Finding
 from loader.validation.shapes import read_shapes
@@ -26,13 +27,27 @@ class CompiledShapes:
     """The shapes graph as queries; build it once, run it on any number of datasets."""
 
     def __init__(self, shapes: Iterable[ox.Quad | ox.Triple]) -> None:
-        self.shapes: tuple[CompiledShape, ...] = tuple(compile_shape(shape) for shape in read_shapes(shapes))
+        self.shapes = tuple(compile_shape(shape, number) for number, shape in enumerate(read_shapes(shapes)))
 
     def run(self, dataset: ValidationDataset) -> list[Finding]:
+        targeted = [shape for shape in self.shapes if dataset.ask(shape.any_focus)]
         findings: list[Finding] = []
-        for shape in self.shapes:
-            if not dataset.ask(shape.any_focus):
-                continue
-            for query in shape.queries:
-                findings.extend(query.findings(dataset.select(query.sparql, custom_functions=_FUNCTIONS)))
+        for shape in targeted:
+            for query in shape.sparql:
+                findings.extend(query.findings(self._select(dataset, query.sparql)))
+        for mark in dict.fromkeys(mark for shape in targeted for mark in shape.marks):
+            dataset.construct_into(mark, MARKS)
+        for shape in targeted:
+            focus: set[str] | None = None
+            for core in shape.core:
+                found = list(core.findings(self._select(dataset, core.sparql)))
+                if core.scans and found:
+                    if focus is None:
+                        focus = {solution["this"].value for solution in dataset.select(shape.focus)}
+                    found = [finding for finding in found if finding.focus in focus]
+                findings.extend(found)
         return sorted(findings)
+
+    @staticmethod
+    def _select(dataset: ValidationDataset, query: str) -> ox.QuerySolutions:
+        return dataset.select(query, custom_functions=_FUNCTIONS)

@@ -75,6 +75,15 @@ class Path:
             return f"^({self.inverse.sparql()})"
         return "(" + " / ".join(part.sparql() for part in self.sequence) + ")"
 
+    def pattern(self, subject: str, value: str, step: str = "?_step") -> str:
+        """Triple patterns linking ``subject`` to ``value``: the store evaluates them much faster than a path."""
+        if self.iri is not None:
+            return f"{subject} <{self.iri}> {value} ."
+        if self.inverse is not None:
+            return self.inverse.pattern(value, subject, step + "i")
+        nodes = [subject] + [f"{step}{n}" for n in range(1, len(self.sequence))] + [value]
+        return " ".join(part.pattern(nodes[n], nodes[n + 1], f"{step}{n}_") for n, part in enumerate(self.sequence))
+
     def text(self) -> str:
         """How findings name the path: ``(a b)`` for a sequence, ``^p`` for an inverse."""
         if self.iri is not None:
