@@ -34,7 +34,7 @@ class Validator:
         self.engine = engine
         sources = {s.graph.value: s for s in reference_sources(Graphs(hub))}
         self._shape_files = sources.pop(Graphs(hub).shapes.value).files
-        self._context_files = tuple(f for s in sources.values() for f in s.files)
+        self.context_files = tuple(f for s in sources.values() for f in s.files)
         if engine == "oxigraph":
             self._compiled = CompiledShapes(self.shapes)
 
@@ -45,7 +45,7 @@ class Validator:
     @cached_property
     def context(self) -> list[ox.Quad]:
         """Vocabulary, concept schemes, regions and départements."""
-        return parse_files(self._context_files, self.hub.base)
+        return parse_files(self.context_files, self.hub.base)
 
     @cached_property
     def _context_ntriples(self) -> bytes:

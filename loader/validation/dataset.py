@@ -31,8 +31,12 @@ class ValidationDataset:
     def __init__(self, records: Sequence[ox.Quad | ox.Triple], context: Sequence[bytes]) -> None:
         self.store = ox.Store()
         for start in range(0, len(records), _CHUNK):
-            chunk = ox.serialize(records[start : start + _CHUNK], format=ox.RdfFormat.N_QUADS)
-            self.store.load(chunk, format=ox.RdfFormat.N_QUADS, to_graph=RECORDS)
+            chunk = records[start : start + _CHUNK]
+            if all(isinstance(item, ox.Quad) and not isinstance(item.graph_name, ox.DefaultGraph) for item in chunk):
+                self.store.extend(chunk)  # type: ignore[arg-type]  # quads already in named graphs: as they are
+            else:
+                text = ox.serialize(chunk, format=ox.RdfFormat.N_QUADS)
+                self.store.load(text, format=ox.RdfFormat.N_QUADS, to_graph=RECORDS)
         for part in context:
             self.store.load(part, format=ox.RdfFormat.N_TRIPLES)
 

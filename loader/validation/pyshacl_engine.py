@@ -23,7 +23,7 @@ from loader.validation.terms import TermCache
 _SH = rdflib.Namespace(SH)
 
 
-class _ParsedOnce(rdflib.Graph):
+class ParsedOnce(rdflib.Graph):
     """A graph that parses each SPARQL text once.
 
     pySHACL sends a SPARQL constraint's text for every focus node, only ``$this``
@@ -95,7 +95,7 @@ def _message(report: rdflib.Graph, shapes: rdflib.Graph, result: rdflib.term.Nod
 def validate_with_pyshacl(dataset: ValidationDataset, shapes: Iterable[ox.Quad | ox.Triple]) -> list[Finding]:
     """Validate the dataset's records (its context is there to be looked up, not judged)."""
     subjects = {node.value for node in dataset.record_subjects()}
-    data_graph = to_rdflib(dataset.store, _ParsedOnce())
+    data_graph = to_rdflib(dataset.store, ParsedOnce())
     shapes_graph = to_rdflib(shapes)
     _, report, _ = pyshacl.validate(
         data_graph,
@@ -104,6 +104,11 @@ def validate_with_pyshacl(dataset: ValidationDataset, shapes: Iterable[ox.Quad |
         allow_infos=True,
         focus_nodes=sorted(subjects),
     )
+    return findings_from_report(report, shapes_graph, subjects)
+
+
+def findings_from_report(report: rdflib.Graph, shapes_graph: rdflib.Graph, subjects: set[str]) -> list[Finding]:
+    """The results of a pySHACL report about the given focus nodes, as findings."""
     findings = []
     for result in report.subjects(rdflib.RDF.type, _SH.ValidationResult):
         focus = report.value(result, _SH.focusNode)
