@@ -96,6 +96,10 @@ class ValueQuery:
             f"SELECT DISTINCT ?this ?value {projection} WHERE {{ {values} {' '.join(binds)} FILTER({suspect}) }}"
         )
 
+    @property
+    def components(self) -> list[str]:
+        return [check.component for check in self.checks]
+
     def _ok(self, check: Check) -> str:
         """A SPARQL expression, true when pySHACL surely accepts the value for this check."""
         if isinstance(check, Leaf):
@@ -150,6 +154,10 @@ class CountQuery:
         else:
             self.sparql = f"SELECT ?this WHERE {{ {values} }} GROUP BY ?this HAVING (COUNT(DISTINCT ?value) > {limit})"
 
+    @property
+    def components(self) -> list[str]:
+        return [self.component]
+
     @staticmethod
     def parameters(shape: Shape) -> list[str]:
         least = shape.single("minCount")
@@ -165,6 +173,7 @@ class UniqueLangQuery:
     """sh:uniqueLang: one finding per language tag that two values of a focus node share."""
 
     scans = True
+    components = ("UniqueLangConstraintComponent",)
 
     def __init__(self, shape: Shape, rule: Rule) -> None:
         assert shape.path is not None
@@ -196,6 +205,7 @@ class SparqlQuery:
         self.sparql = rewritten.text
         self.projection = rewritten.projection
         self.rule = rule
+        self.components = ("SPARQLConstraintComponent",)
         self.node_shape = shape.path is None
         self.templates = {
             language: text
