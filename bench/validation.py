@@ -160,7 +160,7 @@ def print_report(n: int, data: tuple[int, int, int], runs: dict[str, Run]) -> bo
             f"verdicts: fast {len(fast.rejected)} rejected records, {len(fast.findings)} findings; "
             f"naive {len(naive.rejected)}, {len(naive.findings)}: {'identical' if agree else 'DIFFERENT'}"
         )
-        for finding in sorted(set(naive.findings) ^ set(fast.findings))[:20]:
+        for finding in sorted(set(naive.findings) ^ set(fast.findings), key=Finding.order)[:20]:
             print(f"  {'naive' if finding in naive.findings else 'fast'} only: {finding}")
     if "fast" in runs:
         fast = runs["fast"]

@@ -10,7 +10,7 @@ import pyoxigraph as ox
 from carrefour.vocab import Graphs, Hub
 from loader.geo import commune_triples, referenced_commune_codes
 from loader.reference import parse_files, reference_sources
-from loader.validation.dataset import ValidationDataset, ntriples
+from loader.validation.dataset import ValidationDataset, default_graph_quads
 from loader.validation.oxigraph_engine import CompiledShapes
 from loader.validation.pyshacl_engine import validate_with_pyshacl
 from loader.validation.report import Finding, Report
@@ -48,8 +48,8 @@ class Validator:
         return parse_files(self.context_files, self.hub.base)
 
     @cached_property
-    def _context_ntriples(self) -> bytes:
-        return ntriples(self.context)
+    def _context_quads(self) -> list[ox.Quad]:
+        return default_graph_quads(self.context)
 
     def validate(
         self, data: Sequence[ox.Quad | ox.Triple], extra_context: Sequence[ox.Quad | ox.Triple] = ()
@@ -57,7 +57,7 @@ class Validator:
         """Validate ``data``; the communes it points to are added to the context."""
         data = data if isinstance(data, list) else list(data)
         communes = commune_triples(self.hub, referenced_commune_codes(self.hub, data))
-        dataset = ValidationDataset(data, [self._context_ntriples, ntriples([*communes, *extra_context])])
+        dataset = ValidationDataset(data, [self._context_quads, default_graph_quads([*communes, *extra_context])])
         if self.engine == "pyshacl":
             return Report(validate_with_pyshacl(dataset, self.shapes))
         return Report(self._compiled.run(dataset))

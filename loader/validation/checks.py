@@ -75,7 +75,7 @@ def value_checks(shape: Shape) -> list[Check]:
     """The checks of one shape on each of its value nodes, in a stable order."""
     checks: list[Check] = []
     for cls in shape.parameters.get("class", []):
-        suspect = f"NOT EXISTS {{ {marks.is_instance('?value', cls.value)} }}"
+        suspect = marks.is_not_instance("?value", cls.value)
         checks.append(Leaf("ClassConstraintComponent", suspect, marks=(marks.instance_marks(cls.value),)))
     datatype = shape.single("datatype")
     if datatype is not None:
@@ -106,6 +106,13 @@ def value_checks(shape: Shape) -> list[Check]:
 
 def datatype_check(datatype: str) -> Leaf:
     """``sh:datatype``: the store tests the datatype; rdflib judges lexical forms it might refuse."""
+    if datatype == RDFS + "Literal":  # pySHACL: every literal
+        return Leaf("DatatypeConstraintComponent", "!isLiteral(?value)")
+    if datatype == RDFS + "Datatype":  # pySHACL: every literal rdflib gives a datatype (not plain, not tagged)
+        return Leaf(
+            "DatatypeConstraintComponent",
+            f"!isLiteral(?value) || LANG(?value) != '' || datatype(?value) = <{XSD}string>",
+        )
     other_datatype = f"datatype(?value) != <{datatype}>"
     if datatype in (XSD + "string", RDF + "langString") or not _rdflib_converts(datatype):
         return Leaf("DatatypeConstraintComponent", other_datatype)  # pySHACL accepts any lexical form here

@@ -16,29 +16,38 @@ from collections.abc import Sequence
 import pyoxigraph as ox
 
 RECORDS = ox.NamedNode("urn:x-carrefour:validation:records")
-_CHUNK = 50_000  # records serialised at a time: bounds the transient N-Quads text
+_CHUNK = 50_000  # statements converted at a time: bounds the transient copies
+
+Statement = ox.Quad | ox.Triple
 
 
-def ntriples(items: Sequence[ox.Quad | ox.Triple]) -> bytes:
-    """Context statements as N-Triples, whatever graph they came from."""
-    triples = [item if isinstance(item, ox.Triple) else item.triple for item in items]
-    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+def default_graph_quads(items: Sequence[Statement]) -> list[ox.Quad]:
+    """Context statements as quads of the default graph, whatever graph they came from."""
+    return [ox.Quad(item.subject, item.predicate, item.object) for item in items]
+
+
+def _record_quads(items: Sequence[Statement]) -> list[ox.Quad]:
+    return [
+        item
+        if isinstance(item, ox.Quad) and not isinstance(item.graph_name, ox.DefaultGraph)
+        else ox.Quad(item.subject, item.predicate, item.object, RECORDS)
+        for item in items
+    ]
 
 
 class ValidationDataset:
-    """Records in named graphs, context in the default graph, of a fresh in-memory store."""
+    """Records in named graphs, context in the default graph, of a fresh in-memory store.
 
-    def __init__(self, records: Sequence[ox.Quad | ox.Triple], context: Sequence[bytes]) -> None:
+    Statements are added as terms, never through a serialisation, so blank nodes keep
+    their labels: both engines, and the caller, name the same nodes the same way.
+    """
+
+    def __init__(self, records: Sequence[Statement], context: Sequence[Sequence[ox.Quad]]) -> None:
         self.store = ox.Store()
         for start in range(0, len(records), _CHUNK):
-            chunk = records[start : start + _CHUNK]
-            if all(isinstance(item, ox.Quad) and not isinstance(item.graph_name, ox.DefaultGraph) for item in chunk):
-                self.store.extend(chunk)  # type: ignore[arg-type]  # quads already in named graphs: as they are
-            else:
-                text = ox.serialize(chunk, format=ox.RdfFormat.N_QUADS)
-                self.store.load(text, format=ox.RdfFormat.N_QUADS, to_graph=RECORDS)
+            self.store.extend(_record_quads(records[start : start + _CHUNK]))
         for part in context:
-            self.store.load(part, format=ox.RdfFormat.N_TRIPLES)
+            self.store.extend(part)
 
     def select(self, query: str, **options: object) -> ox.QuerySolutions:
         result = self.store.query(query, use_default_graph_as_union=True, **options)  # type: ignore[arg-type]

@@ -31,14 +31,23 @@ def is_focus(marker: ox.NamedNode) -> str:
     return f"GRAPH {MARKS} {{ ?this {_FOCUS_OF} {marker} }}"
 
 
+def type_path(cls: str) -> str:
+    return f"<{RDF}type>/<{RDFS}subClassOf>* <{cls}>"
+
+
 def instance_marks(cls: str) -> str:
-    """The CONSTRUCT query marking every instance of ``cls``."""
+    """The CONSTRUCT query marking every IRI that is an instance of ``cls``.
+
+    Marks are stored through N-Triples, which renames blank nodes, so only IRIs are
+    marked; ``is_not_instance`` follows the path itself for anything else.
+    """
     return (
         f"CONSTRUCT {{ ?node {_INSTANCE_OF} <{cls}> }} "
-        f"WHERE {{ SELECT DISTINCT ?node WHERE {{ ?node <{RDF}type>/<{RDFS}subClassOf>* <{cls}> }} }}"
+        f"WHERE {{ SELECT DISTINCT ?node WHERE {{ ?node {type_path(cls)} FILTER(isIRI(?node)) }} }}"
     )
 
 
-def is_instance(variable: str, cls: str) -> str:
-    """A pattern true when ``variable`` is an instance of ``cls``."""
-    return f"GRAPH {MARKS} {{ {variable} {_INSTANCE_OF} <{cls}> }}"
+def is_not_instance(variable: str, cls: str) -> str:
+    """An expression true when ``variable`` is not an instance of ``cls`` (the path is followed only then)."""
+    marked = f"GRAPH {MARKS} {{ {variable} {_INSTANCE_OF} <{cls}> }}"
+    return f"NOT EXISTS {{ {marked} }} && NOT EXISTS {{ {variable} {type_path(cls)} }}"

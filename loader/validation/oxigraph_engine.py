@@ -46,7 +46,7 @@ class CompiledShapes:
                         focus = {solution["this"].value for solution in dataset.select(shape.focus)}
                     found = [finding for finding in found if finding.focus in focus]
                 findings.extend(found)
-        return sorted(findings)
+        return sorted(findings, key=Finding.order)
 
     @staticmethod
     def _select(dataset: ValidationDataset, query: str) -> ox.QuerySolutions:

@@ -70,25 +70,31 @@ def path_text(graph: rdflib.Graph, path: rdflib.term.Node | None) -> str | None:
 def _message(report: rdflib.Graph, shapes: rdflib.Graph, result: rdflib.term.Node, language: str) -> str:
     """The result's message in ``language``.
 
-    pySHACL drops the language of messages it fills in (SHACL-SPARQL results), so a
-    message without language is matched back to the shape's (or else the constraint's)
-    message template in that language.
+    pySHACL drops the language of the messages it fills in (SHACL-SPARQL results), so
+    a message without language is matched back to a template in that language: the
+    shape's message, or else one of its SPARQL constraints' messages.
     """
     messages = [m for m in report.objects(result, _SH.resultMessage) if isinstance(m, rdflib.Literal)]
     tagged = sorted(str(m) for m in messages if m.language == language)
     if tagged:
         return tagged[0]
     plain = sorted(str(m) for m in messages if m.language is None)
-    for source in (report.value(result, _SH.sourceShape), report.value(result, _SH.sourceConstraint)):
+    shape = report.value(result, _SH.sourceShape)
+    constraints = list(shapes.objects(shape, _SH.sparql))
+    for sources in ([shape], constraints):
         templates = sorted(
             str(m)
-            for graph in (report, shapes)
-            for m in graph.objects(source, _SH.message)
+            for source in sources
+            for m in shapes.objects(source, _SH.message)
             if isinstance(m, rdflib.Literal) and m.language == language
         )
         if templates:
-            pattern = re.sub(r"\\\{[?$]\w+\\\}", ".*", re.escape(templates[0]))
-            return next((text for text in plain if re.fullmatch(pattern, text, re.DOTALL)), "")
+            for template in templates:
+                pattern = ".*".join(re.escape(part) for part in re.split(r"\{[?$]\w+\}", template))
+                found = next((text for text in plain if re.fullmatch(pattern, text, re.DOTALL)), None)
+                if found is not None:
+                    return found
+            return ""
     return ""
 
 
@@ -129,4 +135,4 @@ def findings_from_report(report: rdflib.Graph, shapes_graph: rdflib.Graph, subje
                 message_en=_message(report, shapes_graph, result, "en"),
             )
         )
-    return sorted(findings)
+    return sorted(findings, key=Finding.order)

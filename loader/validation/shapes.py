@@ -53,6 +53,7 @@ _NODE_PARAMETERS = VALUE_PARAMETERS | _DESCRIPTIVE | set(TARGETS) | {"property",
 _PROPERTY_PARAMETERS = _NODE_PARAMETERS - {"property"} | {"path", "minCount", "maxCount", "uniqueLang"}
 _MEMBER_PARAMETERS = VALUE_PARAMETERS | _DESCRIPTIVE  # shapes inside sh:or test one value node
 _SPARQL_PARAMETERS = frozenset({"select", "message", "prefixes", "deactivated"})
+_DECLARATIONS = frozenset({"declare", "prefix", "namespace"})  # prefix declarations for SHACL-SPARQL
 _SINGLE = ("datatype", "nodeKind", "flags", "minLength", "maxLength", "minCount", "maxCount", "uniqueLang", "path")
 
 
@@ -190,6 +191,10 @@ def read_shapes(quads: Iterable[ox.Quad | ox.Triple]) -> list[Shape]:
     ]
     for node in declared - set(reader.seen):  # shapes nobody targets still have to be understood
         reader.shape(node, _PROPERTY_PARAMETERS if _is_property(graph, node) else _NODE_PARAMETERS)
+    for node in list(graph.edges):  # so do nodes with SHACL terms that are no shape of ours (sh:target, sh:rule…)
+        terms = set(graph.shacl_parameters(node))
+        if terms and node not in reader.seen and node not in reader.parts and not terms <= _DECLARATIONS:
+            reader.shape(node, _PROPERTY_PARAMETERS if _is_property(graph, node) else _NODE_PARAMETERS)
     return [shape for shape in shapes if not shape.deactivated]
 
 
@@ -205,6 +210,7 @@ class _Reader:
     def __init__(self, graph: _Graph) -> None:
         self.graph = graph
         self.seen: dict[Term, Shape] = {}
+        self.parts: set[Term] = set()  # nodes read as paths or SPARQL constraints
 
     def shape(self, node: Term, allowed: frozenset[str] | set[str]) -> Shape:
         if node in self.seen:
@@ -259,6 +265,7 @@ class _Reader:
 
     def path(self, node: Term, where: str) -> Path:
         graph = self.graph
+        self.parts.add(node)
         if isinstance(node, ox.NamedNode):
             return Path(iri=node.value)
         if isinstance(node, ox.BlankNode):
@@ -272,6 +279,7 @@ class _Reader:
 
     def sparql(self, node: Term, where: str) -> SparqlConstraint | None:
         graph = self.graph
+        self.parts.add(node)
         parameters = graph.shacl_parameters(node)
         for name in parameters:
             if name not in _SPARQL_PARAMETERS:

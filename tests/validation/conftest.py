@@ -9,7 +9,7 @@ import pyoxigraph as ox
 import pytest
 
 from carrefour.vocab import Hub
-from loader.validation import Report, Validator
+from loader.validation import Finding, Report, Validator
 
 
 @pytest.fixture(scope="session")
@@ -29,8 +29,8 @@ def parse_turtle(text: str, hub: Hub) -> list[ox.Quad]:
 def assert_same_findings(fast_report: Report, reference_report: Report) -> None:
     """Same findings, one for one: focus, path, severity, shape, component, value and both messages."""
     fast_findings, reference_findings = Counter(fast_report.findings), Counter(reference_report.findings)
-    only_fast = sorted((fast_findings - reference_findings).elements())
-    only_reference = sorted((reference_findings - fast_findings).elements())
+    only_fast = sorted((fast_findings - reference_findings).elements(), key=Finding.order)
+    only_reference = sorted((reference_findings - fast_findings).elements(), key=Finding.order)
     lines = [f"fast only: {f}" for f in only_fast[:15]] + [f"pyshacl only: {f}" for f in only_reference[:15]]
     assert not lines, (
         f"{len(only_fast)} finding(s) only from the fast engine, {len(only_reference)} only from pySHACL\n"
