@@ -48,6 +48,6 @@ def instance_marks(cls: str) -> str:
 
 
 def is_not_instance(variable: str, cls: str) -> str:
-    """An expression true when ``variable`` is not an instance of ``cls`` (the path is followed only then)."""
+    """An expression true when ``variable`` is not an instance of ``cls``: IRIs are looked up, the rest followed."""
     marked = f"GRAPH {MARKS} {{ {variable} {_INSTANCE_OF} <{cls}> }}"
-    return f"NOT EXISTS {{ {marked} }} && NOT EXISTS {{ {variable} {type_path(cls)} }}"
+    return f"IF(isIRI({variable}), NOT EXISTS {{ {marked} }}, NOT EXISTS {{ {variable} {type_path(cls)} }})"
