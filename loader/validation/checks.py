@@ -24,7 +24,7 @@ from rdflib.term import XSDToPython
 from carrefour.vocab import RDF, RDFS, SH, XSD
 from loader.validation import marks, regex
 from loader.validation.shapes import Shape, UnsupportedShapes
-from loader.validation.terms import Term, to_rdflib
+from loader.validation.terms import Term, ill_typed_literals_expected, to_rdflib
 
 Verdict = Callable[[Term], bool]  # True: the value breaks the constraint
 
@@ -136,7 +136,8 @@ def _datatype_matches(value: Term, datatype: str) -> bool:
     """pySHACL's DatatypeConstraintComponent, value by value."""
     if not isinstance(value, ox.Literal):
         return False
-    literal = to_rdflib(value)
+    with ill_typed_literals_expected():
+        literal = to_rdflib(value)
     assert isinstance(literal, rdflib.Literal)
     rule = rdflib.URIRef(datatype)
     if literal.datatype == rule:
@@ -204,7 +205,8 @@ def range_check(parameter: str, operator: str, passes: Callable[[int], bool], bo
     def fails(value: Term) -> bool:
         if not isinstance(value, ox.Literal):
             return True
-        literal = to_rdflib(value)
+        with ill_typed_literals_expected():
+            literal = to_rdflib(value)
         assert isinstance(literal, rdflib.Literal)
         if isinstance(literal.value, str) != limit_is_string:
             return True

@@ -73,7 +73,8 @@ def focus_pattern(shape: Shape) -> str:
         else:
             branches.append(f"VALUES ?this {{ {value} }}")
     union = " UNION ".join(f"{{ {branch} }}" for branch in branches)
-    return f"{union} FILTER(isIRI(?this)) FILTER EXISTS {{ GRAPH ?_graph {{ ?this ?_p ?_o }} }}"
+    described = f"GRAPH ?_graph {{ ?this ?_p ?_o }} FILTER(?_graph != {marks.MARKS})"
+    return f"{union} FILTER(isIRI(?this)) FILTER EXISTS {{ {described} }}"
 
 
 class ValueQuery:
@@ -252,15 +253,17 @@ class CompiledShape:
     """A shape with targets, as queries.
 
     SHACL-SPARQL queries run first, before any mark exists, so that a query over
-    arbitrary predicates never meets one; then the marks are stored; then the core
-    queries run, and the findings of those that ``scan`` are kept for focus nodes only.
+    arbitrary predicates never meets one; then the focus nodes of every shape are
+    marked, then the instances of classes; then the core queries run, and the findings
+    of those that ``scan`` are kept for focus nodes only.
     """
 
     name: str
     any_focus: str  # ASK query
     focus: str  # SELECT query of the focus nodes, once marked
     sparql: tuple[SparqlQuery, ...]
-    marks: tuple[str, ...]  # CONSTRUCT queries of the marks the core queries look up
+    focus_marks: str  # CONSTRUCT query of the marks of its focus nodes
+    instance_marks: tuple[str, ...]  # CONSTRUCT queries of the class instances its checks look up
     core: tuple[CoreQuery, ...]
 
 
@@ -272,7 +275,7 @@ def compile_shape(shape: Shape, number: int) -> CompiledShape:
     focus = focus_pattern(shape)
     marker = marks.shape_marker(number)
     marked = marks.is_focus(marker)
-    needed = [marks.focus_marks(marker, focus)]
+    needed: list[str] = []
     sparql: list[SparqlQuery] = []
     core: list[CoreQuery] = []
     for target in [shape, *shape.properties]:
@@ -292,6 +295,7 @@ def compile_shape(shape: Shape, number: int) -> CompiledShape:
         any_focus=f"ASK {{ {focus} }}",
         focus=f"SELECT ?this WHERE {{ {marked} }}",
         sparql=tuple(sparql),
-        marks=tuple(dict.fromkeys(needed)),
+        focus_marks=marks.focus_marks(marker, focus),
+        instance_marks=tuple(dict.fromkeys(needed)),
         core=tuple(core),
     )

@@ -35,7 +35,9 @@ class CompiledShapes:
         for shape in targeted:
             for query in shape.sparql:
                 findings.extend(query.findings(self._select(dataset, query.sparql)))
-        for mark in dict.fromkeys(mark for shape in targeted for mark in shape.marks):
+        for shape in targeted:
+            dataset.construct_into(shape.focus_marks, MARKS)
+        for mark in dict.fromkeys(mark for shape in targeted for mark in shape.instance_marks):
             dataset.construct_into(mark, MARKS)
         for shape in targeted:
             focus: set[str] | None = None

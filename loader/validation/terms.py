@@ -9,6 +9,10 @@ own N-Triples parser makes them.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import pyoxigraph as ox
 import rdflib
 
@@ -17,6 +21,7 @@ from carrefour.vocab import XSD
 _XSD_STRING = XSD + "string"
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
+_RDFLIB_TERMS = logging.getLogger("rdflib.term")
 
 
 def to_rdflib(term: Term) -> rdflib.term.Identifier:
@@ -44,3 +49,13 @@ class TermCache:
         if converted is None:
             converted = self._terms[term] = to_rdflib(term)
         return converted
+
+
+@contextmanager
+def ill_typed_literals_expected() -> Iterator[None]:
+    """Keep rdflib from logging a traceback for each ill-typed literal: judging them is the point here."""
+    disabled, _RDFLIB_TERMS.disabled = _RDFLIB_TERMS.disabled, True
+    try:
+        yield
+    finally:
+        _RDFLIB_TERMS.disabled = disabled

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import pyoxigraph as ox
 import pytest
 
 from bench import feeds
@@ -59,6 +60,30 @@ def test_curated_data(hub: Hub, fast: Validator, reference: Validator) -> None:
     validate_both(fast, reference, parse_files(files, hub.base))
 
 
+def test_statements_repeated_across_graphs_and_context(hub: Hub, fast: Validator, reference: Validator) -> None:
+    """The same triple in two partner graphs, or in a record and the context, is one triple to SHACL."""
+    text = """
+    @prefix cf: <ontology#> . @prefix schema: <http://schema.org/> .
+    @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+    GRAPH <graph/partner/a> {
+        <initiative/a/x> a cf:Initiative ; schema:name "X" ; cf:status <concept/status/idea> , <concept/theme/health> .
+        <concept/theme/health> a skos:Concept , cf:Theme ; skos:prefLabel "Santé"@fr ; skos:inScheme <concept/theme> .
+    }
+    GRAPH <graph/partner/b> {
+        <initiative/a/x> a cf:Initiative ; schema:name "X" ; cf:status <concept/status/idea> .
+        <concept/theme/health> a skos:Concept ; skos:prefLabel "Santé"@fr , "Health"@en .
+    }
+    """
+    quads = list(ox.parse(text, format=ox.RdfFormat.TRIG, base_iri=hub.base))
+    report = validate_both(fast, reference, quads)
+    assert {(f.shape.rsplit("#", 1)[-1], f.component) for f in report.findings} == {
+        ("Initiative-nameLength", "MinLengthConstraintComponent"),
+        ("Initiative-status", "MaxCountConstraintComponent"),
+        ("Initiative-status", "ClassConstraintComponent"),
+        ("Initiative-geolocation", "MinCountConstraintComponent"),
+    }
+
+
 def test_one_validator_serves_many_batches(hub: Hub, fast: Validator) -> None:
     """Each call starts from the context alone: nothing of a previous batch remains."""
     first, second = generate(hub, 60, seed=1, violation_rate=0.2), generate(hub, 60, seed=2, violation_rate=0.2)
@@ -74,3 +99,21 @@ def test_engines_are_chosen_by_name(hub: Hub) -> None:
     assert Validator(hub, engine="pyshacl").engine == "pyshacl"
     with pytest.raises(ValueError, match="unknown validation engine 'turbo'"):
         Validator(hub, engine="turbo")
+
+
+def test_context_concepts_are_never_judged(hub: Hub, fast: Validator, reference: Validator) -> None:
+    """A context concept without a French label (a partner taxonomy, say) is looked up, not reported."""
+    text = """
+    @prefix cf: <ontology#> . @prefix schema: <http://schema.org/> . @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+    <taxonomy/p/t/gardens> a skos:Concept , cf:Theme ; skos:prefLabel "Gardens" , "Jardins"@en , "Plots"@en .
+    <taxonomy/p/t> a skos:ConceptScheme .
+    """
+    taxonomy = [quad.triple for quad in ox.parse(text, format=ox.RdfFormat.TURTLE, base_iri=hub.base)]
+    record = """
+    @prefix cf: <ontology#> . @prefix schema: <http://schema.org/> . @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+    <initiative/p/x> a cf:Initiative ; schema:name "Jardins partagés" ; cf:theme <taxonomy/p/t/gardens> .
+    <taxonomy/p/t/orchards> a skos:Concept ; skos:prefLabel "Vergers"@fr , "Orchards"@en ; skos:inScheme <concept/theme> .
+    """
+    quads = list(ox.parse(record, format=ox.RdfFormat.TURTLE, base_iri=hub.base))
+    report = validate_both(fast, reference, quads, extra_context=taxonomy)
+    assert {f.focus for f in report.findings} == {hub.iri("initiative", "p", "x")}
