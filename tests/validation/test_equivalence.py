@@ -104,15 +104,17 @@ def test_engines_are_chosen_by_name(hub: Hub) -> None:
 def test_context_concepts_are_never_judged(hub: Hub, fast: Validator, reference: Validator) -> None:
     """A context concept without a French label (a partner taxonomy, say) is looked up, not reported."""
     text = """
-    @prefix cf: <ontology#> . @prefix schema: <http://schema.org/> . @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+    @prefix cf: <ontology#> . @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
     <taxonomy/p/t/gardens> a skos:Concept , cf:Theme ; skos:prefLabel "Gardens" , "Jardins"@en , "Plots"@en .
     <taxonomy/p/t> a skos:ConceptScheme .
     """
     taxonomy = [quad.triple for quad in ox.parse(text, format=ox.RdfFormat.TURTLE, base_iri=hub.base)]
     record = """
-    @prefix cf: <ontology#> . @prefix schema: <http://schema.org/> . @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+    @prefix cf: <ontology#> . @prefix schema: <http://schema.org/> .
+    @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
     <initiative/p/x> a cf:Initiative ; schema:name "Jardins partagés" ; cf:theme <taxonomy/p/t/gardens> .
-    <taxonomy/p/t/orchards> a skos:Concept ; skos:prefLabel "Vergers"@fr , "Orchards"@en ; skos:inScheme <concept/theme> .
+    <taxonomy/p/t/orchards> a skos:Concept ; skos:prefLabel "Vergers"@fr , "Orchards"@en ;
+        skos:inScheme <concept/theme> .
     """
     quads = list(ox.parse(record, format=ox.RdfFormat.TURTLE, base_iri=hub.base))
     report = validate_both(fast, reference, quads, extra_context=taxonomy)

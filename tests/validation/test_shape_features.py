@@ -260,6 +260,10 @@ def test_sparql_constraints_bindings_and_messages() -> None:
             "ex:S sh:targetClass ex:T ; sh:sparql [ sh:select 'SELECT $this WHERE { GRAPH ?g { $this ?p ?o } }' ] .",
             "GRAPH",
         ),
+        (
+            "ex:S sh:targetClass ex:T ; sh:sparql [ sh:select 'SELECT $this WHERE { $this ?p ?o FILTER(REPLACE(?o, \"a+\", \"\") = \"\") }' ] .",
+            "REPLACE",
+        ),
         ("ex:S sh:targetClass ex:T ; sh:sparql [ sh:select 'SELECT $this ?path WHERE { $this ?path ?o }' ] .", "?path"),
         (
             "ex:S sh:targetClass ex:T ; sh:sparql [ sh:select 'SELECT $this WHERE { $this ?p $shapesGraph }' ] .",
