@@ -261,7 +261,7 @@ def test_sparql_constraints_bindings_and_messages() -> None:
             "GRAPH",
         ),
         (
-            "ex:S sh:targetClass ex:T ; sh:sparql [ sh:select 'SELECT $this WHERE { $this ?p ?o FILTER(REPLACE(?o, \"a+\", \"\") = \"\") }' ] .",
+            'ex:S sh:targetClass ex:T ; sh:sparql [ sh:select \'SELECT $this WHERE { $this ?p ?o FILTER(REPLACE(?o, "a+", "") = "") }\' ] .',
             "REPLACE",
         ),
         ("ex:S sh:targetClass ex:T ; sh:sparql [ sh:select 'SELECT $this ?path WHERE { $this ?path ?o }' ] .", "?path"),
