@@ -15,6 +15,7 @@ import pytest
 
 from carrefour.vocab import Hub
 from loader.validation import Report, Validator
+from loader.validation.oxigraph_engine import CompiledShapes
 from tests.validation.conftest import parse_turtle, validate_both
 
 PREFIXES = """
@@ -758,7 +759,7 @@ def test_every_constraint_of_the_shapes_is_exercised(found: dict[str, set[tuple[
     """Each component each project shape uses is broken by at least one case."""
     broken = {pair for pairs in found.values() for pair in pairs}
     used = set()
-    for shape in fast._compiled.shapes:
+    for shape in CompiledShapes(fast.shapes).shapes:
         for query in shape.core + shape.sparql:
             name = query.rule.shape.rsplit("#", 1)[-1]
             used |= {(name, component.removesuffix("ConstraintComponent")) for component in query.components}
