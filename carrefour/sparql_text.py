@@ -65,13 +65,17 @@ def unescape_codepoints(text: str) -> str:
 
 
 def tokenize(text: str) -> list[Token]:
-    tokens = []
-    for match in _TOKEN.finditer(unescape_codepoints(text)):
+    return [token for token, _ in token_spans(unescape_codepoints(text))]
+
+
+def token_spans(unescaped: str) -> list[tuple[Token, tuple[int, int]]]:
+    """The tokens of an already unescaped text with their positions, so a rewrite can keep the rest verbatim."""
+    spans = []
+    for match in _TOKEN.finditer(unescaped):
         kind = match.lastgroup or "other"
-        if kind in ("ws", "comment"):
-            continue
-        tokens.append(Token(kind, match.group(0)))
-    return tokens
+        if kind not in ("ws", "comment"):
+            spans.append((Token(kind, match.group(0)), match.span()))
+    return spans
 
 
 def analyse(text: str) -> QueryShape:

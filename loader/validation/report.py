@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, astuple, dataclass, field
 
 import pyoxigraph as ox
 
@@ -41,6 +41,10 @@ class Finding:
     def key(self) -> tuple[str, str | None, str, str]:
         """What two engines must agree on for the same data."""
         return (self.focus, self.path, self.severity, self.shape)
+
+    def order(self) -> tuple[object, ...]:
+        """A total order, ``None`` first (the dataclass order cannot compare a missing value with a present one)."""
+        return tuple((value is not None, value or "") for value in astuple(self))
 
 
 @dataclass
