@@ -559,7 +559,7 @@ CASES: list[tuple[str, str, set[tuple[str, str]]]] = [
         "indicator-empty",
         initiative("indicator-empty", "cf:indicator <initiative/test/indicator-empty#i>")
         + "<initiative/test/indicator-empty#i> a cf:OutcomeIndicator .\n",
-        {("Indicator-value", "MinCount"), ("Indicator-unit", "MinCount"), ("Indicator-description", "MinCount")},
+        {("Indicator-valueOrRange", "SPARQL"), ("Indicator-unit", "MinCount"), ("Indicator-description", "MinCount")},
     ),
     (
         "funding-broken",
@@ -582,6 +582,42 @@ CASES: list[tuple[str, str, set[tuple[str, str]]]] = [
         + ' cf:instrument <concept/funding-instrument/grant> , <concept/funding-instrument/loan> ; cf:year "2023" , "2024"^^xsd:gYear .\n'
         + actor("funding-more-broken"),
         {("Funding-instrument", "MaxCount"), ("Funding-year", "Datatype"), ("Funding-year", "MaxCount")},
+    ),
+    (
+        "key-figure-range",
+        initiative("key-figure-range", "cf:keyFigure <initiative/test/key-figure-range#f>")
+        + '<initiative/test/key-figure-range#f> a cf:KeyFigure ; schema:minValue 33.0 ; schema:maxValue 50.0 ; schema:unitText "%" ;'
+        ' schema:description "Commission"@fr .\n',
+        set(),
+    ),
+    (
+        "key-figure-range-broken",
+        initiative("key-figure-range-broken", "cf:keyFigure <initiative/test/key-figure-range-broken#f>")
+        + '<initiative/test/key-figure-range-broken#f> a cf:KeyFigure ; schema:minValue "trente" , 33.0 ; schema:maxValue "cinquante" , 50.0 ;'
+        ' schema:unitText "%" ; schema:description "Commission"@fr .\n',
+        {
+            ("Indicator-minValue", "MaxCount"),
+            ("Indicator-minValue", "Datatype"),
+            ("Indicator-maxValue", "MaxCount"),
+            ("Indicator-maxValue", "Datatype"),
+        },
+    ),
+    (
+        "figures-and-parts-of-the-wrong-class",
+        initiative(
+            "figures-and-parts-of-the-wrong-class",
+            "cf:keyFigure <concept/theme/health> ; dct:isPartOf <concept/theme/health>",
+        )
+        + actor(
+            "figures-and-parts-of-the-wrong-class",
+            "cf:indicator <concept/theme/health> ; cf:keyFigure <concept/theme/health>",
+        ),
+        {
+            ("Initiative-keyFigure", "Class"),
+            ("Initiative-isPartOf", "Class"),
+            ("Actor-indicator", "Class"),
+            ("Actor-keyFigure", "Class"),
+        },
     ),
     (
         "indicator-two-years",
