@@ -30,6 +30,7 @@ from loader.geo import damaged_name_pattern, fold
 from loader.privacy import EMAIL_REMOVED, PHONE_REMOVED, redact
 
 HERE = Path(__file__).resolve().parent
+HUB_DU_SUD = "hub-du-sud-mednum-json/20230517-hub-du-sud-lieux-de-mediation-numeriques-provence-alpes-cote-d-azur.json"
 FICTITIOUS_PERSON = "Camille Exemple"
 
 
@@ -120,9 +121,8 @@ def maplabbzh(feeds: Path, out: Path) -> int:
 
 
 def hub_du_sud(feeds: Path, out: Path, regionsud_pairs: set[str]) -> int:
-    folder = "hub-du-sud-mednum-json"
-    name = "20230517-hub-du-sud-lieux-de-mediation-numeriques-provence-alpes-cote-d-azur.json"
-    records = json.loads((feeds / folder / name).read_text(encoding="utf-8"))
+    name = Path(HUB_DU_SUD).name
+    records = json.loads((feeds / HUB_DU_SUD).read_text(encoding="utf-8"))
     wanted = {0, 1, 2, 85, 104, 105, 145, 168, 171, 172, 281, 315, 318, 328, 346, 556, 575, 582, 587, 601, 604,
               607, 611, 613, 614, 645}  # fmt: skip
     epoch = [i for i, r in enumerate(records) if r.get("date_maj") == "1970-01-01"][:3]
@@ -146,10 +146,7 @@ def regionsud(feeds: Path, out: Path) -> tuple[int, set[str]]:
     """The raw Région Sud file; returns the (name, commune) pairs it shares with Hub du Sud."""
     folder = "regionsud-inclusion-numerique-csv"
     name = "regionsud-lieux-dinclusion-numerique-2022_v2.csv"
-    hub = json.loads(
-        (feeds / "hub-du-sud-mednum-json/20230517-hub-du-sud-lieux-de-mediation-numeriques-provence-alpes-cote-d-azur.json")
-        .read_text(encoding="utf-8")
-    )
+    hub = json.loads((feeds / HUB_DU_SUD).read_text(encoding="utf-8"))
     hub_pairs = {_pair(r["nom"], r.get("commune", "")) for r in hub}
     named = ("Avenir 84", "P@Je", "Association Pasteur  Avenir Jeunesse", "D'Clic Lab", "Fab'Alpes", "Les Satellites",
              "Make It Marseille", "zae joncquier")  # fmt: skip
@@ -242,9 +239,7 @@ def dsi4eu(feeds: Path, out: Path) -> int:
         limit = 6 if country == "France" else 2
         return country in ("France", "United Kingdom", "Spain", "") and other_countries[country] <= limit
 
-    return write_csv_sample(
-        feeds / "dsi4eu-organisations-csv/organisations.csv", out / "organisations.csv", ",", keep
-    )
+    return write_csv_sample(feeds / "dsi4eu-organisations-csv/organisations.csv", out / "organisations.csv", ",", keep)
 
 
 def coopcycle(feeds: Path, out: Path) -> int:
