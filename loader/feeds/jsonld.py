@@ -64,7 +64,8 @@ def _message(exc: jsonld.JsonLdError) -> str:
     while isinstance(exc.__cause__, jsonld.JsonLdError):
         exc = exc.__cause__
     details = getattr(exc, "details", None) or {}
-    text = str(getattr(exc, "message", None) or exc).splitlines()[0]
+    text = exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)
+    text = text.splitlines()[0] if text else type(exc).__name__
     if isinstance(details, dict) and details.get("url"):
         text += f" ({details['url']})"
     return text

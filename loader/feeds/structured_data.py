@@ -42,7 +42,11 @@ def page_documents(
         except Exception as exc:  # extruct raises whatever its parsers raise; one syntax fails alone
             problems.append(f"{syntax} cannot be read: {str(exc)[:200] or type(exc).__name__}")
             continue
-        documents += [item for item in found.get(syntax, []) if item]
+        items = [item for item in found.get(syntax, []) if item]
+        if syntax == "rdfa" and items:
+            documents.append(items)  # one graph: its nodes share blank-node labels
+        else:
+            documents += items  # each JSON-LD script or microdata item stands alone
     return documents, problems
 
 

@@ -94,6 +94,7 @@ class RecordMapper:
         self.minter = minter
         self.territories = Territories.load()
         self.described: set[str] = set()
+        self.unnamed: set[str] = set()  # described resources no record has named yet
         self.categories_seen: dict[str, dict[str, str]] = {}  # taxonomy -> {code: concept IRI}
         self.concept_languages: dict[str, set[str]] = {}  # concept IRI -> languages of its labels in the feed
         self._cf_prefix = "cf:"
@@ -131,7 +132,8 @@ class RecordMapper:
         if isinstance(value, bool):
             return ox.Literal(value)
         if isinstance(value, Decimal):
-            return ox.Literal(format(value, "f"), datatype=ox.NamedNode(XSD + "decimal"))
+            # the canonical form (no trailing zeros), as the store keeps it: re-harvests compare equal
+            return ox.Literal(format(value.normalize(), "f"), datatype=ox.NamedNode(XSD + "decimal"))
         if isinstance(value, DateValue):
             return ox.Literal(value.lexical, datatype=ox.NamedNode(XSD + value.datatype))
         text, removed = redact(str(value))
@@ -236,16 +238,26 @@ class RecordMapper:
         name = str(names[0].text if isinstance(names[0], Tagged) else names[0]) if names else None
         iri = self.minter.mint(spec.type, key, name)
         entity = MappedEntity(iri, spec.type, key, spec.id)
+        subject = ox.NamedNode(iri)
         if iri in self.described:
             entity.first_seen = False
+            if iri in self.unnamed and names:
+                # several records share this resource (one operator of several places) and the first
+                # one did not name it: the first record that does gives the name
+                self.unnamed.discard(iri)
+                entity.triples += [
+                    ox.Triple(subject, ox.NamedNode(SCHEMA + "name"), value)
+                    for value in self.terms(SCHEMA + "name", names[:1], mapped)
+                ]
             return entity
         self.described.add(iri)
-        subject = ox.NamedNode(iri)
         add = entity.triples.append
         add(ox.Triple(subject, _TYPE, self.hub.term(spec.type)))
         add(ox.Triple(subject, self.hub.term("recordKey"), ox.Literal(key)))
         for value in self.terms(SCHEMA + "name", names[:1], mapped):
             add(ox.Triple(subject, ox.NamedNode(SCHEMA + "name"), value))
+        if not names:
+            self.unnamed.add(iri)
         source = record.url or (render(spec.source, record.fields) if spec.source else None)
         if source:
             for value in self.terms(PROV + "wasDerivedFrom", [source], mapped):
