@@ -318,6 +318,9 @@ def harvest(
             publish_harvest(writer, hub, results, all_specs)
             build_artifacts(writer, hub)
             version = writer.info.version
+            # the last reference to the session goes with the block: the store is closed before it is
+            # published, so no reader ever opens a generation still being written
+            del writer
     except NothingPublished:
         return results, None
     return results, version
