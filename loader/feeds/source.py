@@ -58,7 +58,8 @@ def check_not_html(path: Path, name: str, expected: str, content_type: str = "")
     """:raises HarvestError: the feed is an HTML page instead of ``expected`` data."""
     with path.open("rb") as handle:
         start = handle.read(1024).lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if content_type in HTML_TYPES or start.startswith(HTML_STARTS):
+    # the bytes decide: a server may label a good CSV text/html, never the other way round
+    if start.startswith(HTML_STARTS) or (content_type in HTML_TYPES and start.startswith(b"<")):
         raise HarvestError(
             f"{name} is an HTML page, not {expected} (the link may lead to a download page, "
             "a login page or an error page): not read"

@@ -181,3 +181,13 @@ def test_the_traps_link_nothing(bundled_store: EmbeddedStore, hub: Hub) -> None:
     actors = {q.subject.value for q in snapshot.quads(predicate=hub.term("siren"), graph=graph)
               if q.object.value == "432887982"}  # fmt: skip
     assert len(actors) == 1
+
+
+def test_re_harvests_publish_the_same_iris(bundled: CliHarvest) -> None:
+    for partner_id in PARTNERS:
+        folders = sorted(p for p in (bundled.store_dir / "harvest" / partner_id).iterdir() if p.name[:1].isdigit())
+        first, second = (
+            {q.subject.value for q in ox.parse(path=folder / "records.nq", format=ox.RdfFormat.N_QUADS)}
+            for folder in folders[-2:]
+        )
+        assert first == second and first, partner_id
