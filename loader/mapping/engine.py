@@ -16,7 +16,7 @@ from typing import Any, Protocol
 import pyoxigraph as ox
 
 from carrefour.vocab import GEO, PROV, RDF, SCHEMA, SKOS, XSD, Hub, slugify
-from loader.geo import Territories, commune_iri, damaged_name_pattern, departement_iri, fold, region_iri
+from loader.geo import Commune, Territories, commune_iri, damaged_name_pattern, departement_iri, fold, region_iri
 from loader.mapping.minting import Minter, content_key
 from loader.mapping.spec import (
     APPLICABLE,
@@ -95,6 +95,8 @@ class RecordMapper:
         self.territories = Territories.load()
         self.described: set[str] = set()
         self.unnamed: set[str] = set()  # described resources no record has named yet
+        self._communes: dict[tuple[str | None, str | None, str | None], Commune | None] = {}
+        self._codes: dict[tuple[str, str], str] = {}
         self.categories_seen: dict[str, dict[str, str]] = {}  # taxonomy -> {code: concept IRI}
         self.concept_languages: dict[str, set[str]] = {}  # concept IRI -> languages of its labels in the feed
         self._cf_prefix = "cf:"
@@ -333,9 +335,10 @@ class RecordMapper:
     ) -> None:
         located = self.hub.term("locatedIn")
         city_text = str(city.text if isinstance(city, Tagged) else city) if city is not None else None
-        commune = self.territories.resolve(
-            str(postal_code) if postal_code else None, city_text, str(insee) if insee else None
-        )
+        place = (str(postal_code) if postal_code else None, city_text, str(insee) if insee else None)
+        if place not in self._communes:  # feeds repeat the same towns: resolve each once
+            self._communes[place] = self.territories.resolve(*place)
+        commune = self._communes[place]
         if commune is not None:
             targets = [commune_iri(self.hub, commune.code), departement_iri(self.hub, commune.departement)]
             targets.append(region_iri(self.hub, commune.region))
@@ -354,6 +357,11 @@ class RecordMapper:
         code = str(raw.text if isinstance(raw, Tagged) else raw).strip()
         if not code:
             return None
+        if (taxonomy_id, code) not in self._codes:  # a feed uses few codes, many times
+            self._codes[(taxonomy_id, code)] = self._spelling(taxonomy_id, code)
+        return self._codes[(taxonomy_id, code)]
+
+    def _spelling(self, taxonomy_id: str, code: str) -> str:
         taxonomy = self.spec.taxonomies[taxonomy_id]
         if code in taxonomy.concepts:
             return code
