@@ -52,7 +52,7 @@ class ReportItem:
     """Something the report must say that is not a SHACL finding."""
 
     origin: str
-    kind: str  # read-error, refused, excluded, note, dangling-link
+    kind: str  # read-error, skipped, refused, excluded, note, dangling-link
     message: str
     record: str | None = None
 
@@ -150,7 +150,7 @@ def harvest_partner(
             if progress is not None and result.read % 500 == 0:
                 progress(spec.id, result.read)
             if isinstance(item, Problem):
-                result.items.append(ReportItem(item.origin, "read-error", item.message))
+                result.items.append(ReportItem(item.origin, "skipped" if item.skipped else "read-error", item.message))
                 continue
             mapped = mapper.map(item)
             if mapped.refused is not None:

@@ -22,7 +22,13 @@ class Record:
 
 @dataclass(frozen=True)
 class Problem:
-    """A part of the feed that could not be read; the harvest reports it and goes on."""
+    """A part of the feed that could not be read; the harvest reports it and goes on.
+
+    ``skipped`` marks parts left out on purpose or gone for good (a page robots.txt
+    forbids, a page on another host, a page that answers 404 Gone): they are reported,
+    but the feed still counts as completely read, so records no longer listed are removed.
+    """
 
     origin: str
     message: str
+    skipped: bool = False

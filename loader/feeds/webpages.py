@@ -21,7 +21,7 @@ from defusedxml.common import DefusedXmlException
 
 from carrefour.errors import HarvestError
 from loader.feeds.decompress import GZIP_MAGIC, decoded, limited
-from loader.feeds.fetch import Fetched, Fetcher
+from loader.feeds.fetch import Fetched, Fetcher, PartnerHttpError
 from loader.feeds.items import Problem, Record
 from loader.feeds.politeness import Robots
 from loader.feeds.resources import resource_records
@@ -33,6 +33,7 @@ PAGE_MAX_BYTES = 10 * 1024 * 1024
 MAX_SITEMAPS = 100
 PAGE_ACCEPT = "text/html, application/xhtml+xml, application/ld+json;q=0.9"
 SITEMAP_ACCEPT = "application/xml, text/xml;q=0.9, */*;q=0.5"
+GONE = (404, 410)
 PAGE_TYPES = ("text/html", "application/xhtml+xml", "application/ld+json", "application/json", "")
 
 
@@ -122,7 +123,9 @@ class Crawl:
             sitemap = self.sitemap_pages(self.spec.source)
             outside = [page for page in sitemap if urlsplit(page).netloc.lower() not in self.hosts]
             if outside:
-                yield Problem(self.spec.source, f"{len(outside)} page(s) on other hosts ignored, e.g. {outside[0]}")
+                yield Problem(
+                    self.spec.source, f"{len(outside)} page(s) on other hosts ignored, e.g. {outside[0]}", skipped=True
+                )
             starts += sitemap
         for page in starts:
             self.enqueue(page)
@@ -138,12 +141,17 @@ class Crawl:
                 break
             url = self.queue.popleft()
             if not self.robots.allowed(url):
-                yield Problem(url, "robots.txt does not let the hub read this page: not fetched")
+                yield Problem(url, "robots.txt does not let the hub read this page: not fetched", skipped=True)
                 continue
             try:
                 fetched = self.fetcher.fetch(
                     url, accept=PAGE_ACCEPT, delay=self.robots.delay(url), max_bytes=self.page_bytes
                 )
+            except PartnerHttpError as exc:
+                failed += 1
+                first_failure = first_failure or str(exc)
+                yield Problem(url, str(exc), skipped=exc.status in GONE)  # a page gone for good takes its records
+                continue
             except HarvestError as exc:
                 failed += 1
                 first_failure = first_failure or str(exc)
