@@ -76,7 +76,7 @@ def fresh_hub(tmp_path: Path, hub: Hub, validator: Validator) -> Iterator[Harves
 
 def carrefour(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "carrefour", *args], capture_output=True, text=True, timeout=1800, check=False
+        [sys.executable, "-m", "carrefour", *args], capture_output=True, text=True, timeout=3600, check=False
     )
 
 

@@ -13,7 +13,7 @@ from loader.partners import load_partners, partners_dir
 from loader.privacy import is_functional_email
 from tests.harvest.conftest import CliHarvest
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]  # the first test pays for two harvests
 
 PARTNERS = [spec.id for spec in load_partners(partners_dir())]
 EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")

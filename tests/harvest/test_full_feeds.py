@@ -10,7 +10,8 @@ import pytest
 from loader.partners import load_partners, partners_dir
 from tests.harvest.conftest import carrefour
 
-pytestmark = [pytest.mark.shared, pytest.mark.slow]
+# the reference (pyshacl) validation of ~8,000 records takes a quarter of an hour on two cores
+pytestmark = [pytest.mark.shared, pytest.mark.slow, pytest.mark.timeout(3600)]
 
 
 def test_the_full_feeds_are_harvested(shared_feeds: Path, tmp_path: Path) -> None:
