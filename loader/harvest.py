@@ -152,7 +152,13 @@ def harvest_partner(
             if isinstance(item, Problem):
                 result.items.append(ReportItem(item.origin, "skipped" if item.skipped else "read-error", item.message))
                 continue
-            mapped = mapper.map(item)
+            try:
+                mapped = mapper.map(item)
+            except Exception as exc:  # a record the engine cannot map is that record's problem only
+                log.exception("%s %s: record cannot be mapped", spec.id, item.origin)
+                message = f"the record cannot be mapped ({type(exc).__name__}: {str(exc)[:200]})"
+                result.items.append(ReportItem(item.origin, "read-error", message))
+                continue
             if mapped.refused is not None:
                 kind = "excluded" if mapped.personal_data else "refused"
                 result.items.append(ReportItem(item.origin, kind, mapped.refused))

@@ -150,10 +150,14 @@ class RecordMapper:
         for value in values:
             if prop in IRI_PROPERTIES:
                 iri = url(value)
-                if iri is None:
+                try:
+                    node = ox.NamedNode(iri) if iri is not None else None
+                except ValueError:  # e.g. a host whose letters were destroyed into U+FFFD
+                    node = None
+                if node is None:
                     record.notes.append(f"dropped {_short(prop)}: {str(value)[:80]!r} is not an http(s) address")
                     continue
-                out.append(ox.NamedNode(iri))
+                out.append(node)
             elif prop == LANGUAGE_PROPERTY:
                 code = str(value.text if isinstance(value, Tagged) else value).strip().lower()[:2]
                 if code.isalpha() and len(code) == 2:

@@ -181,6 +181,7 @@ def test_hostile_strings_are_escaped_or_rejected_with_a_clear_finding(scene: Sce
         f"2,{'Tiers-lieu ' * 100},29600,Morlaix,{'long ' * 5000},\n"
         "3,Café numérique,35000,Rennes,,\n"
         "4,>,35000,Rennes,,\n"
+        "5,Lieu abîmé,13000,Marseille,,http://www.paciBouche-du-Rh\ufffdne.com\n"  # a host destroyed upstream
     )
     victim, _ = scene.harvest_with("csv", write(scene.folder, "victim.csv", hostile.encode()))
     assert victim.ok
@@ -203,5 +204,8 @@ def test_hostile_strings_are_escaped_or_rejected_with_a_clear_finding(scene: Sce
     assert {t for t in scene.victim_graph() if t.subject.value == second} == {
         t for t in scene.before if t.subject.value == second
     }
+    damaged = hub.iri("initiative", "victim", "lieu-abime")
+    assert damaged in victim.diff.loaded  # published, without the address that is no IRI
+    assert any("not an http(s) address" in i.message for i in victim.items if i.record == damaged)
     text = report_text(victim)
     assert "[Violation]" in text and "Initiative-nameLength" in text and "line 3" in text
