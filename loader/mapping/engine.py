@@ -25,9 +25,11 @@ from loader.mapping.spec import (
     IRI_PROPERTIES,
     LANGUAGE_PROPERTY,
     SCHEME_PROPERTIES,
+    SINGLE_VALUED,
     EntitySpec,
     PartnerSpec,
     ValueSpec,
+    broader_concepts,
     common_concepts,
 )
 from loader.mapping.transforms import DateValue, Tagged, apply_chain, date_value, number, url
@@ -280,7 +282,22 @@ class RecordMapper:
             self._categories(spec, category.taxonomy, self.values(category.value, record.fields), subject, entity)
         for prop_name, concept in spec.constants:
             add(ox.Triple(subject, self.property(prop_name), self.hub.node("concept", *concept.split("/"))))
+        entity.triples = self._most_specific(entity.triples)
         return entity
+
+    def _most_specific(self, triples: list[ox.Triple]) -> list[ox.Triple]:
+        """Of several values of a one-valued classification (a SCOP is a cooperative), keep the narrowest."""
+        concept_prefix = self.hub.iri("concept") + "/"
+        dropped = set()
+        for name in SINGLE_VALUED:
+            prop = self.hub.term(name)
+            paths = {t.object.value[len(concept_prefix) :] for t in triples if t.predicate == prop}
+            if len(paths) > 1:
+                broader = broader_concepts()
+                dropped |= {(prop, p) for p in paths if any(p in broader.get(other, ()) for other in paths)}
+        if not dropped:
+            return triples
+        return [t for t in triples if (t.predicate, t.object.value[len(concept_prefix) :]) not in dropped]
 
     def _address(
         self,
