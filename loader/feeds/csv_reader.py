@@ -23,7 +23,8 @@ from loader.feeds.spec import FeedSpec
 DELIMITERS = (",", ";", "\t", "|")
 
 
-def _python_encoding(encoding: str) -> str:
+def python_encoding(encoding: str) -> str:
+    """The codec to decode with: UTF-8 drops a byte-order mark if there is one."""
     return "utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding
 
 
@@ -64,7 +65,7 @@ def read_csv(spec: FeedSpec, path: Path, name: str) -> Iterator[Record | Problem
 
     :raises HarvestError: the file has no header row.
     """
-    encoding = _python_encoding(spec.encoding)
+    encoding = python_encoding(spec.encoding)
     with path.open(encoding=encoding, errors="surrogateescape", newline="") as handle:
         first = handle.readline()
         delimiter = spec.delimiter or detect_delimiter(first, spec.quotechar)

@@ -118,7 +118,6 @@ class Fetcher:
         self.session = requests.Session()
         self.session.max_redirects = MAX_REDIRECTS
         self.session.headers.update({"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"})
-        self.requests = 0
 
     def close(self) -> None:
         self.session.close()
@@ -130,7 +129,6 @@ class Fetcher:
         """
         limit = self.settings.max_bytes if max_bytes is None else max_bytes
         self.throttle.wait(url, delay)
-        self.requests += 1
         deadline = time.monotonic() + self.settings.timeout
         headers = {"Accept": accept, **self.cache.validators(url)}
         try:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from carrefour.errors import HarvestError
-from loader.feeds.csv_reader import _python_encoding
+from loader.feeds.csv_reader import python_encoding
 from loader.feeds.items import Problem, Record
 from loader.feeds.spec import FeedSpec
 
@@ -33,7 +33,7 @@ def load_json(path: Path, encoding: str, name: str) -> Any:
     """
     data = path.read_bytes()
     try:
-        text = data.decode(_python_encoding(encoding))
+        text = data.decode(python_encoding(encoding))
     except UnicodeDecodeError as exc:
         raise HarvestError(
             f"{name}: bytes {data[exc.start : exc.start + 4]!r} at {_line_and_column(data, exc.start)} are not "

@@ -30,7 +30,6 @@ class LocalFeed:
     path: Path
     name: str  # what to call the feed in messages: the URL or the path as configured
     content_type: str = ""
-    charset: str | None = None
 
 
 def _file_chunks(path: Path) -> Iterator[bytes]:
@@ -74,7 +73,7 @@ def local_feed(spec: FeedSpec, fetcher: Fetcher, cache_dir: Path, accept: str = 
     max_bytes = fetcher.settings.max_bytes
     if spec.remote:
         fetched = fetcher.fetch(spec.source, accept=accept)
-        feed = LocalFeed(fetched.path, spec.source, fetched.content_type, fetched.charset)
+        feed = LocalFeed(fetched.path, spec.source, fetched.content_type)
     else:
         path = spec.local_path()
         if not path.is_file():

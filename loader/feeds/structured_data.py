@@ -28,11 +28,11 @@ def page_documents(
     if content_type in JSONLD_TYPES:
         try:
             return [json.loads(body.decode(charset or "utf-8-sig"))], []
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        except (LookupError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             return [], [f"invalid JSON-LD document: {exc}"]
     try:
         tree = parse_xmldom_html(body, encoding=charset)
-    except (ValueError, TypeError) as exc:  # lxml refuses documents it cannot parse at all
+    except (LookupError, ValueError, TypeError) as exc:  # an unknown charset, a document lxml cannot parse
         return [], [f"the page cannot be parsed as HTML: {exc}"]
     documents: list[Any] = []
     problems = []
