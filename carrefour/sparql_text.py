@@ -50,6 +50,8 @@ class QueryShape:
     is_update: bool
     services: list[str | None] = field(default_factory=list)  # IRIs; None for a variable
     has_dataset: bool = False  # the query names its own dataset (FROM / FROM NAMED)
+    from_graphs: list[str] = field(default_factory=list)  # FROM <iri>: the default graph's parts
+    from_named_graphs: list[str] = field(default_factory=list)  # FROM NAMED <iri>
 
 
 def unescape_codepoints(text: str) -> str:
@@ -86,6 +88,8 @@ def analyse(text: str) -> QueryShape:
     is_update = False
     services: list[str | None] = []
     has_dataset = False
+    from_graphs: list[str] = []
+    from_named_graphs: list[str] = []
     i = 0
     while i < len(tokens):
         token = tokens[i]
@@ -106,18 +110,24 @@ def analyse(text: str) -> QueryShape:
                 is_update = True
         if word == "FROM":
             has_dataset = True
+            named = i + 1 < len(tokens) and tokens[i + 1].text.upper() == "NAMED"
+            j = i + 2 if named else i + 1
+            target = _resolve(tokens[j] if j < len(tokens) else None, prefixes, base)
+            if target is not None:
+                (from_named_graphs if named else from_graphs).append(target)
         if word == "SERVICE":
             j = i + 1
             if j < len(tokens) and tokens[j].text.upper() == "SILENT":
                 j += 1
-            services.append(_service_target(tokens[j] if j < len(tokens) else None, prefixes, base))
+            services.append(_resolve(tokens[j] if j < len(tokens) else None, prefixes, base))
         i += 1
     if form is None and not is_update:
         raise QueryError("no query form found: expected SELECT, CONSTRUCT, DESCRIBE or ASK")
-    return QueryShape(form=form, is_update=is_update, services=services, has_dataset=has_dataset)
+    return QueryShape(form, is_update, services, has_dataset, from_graphs, from_named_graphs)
 
 
-def _service_target(token: Token | None, prefixes: dict[str, str], base: str) -> str | None:
+def _resolve(token: Token | None, prefixes: dict[str, str], base: str) -> str | None:
+    """The IRI a token names (an IRI or a prefixed name), or None (a variable, anything else)."""
     if token is None or token.kind == "var":
         return None
     if token.kind == "iri":
@@ -169,3 +179,12 @@ def bind_values(query: str, bindings: dict[str, str]) -> str:
             at = match.end()
             return f"{unescaped[:at]} VALUES ({names}) {{ ({values}) }} {unescaped[at:]}"
     raise QueryError("the query has no group pattern to bind values in")
+
+
+def split_prologue(query: str) -> tuple[str, str]:
+    """Split a query into its prologue (BASE, PREFIX) and the rest, which can then be nested as a subquery."""
+    unescaped = unescape_codepoints(query)
+    for match in _TOKEN.finditer(unescaped):
+        if match.lastgroup == "word" and match.group(0).upper() in QUERY_FORMS:
+            return unescaped[: match.start()], unescaped[match.start() :]
+    raise QueryError("no query form found: expected SELECT, CONSTRUCT, DESCRIBE or ASK")

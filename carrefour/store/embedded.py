@@ -35,6 +35,7 @@ import pyoxigraph as ox
 from carrefour.errors import QueryError, StoreBusy, StoreError
 from carrefour.store.base import Bindings, DatasetInfo, PublicQuery, QueryAnswer, Solution, Term
 from carrefour.store.query_pool import QueryPool
+from carrefour.vocab import Hub
 
 POINTER = "CURRENT.json"
 COMMITTED = "COMMITTED"
@@ -132,7 +133,7 @@ class EmbeddedSnapshot(OxigraphView):
         self._pool = pool
 
     def run_public_query(self, query: PublicQuery) -> QueryAnswer:
-        return self._pool.run(str(self.store_path), query)
+        return self._pool.run(str(self.store_path), query, Hub(self.info.base_url).prefixes())
 
     def backup(self, target: Path) -> None:
         """Checkpoint this generation into ``target`` (hard links on one file system)."""
@@ -202,6 +203,18 @@ class EmbeddedStore:
     def published(self) -> bool:
         return (self.root / POINTER).exists()
 
+    def published_info(self) -> DatasetInfo | None:
+        """What the pointer says is published, without opening the generation (cheap)."""
+        pointer = self._read_pointer()
+        if pointer is None:
+            return None
+        return DatasetInfo(
+            version=pointer["version"],
+            published=datetime.fromisoformat(pointer["published"]),
+            base_url=pointer.get("base_url", self.base_url),
+            artifacts=self.generations_dir / pointer["generation"] / "artifacts",
+        )
+
     def snapshot(self) -> EmbeddedSnapshot:
         """The published generation; reopened when a writer has published a newer one.
 
@@ -215,20 +228,14 @@ class EmbeddedStore:
         with self._lock:
             if self._snapshot is not None and stamp == self._pointer_stamp:
                 return self._snapshot
-            pointer = self._read_pointer()
-            if pointer is None:
+            info = self.published_info()
+            if info is None or info.artifacts is None:
                 raise StoreError(f"no data published in {self.root} yet: run `carrefour init`")
-            generation = self.generations_dir / pointer["generation"]
+            generation = info.artifacts.parent
             try:
                 store = ox.Store.read_only(str(generation / "store"))
             except OSError as exc:
-                raise StoreError(f"cannot open generation {pointer['generation']}: {exc}") from exc
-            info = DatasetInfo(
-                version=pointer["version"],
-                published=datetime.fromisoformat(pointer["published"]),
-                base_url=pointer.get("base_url", self.base_url),
-                artifacts=generation / "artifacts",
-            )
+                raise StoreError(f"cannot open generation {generation.name}: {exc}") from exc
             self._snapshot = EmbeddedSnapshot(store, info, generation / "store", self.pool)
             self._pointer_stamp = stamp
             return self._snapshot

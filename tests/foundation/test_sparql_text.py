@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from carrefour.errors import QueryError, QueryRefused
-from carrefour.sparql_text import analyse, check_public_query
+from carrefour.sparql_text import analyse, check_public_query, split_prologue
 
 ALLOWED = ["partner.example.org"]
 
@@ -76,3 +76,21 @@ def test_the_word_service_in_strings_comments_and_names_is_not_a_service() -> No
 def test_text_without_a_query_is_a_query_error() -> None:
     with pytest.raises(QueryError):
         analyse("this is not sparql")
+
+
+def test_the_dataset_a_query_names_is_read_with_its_prefixes() -> None:
+    shape = analyse(
+        "PREFIX g: <http://127.0.0.1:8080/graph/>\n"
+        "SELECT * FROM g:curated FROM <http://127.0.0.1:8080/graph/concepts> FROM NAMED g:ontology "
+        'WHERE { GRAPH ?g { ?s ?p "FROM <http://not/a/graph>" } }'
+    )
+    assert shape.has_dataset
+    assert shape.from_graphs == ["http://127.0.0.1:8080/graph/curated", "http://127.0.0.1:8080/graph/concepts"]
+    assert shape.from_named_graphs == ["http://127.0.0.1:8080/graph/ontology"]
+    assert analyse("SELECT * WHERE { ?s ?p ?o }").from_graphs == []
+
+
+def test_the_prologue_is_split_from_the_query_it_declares_prefixes_for() -> None:
+    prologue, rest = split_prologue('PREFIX select: <http://e/select#>\nSELECT ?s WHERE { ?s select:x "SELECT" }')
+    assert prologue == "PREFIX select: <http://e/select#>\n"
+    assert rest == 'SELECT ?s WHERE { ?s select:x "SELECT" }'
