@@ -113,7 +113,8 @@ def test_typed_literals_come_back_as_written(zoo_backend: Backend, zoo: Zoo) -> 
     for name, literal in TYPED.items():
         assert by_predicate[s(name)] == literal, name
     rows = snapshot.select(
-        "SELECT ?s ?p ?o WHERE { ?s ?p ?o FILTER(isLiteral(?o) && DATATYPE(?o) != <http://www.w3.org/2001/XMLSchema#string>) }",
+        "PREFIX xsd: <http://www.w3.org/2001/XMLSchema#> "
+        "SELECT ?s ?p ?o WHERE { ?s ?p ?o FILTER(isLiteral(?o) && DATATYPE(?o) != xsd:string) }",
         {"s": zoo.one},
     )
     assert {r["p"]: r["o"] for r in rows if r["p"].value.startswith(SCHEMA) and r["p"] != s("name")} == {
