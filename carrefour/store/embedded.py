@@ -14,6 +14,7 @@ Layout of the store folder::
     CURRENT.json            pointer to the published generation
     write.lock              held (flock) by the one write session
     generations/00000012/   store/ (RocksDB), artifacts/, COMMITTED
+    generations/LAST        the last generation number used
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import secrets
 import shutil
 import threading
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
@@ -289,8 +290,18 @@ class EmbeddedStore:
             lock_file.close()
 
     def _next_generation_number(self) -> int:
+        """A number never used before, even by a failed session whose folder is gone.
+
+        RocksDB locks a database by its path for as long as the process holds the
+        handle (a traceback is enough to keep it): a failed session's path is not reused.
+        """
+        marker = self.generations_dir / "LAST"
         numbers = [int(p.name) for p in self.generations_dir.iterdir() if p.name.isdigit()]
-        return max(numbers, default=0) + 1
+        with suppress(FileNotFoundError, ValueError):
+            numbers.append(int(marker.read_text(encoding="utf-8")))
+        number = max(numbers, default=0) + 1
+        marker.write_text(str(number), encoding="utf-8")
+        return number
 
     def _publish(self, generation: Path, info: DatasetInfo) -> None:
         (generation / COMMITTED).write_text(info.version, encoding="utf-8")

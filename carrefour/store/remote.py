@@ -7,45 +7,42 @@ of the published version, never the store's system graphs or the hub's bookkeepi
 
 Writes keep a local mirror: an embedded store holding the same graphs, where a write
 session does its work (mapping, validation, links, artifacts) exactly as on the
-embedded store.  When the session ends, only the graphs it changed are uploaded to
-staging graphs, then one SPARQL Update request swaps them all in and rewrites the
-version record: a store applies an update request as one transaction, so each query
-sees the old version or the new one.  A session that fails drops its staging graphs
-and leaves the store as it was.  One write lock in the store serves every machine.
-
-The store's own records live outside ``{base}graph/``, in ``{base}store/``:
-``store/version`` (the published version, its time and graphs), ``store/lock`` (the
-write lock) and ``store/staging/…`` (uploads waiting for the swap).
+embedded store.  When the session ends, the graphs it changed are uploaded to staging
+graphs; a failure up to there leaves the store untouched.  Then the swap: the store
+cannot do it atomically (Virtuoso commits an update request operation by operation and
+lets readers see rows of an operation still running), so the session first raises
+the ``#publishing`` flag (carrefour.store.records), waits until every reader has seen
+it and finished its queries (``drain_seconds``), moves the staging graphs in, writes
+the new version record and lowers the flag.  Readers answer StoreUnavailable (503)
+while the flag is up: they see the old version, then a few seconds of "publishing",
+then the new version, never half of one.  A swap that dies halfway leaves the flag
+up; the next write session (or the failing one, if the store answers again) repairs
+the store from the mirror, which holds the version being swapped in.
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
 import secrets
-import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import IO
 
 import pyoxigraph as ox
 
 from carrefour.config import Config
-from carrefour.errors import QueryError, StoreBusy, StoreError, StoreUnavailable
+from carrefour.errors import QueryError, StoreError, StoreUnavailable
 from carrefour.sparql_text import QueryShape, analyse, bind_values
 from carrefour.store.answers import boolean_answer, graph_answer, graph_format, select_answer
 from carrefour.store.base import Bindings, DatasetInfo, PublicQuery, QueryAnswer, Solution, Term
 from carrefour.store.embedded import EmbeddedStore, EmbeddedWriter
+from carrefour.store.records import Records, VersionRecord, read_version, version_triples
+from carrefour.store.remote_lock import WriteLock
 from carrefour.store.sparql_client import Endpoints, SparqlClient
-from carrefour.vocab import XSD, Hub
-
-LOCK_TTL_SECONDS = 3600
-_ACTIVE_TOKENS: set[str] = set()  # write sessions open in this process
+from carrefour.vocab import Hub
 
 
 def _bound(query: str, bindings: Bindings | None) -> str:
@@ -57,54 +54,8 @@ def _bound(query: str, bindings: Bindings | None) -> str:
     return bind_values(query, {name: str(term) for name, term in (bindings or {}).items()})
 
 
-def _datetime(value: datetime) -> ox.Literal:
-    return ox.Literal(value.isoformat(), datatype=ox.NamedNode(XSD + "dateTime"))
-
-
-def _parse_datetime(literal: Term) -> datetime:
-    return datetime.fromisoformat(literal.value)
-
-
-@dataclass(frozen=True)
-class Records:
-    """The store's bookkeeping graphs, outside ``{base}graph/`` so the hub never shows them."""
-
-    version: ox.NamedNode
-    lock: ox.NamedNode
-    staging: str  # prefix of the staging graphs
-    empty: ox.NamedNode  # a graph nothing is written to: an empty part of a query's dataset
-    hub_graphs: str  # prefix of the hub's own graphs
-
-    @classmethod
-    def of(cls, hub: Hub) -> Records:
-        return cls(
-            hub.node("store", "version"),
-            hub.node("store", "lock"),
-            hub.iri("store", "staging") + "/",
-            hub.node("store", "empty"),
-            hub.iri("graph") + "/",
-        )
-
-    def term(self, record: ox.NamedNode, name: str) -> ox.NamedNode:
-        return ox.NamedNode(f"{record.value}#{name}")
-
-    def is_hub_graph(self, graph: ox.NamedNode | str) -> bool:
-        return (graph.value if isinstance(graph, ox.NamedNode) else graph).startswith(self.hub_graphs)
-
-
-@dataclass(frozen=True)
-class VersionRecord:
-    """What ``store/version`` says: the published version and its graphs.
-
-    ``pending`` graphs are announced by a write session before its swap: readers put
-    them in their queries' dataset already, so a graph the swap creates is seen with
-    the rest of the new version, not one poll later.
-    """
-
-    version: str
-    published: datetime
-    graphs: tuple[ox.NamedNode, ...]
-    pending: tuple[ox.NamedNode, ...] = ()
+Changed = dict[ox.NamedNode, Iterable[ox.Quad] | None]  # a graph's new content; None: the graph goes
+Staged = dict[ox.NamedNode, ox.NamedNode | None]  # a graph's staging graph; None: the graph goes
 
 
 class RemoteSnapshot:
@@ -116,8 +67,7 @@ class RemoteSnapshot:
         self.prefixes = store.hub.prefixes()
         self.info = info
         self.record = record
-        visible = sorted({*record.graphs, *record.pending}, key=lambda g: g.value)
-        self._visible = [g.value for g in visible] or [self.records.empty.value]
+        self._visible = [g.value for g in record.graphs]
 
     def _dataset(self, default: list[str] | None = None, named: list[str] | None = None) -> list[tuple[str, str]]:
         """The protocol dataset of a query: the hub's graphs only (an empty part names an empty graph).
@@ -243,13 +193,23 @@ class RemoteStore:
     kind = "sparql"
     remote = True
 
-    def __init__(self, client: SparqlClient, hub: Hub, mirror_root: Path, poll_seconds: float = 2.0) -> None:
+    def __init__(
+        self,
+        client: SparqlClient,
+        hub: Hub,
+        mirror_root: Path,
+        poll_seconds: float = 2.0,
+        drain_seconds: float | None = None,
+    ) -> None:
+        """:param drain_seconds: how long a swap waits for readers (default: two polls)."""
         self.client = client
         self.hub = hub
         self.records = Records.of(hub)
+        self.lock = WriteLock(client, self.records)
         self.mirror = EmbeddedStore(mirror_root, hub.base)
         self.poll_seconds = poll_seconds
-        self._lock = threading.Lock()
+        self.drain_seconds = 2 * poll_seconds if drain_seconds is None else drain_seconds
+        self._guard = threading.Lock()
         self._snapshot: RemoteSnapshot | None = None
         self._checked = 0.0
 
@@ -266,46 +226,33 @@ class RemoteStore:
             timeout=float(config["STORE_TIMEOUT"]),
             result_cap=int(config["STORE_RESULT_CAP"]),
         )
-        return cls(
-            SparqlClient(endpoints), Hub(config.base_url), config.store_path / "mirror", config["STORE_POLL_SECONDS"]
-        )
+        poll = float(config["STORE_POLL_SECONDS"])
+        # A reader may hold a snapshot for one poll, then run a public query for its whole time limit.
+        drain = poll + float(config["SPARQL_TIMEOUT"]) + 1
+        return cls(SparqlClient(endpoints), Hub(config.base_url), config.store_path / "mirror", poll, drain)
 
-    # -- versions --------------------------------------------------------------------
+    # -- reading ---------------------------------------------------------------------
 
-    def version_record(self) -> VersionRecord | None:
-        """The published version as ``store/version`` holds it; None before the first publication."""
-        record = self.records.version
-        graph, pending = self.records.term(record, "graph"), self.records.term(record, "pending")
-        rows = self.client.select(
-            f"SELECT ?v ?t ?kind ?g WHERE {{ GRAPH {record} {{ {record} {self.records.term(record, 'id')} ?v ; "
-            f"{self.records.term(record, 'published')} ?t "
-            f"OPTIONAL {{ {record} ?kind ?g FILTER (?kind IN ({graph}, {pending})) }} }} }}"
-        ).solutions
-        if not rows:
-            return None
-        by_kind: dict[ox.NamedNode, set[ox.NamedNode]] = {graph: set(), pending: set()}
-        for row in rows:
-            if "kind" in row and isinstance(row["g"], ox.NamedNode):
-                by_kind[row["kind"]].add(row["g"])  # type: ignore[index]
-        return VersionRecord(
-            rows[0]["v"].value,
-            _parse_datetime(rows[0]["t"]),
-            tuple(sorted(by_kind[graph], key=lambda g: g.value)),
-            tuple(sorted(by_kind[pending] - by_kind[graph], key=lambda g: g.value)),
-        )
+    def version_record(self) -> VersionRecord:
+        return read_version(self.client, self.records)
 
     def snapshot(self) -> RemoteSnapshot:
         """The remote's current version, re-checked every ``poll_seconds``.
 
-        :raises StoreError: nothing published yet; StoreUnavailable: the store does not answer.
+        :raises StoreError: nothing published yet.
+        :raises StoreUnavailable: the store does not answer, or a new version is being swapped in.
         """
-        with self._lock:
+        with self._guard:
             if self._snapshot is not None and time.monotonic() - self._checked < self.poll_seconds:
                 return self._snapshot
-        record = self.version_record()  # outside the lock: a slow store must not queue every thread
-        if record is None:
+        record = self.version_record()  # outside the guard: a slow store must not queue every thread
+        if record.publishing is not None:
+            with self._guard:
+                self._snapshot = None
+            raise StoreUnavailable("a new version of the data is being published: try again in a few seconds")
+        if record.version is None or record.published is None:
             raise StoreError("no data published in the remote store yet: run `carrefour init`")
-        with self._lock:
+        with self._guard:
             if self._snapshot is None or self._snapshot.record != record:
                 mirrored = self.mirror.published_info()
                 artifacts = mirrored.artifacts if mirrored is not None and mirrored.version == record.version else None
@@ -318,165 +265,145 @@ class RemoteStore:
 
     @contextmanager
     def writer(self) -> Iterator[EmbeddedWriter]:
-        """A write session on the mirror, pushed to the remote store when it ends.
+        """A write session on the mirror, published to the remote store when it ends.
 
         :raises StoreBusy: another session, on any machine, holds the remote store's lock.
         """
         token = secrets.token_hex(8)
-        self._acquire(token)
-        _ACTIVE_TOKENS.add(token)
+        self.lock.acquire(token)
         try:
             self._drop_staging()
-            record = self._sync_mirror()
+            self._sync_mirror(token)
             with self.mirror.writer() as writer:
                 yield writer
-                self._push(writer, token, record)
+                self.lock.check(token)
+                graphs = writer.graphs()
+                changed = {g: writer.quads(graph=g) if g in graphs else None for g in writer.changed}
+                staged = self._stage(changed, token)
+            # The mirror now holds the new version: from here on, a failure is repaired from it.
+            try:
+                self._swap(staged, writer.info, graphs, token)
+            except StoreError:
+                if not self._repaired(token):
+                    raise
         finally:
-            _ACTIVE_TOKENS.discard(token)
-            self._release(token)
-            with self._lock:
+            self.lock.release(token)
+            with self._guard:
                 self._snapshot = None
 
-    def _sync_mirror(self) -> VersionRecord | None:
+    def _sync_mirror(self, token: str) -> None:
         """Make the mirror hold exactly the remote's graphs, under the remote's version."""
         record = self.version_record()
         mirrored = self.mirror.published_info()
-        if record is None and mirrored is None:
-            return None
-        if record is not None and mirrored is not None and mirrored.version == record.version:
-            return record
-        graphs = record.graphs if record is not None else ()
-        with self.mirror.writer(version=record.version if record is not None else None) as writer:
+        if record.publishing is not None:
+            self._repair(token, record)
+            return
+        if record.version is None and mirrored is None:
+            return
+        if mirrored is not None and mirrored.version == record.version:
+            return
+        with self.mirror.writer(version=record.version) as writer:
             for graph in writer.graphs():
-                if graph not in graphs:
+                if graph not in record.graphs:
                     writer.drop_graph(graph)
-            for graph in graphs:
+            for graph in record.graphs:
                 writer.replace_graph(graph, self.client.download(graph))
-        return record
 
-    def _push(self, writer: EmbeddedWriter, token: str, record: VersionRecord | None) -> None:
-        """Upload the changed graphs to staging graphs, then swap them in with one update request."""
-        self._check_lock(token)
-        after = writer.graphs()
-        new = [g for g in after if record is not None and g not in record.graphs]
-        announced = time.monotonic()
-        if new:
-            pending = self.records.term(self.records.version, "pending")
-            self.client.update(
-                f"INSERT DATA {{ GRAPH {self.records.version} {{ {self.records.version} {pending} "
-                f"{', '.join(map(str, new))} }} }}"
-            )
-        staged: dict[ox.NamedNode, ox.NamedNode | None] = {}
+    def _stage(
+        self, changed: dict[ox.NamedNode, Iterator[ox.Quad] | None], token: str
+    ) -> dict[ox.NamedNode, ox.NamedNode | None]:
+        """Upload each changed graph to a staging graph (None: the graph goes).
+
+        A failure here leaves the store as it was: the staging graphs are dropped.
+        """
+        staged: Staged = {}
         try:
-            for number, graph in enumerate(sorted(writer.changed, key=lambda g: g.value)):
-                triples = [ox.Triple(q.subject, q.predicate, q.object) for q in writer.quads(graph=graph)]
+            for number, graph in enumerate(sorted(changed, key=lambda g: g.value)):
+                quads = changed[graph]
+                triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads] if quads is not None else []
                 staging = ox.NamedNode(f"{self.records.staging}{token}/{number}") if triples else None
                 if staging is not None:
                     self.client.upload(staging.value, triples)
                 staged[graph] = staging
-            if new:  # every reader has refreshed its snapshot, and so its dataset, since the announcement
-                time.sleep(max(0.0, self.poll_seconds - (time.monotonic() - announced)))
-            self._swap(self._swap_update(staged, writer.info, after), writer.info.version)
         except BaseException:
             for staging in staged.values():
                 if staging is not None:
                     with contextlib.suppress(StoreError):
                         self.client.update(f"DROP SILENT GRAPH {staging}")
             raise
+        return staged
 
-    def _swap_update(
-        self, staged: dict[ox.NamedNode, ox.NamedNode | None], info: DatasetInfo, graphs: list[ox.NamedNode]
-    ) -> str:
+    def _swap(self, staged: Staged, info: DatasetInfo, graphs: list[ox.NamedNode], token: str) -> None:
+        """Raise the flag, let readers drain, move the staging graphs in, record the version, lower the flag."""
+        record, flag = self.records.version, self.records.term(self.records.version, "publishing")
+        self.lock.check(token)
+        self.client.update(f"INSERT DATA {{ GRAPH {record} {{ {record} {flag} {ox.Literal(info.version)} }} }}")
+        time.sleep(self.drain_seconds)
         operations = []
         for graph, staging in staged.items():
             operations.append(f"DROP SILENT GRAPH {graph}")
             if staging is not None:
                 operations.append(f"MOVE SILENT {staging} TO {graph}")
-        record, term = self.records.version, self.records.term
-        listed = f" ; {term(record, 'graph')} {', '.join(map(str, graphs))}" if graphs else ""
         operations += [
-            f"DROP SILENT GRAPH {record}",
-            f"INSERT DATA {{ GRAPH {record} {{ {record} {term(record, 'id')} {ox.Literal(info.version)} ; "
-            f"{term(record, 'published')} {_datetime(info.published)}{listed} }} }}",
+            f"DELETE {{ GRAPH {record} {{ {record} ?p ?o }} }} WHERE {{ GRAPH {record} {{ {record} ?p ?o }} "
+            f"FILTER (?p != {flag}) }}",
+            f"INSERT DATA {{ {version_triples(self.records, info.version, info.published, graphs)} }}",
+            f"DELETE WHERE {{ GRAPH {record} {{ {record} {flag} ?v }} }}",
         ]
-        return " ;\n".join(operations)
-
-    def _swap(self, update: str, version: str) -> None:
-        """Send the swap; if its answer is lost, the version record tells whether it was applied."""
         try:
-            self.client.update(update, timeout=max(self.client.endpoints.timeout, 600))
+            self.client.update(" ;\n".join(operations), timeout=max(self.client.endpoints.timeout, 600))
         except StoreUnavailable:
-            record = self.version_record()
-            if record is None or record.version != version:
-                raise
+            self._await_swap(info.version)
+
+    def _await_swap(self, version: str) -> None:
+        """The swap's answer was lost: the store may still be applying it; the record will tell."""
+        deadline = time.monotonic() + max(self.client.endpoints.timeout, 600)
+        while time.monotonic() < deadline:
+            time.sleep(min(5.0, self.client.endpoints.timeout))
+            with contextlib.suppress(StoreUnavailable):
+                record = self.version_record()
+                if record.publishing is None:
+                    if record.version == version:
+                        return
+                    break
+        raise StoreUnavailable("the store stopped answering while it swapped the new version in")
+
+    def _repaired(self, token: str) -> bool:
+        """After a failed swap: repair now if the store answers; else the next session will."""
+        try:
+            self._repair(token, self.version_record())
+        except StoreError:
+            return False
+        return True
+
+    def _repair(self, token: str, record: VersionRecord) -> None:
+        """Republish the mirror whole: a swap stopped halfway, the graphs are part old, part new.
+
+        :raises StoreError: the mirror holds neither the version being swapped in nor the one before.
+        """
+        mirrored = self.mirror.published_info()
+        if mirrored is None or mirrored.version not in (record.publishing, record.version):
+            raise StoreError(
+                f"a publication of version {record.publishing} to the remote store stopped halfway; "
+                "run a write session (init or harvest) on the machine that started it to repair it"
+            )
+        snapshot = self.mirror.snapshot()
+        graphs = snapshot.graphs()
+        remote = [g for g in self._remote_graphs(self.records.hub_graphs) if g not in graphs]
+        changed = {g: snapshot.quads(graph=g) for g in graphs} | {g: None for g in remote}
+        self._swap(self._stage(changed, token), snapshot.info, graphs, token)
+
+    def _remote_graphs(self, prefix: str) -> list[ox.NamedNode]:
+        """Every graph of the store under ``prefix``, whatever the version record says."""
+        rows = self.client.select(
+            f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER (STRSTARTS(STR(?g), {ox.Literal(prefix)})) }}"
+        ).solutions
+        return [row["g"] for row in rows if isinstance(row["g"], ox.NamedNode)]
 
     def _drop_staging(self) -> None:
         """Drop what sessions that died left in staging graphs (the lock is ours: nothing else is staging)."""
-        rows = self.client.select(
-            "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
-            f"FILTER (STRSTARTS(STR(?g), {ox.Literal(self.records.staging)})) }}"
-        ).solutions
-        for row in rows:
-            self.client.update(f"DROP SILENT GRAPH {row['g']}")
-
-    # -- the write lock, shared by every machine writing to the store ---------------------
-
-    def _holders(self) -> list[Solution]:
-        """Lock entries, first comer first (by the store's clock, so machines' clocks do not matter)."""
-        lock, term = self.records.lock, self.records.term
-        return self.client.select(
-            f"SELECT ?who ?since ?where (NOW() AS ?now) WHERE {{ GRAPH {lock} {{ "
-            f"?who {term(lock, 'since')} ?since ; {term(lock, 'holder')} ?where }} }} ORDER BY ?since ?who"
-        ).solutions
-
-    def _acquire(self, token: str) -> None:
-        """Every contender writes its entry; the first one holds the lock, the others withdraw."""
-        lock, term = self.records.lock, self.records.term
-        entry = term(lock, token)
-        holder = ox.Literal(f"{socket.gethostname()} {os.getpid()}")
-        self.client.update(
-            f"INSERT {{ GRAPH {lock} {{ {entry} {term(lock, 'since')} ?now ; {term(lock, 'holder')} {holder} }} }} "
-            "WHERE { BIND (NOW() AS ?now) }"
-        )
-        while True:
-            holders = self._holders()
-            if holders and holders[0]["who"] == entry:
-                return
-            first = holders[0] if holders else None
-            if first is not None and self._stale(first):
-                self.client.update(f"DELETE WHERE {{ GRAPH {lock} {{ {first['who']} ?p ?o }} }}")
-                continue
-            self._release(token)
-            where = first["where"].value if first is not None else "?"
-            raise StoreBusy(f"another harvest or init is writing to the remote store (held by {where})")
-
-    def _stale(self, entry: Solution) -> bool:
-        """The holder's process is gone (on this machine), or it has held the lock too long."""
-        host, _, pid = entry["where"].value.rpartition(" ")
-        token = entry["who"].value.rpartition("#")[2]
-        if host == socket.gethostname() and pid.isdigit():
-            if int(pid) == os.getpid():
-                return token not in _ACTIVE_TOKENS  # a session of ours that ended without releasing
-            try:
-                os.kill(int(pid), 0)
-            except ProcessLookupError:
-                return True
-            except PermissionError:
-                return False
-            return False
-        held = _parse_datetime(entry["now"]) - _parse_datetime(entry["since"])
-        return held.total_seconds() > LOCK_TTL_SECONDS
-
-    def _check_lock(self, token: str) -> None:
-        """Before the swap: the lock is still ours (not taken over from a session thought dead)."""
-        holders = self._holders()
-        if not holders or holders[0]["who"] != self.records.term(self.records.lock, token):
-            raise StoreBusy("this write session lost the remote store's lock: nothing was published")
-
-    def _release(self, token: str) -> None:
-        entry = self.records.term(self.records.lock, token)
-        with contextlib.suppress(StoreError):
-            self.client.update(f"DELETE WHERE {{ GRAPH {self.records.lock} {{ {entry} ?p ?o }} }}")
+        for graph in self._remote_graphs(self.records.staging):
+            self.client.update(f"DROP SILENT GRAPH {graph}")
 
     def close(self) -> None:
         self.mirror.close()

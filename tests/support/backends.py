@@ -23,6 +23,7 @@ from tests.support.virtuoso import Virtuoso
 
 BACKENDS = ("embedded", "virtuoso")
 POLL_SECONDS = 0.1  # how often a remote Store re-checks the published version in tests
+DRAIN_SECONDS = 0.5  # how long a remote swap waits for readers to stop (their queries are short here)
 
 _numbers = itertools.count(1)
 
@@ -65,7 +66,7 @@ def endpoints(server: Virtuoso, **changes: object) -> Endpoints:
 
 
 def remote_store(server: Virtuoso, hub: Hub, folder: Path, **changes: object) -> RemoteStore:
-    return RemoteStore(SparqlClient(endpoints(server, **changes)), hub, folder / "mirror", POLL_SECONDS)
+    return RemoteStore(SparqlClient(endpoints(server, **changes)), hub, folder / "mirror", POLL_SECONDS, DRAIN_SECONDS)
 
 
 def embedded_backend(folder: Path) -> Backend:
