@@ -10,6 +10,7 @@ so that a keyword cannot hide from it inside an escape, a comment or a string.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
@@ -40,6 +41,18 @@ _TOKEN = re.compile(
 class Token:
     kind: str
     text: str
+    start: int = 0  # position in the text once codepoint escapes are applied
+    end: int = 0
+
+
+@dataclass(frozen=True)
+class DatasetClause:
+    """A ``FROM <iri>`` or ``FROM NAMED <iri>``; ``start``/``end`` delimit the IRI's token."""
+
+    named: bool
+    iri: str
+    start: int
+    end: int
 
 
 @dataclass
@@ -50,8 +63,16 @@ class QueryShape:
     is_update: bool
     services: list[str | None] = field(default_factory=list)  # IRIs; None for a variable
     has_dataset: bool = False  # the query names its own dataset (FROM / FROM NAMED)
-    from_graphs: list[str] = field(default_factory=list)  # FROM <iri>: the default graph's parts
-    from_named_graphs: list[str] = field(default_factory=list)  # FROM NAMED <iri>
+    dataset: list[DatasetClause] = field(default_factory=list)
+
+    @property
+    def from_graphs(self) -> list[str]:
+        """FROM <iri>: the parts of the default graph."""
+        return [clause.iri for clause in self.dataset if not clause.named]
+
+    @property
+    def from_named_graphs(self) -> list[str]:
+        return [clause.iri for clause in self.dataset if clause.named]
 
 
 def unescape_codepoints(text: str) -> str:
@@ -72,7 +93,7 @@ def tokenize(text: str) -> list[Token]:
         kind = match.lastgroup or "other"
         if kind in ("ws", "comment"):
             continue
-        tokens.append(Token(kind, match.group(0)))
+        tokens.append(Token(kind, match.group(0), match.start(), match.end()))
     return tokens
 
 
@@ -88,8 +109,7 @@ def analyse(text: str) -> QueryShape:
     is_update = False
     services: list[str | None] = []
     has_dataset = False
-    from_graphs: list[str] = []
-    from_named_graphs: list[str] = []
+    dataset: list[DatasetClause] = []
     i = 0
     while i < len(tokens):
         token = tokens[i]
@@ -114,7 +134,7 @@ def analyse(text: str) -> QueryShape:
             j = i + 2 if named else i + 1
             target = _resolve(tokens[j] if j < len(tokens) else None, prefixes, base)
             if target is not None:
-                (from_named_graphs if named else from_graphs).append(target)
+                dataset.append(DatasetClause(named, target, tokens[j].start, tokens[j].end))
         if word == "SERVICE":
             j = i + 1
             if j < len(tokens) and tokens[j].text.upper() == "SILENT":
@@ -123,7 +143,7 @@ def analyse(text: str) -> QueryShape:
         i += 1
     if form is None and not is_update:
         raise QueryError("no query form found: expected SELECT, CONSTRUCT, DESCRIBE or ASK")
-    return QueryShape(form, is_update, services, has_dataset, from_graphs, from_named_graphs)
+    return QueryShape(form, is_update, services, has_dataset, dataset)
 
 
 def _resolve(token: Token | None, prefixes: dict[str, str], base: str) -> str | None:
@@ -188,3 +208,15 @@ def split_prologue(query: str) -> tuple[str, str]:
         if match.lastgroup == "word" and match.group(0).upper() in QUERY_FORMS:
             return unescaped[: match.start()], unescaped[match.start() :]
     raise QueryError("no query form found: expected SELECT, CONSTRUCT, DESCRIBE or ASK")
+
+
+def replace_dataset(query: str, keep: Callable[[str], bool], replacement: str) -> str:
+    """The query (codepoint escapes applied) with each FROM graph not kept replaced by ``replacement``.
+
+    For a store that would otherwise read any graph a query names in FROM.
+    """
+    unescaped = unescape_codepoints(query)
+    for clause in reversed(analyse(query).dataset):
+        if not keep(clause.iri):
+            unescaped = f"{unescaped[: clause.start]}<{replacement}>{unescaped[clause.end :]}"
+    return unescaped

@@ -35,9 +35,11 @@ def execute_public_query(store: ox.Store, query: PublicQuery, prefixes: dict[str
     default = [ox.NamedNode(g) for g in query.default_graphs] or None
     named = [ox.NamedNode(g) for g in query.named_graphs] or None
     try:
+        shape = analyse(query.text)
         results = store.query(
             query.text,
-            use_default_graph_as_union=default is None,
+            # the union of the graphs unless the request or the query names its dataset (it would override FROM)
+            use_default_graph_as_union=default is None and not shape.has_dataset,
             default_graph=default,
             named_graphs=named,
         )
@@ -47,8 +49,7 @@ def execute_public_query(store: ox.Store, query: PublicQuery, prefixes: dict[str
             variables = [v.value for v in results.variables]
             rows = ({name: s[name] for name in variables if s[name] is not None} for s in results)
             return select_answer(variables, rows, query.select_format, query.cap)
-        form = analyse(query.text).form or "CONSTRUCT"
-        return graph_answer(results, query.graph_format, query.cap, prefixes, form)
+        return graph_answer(results, query.graph_format, query.cap, prefixes, shape.form or "CONSTRUCT")
     except SyntaxError as exc:
         raise QueryError(f"malformed query: {exc}") from exc
     except (OSError, ValueError, TypeError) as exc:

@@ -35,7 +35,7 @@ import pyoxigraph as ox
 
 from carrefour.config import Config
 from carrefour.errors import QueryError, StoreError, StoreUnavailable
-from carrefour.sparql_text import QueryShape, analyse, bind_values
+from carrefour.sparql_text import QueryShape, analyse, bind_values, replace_dataset
 from carrefour.store.answers import boolean_answer, graph_answer, graph_format, select_answer
 from carrefour.store.base import Bindings, DatasetInfo, PublicQuery, QueryAnswer, Solution, Term
 from carrefour.store.embedded import EmbeddedStore, EmbeddedWriter
@@ -166,25 +166,30 @@ class RemoteSnapshot:
         shape = analyse(query.text)
         if shape.form is None:
             raise QueryError("an update is not a query")
-        dataset = self._public_dataset(query, shape)
+        text, dataset = self._public_dataset(query, shape)
         if shape.form == "SELECT":
-            rows = self.client.select(query.text, dataset, query.timeout, limit=query.cap, public=True)
+            rows = self.client.select(text, dataset, query.timeout, limit=query.cap, public=True)
             return select_answer(rows.variables, rows.solutions, query.select_format, query.cap, rows.cut)
         if shape.form == "ASK":
-            return boolean_answer(self.client.ask(query.text, dataset, query.timeout, public=True), query.select_format)
+            return boolean_answer(self.client.ask(text, dataset, query.timeout, public=True), query.select_format)
         graph_format(query.graph_format)  # refuse an unknown format before the store works for nothing
-        triples, cut = self.client.construct(query.text, shape.form, dataset, query.timeout, query.cap)
+        triples, cut = self.client.construct(text, shape.form, dataset, query.timeout, query.cap)
         return graph_answer(triples, query.graph_format, query.cap, self.prefixes, shape.form, cut)
 
-    def _public_dataset(self, query: PublicQuery, shape: QueryShape) -> list[tuple[str, str]]:
-        """The dataset as the embedded store reads it, kept to the hub's graphs.
+    def _public_dataset(self, query: PublicQuery, shape: QueryShape) -> tuple[str, list[tuple[str, str]]]:
+        """The query and its protocol dataset, as the embedded store reads them, kept to the hub's graphs.
 
-        The protocol's graphs win over the query's FROM clauses (SPARQL 1.1 Protocol,
-        and Virtuoso follows it), so FROM clauses are sent as protocol graphs.
+        The protocol's graphs should win over the query's FROM clauses, but Virtuoso
+        adds both together and reads any graph FROM names: FROM graphs that are not the
+        hub's (all of them, when the protocol names graphs) become an empty graph.
         """
-        if shape.has_dataset and not (query.default_graphs or query.named_graphs):
-            return self._dataset(shape.from_graphs, shape.from_named_graphs)
-        return self._dataset(list(query.default_graphs) or None, list(query.named_graphs) or None)
+        protocol = self._dataset(list(query.default_graphs) or None, list(query.named_graphs) or None)
+        if not shape.has_dataset:
+            return query.text, protocol
+        if query.default_graphs or query.named_graphs:
+            return replace_dataset(query.text, lambda _: False, self.records.empty.value), protocol
+        text = replace_dataset(query.text, self.records.is_hub_graph, self.records.empty.value)
+        return text, self._dataset(shape.from_graphs, shape.from_named_graphs)
 
 
 class RemoteStore:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from carrefour.errors import QueryError, QueryRefused
-from carrefour.sparql_text import analyse, check_public_query, split_prologue
+from carrefour.sparql_text import analyse, check_public_query, replace_dataset, split_prologue
 
 ALLOWED = ["partner.example.org"]
 
@@ -94,3 +94,15 @@ def test_the_prologue_is_split_from_the_query_it_declares_prefixes_for() -> None
     prologue, rest = split_prologue('PREFIX select: <http://e/select#>\nSELECT ?s WHERE { ?s select:x "SELECT" }')
     assert prologue == "PREFIX select: <http://e/select#>\n"
     assert rest == 'SELECT ?s WHERE { ?s select:x "SELECT" }'
+
+
+def test_graphs_named_in_from_clauses_can_be_replaced() -> None:
+    query = (
+        "PREFIX g: <http://hub/graph/> SELECT * FROM g:a FROM <http://other/x> "
+        'FROM NAMED <http://other/\\u0079> WHERE { ?s ?p "FROM <http://other/x>" }'
+    )
+    replaced = replace_dataset(query, lambda iri: iri.startswith("http://hub/"), "http://hub/empty")
+    assert replaced == (
+        "PREFIX g: <http://hub/graph/> SELECT * FROM g:a FROM <http://hub/empty> "
+        'FROM NAMED <http://hub/empty> WHERE { ?s ?p "FROM <http://other/x>" }'
+    )
