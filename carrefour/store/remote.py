@@ -285,9 +285,10 @@ class RemoteStore:
                 graphs = writer.graphs()
                 changed = {g: writer.quads(graph=g) if g in graphs else None for g in writer.changed}
                 staged = self._stage(changed, token)
-            # The mirror now holds the new version: from here on, a failure is repaired from it.
+                self._raise_flag(staged, writer.info.version)
+            # The flag is up and the mirror holds the new version: from here on a failure is repaired from it.
             try:
-                self._swap(staged, writer.info, graphs, token)
+                self._swap(staged, writer.info, graphs)
             except StoreError:
                 if not self._repaired(token):
                     raise
@@ -314,9 +315,7 @@ class RemoteStore:
             for graph in record.graphs:
                 writer.replace_graph(graph, self.client.download(graph))
 
-    def _stage(
-        self, changed: dict[ox.NamedNode, Iterator[ox.Quad] | None], token: str
-    ) -> dict[ox.NamedNode, ox.NamedNode | None]:
+    def _stage(self, changed: Changed, token: str) -> Staged:
         """Upload each changed graph to a staging graph (None: the graph goes).
 
         A failure here leaves the store as it was: the staging graphs are dropped.
@@ -331,18 +330,28 @@ class RemoteStore:
                     self.client.upload(staging.value, triples)
                 staged[graph] = staging
         except BaseException:
-            for staging in staged.values():
-                if staging is not None:
-                    with contextlib.suppress(StoreError):
-                        self.client.update(f"DROP SILENT GRAPH {staging}")
+            self._drop(staged)
             raise
         return staged
 
-    def _swap(self, staged: Staged, info: DatasetInfo, graphs: list[ox.NamedNode], token: str) -> None:
-        """Raise the flag, let readers drain, move the staging graphs in, record the version, lower the flag."""
+    def _drop(self, staged: Staged) -> None:
+        for staging in staged.values():
+            if staging is not None:
+                with contextlib.suppress(StoreError):
+                    self.client.update(f"DROP SILENT GRAPH {staging}")
+
+    def _raise_flag(self, staged: Staged, version: str) -> None:
+        """Tell readers a swap is coming; up to here a failure leaves the store as it was."""
         record, flag = self.records.version, self.records.term(self.records.version, "publishing")
-        self.lock.check(token)
-        self.client.update(f"INSERT DATA {{ GRAPH {record} {{ {record} {flag} {ox.Literal(info.version)} }} }}")
+        try:
+            self.client.update(f"INSERT DATA {{ GRAPH {record} {{ {record} {flag} {ox.Literal(version)} }} }}")
+        except BaseException:
+            self._drop(staged)
+            raise
+
+    def _swap(self, staged: Staged, info: DatasetInfo, graphs: list[ox.NamedNode]) -> None:
+        """Let readers drain, move the staging graphs in, record the version, lower the flag."""
+        record, flag = self.records.version, self.records.term(self.records.version, "publishing")
         time.sleep(self.drain_seconds)
         operations = []
         for graph, staging in staged.items():
@@ -392,11 +401,15 @@ class RemoteStore:
                 f"a publication of version {record.publishing} to the remote store stopped halfway; "
                 "run a write session (init or harvest) on the machine that started it to repair it"
             )
+        self._drop_staging()  # what the stopped swap had not moved yet
         snapshot = self.mirror.snapshot()
         graphs = snapshot.graphs()
         remote = [g for g in self._remote_graphs(self.records.hub_graphs) if g not in graphs]
         changed = {g: snapshot.quads(graph=g) for g in graphs} | {g: None for g in remote}
-        self._swap(self._stage(changed, token), snapshot.info, graphs, token)
+        staged = self._stage(changed, token)
+        self.lock.check(token)
+        self._raise_flag(staged, snapshot.info.version)
+        self._swap(staged, snapshot.info, graphs)
 
     def _remote_graphs(self, prefix: str) -> list[ox.NamedNode]:
         """Every graph of the store under ``prefix``, whatever the version record says."""

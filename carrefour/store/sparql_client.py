@@ -354,8 +354,7 @@ class SparqlClient:
             )
         except requests.RequestException as exc:
             raise StoreUnavailable(f"the store cannot be reached for an update: {type(exc).__name__}") from exc
-        if response.status_code >= 300:
-            raise StoreError(f"the store refused an update ({response.status_code}): {response.text[:300]}")
+        _check_write(response, "an update")
 
     def upload(self, graph: str, triples: list[ox.Triple]) -> None:
         """Add triples to ``graph``: Graph Store protocol POSTs when available, INSERT DATA chunks otherwise."""
@@ -376,8 +375,15 @@ class SparqlClient:
                 )
             except requests.RequestException as exc:
                 raise StoreUnavailable(f"upload to the store failed: {type(exc).__name__}") from exc
-            if response.status_code >= 300:
-                raise StoreError(f"the store refused an upload ({response.status_code}): {response.text[:300]}")
+            _check_write(response, "an upload")
+
+
+def _check_write(response: requests.Response, what: str) -> None:
+    """A gateway saying the store is away is StoreUnavailable; the store refusing is StoreError."""
+    if response.status_code in (502, 503, 504):
+        raise StoreUnavailable(f"the store is unavailable ({response.status_code}) for {what}")
+    if response.status_code >= 300:
+        raise StoreError(f"the store refused {what} ({response.status_code}): {response.text[:300]}")
 
 
 def _store_message(exc: SPARQLWrapperException) -> str:
