@@ -5,8 +5,12 @@ Queries go through SPARQLWrapper, always as form POSTs (Virtuoso 7 hangs on a PO
 public query stops reading at the hub's cap, and XML is where Virtuoso follows the
 standard (its JSON has the old ``typed-literal`` term type and writes booleans as
 ``"1"``).  Answers a store cut without an error are caught: Virtuoso marks rows cut at
-``ResultSetMaxRows`` with ``X-SPARQL-MaxRows`` and answers cut at its time limit with
-``X-SQL-State: S1TAT``; an answer as long as the store's row limit counts as cut.
+``ResultSetMaxRows`` with ``X-SPARQL-MaxRows``, and an answer as long as the store's
+row limit counts as cut.  The hub never asks Virtuoso for an "anytime" answer (its
+``timeout`` parameter): cut at that time, a list of rows comes back incomplete without
+a word (only aggregates carry ``X-SQL-State: S1TAT``, refused here should an operator
+enable it).  Time limits are the hub's (the socket timeout) and the store's own
+(``MaxQueryExecutionTime``, an error).
 
 Every failure becomes one of the hub's errors: an unreachable or slow store is
 ``StoreUnavailable`` (503 on the web side), a query the store rejects ``QueryError``,
@@ -43,8 +47,8 @@ XML_RESULTS = "application/sparql-results+xml"
 _RESULTS = "{http://www.w3.org/2005/sparql-results#}"
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
-# Virtuoso refuses INSERT DATA much above 5,000 triples per request.
-INSERT_CHUNK = 2000
+# Virtuoso refuses an insert that compiles to more than 10,000 lines of SQL (some 1,500 triples).
+INSERT_CHUNK = 500
 UPLOAD_CHUNK = 100_000
 
 # Virtuoso's error texts for a query over its time limits (SQL states S1T00, and the cost estimate).
@@ -181,7 +185,6 @@ class SparqlClient:
         self.endpoints = endpoints
         self.session = requests.Session()
         self.session.auth = self._auth()  # one object: digest auth reuses its nonce instead of a 401 per upload
-        self.server = ""  # the store's Server header, learnt from its answers
 
     def _auth(self) -> AuthBase | None:
         if not self.endpoints.user:
@@ -189,10 +192,6 @@ class SparqlClient:
         if self.endpoints.auth == "basic":
             return HTTPBasicAuth(self.endpoints.user, self.endpoints.password)
         return HTTPDigestAuth(self.endpoints.user, self.endpoints.password)
-
-    @property
-    def virtuoso(self) -> bool:
-        return self.server.startswith("Virtuoso")
 
     # -- queries ----------------------------------------------------------------------
 
@@ -219,10 +218,6 @@ class SparqlClient:
         wrapper.timeout = timeout  # type: ignore[assignment]  # setTimeout() would round to whole seconds
         for name, value in dataset:
             wrapper.addParameter(name, value)
-        if self.virtuoso:
-            # Virtuoso stops a query at this limit (in ms) and answers what it has, marked S1TAT;
-            # it overruns the limit about twice, so half of ours frees it about when we give up.
-            wrapper.addParameter("timeout", str(int(timeout * 500)))
         # The form is known (carrefour.sparql_text reads escapes as the grammar does):
         # SPARQLWrapper's own guess from the text is skipped.
         wrapper.queryString, wrapper.queryType = query, form
@@ -238,7 +233,6 @@ class SparqlClient:
         except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
             raise _unavailable(exc, timeout, public) from exc
         try:
-            self.server = response.headers.get("Server", "")
             if response.headers.get("X-SQL-State") == "S1TAT":
                 raise QueryTimeout("the query ran over the store's time limit (the store answered a part of it)")
             yield response
@@ -357,11 +351,13 @@ class SparqlClient:
         _check_write(response, "an update")
 
     def upload(self, graph: str, triples: list[ox.Triple]) -> None:
-        """Add triples to ``graph``: Graph Store protocol POSTs when available, INSERT DATA chunks otherwise."""
+        """Add triples to ``graph``: Graph Store protocol POSTs when available, SPARQL Update chunks otherwise."""
         if not self.endpoints.graph_store:
             for chunk in blank_node_chunks(triples, INSERT_CHUNK):
                 body = ox.serialize(chunk, format=ox.RdfFormat.N_TRIPLES).decode()
-                self.update(f"INSERT DATA {{ GRAPH <{graph}> {{ {body} }} }}", timeout=max(self.endpoints.timeout, 120))
+                # A template, not INSERT DATA: Virtuoso refuses blank nodes in INSERT DATA.
+                update = f"INSERT {{ GRAPH <{graph}> {{ {body} }} }} WHERE {{ }}"
+                self.update(update, timeout=max(self.endpoints.timeout, 120))
             return
         for chunk in blank_node_chunks(triples, UPLOAD_CHUNK):
             body = ox.serialize(chunk, format=ox.RdfFormat.N_TRIPLES)

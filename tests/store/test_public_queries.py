@@ -21,9 +21,7 @@ from carrefour.sparql_results import RESULT_FORMATS, serialize_select
 from carrefour.store.base import PublicQuery, Snapshot
 from tests.conftest import BACKEND_PARAMS
 from tests.support.backends import Backend, close_backend, open_backend
-from tests.support.zoo import Zoo, build, publish
-
-BIG = 15_000  # more rows than Virtuoso's ResultSetMaxRows (10,000) and the hub's cap
+from tests.support.zoo import BIG, Zoo, big_graph, build, publish
 
 PREFIXES = "PREFIX schema: <http://schema.org/> PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>\n"
 SELECTS = {
@@ -44,19 +42,6 @@ CONSTRUCTS = {
 RDFLIB_FORMATS = {"ttl": "turtle", "jsonld": "json-ld", "rdf": "xml", "nt": "nt"}
 
 
-def big_graph(zoo: Zoo) -> list[ox.Quad]:
-    graph = zoo.hub.graph("partner", "big")
-    return [
-        ox.Quad(
-            zoo.hub.node("initiative", "big", str(i)),
-            ox.NamedNode("http://schema.org/identifier"),
-            ox.Literal(str(i)),
-            graph,
-        )
-        for i in range(BIG)
-    ]
-
-
 @pytest.fixture(scope="module", params=BACKEND_PARAMS)
 def published(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
@@ -65,7 +50,7 @@ def published(
         request.param, tmp_path_factory.mktemp("public"), lambda: request.getfixturevalue("virtuoso_server")
     )
     zoo = build(backend.hub)
-    zoo.quads += big_graph(zoo)
+    zoo.quads += big_graph(zoo.hub)
     publish(backend.store(), {g: zoo.graph(g) for g in zoo.graphs()})
     yield backend, zoo
     close_backend(backend, request.getfixturevalue("virtuoso_server") if backend.name == "virtuoso" else None)

@@ -72,7 +72,7 @@ Charset = UTF-8
 EnabledGzipContent = 1
 [SPARQL]
 ResultSetMaxRows = {max_rows}
-MaxQueryExecutionTime = 120
+MaxQueryExecutionTime = {max_seconds}
 MaxQueryCostEstimationTime = 400
 """
 
@@ -150,8 +150,12 @@ class Virtuoso:
         self.process.wait()
 
 
-def start(folder: Path, memory_mb: int = 256, max_rows: int = 10000, http_port: int | None = None) -> Virtuoso:
+def start(
+    folder: Path, memory_mb: int = 256, max_rows: int = 10000, max_seconds: int = 30, http_port: int | None = None
+) -> Virtuoso:
     """Start Virtuoso on ``folder`` (a fresh database, or the one a stopped server left there).
+
+    ``max_seconds`` is its own time limit for a query or an update (MaxQueryExecutionTime).
 
     Ports are picked free unless ``http_port`` is given; should another process take a
     picked port before Virtuoso binds it, new ports are picked.
@@ -160,18 +164,24 @@ def start(folder: Path, memory_mb: int = 256, max_rows: int = 10000, http_port: 
     """
     for _ in range(3):
         try:
-            return _launch(folder, memory_mb, max_rows, http_port or _free_port(), _free_port())
+            return _launch(folder, memory_mb, max_rows, max_seconds, http_port or _free_port(), _free_port())
         except PortTaken:
             if http_port is not None:
                 raise
     raise RuntimeError("virtuoso found no free port in three attempts")
 
 
-def _launch(folder: Path, memory_mb: int, max_rows: int, http_port: int, sql_port: int) -> Virtuoso:
+def _launch(folder: Path, memory_mb: int, max_rows: int, max_seconds: int, http_port: int, sql_port: int) -> Virtuoso:
     db = folder / "db"
     (db / "vsp").mkdir(parents=True, exist_ok=True)
     buffers = max(10000, memory_mb * 1024 // 8 * 2 // 3)
-    settings = {"db": db, "http_port": http_port, "sql_port": sql_port, "max_rows": max_rows}
+    settings = {
+        "db": db,
+        "http_port": http_port,
+        "sql_port": sql_port,
+        "max_rows": max_rows,
+        "max_seconds": max_seconds,
+    }
     (folder / "virtuoso.ini").write_text(
         INI.format(**settings, buffers=buffers, dirty=buffers * 3 // 4), encoding="utf-8"
     )

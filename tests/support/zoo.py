@@ -106,6 +106,17 @@ def build(hub: Hub, beta_size: int = 40) -> Zoo:
     return Zoo(hub, quads)
 
 
+BIG = 15_000  # more rows than Virtuoso's ResultSetMaxRows (10,000) and the hub's cap
+
+
+def big_graph(hub: Hub, size: int = BIG) -> list[ox.Quad]:
+    """One graph of ``size`` identifiers: an answer bigger than the stores' and the hub's row limits."""
+    graph = hub.graph("partner", "big")
+    return [
+        ox.Quad(hub.node("initiative", "big", str(i)), s("identifier"), ox.Literal(str(i)), graph) for i in range(size)
+    ]
+
+
 def publish(store: Store, graphs: dict[ox.NamedNode, Iterable[ox.Quad | ox.Triple]]) -> str:
     """Replace these graphs in one write session; the version it published."""
     with store.writer() as writer:
