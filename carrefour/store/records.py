@@ -6,8 +6,10 @@ update row by row, and one triple is the only thing a reader sees whole or not a
 
 ``store/version`` holds the published version (``#id``, ``#published``, one ``#graph``
 per graph) and, while a write session swaps graphs in, ``#publishing`` (the version
-being swapped in): readers refuse to read until it is gone, since the graphs are then
-half old, half new.
+being swapped in) and ``#touching`` (each graph the swap replaces): readers refuse to
+read while ``#publishing`` is there, since the graphs are then half old, half new.
+``store/staging`` lists the staging graphs of the session holding the lock, so that
+what a dead session left is found without scanning the store.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ class Records:
     version: ox.NamedNode
     lock: ox.NamedNode
     staging: str  # prefix of the staging graphs
+    registry: ox.NamedNode  # the list of staging graphs
     empty: ox.NamedNode  # a graph nothing is written to: an empty part of a query's dataset
     hub_graphs: str  # prefix of the hub's own graphs
 
@@ -37,6 +40,7 @@ class Records:
             hub.node("store", "version"),
             hub.node("store", "lock"),
             hub.iri("store", "staging") + "/",
+            hub.node("store", "staging"),
             hub.node("store", "empty"),
             hub.iri("graph") + "/",
         )
@@ -56,6 +60,7 @@ class VersionRecord:
     published: datetime | None
     graphs: tuple[ox.NamedNode, ...]
     publishing: str | None = None  # the version a write session is swapping in
+    touching: tuple[ox.NamedNode, ...] = ()  # the graphs that swap replaces
 
 
 def datetime_literal(value: datetime) -> ox.Literal:
@@ -68,13 +73,17 @@ def read_version(client: SparqlClient, records: Records) -> VersionRecord:
     values: dict[str, list[ox.NamedNode | ox.BlankNode | ox.Literal]] = {}
     for row in rows:
         values.setdefault(row["p"].value.rpartition("#")[2], []).append(row["o"])
-    graphs = sorted((g for g in values.get("graph", []) if isinstance(g, ox.NamedNode)), key=lambda g: g.value)
+
+    def graphs(name: str) -> tuple[ox.NamedNode, ...]:
+        return tuple(sorted((g for g in values.get(name, []) if isinstance(g, ox.NamedNode)), key=lambda g: g.value))
+
     version, published, publishing = (values.get(name, [None])[0] for name in ("id", "published", "publishing"))
     return VersionRecord(
         version.value if version is not None else None,
         datetime.fromisoformat(published.value) if published is not None else None,
-        tuple(graphs),
+        graphs("graph"),
         publishing.value if publishing is not None else None,
+        graphs("touching"),
     )
 
 

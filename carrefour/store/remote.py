@@ -320,15 +320,20 @@ class RemoteStore:
 
         A failure here leaves the store as it was: the staging graphs are dropped.
         """
+        names = {g: ox.NamedNode(f"{self.records.staging}{token}/{n}") for n, g in enumerate(sorted(changed, key=str))}
+        registry, listed = self.records.registry, self.records.term(self.records.registry, "graph")
+        if names:
+            self.client.update(
+                f"INSERT DATA {{ GRAPH {registry} {{ {registry} {listed} {', '.join(map(str, names.values()))} }} }}"
+            )
         staged: Staged = {}
         try:
-            for number, graph in enumerate(sorted(changed, key=lambda g: g.value)):
+            for graph, staging in names.items():
                 quads = changed[graph]
                 triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads] if quads is not None else []
-                staging = ox.NamedNode(f"{self.records.staging}{token}/{number}") if triples else None
-                if staging is not None:
+                if triples:
                     self.client.upload(staging.value, triples)
-                staged[graph] = staging
+                staged[graph] = staging if triples else None
         except BaseException:
             self._drop(staged)
             raise
@@ -342,9 +347,13 @@ class RemoteStore:
 
     def _raise_flag(self, staged: Staged, version: str) -> None:
         """Tell readers a swap is coming; up to here a failure leaves the store as it was."""
-        record, flag = self.records.version, self.records.term(self.records.version, "publishing")
+        record, term = self.records.version, self.records.term
+        touching = f" ; {term(record, 'touching')} {', '.join(map(str, staged))}" if staged else ""
         try:
-            self.client.update(f"INSERT DATA {{ GRAPH {record} {{ {record} {flag} {ox.Literal(version)} }} }}")
+            self.client.update(
+                f"INSERT DATA {{ GRAPH {record} {{ {record} {term(record, 'publishing')} {ox.Literal(version)}"
+                f"{touching} }} }}"
+            )
         except BaseException:
             self._drop(staged)
             raise
@@ -359,6 +368,7 @@ class RemoteStore:
             if staging is not None:
                 operations.append(f"MOVE SILENT {staging} TO {graph}")
         operations += [
+            f"DROP SILENT GRAPH {self.records.registry}",
             f"DELETE {{ GRAPH {record} {{ {record} ?p ?o }} }} WHERE {{ GRAPH {record} {{ {record} ?p ?o }} "
             f"FILTER (?p != {flag}) }}",
             f"INSERT DATA {{ {version_triples(self.records, info.version, info.published, graphs)} }}",
@@ -404,24 +414,21 @@ class RemoteStore:
         self._drop_staging()  # what the stopped swap had not moved yet
         snapshot = self.mirror.snapshot()
         graphs = snapshot.graphs()
-        remote = [g for g in self._remote_graphs(self.records.hub_graphs) if g not in graphs]
-        changed = {g: snapshot.quads(graph=g) for g in graphs} | {g: None for g in remote}
+        gone = [g for g in {*record.graphs, *record.touching} if g not in graphs]
+        changed = {g: snapshot.quads(graph=g) for g in graphs} | {g: None for g in gone}
         staged = self._stage(changed, token)
         self.lock.check(token)
         self._raise_flag(staged, snapshot.info.version)
         self._swap(staged, snapshot.info, graphs)
 
-    def _remote_graphs(self, prefix: str) -> list[ox.NamedNode]:
-        """Every graph of the store under ``prefix``, whatever the version record says."""
-        rows = self.client.select(
-            f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER (STRSTARTS(STR(?g), {ox.Literal(prefix)})) }}"
-        ).solutions
-        return [row["g"] for row in rows if isinstance(row["g"], ox.NamedNode)]
-
     def _drop_staging(self) -> None:
-        """Drop what sessions that died left in staging graphs (the lock is ours: nothing else is staging)."""
-        for graph in self._remote_graphs(self.records.staging):
-            self.client.update(f"DROP SILENT GRAPH {graph}")
+        """Drop what a session that died left in staging graphs (the lock is ours: nothing else is staging)."""
+        registry, listed = self.records.registry, self.records.term(self.records.registry, "graph")
+        rows = self.client.select(f"SELECT ?g WHERE {{ GRAPH {registry} {{ {registry} {listed} ?g }} }}").solutions
+        for row in rows:
+            self.client.update(f"DROP SILENT GRAPH {row['g']}")
+        if rows:
+            self.client.update(f"DROP SILENT GRAPH {registry}")
 
     def close(self) -> None:
         self.mirror.close()

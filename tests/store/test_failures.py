@@ -33,7 +33,7 @@ def store_at(url: str, folder: Path, timeout: float = 2.0) -> RemoteStore:
 
 
 def staging_graphs(server: virtuoso.Virtuoso, hub: Hub) -> list[str]:
-    return [g for g in server.graphs() if g.startswith(hub.iri("store", "staging"))]
+    return [g for g in server.graphs() if g.startswith(hub.iri("store", "staging") + "/")]
 
 
 @pytest.mark.timeout(20)
