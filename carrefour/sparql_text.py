@@ -220,3 +220,29 @@ def replace_dataset(query: str, keep: Callable[[str], bool], replacement: str) -
         if not keep(clause.iri):
             unescaped = f"{unescaped[: clause.start]}<{replacement}>{unescaped[clause.end :]}"
     return unescaped
+
+
+VENDOR_SCHEMES = ("bif:", "sql:")  # Virtuoso's bridges from SPARQL to its SQL functions
+
+
+def non_standard(query: str) -> str | None:
+    """What in a query is not SPARQL 1.1 yet a store would act on, or None.
+
+    Virtuoso reads ``DEFINE`` pragmas (which change the dataset, or make it fetch URLs),
+    prefixes it declares itself, and calls SQL functions through ``bif:`` and ``sql:``
+    IRIs; a SPARQL 1.1 engine refuses them all, and so must a proxy in front of Virtuoso.
+    """
+    tokens = tokenize(query)
+    declared: set[str] = set()
+    for i, token in enumerate(tokens):
+        if token.kind == "word" and token.text.upper() == "DEFINE":
+            return "DEFINE pragmas are not SPARQL"
+        if token.kind == "iri" and token.text[1:-1].lower().startswith(VENDOR_SCHEMES):
+            return f"{token.text} names a store's internal function"
+        if token.kind == "pname":
+            prefix = token.text.partition(":")[0]
+            if i > 0 and tokens[i - 1].kind == "word" and tokens[i - 1].text.upper() == "PREFIX":
+                declared.add(prefix)
+            elif prefix not in declared:
+                return f"prefix {prefix}: is not declared"
+    return None

@@ -20,7 +20,7 @@ from multiprocessing.process import BaseProcess
 import pyoxigraph as ox
 
 from carrefour.errors import QueryError, QueryTimeout, StoreError
-from carrefour.sparql_text import analyse
+from carrefour.sparql_text import analyse, non_standard
 from carrefour.store.answers import boolean_answer, graph_answer, select_answer
 from carrefour.store.base import PublicQuery, QueryAnswer
 
@@ -36,6 +36,9 @@ def execute_public_query(store: ox.Store, query: PublicQuery, prefixes: dict[str
     named = [ox.NamedNode(g) for g in query.named_graphs] or None
     try:
         shape = analyse(query.text)
+        extension = non_standard(query.text)
+        if extension is not None:  # refused on every store alike (see carrefour.sparql_text.non_standard)
+            raise QueryError(f"not a SPARQL 1.1 query: {extension}")
         results = store.query(
             query.text,
             # the union of the graphs unless the request or the query names its dataset (it would override FROM)

@@ -35,7 +35,7 @@ import pyoxigraph as ox
 
 from carrefour.config import Config
 from carrefour.errors import QueryError, StoreError, StoreUnavailable
-from carrefour.sparql_text import QueryShape, analyse, bind_values, replace_dataset
+from carrefour.sparql_text import QueryShape, analyse, bind_values, non_standard, replace_dataset
 from carrefour.store.answers import boolean_answer, graph_answer, graph_format, select_answer
 from carrefour.store.base import Bindings, DatasetInfo, PublicQuery, QueryAnswer, Solution, Term
 from carrefour.store.embedded import EmbeddedStore, EmbeddedWriter
@@ -166,6 +166,9 @@ class RemoteSnapshot:
         shape = analyse(query.text)
         if shape.form is None:
             raise QueryError("an update is not a query")
+        extension = non_standard(query.text)
+        if extension is not None:
+            raise QueryError(f"not a SPARQL 1.1 query: {extension}")
         text, dataset = self._public_dataset(query, shape)
         if shape.form == "SELECT":
             rows = self.client.select(text, dataset, query.timeout, limit=query.cap, public=True)

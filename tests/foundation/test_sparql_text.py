@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from carrefour.errors import QueryError, QueryRefused
-from carrefour.sparql_text import analyse, check_public_query, replace_dataset, split_prologue
+from carrefour.sparql_text import analyse, check_public_query, non_standard, replace_dataset, split_prologue
 
 ALLOWED = ["partner.example.org"]
 
@@ -106,3 +106,19 @@ def test_graphs_named_in_from_clauses_can_be_replaced() -> None:
         "PREFIX g: <http://hub/graph/> SELECT * FROM g:a FROM <http://hub/empty> "
         'FROM NAMED <http://hub/empty> WHERE { ?s ?p "FROM <http://other/x>" }'
     )
+
+
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ("PREFIX ex: <http://e/> SELECT * WHERE { ?s ex:p ?o }", None),
+        ("PREFIX : <http://e/> SELECT * WHERE { ?s :p 'define' }", None),
+        ("define sql:log-enable 3 SELECT * WHERE { }", "DEFINE"),
+        ("SELECT (bif:now() AS ?t) WHERE { }", "prefix bif:"),
+        ("PREFIX b: <BIF:> SELECT (b:now() AS ?t) WHERE { }", "internal function"),
+        ("SELECT * WHERE { ?s <sql:x> ?o }", "internal function"),
+    ],
+)
+def test_store_extensions_are_found(query: str, found: str | None) -> None:
+    result = non_standard(query)
+    assert result is None if found is None else found in (result or "")

@@ -189,3 +189,19 @@ def test_malformed_queries_are_query_errors(snapshot: Snapshot, text: str) -> No
 def test_an_unknown_graph_format_is_a_query_error(snapshot: Snapshot) -> None:
     with pytest.raises(QueryError, match="unsupported graph format"):
         snapshot.run_public_query(PublicQuery("CONSTRUCT WHERE { ?s ?p ?o }", graph_format="nq"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "DEFINE input:default-graph-uri <http://www.openlinksw.com/schemas/virtrdf#> SELECT * WHERE { ?s ?p ?o }",
+        'define get:soft "replace" SELECT * FROM <http://127.0.0.1:9/data.ttl> WHERE { ?s ?p ?o }',
+        "SELECT (bif:now() AS ?t) WHERE { }",
+        "PREFIX b: <bif:> SELECT (b:sys_stat('st_dbms_ver') AS ?v) WHERE { }",
+        "SELECT * WHERE { ?s rdf:type ?o }",
+    ],
+)
+def test_store_extensions_are_refused_as_on_a_standard_engine(snapshot: Snapshot, text: str) -> None:
+    """Virtuoso's pragmas and SQL functions would change the dataset, fetch URLs or reach its SQL."""
+    with pytest.raises(QueryError):
+        snapshot.run_public_query(PublicQuery(text))
