@@ -81,7 +81,7 @@ def shared_feeds() -> Path:
 def virtuoso_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[virtuoso.Virtuoso]:
     """One Virtuoso for the whole run (fresh database, free ports); skipped when it is not installed."""
     if not virtuoso.available():
-        pytest.skip("virtuoso-t is not installed (`./dev.sh test` installs virtuoso-opensource): Virtuoso not tested")
+        pytest.skip(virtuoso.NOT_INSTALLED)
     server = virtuoso.start(tmp_path_factory.mktemp("virtuoso"))
     _STARTS.append(server.started_in)
     yield server

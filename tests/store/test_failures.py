@@ -89,7 +89,7 @@ def test_a_store_that_starts_hanging_cuts_queries_at_their_limit(
 def own_virtuoso(tmp_path: Path) -> Iterator[virtuoso.Virtuoso]:
     """A Virtuoso of this test only: it will be killed."""
     if not virtuoso.available():
-        pytest.skip("virtuoso-t is not installed: Virtuoso not tested")
+        pytest.skip(virtuoso.NOT_INSTALLED)
     server = virtuoso.start(tmp_path / "virtuoso")
     yield server
     if server.process.poll() is None:

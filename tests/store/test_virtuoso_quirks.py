@@ -28,7 +28,7 @@ from tests.support import virtuoso
 from tests.support.backends import fresh_base, remote_store
 from tests.support.zoo import BIG, HOSTILE, Zoo, big_graph, build, canonical, publish, typed
 
-pytestmark = pytest.mark.virtuoso
+pytestmark = [pytest.mark.virtuoso, pytest.mark.skipif(not virtuoso.available(), reason=virtuoso.NOT_INSTALLED)]
 
 XML = {"Accept": "application/sparql-results+xml"}
 JSON = {"Accept": "application/sparql-results+json"}

@@ -25,6 +25,9 @@ def available() -> bool:
     return shutil.which(BINARY) is not None
 
 
+NOT_INSTALLED = "virtuoso-t is not installed (`./dev.sh test` installs virtuoso-opensource): Virtuoso not tested"
+
+
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
