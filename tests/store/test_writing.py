@@ -96,6 +96,8 @@ def test_a_write_is_published_atomically_to_readers(store_backend: Backend, tmp_
 
     thread = threading.Thread(target=read)
     thread.start()
+    while not seen and thread.is_alive():  # the reader has seen the old version before the write starts
+        time.sleep(0.01)
     try:
         with writer_store.writer() as writer:
             writer.replace_graph(a, triples(hub, "a", 1000, "new"))
