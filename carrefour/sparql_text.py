@@ -255,3 +255,52 @@ def non_standard(query: str) -> str | None:
             elif prefix not in declared:
                 return f"prefix {prefix}: is not declared"
     return None
+
+
+def limit_rows(query: str, most: int) -> str:
+    """The query (codepoint escapes applied) asking for at most ``most`` rows: its top-level LIMIT lowered or added.
+
+    A store then stops once it has ``most`` rows instead of working out the whole answer
+    for the hub to cut.  The solution modifiers follow the query's outermost group
+    (subqueries have their own, inside it); a LIMIT goes before a trailing VALUES block,
+    on a line of its own so that a final comment cannot swallow it.
+    """
+    unescaped = unescape_codepoints(query)
+    tokens = scan(unescaped)
+    depth, closed = 0, None
+    for index, token in enumerate(tokens):
+        if token.kind == "other" and token.text in "{}":
+            depth += 1 if token.text == "{" else -1
+            if depth == 0:
+                closed = index
+                break
+    if closed is None:
+        raise QueryError("the query has no group pattern")
+    insert_at = len(unescaped)
+    for index in range(closed + 1, len(tokens)):
+        token = tokens[index]
+        if token.kind == "other" and token.text in "{}":  # EXISTS { … } in HAVING or ORDER BY
+            depth += 1 if token.text == "{" else -1
+        word = token.text.upper() if token.kind == "word" and depth == 0 else ""
+        if word == "VALUES":
+            insert_at = token.start
+            break
+        if word == "LIMIT":
+            digits = _digits_after(tokens, index)
+            if digits is None:
+                raise QueryError("LIMIT needs a whole number")
+            start, end, value = digits
+            return unescaped if value <= most else f"{unescaped[:start]}{most}{unescaped[end:]}"
+    return f"{unescaped[:insert_at]}\nLIMIT {most}\n{unescaped[insert_at:]}"
+
+
+def _digits_after(tokens: list[Token], index: int) -> tuple[int, int, int] | None:
+    """(start, end, value) of the integer right after ``tokens[index]`` (the scanner gives digits one by one)."""
+    run = []
+    for token in tokens[index + 1 :]:
+        if token.kind != "other" or not token.text.isdigit() or (run and token.start != run[-1].end):
+            break
+        run.append(token)
+    if not run:
+        return None
+    return run[0].start, run[-1].end, int("".join(t.text for t in run))

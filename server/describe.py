@@ -302,31 +302,41 @@ class Describer:
             targets[triple.object] = None  # type: ignore[index]
         if collection is not None:
             targets.update(dict.fromkeys(m.record for m in collection.members))
-        linked: list[ox.Triple] = []
-        for target in targets:
-            if target != iri and not target.value.startswith(fragments):
-                linked.extend(self.labels(snapshot, target))
-        return linked
+        wanted = [t for t in targets if t != iri and not t.value.startswith(fragments)]
+        found = self.labels_of(snapshot, wanted)
+        return [triple for target in wanted for triple in found[target]]
 
     def labels(self, snapshot: Snapshot, target: ox.NamedNode) -> list[ox.Triple]:
-        """The names of ``target`` and, for a partner, its licence.
+        """The names of ``target`` and, for a partner, its licence."""
+        return self.labels_of(snapshot, [target])[target]
 
-        A vocabulary term is named by rdfs:label, a resource by schema:name or skos:prefLabel.
-        """
-        key = (snapshot.info.version, target.value)
-        cached = self._labels.get(key)
-        if cached is not None:
-            return cached  # type: ignore[no-any-return]
+    def _label_predicates(self, target: ox.NamedNode) -> tuple[ox.NamedNode, ...]:
+        """A vocabulary term is named by rdfs:label, a resource by schema:name or skos:prefLabel."""
         if target.value.startswith(self._vocabularies):
-            predicates: tuple[ox.NamedNode, ...] = (LABELS[2],)  # terms are named by rdfs:label
-        elif target.value.startswith(self._partner_prefix):
-            predicates = (*LABELS[:2], LICENSE)
-        else:
-            predicates = LABELS[:2]  # resources by schema:name or skos:prefLabel
-        found = list(
-            dict.fromkeys(q.triple for predicate in predicates for q in snapshot.quads(target, predicate, None))
-        )
-        self._labels.put(key, found)
+            return (LABELS[2],)
+        if target.value.startswith(self._partner_prefix):
+            return (*LABELS[:2], LICENSE)
+        return LABELS[:2]
+
+    def labels_of(self, snapshot: Snapshot, targets: list[ox.NamedNode]) -> dict[ox.NamedNode, list[ox.Triple]]:
+        """The labels of each target: those not remembered are looked up together (one query on a remote store)."""
+        version = snapshot.info.version
+        found: dict[ox.NamedNode, list[ox.Triple]] = {}
+        missing: dict[tuple[ox.NamedNode, ...], list[ox.NamedNode]] = {}
+        for target in targets:
+            cached = self._labels.get((version, target.value))
+            if cached is not None:
+                found[target] = cached  # type: ignore[assignment]
+            else:
+                missing.setdefault(self._label_predicates(target), []).append(target)
+        for predicates, group in missing.items():
+            values: dict[tuple[ox.NamedNode, ox.NamedNode], list[ox.Triple]] = {}
+            for quad in snapshot.lookup(group, predicates):
+                values.setdefault((quad.subject, quad.predicate), []).append(quad.triple)  # type: ignore[arg-type]
+            for target in group:
+                labels = list(dict.fromkeys(t for p in predicates for t in values.get((target, p), [])))
+                self._labels.put((version, target.value), labels)
+                found[target] = labels
         return found
 
 

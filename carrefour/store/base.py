@@ -12,7 +12,7 @@ session leaves the published version untouched.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -83,6 +83,14 @@ class Snapshot(Protocol):
 
     def describe(self, iri: ox.NamedNode) -> list[ox.Quad]:
         """The resource's own quads and those of its fragment nodes (``iri#...``)."""
+        ...
+
+    def lookup(self, subjects: Sequence[ox.NamedNode], predicates: Sequence[ox.NamedNode]) -> list[ox.Quad]:
+        """The quads of any of ``subjects`` with any of ``predicates``, in every graph, subject by subject.
+
+        Many small lookups at once (the labels of what a page links to): a remote store
+        answers them in one round trip.
+        """
         ...
 
     def select(self, query: str, bindings: Bindings | None = None) -> list[Solution]:

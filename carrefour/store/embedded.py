@@ -25,7 +25,7 @@ import os
 import secrets
 import shutil
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
@@ -75,6 +75,9 @@ class OxigraphView:
                 quads.extend(found)
                 queue.extend(q.object for q in found)
         return quads
+
+    def lookup(self, subjects: Sequence[ox.NamedNode], predicates: Sequence[ox.NamedNode]) -> list[ox.Quad]:
+        return [q for s in subjects for p in predicates for q in self._store.quads_for_pattern(s, p, None, None)]
 
     def _query(self, query: str, bindings: Bindings | None) -> object:
         substitutions = {ox.Variable(name): term for name, term in (bindings or {}).items()}

@@ -26,7 +26,7 @@ import contextlib
 import secrets
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
@@ -35,7 +35,7 @@ import pyoxigraph as ox
 
 from carrefour.config import Config
 from carrefour.errors import QueryError, StoreError, StoreUnavailable
-from carrefour.sparql_text import QueryShape, analyse, bind_values, non_standard, replace_dataset
+from carrefour.sparql_text import QueryShape, analyse, bind_values, limit_rows, non_standard, replace_dataset
 from carrefour.store.answers import boolean_answer, graph_answer, graph_format, select_answer
 from carrefour.store.base import Bindings, DatasetInfo, PublicQuery, QueryAnswer, Solution, Term
 from carrefour.store.embedded import EmbeddedStore, EmbeddedWriter
@@ -53,6 +53,8 @@ def _bound(query: str, bindings: Bindings | None) -> str:
     """
     return bind_values(query, {name: str(term) for name, term in (bindings or {}).items()})
 
+
+LOOKUP_BATCH = 200  # subjects per lookup query: a short query text, answers well under the store's row limit
 
 Changed = dict[ox.NamedNode, Iterable[ox.Quad] | None]  # a graph's new content; None: the graph goes
 Staged = dict[ox.NamedNode, ox.NamedNode | None]  # a graph's staging graph; None: the graph goes
@@ -124,6 +126,22 @@ class RemoteSnapshot:
                     frontier.append(node)
         return quads
 
+    def lookup(self, subjects: Sequence[ox.NamedNode], predicates: Sequence[ox.NamedNode]) -> list[ox.Quad]:
+        """One query per ``LOOKUP_BATCH`` subjects, sorted back subject by subject as the embedded store gives them."""
+        quads: list[ox.Quad] = []
+        properties = " ".join(map(str, predicates))
+        for start in range(0, len(subjects), LOOKUP_BATCH):
+            batch = subjects[start : start + LOOKUP_BATCH]
+            query = (
+                f"SELECT ?s ?p ?o ?g WHERE {{ VALUES ?s {{ {' '.join(map(str, batch))} }} "
+                f"VALUES ?p {{ {properties} }} GRAPH ?g {{ ?s ?p ?o }} }}"
+            )
+            rank = {subject: n for n, subject in enumerate(batch)}
+            rows = self.client.select_paged(query, self._dataset())[1]
+            found = [ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows]  # type: ignore[arg-type]
+            quads += sorted(found, key=lambda q: rank[q.subject])  # type: ignore[index]
+        return quads
+
     def select(self, query: str, bindings: Bindings | None = None) -> list[Solution]:
         variables, rows = self.client.select_paged(_bound(query, bindings), self._dataset())
         unprojected = set(bindings or ()) - set(variables)
@@ -171,6 +189,8 @@ class RemoteSnapshot:
             raise QueryError(f"not a SPARQL 1.1 query: {extension}")
         text, dataset = self._public_dataset(query, shape)
         if shape.form == "SELECT":
+            # The store stops at the cap (its own row limit at most: Virtuoso refuses to sort past it).
+            text = limit_rows(text, min(query.cap + 1, self.client.endpoints.result_cap))
             rows = self.client.select(text, dataset, query.timeout, limit=query.cap, public=True)
             return select_answer(rows.variables, rows.solutions, query.select_format, query.cap, rows.cut)
         if shape.form == "ASK":
@@ -233,6 +253,7 @@ class RemoteStore:
             auth=str(config["STORE_AUTH"]),
             timeout=float(config["STORE_TIMEOUT"]),
             result_cap=int(config["STORE_RESULT_CAP"]),
+            retry_seconds=float(config["STORE_RETRY_SECONDS"]),
         )
         poll = float(config["STORE_POLL_SECONDS"])
         # A reader may hold a snapshot for one poll, then run a public query for its whole time limit.

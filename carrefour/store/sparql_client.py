@@ -41,6 +41,7 @@ from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperExceptio
 from carrefour import formats
 from carrefour.errors import QueryError, QueryTimeout, StoreError, StoreUnavailable
 from carrefour.sparql_text import split_prologue
+from carrefour.store.availability import Breaker, time_left
 from carrefour.store.base import Solution
 
 XML_RESULTS = "application/sparql-results+xml"
@@ -65,6 +66,7 @@ class Endpoints:
     auth: str = "digest"  # digest (Virtuoso) or basic (Fuseki, GraphDB…)
     timeout: float = 30.0
     result_cap: int = 10_000  # the most rows the store answers (Virtuoso's ResultSetMaxRows)
+    retry_seconds: float = 0.0  # after the store failed to answer, queries fail at once for this long
 
 
 @dataclass
@@ -185,6 +187,7 @@ class SparqlClient:
         self.endpoints = endpoints
         self.session = requests.Session()
         self.session.auth = self._auth()  # one object: digest auth reuses its nonce instead of a 401 per upload
+        self.breaker = Breaker(endpoints.retry_seconds)
 
     def _auth(self) -> AuthBase | None:
         if not self.endpoints.user:
@@ -194,6 +197,10 @@ class SparqlClient:
         return HTTPDigestAuth(self.endpoints.user, self.endpoints.password)
 
     # -- queries ----------------------------------------------------------------------
+
+    def _timeout(self, timeout: float | None) -> float:
+        """The time a query may take: its own limit, within what the current web request has left."""
+        return time_left(timeout or self.endpoints.timeout)
 
     @contextmanager
     def _query(
@@ -209,6 +216,7 @@ class SparqlClient:
 
         Running out of time is ``QueryTimeout`` for a ``public`` query (its time limit is the
         endpoint's), ``StoreUnavailable`` for the hub's own (a store that slow is not serving).
+        A store that does not answer opens the breaker; any answer closes it.
         """
         wrapper = SPARQLWrapper(self.endpoints.query)
         wrapper.setMethod(POST)
@@ -221,27 +229,41 @@ class SparqlClient:
         # The form is known (carrefour.sparql_text reads escapes as the grammar does):
         # SPARQLWrapper's own guess from the text is skipped.
         wrapper.queryString, wrapper.queryType = query, form
+        probe = self.breaker.admit()
         try:
             response = wrapper.query().response
         except QueryBadFormed as exc:
+            self.breaker.answered()
             raise QueryError(f"the store rejected the query: {_store_message(exc)}") from exc
         except SPARQLWrapperException as exc:
+            self.breaker.answered()
             message = _store_message(exc)
             if any(marker in message for marker in _TIME_LIMIT_ERRORS):
                 raise QueryTimeout(f"the query ran over the store's time limit: {message[:200]}") from exc
             raise StoreError(f"the store failed: {message[:300]}") from exc
         except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
-            raise _unavailable(exc, timeout, public) from exc
+            raise self._unavailable(exc, timeout, public, probe) from exc
+        self.breaker.answered()
         try:
             if response.headers.get("X-SQL-State") == "S1TAT":
                 raise QueryTimeout("the query ran over the store's time limit (the store answered a part of it)")
             yield response
         except (TimeoutError, ConnectionError) as exc:
-            raise _unavailable(exc, timeout, public) from exc
+            raise self._unavailable(exc, timeout, public, probe) from exc
         except ET.ParseError as exc:
             raise StoreError(f"the store answered malformed SPARQL results: {exc}") from exc
         finally:
             response.close()
+
+    def _unavailable(
+        self, exc: BaseException, timeout: float, public: bool, probe: bool
+    ) -> StoreUnavailable | QueryTimeout:
+        error = _unavailable(exc, timeout, public)
+        if isinstance(error, StoreUnavailable):
+            self.breaker.failed(str(error))
+        else:
+            self.breaker.released(probe)
+        return error
 
     def select(
         self,
@@ -252,7 +274,7 @@ class SparqlClient:
         public: bool = False,
     ) -> Rows:
         """Run a SELECT; read at most ``limit`` rows (then ``cut``) and stop the transfer."""
-        timeout = timeout or self.endpoints.timeout
+        timeout = self._timeout(timeout)
         with self._query(query, "SELECT", XML_RESULTS, timeout, dataset, public) as response:
             results = _Results(response, time.monotonic() + timeout)
             solutions = list(islice(results, limit + 1 if limit is not None else None))
@@ -265,7 +287,7 @@ class SparqlClient:
     def ask(
         self, query: str, dataset: Iterable[tuple[str, str]] = (), timeout: float | None = None, public: bool = False
     ) -> bool:
-        timeout = timeout or self.endpoints.timeout
+        timeout = self._timeout(timeout)
         with self._query(query, "ASK", XML_RESULTS, timeout, dataset, public) as response:
             results = _Results(response, time.monotonic() + timeout)
             for _ in results:
@@ -279,6 +301,7 @@ class SparqlClient:
     ) -> tuple[list[ox.Triple], bool]:
         """Run a public CONSTRUCT or DESCRIBE; read at most ``limit`` triples; say whether the answer was cut."""
         accept = "application/n-triples, text/turtle;q=0.9"
+        timeout = self._timeout(timeout)
         with self._query(query, form, accept, timeout, dataset, public=True) as response:
             media_type = response.headers.get("Content-Type", "application/n-triples")
             found = formats.from_media_type(media_type)

@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from carrefour.errors import QueryError, QueryRefused
-from carrefour.sparql_text import analyse, check_public_query, non_standard, replace_dataset, split_prologue
+from carrefour.sparql_text import (
+    analyse,
+    check_public_query,
+    limit_rows,
+    non_standard,
+    replace_dataset,
+    split_prologue,
+)
 
 ALLOWED = ["partner.example.org"]
 
@@ -122,3 +129,25 @@ def test_graphs_named_in_from_clauses_can_be_replaced() -> None:
 def test_store_extensions_are_found(query: str, found: str | None) -> None:
     result = non_standard(query)
     assert result is None if found is None else found in (result or "")
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("SELECT * WHERE { ?s ?p ?o }", "SELECT * WHERE { ?s ?p ?o }\nLIMIT 26\n"),
+        ("SELECT * { ?s ?p ?o } ORDER BY ?s # LIMIT 5", "SELECT * { ?s ?p ?o } ORDER BY ?s # LIMIT 5\nLIMIT 26\n"),
+        ("SELECT * { ?s ?p ?o } LIMIT 1000 OFFSET 3", "SELECT * { ?s ?p ?o } LIMIT 26 OFFSET 3"),
+        ("SELECT * { ?s ?p ?o } OFFSET 3 limit 9", "SELECT * { ?s ?p ?o } OFFSET 3 limit 9"),
+        (
+            "SELECT * { { SELECT ?s { ?s ?p ?o } LIMIT 500 } } VALUES ?s { <a> }",
+            "SELECT * { { SELECT ?s { ?s ?p ?o } LIMIT 500 } } \nLIMIT 26\nVALUES ?s { <a> }",
+        ),
+        (
+            "SELECT ?s (COUNT(*) AS ?n) { ?s ?p ?o } GROUP BY ?s HAVING (EXISTS { SELECT * {} LIMIT 99 })",
+            "SELECT ?s (COUNT(*) AS ?n) { ?s ?p ?o } GROUP BY ?s HAVING (EXISTS { SELECT * {} LIMIT 99 })\nLIMIT 26\n",
+        ),
+        ('SELECT * { ?s ?p "}" } L\\u0049MIT 99', 'SELECT * { ?s ?p "}" } LIMIT 26'),
+    ],
+)
+def test_a_query_is_limited_at_its_top_level_only(query: str, expected: str) -> None:
+    assert limit_rows(query, 26) == expected

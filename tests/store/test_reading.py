@@ -9,7 +9,7 @@ import pyoxigraph as ox
 import pytest
 
 from carrefour.errors import QueryError
-from carrefour.vocab import SCHEMA
+from carrefour.vocab import RDF_TYPE, SCHEMA
 from tests.support.backends import Backend
 from tests.support.zoo import HOSTILE, TYPED, Zoo, canonical, s
 
@@ -46,6 +46,15 @@ def test_describe_gives_the_resource_and_its_fragments(zoo_backend: Backend, zoo
     assert as_set(described) == as_set(expected)
     assert len(described) == len(expected)
     assert not any(q.subject.value.endswith("-other") for q in described if isinstance(q.subject, ox.NamedNode))
+
+
+def test_lookup_gives_each_subjects_values_in_one_go(zoo_backend: Backend, zoo: Zoo) -> None:
+    subjects = [zoo.hub.node("initiative", "beta", str(i)) for i in (7, 3)] + [zoo.one, zoo.hub.node("nothing")]
+    predicates = [s("name"), RDF_TYPE]
+    found = zoo_backend.store().snapshot().lookup(subjects, predicates)
+    expected = [q for q in zoo.quads if q.subject in subjects and q.predicate in predicates]
+    assert as_set(found) == as_set(expected) and len(found) == len(expected)
+    assert [q.subject for q in found] == sorted((q.subject for q in found), key=subjects.index)  # subject by subject
 
 
 @pytest.mark.parametrize("bound", [c for n in range(5) for c in itertools.combinations("spog", n)])
