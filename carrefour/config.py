@@ -42,6 +42,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("STORE_POLL_SECONDS", 2.0, "How often web workers check the remote store for a new version."),
     Setting("STORE_RETRY_SECONDS", 5.0, "After the remote store failed to answer, reads get 503 at once this long."),
     Setting("STORE_RESULT_CAP", 10000, "Most rows the remote store answers (Virtuoso's ResultSetMaxRows): page size."),
+    Setting("ARTIFACTS_DIR", "", "Remote store: where versions' dumps and search index are shared (STORE/artifacts)."),
     Setting("PARTNERS_DIR", "", "Folder of partner configuration files (default: the project's partners/)."),
     Setting("KEEP_GENERATIONS", 3, "Published store generations kept on disk for readers still using them."),
     Setting("SPARQL_TIMEOUT", 10.0, "Seconds a public SPARQL query may run before it is cut with 503."),

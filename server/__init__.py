@@ -27,9 +27,12 @@ def create_app(test_config: dict[str, Any] | None = None, store: Store | None = 
     from server import browse, context, dumps, home, metadata, pages, search, site, sparql
     from server.cors import register_cors
     from server.errors import register_error_handlers
+    from server.store_budget import register_store_budget
 
     register_error_handlers(app)
     register_cors(app)
+    if app.extensions["carrefour.store"].remote:
+        register_store_budget(app, float(config["STORE_TIMEOUT"]))
     site.init_app(app)
     app.config["SEND_FILE_MAX_AGE_DEFAULT"] = 86400  # /static: the style sheet changes with releases
     app.register_blueprint(home.blueprint)

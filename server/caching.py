@@ -25,7 +25,7 @@ MAX_AGE_SECONDS = 300
 
 def etag_for(snapshot: Snapshot, *parts: object) -> str:
     """A strong validator for one representation of the current version."""
-    text = "\x1f".join(str(p) for p in (__version__, snapshot.info.version, *parts))
+    text = "\x1f".join(str(p) for p in (__version__, snapshot.info.state, *parts))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 

@@ -57,6 +57,7 @@ class PartnerFacts:
 @dataclass
 class DatasetFacts:
     version: str
+    state: str  # the version and whether its artifacts were here (DatasetInfo.state)
     published: datetime
     graph_counts: dict[str, int]
     partners: list[PartnerFacts]
@@ -131,6 +132,7 @@ def gather_facts(snapshot: Snapshot, hub: Hub) -> DatasetFacts:
     predicates = [row["p"].value for row in snapshot.select(_PREDICATES)]
     return DatasetFacts(
         version=snapshot.info.version,
+        state=snapshot.info.state,
         published=snapshot.info.published,
         graph_counts=counts,
         partners=_partners(snapshot, hub, counts),
@@ -150,7 +152,7 @@ def current_facts(snapshot: Snapshot) -> DatasetFacts:
     """The facts of the published version, gathered on first use after each publication."""
     holder: _FactsHolder = current_app.extensions.setdefault(_EXTENSION_KEY, _FactsHolder())
     with holder.lock:
-        if holder.facts is None or holder.facts.version != snapshot.info.version:
+        if holder.facts is None or holder.facts.state != snapshot.info.state:
             holder.facts = gather_facts(snapshot, current_app.extensions["carrefour.hub"])
         return holder.facts
 

@@ -29,8 +29,9 @@ def _manifest(snapshot: Snapshot) -> dict[str, Any]:
     manifest = read_manifest(snapshot)
     if manifest is None:
         raise NotFound(
-            f"the dumps of version {snapshot.info.version} are not on this server "
-            "(they are written where the version was published; `carrefour dump --out DIR` writes them anywhere)"
+            f"the dumps of version {snapshot.info.version} are not on this server: they are written where "
+            "the version was published (share its ARTIFACTS_DIR with this server), and `carrefour dump --out DIR` "
+            "writes them anywhere"
         )
     return manifest
 

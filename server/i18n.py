@@ -89,7 +89,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "partner": "partenaires",
         "theme": "domaines",
         "territory": "territoires",
-        "search_unavailable": "La recherche n'est pas disponible pour cette version des données.",
+        "search_unavailable": "La recherche n'est pas encore prête pour cette version des données : "
+        "réessayez dans quelques instants.",
         "kind_initiative": "Initiative",
         "kind_programme": "Dispositif d'accompagnement",
         "kind_actor": "Acteur",
@@ -172,7 +173,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "partner": "partners",
         "theme": "domains",
         "territory": "territories",
-        "search_unavailable": "Search is not available for this version of the data.",
+        "search_unavailable": "Search is not ready yet for this version of the data: try again in a moment.",
         "kind_initiative": "Initiative",
         "kind_programme": "Support programme",
         "kind_actor": "Actor",

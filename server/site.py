@@ -36,18 +36,17 @@ class Site:
         self.memo = VersionMemo()
 
     def vocabulary(self, snapshot: Snapshot) -> Vocabulary:
-        return self.memo.get(snapshot.info.version, "vocabulary", lambda: load_vocabulary(snapshot, self.hub))
+        return self.memo.get(snapshot.info.state, "vocabulary", lambda: load_vocabulary(snapshot, self.hub))
 
     def context(self, snapshot: Snapshot) -> Context:
-        version = snapshot.info.version
-        return self.memo.get(version, "context", lambda: build_context(self.hub, self.vocabulary(snapshot)))
+        return self.memo.get(snapshot.info.state, "context", lambda: build_context(self.hub, self.vocabulary(snapshot)))
 
     def compactor(self, snapshot: Snapshot) -> Compactor:
-        return self.memo.get(snapshot.info.version, "compactor", lambda: Compactor(self.context(snapshot)))
+        return self.memo.get(snapshot.info.state, "compactor", lambda: Compactor(self.context(snapshot)))
 
     def facets(self, snapshot: Snapshot) -> dict[str, list[dict[str, Any]]]:
         """The facet counts of the version (empty when it was published without them)."""
-        return self.memo.get(snapshot.info.version, "facets", lambda: read_facets(snapshot) or {})
+        return self.memo.get(snapshot.info.state, "facets", lambda: read_facets(snapshot) or {})
 
 
 def get_site() -> Site:

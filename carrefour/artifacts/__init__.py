@@ -14,6 +14,9 @@ from carrefour.store.base import Writer
 from carrefour.vocab import Hub
 
 BUILDERS = (build_stats, build_search, build_facets, build_dumps)
+# What a machine can rebuild from the store alone when it lacks a version's artifacts
+# (carrefour.store.remote_artifacts); the dumps read the whole store and are not among them.
+REBUILDABLE = (build_stats, build_search, build_facets)
 
 
 def build_artifacts(writer: Writer, hub: Hub) -> None:

@@ -7,7 +7,7 @@ Two guards, both on the reading side:
   one query probes the store while the others keep failing fast, and the first answer
   closes the breaker.  A web worker whose threads all waited on a hung store would
   stop serving everything else (pages from the cache, static files, errors).
-- ``deadline``: a web request gives all its store queries one time budget together;
+- ``start_budget``: a web request gives all its store queries one time budget together;
   a page that makes a dozen queries to a slow store gives up once, not a dozen times.
 """
 
@@ -15,23 +15,20 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 
 from carrefour.errors import StoreUnavailable
 
 _deadline: ContextVar[float | None] = ContextVar("carrefour_store_deadline", default=None)
 
 
-@contextmanager
-def deadline(seconds: float) -> Iterator[None]:
-    """Give the store queries made inside the block ``seconds`` altogether."""
-    token = _deadline.set(time.monotonic() + seconds)
-    try:
-        yield
-    finally:
-        _deadline.reset(token)
+def start_budget(seconds: float) -> Token[float | None]:
+    """Give the store queries of the current request (thread or task) ``seconds`` altogether."""
+    return _deadline.set(time.monotonic() + seconds)
+
+
+def end_budget(token: Token[float | None]) -> None:
+    _deadline.reset(token)
 
 
 def time_left(timeout: float) -> float:

@@ -65,6 +65,15 @@ class DatasetInfo:
     artifacts: Path | None = None
     extra: dict[str, object] = field(default_factory=dict)
 
+    @property
+    def state(self) -> str:
+        """What a web cache is keyed on: the version, marked while its artifacts are not on this machine.
+
+        A web machine of a remote store may get them after it first served the version
+        (carrefour.store.remote_artifacts); pages made without them must not outlive that.
+        """
+        return self.version if self.artifacts is not None else f"{self.version}+without-artifacts"
+
 
 class Snapshot(Protocol):
     """A consistent read-only view of one published version of the dataset."""

@@ -40,6 +40,7 @@ from carrefour.store.answers import boolean_answer, graph_answer, graph_format, 
 from carrefour.store.base import Bindings, DatasetInfo, PublicQuery, QueryAnswer, Solution, Term
 from carrefour.store.embedded import EmbeddedStore, EmbeddedWriter
 from carrefour.store.records import Records, VersionRecord, read_version, version_triples
+from carrefour.store.remote_artifacts import VersionArtifacts
 from carrefour.store.remote_lock import WriteLock
 from carrefour.store.sparql_client import Endpoints, SparqlClient
 from carrefour.vocab import Hub
@@ -90,6 +91,11 @@ class RemoteSnapshot:
         graph: ox.NamedNode | None = None,
     ) -> Iterator[ox.Quad]:
         if graph is not None and not self.records.is_hub_graph(graph):
+            return
+        if graph is None and subject is None and object is None:
+            # A scan: graph by graph, each paged on its own (the store sorts one graph per page, not all).
+            for name in self.record.graphs:
+                yield from self.quads(None, predicate, None, name)
             return
         given = {"s": subject, "p": predicate, "o": object, "g": graph}
         pattern = {name: str(term) if term is not None else f"?{name}" for name, term in given.items()}
@@ -228,13 +234,19 @@ class RemoteStore:
         mirror_root: Path,
         poll_seconds: float = 2.0,
         drain_seconds: float | None = None,
+        artifacts_dir: Path | None = None,
+        keep_generations: int = 3,
     ) -> None:
-        """:param drain_seconds: how long a swap waits for readers (default: two polls)."""
+        """:param drain_seconds: how long a swap waits for readers (default: two polls).
+        :param artifacts_dir: where versions' artifacts are shared (default: ``artifacts`` beside the mirror).
+        """
         self.client = client
         self.hub = hub
         self.records = Records.of(hub)
         self.lock = WriteLock(client, self.records)
-        self.mirror = EmbeddedStore(mirror_root, hub.base)
+        self.mirror = EmbeddedStore(mirror_root, hub.base, keep_generations=keep_generations)
+        shared = artifacts_dir or mirror_root.parent / "artifacts"
+        self.artifacts = VersionArtifacts(shared, self.mirror, keep_generations)
         self.poll_seconds = poll_seconds
         self.drain_seconds = 2 * poll_seconds if drain_seconds is None else drain_seconds
         self._guard = threading.Lock()
@@ -258,7 +270,10 @@ class RemoteStore:
         poll = float(config["STORE_POLL_SECONDS"])
         # A reader may hold a snapshot for one poll, then run a public query for its whole time limit.
         drain = poll + float(config["SPARQL_TIMEOUT"]) + 1
-        return cls(SparqlClient(endpoints), Hub(config.base_url), config.store_path / "mirror", poll, drain)
+        shared = Path(str(config["ARTIFACTS_DIR"])).expanduser() if config["ARTIFACTS_DIR"] else None
+        keep = int(config["KEEP_GENERATIONS"])
+        mirror = config.store_path / "mirror"
+        return cls(SparqlClient(endpoints), Hub(config.base_url), mirror, poll, drain, shared, keep)
 
     # -- reading ---------------------------------------------------------------------
 
@@ -282,13 +297,16 @@ class RemoteStore:
         if record.version is None or record.published is None:
             raise StoreError("no data published in the remote store yet: run `carrefour init`")
         with self._guard:
-            if self._snapshot is None or self._snapshot.record != record:
-                mirrored = self.mirror.published_info()
-                artifacts = mirrored.artifacts if mirrored is not None and mirrored.version == record.version else None
-                info = DatasetInfo(record.version, record.published, self.hub.base, artifacts)
-                self._snapshot = RemoteSnapshot(self, info, record)
+            current = self._snapshot
+            if current is None or current.record != record or current.info.artifacts is None:
+                artifacts = self.artifacts.find(record.version)
+                if current is None or current.record != record or artifacts is not None:
+                    info = DatasetInfo(record.version, record.published, self.hub.base, artifacts)
+                    current = self._snapshot = RemoteSnapshot(self, info, record)
             self._checked = time.monotonic()
-            return self._snapshot
+        if current.info.artifacts is None:
+            self.artifacts.rebuild(current, self.hub, lambda: self.version_record() == record)
+        return current
 
     # -- writing -------------------------------------------------------------------
 
@@ -306,6 +324,7 @@ class RemoteStore:
             with self.mirror.writer() as writer:
                 yield writer
                 self.lock.check(token)
+                self.artifacts.share(writer.artifacts, writer.info.version)
                 graphs = writer.graphs()
                 changed = {g: writer.quads(graph=g) if g in graphs else None for g in writer.changed}
                 staged = self._stage(changed, token)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import tomllib
@@ -13,14 +14,15 @@ import pyoxigraph as ox
 import pytest
 
 from carrefour.config import Config, load_config
-from carrefour.store.embedded import EmbeddedStore
+from carrefour.store.base import Store
 from carrefour.vocab import Hub
 from loader.feeds import FetchSettings
 from loader.harvest import PartnerHarvest, harvest
 from loader.initialise import initialise
 from loader.mapping.spec import PartnerSpec, read_partner
 from loader.validation import Validator
-from tests.conftest import DEFAULT_BASE
+from tests.conftest import BACKEND_PARAMS, DEFAULT_BASE
+from tests.support.backends import Backend, close_backend, open_backend
 
 FAST = {"HARVEST_DELAY": 0.01, "HARVEST_TIMEOUT": 2.0, "HARVEST_MAX_BYTES": 1 << 20, "HARVEST_MAX_PAGES": 30}
 EXAMPLES = Path(__file__).resolve().parents[2] / "partners" / "examples"
@@ -50,9 +52,9 @@ def example(name: str, **feed: object) -> PartnerSpec:
 
 @dataclass
 class HarvestHub:
-    """A store on disk where `carrefour init` ran, and the settings to harvest into it."""
+    """A store where `carrefour init` ran, and the settings to harvest into it."""
 
-    store: EmbeddedStore
+    store: Store
     hub: Hub
     config: Config
     validator: Validator
@@ -65,43 +67,56 @@ class HarvestHub:
         return {ox.Triple(q.subject, q.predicate, q.object) for q in snapshot.quads(graph=self.hub.graph(*parts))}
 
 
-@pytest.fixture
-def fresh_hub(tmp_path: Path, hub: Hub, validator: Validator) -> Iterator[HarvestHub]:
-    config = fast_config(tmp_path / "var")
-    store = EmbeddedStore(config.store_path / "store", hub.base)
+@pytest.fixture(params=BACKEND_PARAMS)
+def fresh_hub(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[HarvestHub]:
+    """A hub just initialised, on each backend."""
+    backend = open_backend(request.param, tmp_path / "store", lambda: request.getfixturevalue("virtuoso_server"))
+    hub = backend.hub
+    validator = Validator(hub)
+    store = backend.store()
     initialise(store, hub, validator)
-    yield HarvestHub(store, hub, config, validator)
-    store.close()
+    yield HarvestHub(store, hub, fast_config(tmp_path / "var", BASE_URL=hub.base), validator)
+    close_backend(backend, backend.server)
 
 
-def carrefour(*args: str) -> subprocess.CompletedProcess[str]:
+def carrefour(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """The `carrefour` command; ``env``: settings (``CARREFOUR_<NAME>``) of the machine it runs on."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("CARREFOUR_")}
+    environment |= {f"CARREFOUR_{name}": value for name, value in (env or {}).items()}
     return subprocess.run(
-        [sys.executable, "-m", "carrefour", *args], capture_output=True, text=True, timeout=3600, check=False
-    )
+        [sys.executable, "-m", "carrefour", *args], capture_output=True, text=True, timeout=3600, check=False,
+        env=environment,
+    )  # fmt: skip
 
 
 @dataclass
 class CliHarvest:
-    store_dir: Path
+    store_dir: Path  # STORE of the machine that harvested
     first: subprocess.CompletedProcess[str]
     second: subprocess.CompletedProcess[str]
+    backend: Backend
 
 
-@pytest.fixture(scope="session")
-def bundled(tmp_path_factory: pytest.TempPathFactory) -> CliHarvest:
-    """`carrefour init`, then `carrefour harvest` of every bundled partner, twice, as an operator runs them."""
-    store_dir = tmp_path_factory.mktemp("bundled") / "var"
-    init = carrefour("--store", str(store_dir), "init")
+@pytest.fixture(scope="session", params=BACKEND_PARAMS)
+def bundled(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[CliHarvest]:
+    """`carrefour init`, then `carrefour harvest` of every bundled partner, twice, as an operator runs them.
+
+    On Virtuoso through ``--store-url``, from a machine whose STORE holds the mirror.
+    """
+    folder = tmp_path_factory.mktemp(f"bundled-{request.param}")
+    backend = open_backend(request.param, folder, lambda: request.getfixturevalue("virtuoso_server"), DEFAULT_BASE)
+    options, env = backend.command_line(), backend.writer_settings
+    init = carrefour(*options, "init", env=env)
     assert init.returncode == 0, init.stderr
-    first = carrefour("--store", str(store_dir), "harvest")
+    first = carrefour(*options, "harvest", env=env)
     assert first.returncode == 0, first.stdout + first.stderr
-    second = carrefour("--store", str(store_dir), "harvest")
+    second = carrefour(*options, "harvest", env=env)
     assert second.returncode == 0, second.stdout + second.stderr
-    return CliHarvest(store_dir, first, second)
+    yield CliHarvest(backend.writer_folder, first, second, backend)
+    close_backend(backend, backend.server)
 
 
 @pytest.fixture(scope="session")
-def bundled_store(bundled: CliHarvest, hub: Hub) -> Iterator[EmbeddedStore]:
-    store = EmbeddedStore(bundled.store_dir / "store", hub.base)
-    yield store
-    store.close()
+def bundled_store(bundled: CliHarvest) -> Store:
+    """The harvested store, opened by the tests (another process; on Virtuoso, another machine)."""
+    return bundled.backend.store()

@@ -7,7 +7,7 @@ import re
 import pyoxigraph as ox
 import pytest
 
-from carrefour.store.embedded import EmbeddedStore
+from carrefour.store.base import Store
 from carrefour.vocab import OWL, PROV, RDF, SKOS, Hub
 from loader.partners import load_partners, partners_dir
 from loader.privacy import is_functional_email
@@ -20,7 +20,7 @@ EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-
 PHONE = re.compile(r"(?<![\d+])(?:(?:\+|00)33[\s.\-]?[1-9]|0[1-9])(?:[\s.\-]?\d{2}){4}(?!\d)")
 
 
-def rows(store: EmbeddedStore, query: str, **terms: ox.NamedNode | ox.Literal) -> list[dict]:
+def rows(store: Store, query: str, **terms: ox.NamedNode | ox.Literal) -> list[dict]:
     """Run ``query`` with ``?name`` replaced by the validated term ``terms[name]`` (written with ``str``)."""
     for name, term in sorted(terms.items(), key=lambda item: -len(item[0])):
         query = query.replace(f"?{name}", str(term))
@@ -50,7 +50,7 @@ def test_a_second_harvest_finds_everything_unchanged(bundled: CliHarvest) -> Non
         assert int(second[3]) == int(first[2]) + int(first[3]), (first, second)  # all of them unchanged
 
 
-def test_each_partner_has_its_graphs(bundled_store: EmbeddedStore, hub: Hub) -> None:
+def test_each_partner_has_its_graphs(bundled_store: Store, hub: Hub) -> None:
     graphs = {g.value for g in bundled_store.snapshot().graphs()}
     for partner_id in PARTNERS:
         for kind in ("partner", "provenance", "report"):
@@ -58,7 +58,7 @@ def test_each_partner_has_its_graphs(bundled_store: EmbeddedStore, hub: Hub) -> 
         assert bundled_store.snapshot().count(hub.graph("partner", partner_id)) > 20
 
 
-def test_records_carry_their_provenance(bundled_store: EmbeddedStore, hub: Hub) -> None:
+def test_records_carry_their_provenance(bundled_store: Store, hub: Hub) -> None:
     found = rows(
         bundled_store,
         "SELECT ?record ?activity WHERE { GRAPH ?g { ?record ?generatedBy ?activity ; ?createdAt ?created } }",
@@ -81,7 +81,7 @@ def test_records_carry_their_provenance(bundled_store: EmbeddedStore, hub: Hub) 
     }
 
 
-def test_taxonomies_are_published_with_their_matches_and_tagged_labels(bundled_store: EmbeddedStore, hub: Hub) -> None:
+def test_taxonomies_are_published_with_their_matches_and_tagged_labels(bundled_store: Store, hub: Hub) -> None:
     graph = hub.graph("taxonomy", "maplabbzh")
     concept = hub.node("taxonomy", "maplabbzh", "structure", "fablab")
     quads = list(bundled_store.snapshot().quads(subject=concept, graph=graph))
@@ -99,7 +99,7 @@ def test_taxonomies_are_published_with_their_matches_and_tagged_labels(bundled_s
     assert all(text.strip() for text, _ in labels)
 
 
-def test_descriptions_keep_their_language(bundled_store: EmbeddedStore, hub: Hub) -> None:
+def test_descriptions_keep_their_language(bundled_store: Store, hub: Hub) -> None:
     found = rows(
         bundled_store,
         "SELECT ?d WHERE { GRAPH ?g { ?s <http://schema.org/description> ?d } }",
@@ -109,7 +109,7 @@ def test_descriptions_keep_their_language(bundled_store: EmbeddedStore, hub: Hub
     assert {"fr", "en"} <= languages and None not in languages
 
 
-def test_iris_are_stable_and_readable(bundled_store: EmbeddedStore, hub: Hub) -> None:
+def test_iris_are_stable_and_readable(bundled_store: Store, hub: Hub) -> None:
     subjects = {q.subject.value for q in bundled_store.snapshot().quads(graph=hub.graph("partner", "maplabbzh"))}
     assert hub.iri("initiative", "maplabbzh", "konk-ar-lab") in subjects
     # the same name in two towns: two resources, never one
@@ -117,7 +117,7 @@ def test_iris_are_stable_and_readable(bundled_store: EmbeddedStore, hub: Hub) ->
     assert {hub.iri("initiative", "maplabbzh", s) for s in ("nurserie-numerique", "nurserie-numerique-2")} <= subjects
 
 
-def test_no_personal_email_or_phone_in_any_published_literal(bundled_store: EmbeddedStore) -> None:
+def test_no_personal_email_or_phone_in_any_published_literal(bundled_store: Store) -> None:
     leaks = []
     for quad in bundled_store.snapshot().quads():
         for term in (quad.subject, quad.object):
@@ -127,12 +127,12 @@ def test_no_personal_email_or_phone_in_any_published_literal(bundled_store: Embe
     assert leaks == []
 
 
-def test_the_person_named_as_a_place_is_not_published(bundled_store: EmbeddedStore) -> None:
+def test_the_person_named_as_a_place_is_not_published(bundled_store: Store) -> None:
     names = [q for q in bundled_store.snapshot().quads() if "Camille Exemple" in q.object.value]
     assert names == []
 
 
-def test_identity_links_publish_their_evidence(bundled_store: EmbeddedStore, hub: Hub) -> None:
+def test_identity_links_publish_their_evidence(bundled_store: Store, hub: Hub) -> None:
     links = rows(
         bundled_store,
         "SELECT ?a ?b ?key ?value WHERE { GRAPH ?g { ?l ?source ?a ; ?target ?b ; ?on ?key ; ?matched ?value } }",
@@ -158,7 +158,7 @@ def test_identity_links_publish_their_evidence(bundled_store: EmbeddedStore, hub
                for q in bundled_store.snapshot().quads(graph=hub.graph("links")))  # fmt: skip
 
 
-def test_the_traps_link_nothing(bundled_store: EmbeddedStore, hub: Hub) -> None:
+def test_the_traps_link_nothing(bundled_store: Store, hub: Hub) -> None:
     snapshot = bundled_store.snapshot()
     same_as = {(q.subject.value, q.object.value) for q in snapshot.quads(predicate=ox.NamedNode(OWL + "sameAs"))}
     linked = {iri for pair in same_as for iri in pair}

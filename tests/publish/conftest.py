@@ -1,4 +1,9 @@
-"""A live hub for the publishing tests: a real store on disk served by gunicorn on 127.0.0.1."""
+"""A live hub for the publishing tests: a real store served by gunicorn on 127.0.0.1, on each backend.
+
+On the embedded store the server reads the store's folder; on Virtuoso it is a web
+machine of its own (its own STORE folder, the query endpoint only, the versions'
+artifacts from the shared ARTIFACTS_DIR), the hub having been published from another.
+"""
 
 from __future__ import annotations
 
@@ -14,59 +19,59 @@ import pytest
 import requests
 
 from bench.synthetic import SyntheticData, publish_synthetic
-from carrefour.store.embedded import EmbeddedStore
+from carrefour.store.base import Snapshot, Store
 from carrefour.vocab import Hub
 from loader.initialise import initialise
 from loader.validation import Validator
-from tests.conftest import free_port
+from tests.conftest import BACKEND_PARAMS, free_port
 from tests.publish.hostile import HostileData, publish_hostile
+from tests.support.backends import Backend, close_backend, open_backend
 
 
 @dataclass
 class LiveServer:
     base: str  # http://127.0.0.1:PORT/ — also the hub's base URL, so IRIs dereference here
-    store_dir: Path
+    store_dir: Path  # the server's STORE folder
     process: subprocess.Popen[bytes]
     data: SyntheticData
     hostile: HostileData
+    backend: Backend  # the dataset it serves
 
     def url(self, path: str) -> str:
         return self.base + path.lstrip("/")
 
+    def environment(self) -> dict[str, str]:
+        """The environment of a `carrefour` command run on this server's machine (its store settings)."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith("CARREFOUR_")}
+        return env | {f"CARREFOUR_{name}": value for name, value in self.backend.web_settings.items()}
 
-def build_hub(store_dir: Path, base: str, n: int = 300, partners: int = 3) -> SyntheticData:
+
+def build_hub(store: Store, hub: Hub, n: int = 300, partners: int = 3) -> SyntheticData:
     """Init (vocabulary, references, curated data) plus ``n`` synthetic initiatives over ``partners``."""
-    hub = Hub(base)
-    store = EmbeddedStore(store_dir / "store", base)
-    try:
-        initialise(store, hub, Validator(hub))
-        return publish_synthetic(store, hub, n, partners)
-    finally:
-        store.close()
-
-
-def add_hostile_partner(store_dir: Path, base: str) -> HostileData:
-    """The partner with hostile text, an actor with many initiatives, provenance and a report."""
-    hub = Hub(base)
-    store = EmbeddedStore(store_dir / "store", base)
-    try:
-        return publish_hostile(store, hub, Validator(hub))
-    finally:
-        store.close()
+    initialise(store, hub, Validator(hub))
+    return publish_synthetic(store, hub, n, partners)
 
 
 WORKERS = 2  # web worker processes of each test server; each keeps its own SPARQL answer cache
 
 
 def start_server(
-    store_dir: Path, port: int, *extra: str, settings: dict[str, str] | None = None
+    store_dir: Path,
+    port: int,
+    *extra: str,
+    settings: dict[str, str] | None = None,
+    base: str | None = None,
+    wait: bool = True,
 ) -> subprocess.Popen[bytes]:
     """``carrefour serve`` with its production server, as an operator would run it.
 
     :param settings: settings given in the environment (``CARREFOUR_<NAME>``), as an operator would.
+    :param base: the hub's base URL (default: the server's own address).
+    :param wait: wait until the home page answers 200.
     """
+    store_dir.mkdir(parents=True, exist_ok=True)
     command = [
-        sys.executable, "-m", "carrefour", "--store", str(store_dir), "--base-url", f"http://127.0.0.1:{port}/",
+        sys.executable, "-m", "carrefour", "--store", str(store_dir), "--base-url", base or f"http://127.0.0.1:{port}/",
         "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(WORKERS), "--threads", "2", *extra,
     ]  # fmt: skip
     env = {k: v for k, v in os.environ.items() if not k.startswith("CARREFOUR_")}
@@ -79,9 +84,9 @@ def start_server(
         if process.poll() is not None:
             raise RuntimeError(f"server exited: {log_path.read_text(errors='replace')[-2000:]}")
         try:
-            if requests.get(f"http://127.0.0.1:{port}/", timeout=2).status_code == 200:
+            if requests.get(f"http://127.0.0.1:{port}/", timeout=5).status_code == 200 or not wait:
                 return process
-        except requests.ConnectionError:
+        except requests.RequestException:  # not listening yet, or too busy to answer in time
             time.sleep(0.2)
     stop_server(process)
     raise RuntimeError("server did not answer within 60 s")
@@ -96,18 +101,24 @@ def stop_server(process: subprocess.Popen[bytes]) -> None:
         process.wait()
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+@pytest.fixture(scope="session", params=BACKEND_PARAMS)
+def live_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     port = free_port()
     base = f"http://127.0.0.1:{port}/"
-    store_dir = tmp_path_factory.mktemp("live")
-    data = build_hub(store_dir, base)
-    hostile = add_hostile_partner(store_dir, base)
-    process = start_server(store_dir, port)
+    backend = open_backend(
+        request.param, tmp_path_factory.mktemp(f"live-{request.param}"),
+        lambda: request.getfixturevalue("virtuoso_server"), base,
+    )  # fmt: skip
+    hub = backend.hub
+    publisher = backend.store()
+    data = build_hub(publisher, hub)
+    hostile = publish_hostile(publisher, hub, Validator(hub))
+    process = start_server(backend.web_folder, port, settings=backend.web_settings)
     try:
-        yield LiveServer(base, store_dir, process, data, hostile)
+        yield LiveServer(base, backend.web_folder, process, data, hostile, backend)
     finally:
         stop_server(process)
+        close_backend(backend, backend.server)
 
 
 LIMITS = {"SPARQL_TIMEOUT": "1", "SPARQL_RESULT_CAP": "25", "SPARQL_MAX_QUERY_BYTES": "4000"}
@@ -118,22 +129,32 @@ CONTACT_EMAIL = "contact@carrefour.example.org"
 def limited_server(live_server: LiveServer) -> Iterator[LiveServer]:
     """A second server on the same store: tight SPARQL limits, SERVICE allowed to 127.0.0.1, a contact address."""
     port = free_port()
-    settings = {**LIMITS, "SPARQL_SERVICE_ALLOW": "127.0.0.1", "CONTACT_EMAIL": CONTACT_EMAIL}
-    process = start_server(live_server.store_dir, port, settings=settings)
+    settings = {**live_server.backend.web_settings, **LIMITS}
+    settings |= {"SPARQL_SERVICE_ALLOW": "127.0.0.1", "CONTACT_EMAIL": CONTACT_EMAIL}
+    process = start_server(live_server.store_dir, port, settings=settings, base=live_server.base)
     try:
         yield LiveServer(
-            f"http://127.0.0.1:{port}/", live_server.store_dir, process, live_server.data, live_server.hostile
+            f"http://127.0.0.1:{port}/",
+            live_server.store_dir,
+            process,
+            live_server.data,
+            live_server.hostile,
+            live_server.backend,
         )
     finally:
         stop_server(process)
 
 
 @pytest.fixture(scope="session")
-def published(live_server: LiveServer) -> Iterator[EmbeddedStore]:
-    """The live server's store, opened read-only by the tests to compare answers with it."""
-    store = EmbeddedStore(live_server.store_dir / "store", live_server.base)
-    yield store
-    store.close()
+def published(live_server: LiveServer) -> Store:
+    """The live server's store, opened by the tests (another process) to compare answers with it."""
+    return live_server.backend.store()
+
+
+@pytest.fixture(scope="module")
+def snapshot(published: Store) -> Snapshot:
+    """The published version, read in-process beside the server."""
+    return published.snapshot()
 
 
 @pytest.fixture(scope="session")

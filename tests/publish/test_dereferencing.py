@@ -10,7 +10,7 @@ import rdflib
 import requests
 from requests.utils import parse_header_links
 
-from carrefour.store.embedded import EmbeddedStore
+from carrefour.store.base import Store
 from tests.publish.conftest import KINDS, LiveServer
 from tests.publish.hostile import BIG_ACTOR_ITEMS
 
@@ -83,7 +83,7 @@ def test_a_bad_page_number_is_400_and_a_page_past_the_end_404(live_server: LiveS
     assert requests.get(actor, params={"page": "99"}, headers={"Accept": TTL}, timeout=10).status_code == 404
 
 
-def test_the_actor_pages_its_initiatives_with_hydra_links(live_server: LiveServer, published: EmbeddedStore) -> None:
+def test_the_actor_pages_its_initiatives_with_hydra_links(live_server: LiveServer, published: Store) -> None:
     actor = live_server.hostile.big_actor.value
     carried = {item.value for item in live_server.hostile.items} | {live_server.hostile.xss.value}
     pointing = published.snapshot().quads(None, None, ox.NamedNode(actor))

@@ -13,8 +13,9 @@ import http.client
 import json
 import subprocess
 import sys
+import time
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -25,20 +26,13 @@ from rdflib.compare import to_isomorphic
 
 from bench.synthetic import partner_descriptions
 from carrefour.artifacts import build_artifacts
-from carrefour.store.embedded import EmbeddedSnapshot, EmbeddedStore
-from carrefour.vocab import Hub
+from carrefour.store.base import Snapshot
 from tests.conftest import free_port
 from tests.publish.conftest import LiveServer, build_hub, start_server, stop_server
+from tests.support.backends import Backend
 from tests.support.rdf import parsed_graph
 
 pytestmark = pytest.mark.live
-
-
-@pytest.fixture(scope="module")
-def snapshot(live_server: LiveServer) -> Iterator[EmbeddedSnapshot]:
-    store = EmbeddedStore(live_server.store_dir / "store", live_server.base)
-    yield store.snapshot()
-    store.close()
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +53,7 @@ def canonical(triples: Iterable[ox.Triple | ox.Quad]) -> tuple[int, str]:
     return len(graph), to_isomorphic(graph).graph_digest()
 
 
-def test_manifest_lists_the_whole_hub_and_each_partner(manifest: dict, snapshot: EmbeddedSnapshot) -> None:
+def test_manifest_lists_the_whole_hub_and_each_partner(manifest: dict, snapshot: Snapshot) -> None:
     assert manifest["version"] == snapshot.info.version
     files = {entry["file"]: entry for entry in manifest["files"]}
     assert {"carrefour.nq.gz", "carrefour.ttl.gz"} <= set(files)
@@ -88,7 +82,7 @@ def test_every_download_matches_its_manifest_entry(manifest: dict, downloads: di
 
 
 def test_nquads_dump_keeps_every_named_graph(
-    downloads: dict[str, requests.Response], snapshot: EmbeddedSnapshot
+    downloads: dict[str, requests.Response], snapshot: Snapshot
 ) -> None:
     quads = list(ox.parse(gzip.decompress(downloads["carrefour.nq.gz"].content), format=ox.RdfFormat.N_QUADS))
     by_graph: dict[str, list[ox.Quad]] = defaultdict(list)
@@ -101,7 +95,7 @@ def test_nquads_dump_keeps_every_named_graph(
         assert dumped[0] == snapshot.count(graph)
 
 
-def test_turtle_dump_is_the_union(downloads: dict[str, requests.Response], snapshot: EmbeddedSnapshot) -> None:
+def test_turtle_dump_is_the_union(downloads: dict[str, requests.Response], snapshot: Snapshot) -> None:
     text = gzip.decompress(downloads["carrefour.ttl.gz"].content)
     dumped = list(ox.parse(text, format=ox.RdfFormat.TURTLE))
     assert canonical(dumped) == canonical(snapshot.quads())
@@ -111,7 +105,7 @@ def test_turtle_dump_is_the_union(downloads: dict[str, requests.Response], snaps
 
 
 def test_partner_dumps_hold_their_graph(
-    manifest: dict, downloads: dict[str, requests.Response], snapshot: EmbeddedSnapshot
+    manifest: dict, downloads: dict[str, requests.Response], snapshot: Snapshot
 ) -> None:
     for entry in manifest["files"]:
         if entry["graph"] is None:
@@ -207,68 +201,76 @@ def test_html_listing_links_every_file(live_server: LiveServer, manifest: dict) 
         assert entry["sha256"] in response.text
 
 
+def dumped_content(data: bytes, entry: dict) -> tuple[int, str]:
+    fmt = {"nq": ox.RdfFormat.N_QUADS, "ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES}[entry["format"]]
+    return canonical(ox.parse(gzip.decompress(data), format=fmt))
+
+
 def test_dump_command_writes_the_published_version_elsewhere(
-    live_server: LiveServer, manifest: dict, tmp_path: Path
+    live_server: LiveServer, manifest: dict, downloads: dict[str, requests.Response], tmp_path: Path
 ) -> None:
+    """On the embedded store, the same bytes; from a remote store, on a machine without its copy, the same triples."""
     out = tmp_path / "elsewhere"
-    command = [
-        sys.executable,
-        "-m",
-        "carrefour",
-        "--store",
-        str(live_server.store_dir),
-        "--base-url",
-        live_server.base,
-        "dump",
-        "--out",
-        str(out),
-    ]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    remote = live_server.backend.server is not None
+    machine = tmp_path / "another-machine" if remote else live_server.store_dir
+    command = [sys.executable, "-m", "carrefour", "--store", str(machine), "--base-url", live_server.base,
+               "dump", "--out", str(out)]  # fmt: skip
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300, env=live_server.environment())
     assert result.returncode == 0, result.stderr
     written = json.loads((out / "dumps.json").read_text(encoding="utf-8"))
     assert written["version"] == manifest["version"]
     published = {e["file"]: e for e in manifest["files"]}
+    assert set(published) == {e["file"] for e in written["files"]}
     for entry in written["files"]:
         data = (out / entry["file"]).read_bytes()
         assert len(data) == entry["size"] and hashlib.sha256(data).hexdigest() == entry["sha256"]
-        assert entry["sha256"] == published[entry["file"]]["sha256"]  # same version, same bytes
         assert str(out / entry["file"]) in result.stdout
+        assert entry["triples"] == published[entry["file"]]["triples"]
+        if remote:  # the store's own order: the same triples, other bytes
+            assert dumped_content(data, entry) == dumped_content(downloads[entry["file"]].content, entry)
+        else:
+            assert entry["sha256"] == published[entry["file"]]["sha256"]  # same version, same bytes
 
 
-def test_dumps_follow_each_new_publication(tmp_path: Path) -> None:
+def wait_for_version(url: str, version: str) -> dict:
+    """The dumps listing once the server shows ``version`` (a remote store's web machine sees it within a poll)."""
+    deadline = time.monotonic() + 10
+    while True:
+        listing = requests.get(url, headers={"Accept": "application/json"}, timeout=30).json()
+        if listing["version"] == version or time.monotonic() > deadline:
+            return listing
+        time.sleep(0.1)
+
+
+def test_dumps_follow_each_new_publication(store_backend: Backend) -> None:
     port = free_port()
-    base = f"http://127.0.0.1:{port}/"
-    build_hub(tmp_path, base, n=30, partners=2)
-    process = start_server(tmp_path, port)
+    server = f"http://127.0.0.1:{port}/"
+    hub = store_backend.hub
+    store = store_backend.store()
+    build_hub(store, hub, n=30, partners=2)
+    process = start_server(store_backend.web_folder, port, settings=store_backend.web_settings, base=hub.base)
     try:
-        before = requests.get(f"{base}dumps/", headers={"Accept": "application/json"}, timeout=30).json()
-        old_etag = requests.head(f"{base}dumps/carrefour.nq.gz", timeout=30).headers["ETag"]
+        before = requests.get(f"{server}dumps/", headers={"Accept": "application/json"}, timeout=30).json()
+        old_etag = requests.head(f"{server}dumps/carrefour.nq.gz", timeout=30).headers["ETag"]
         query = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
-        old_count = requests.get(f"{base}sparql", params={"query": query}, timeout=30).json()
+        old_count = requests.get(f"{server}sparql", params={"query": query}, timeout=30).json()
 
-        hub = Hub(base)
-        store = EmbeddedStore(tmp_path / "store", base)
         newcomer = hub.graph("partner", "newcomer")
         initiative = hub.node("initiative", "newcomer", "a")
-        try:
-            with store.writer() as writer:
-                writer.replace_graph(
-                    newcomer, [ox.Triple(initiative, ox.NamedNode(f"{hub.ns}recordKey"), ox.Literal("a"))]
-                )
-                writer.replace_graph(hub.graph("partners"), partner_descriptions(hub, 2))
-                build_artifacts(writer, hub)
-                version = writer.info.version
-        finally:
-            store.close()
+        with store.writer() as writer:
+            writer.replace_graph(newcomer, [ox.Triple(initiative, ox.NamedNode(f"{hub.ns}recordKey"), ox.Literal("a"))])
+            writer.replace_graph(hub.graph("partners"), partner_descriptions(hub, 2))
+            build_artifacts(writer, hub)
+            version = writer.info.version
 
-        after = requests.get(f"{base}dumps/", headers={"Accept": "application/json"}, timeout=30).json()
+        after = wait_for_version(f"{server}dumps/", version)
         assert after["version"] == version != before["version"]
         assert {"partner-newcomer.ttl.gz", "partner-newcomer.nt.gz"} <= {e["file"] for e in after["files"]}
-        fresh = requests.get(f"{base}dumps/carrefour.nq.gz", headers={"If-None-Match": old_etag}, timeout=30)
+        fresh = requests.get(f"{server}dumps/carrefour.nq.gz", headers={"If-None-Match": old_etag}, timeout=30)
         assert fresh.status_code == 200 and fresh.headers["ETag"] != old_etag
         quads = list(ox.parse(gzip.decompress(fresh.content), format=ox.RdfFormat.N_QUADS))
         assert ox.Quad(initiative, ox.NamedNode(f"{hub.ns}recordKey"), ox.Literal("a"), newcomer) in quads
-        answer = requests.get(f"{base}sparql", params={"query": query}, timeout=30)
+        answer = requests.get(f"{server}sparql", params={"query": query}, timeout=30)
         assert answer.headers["X-Cache"] == "miss"  # a new version empties the cache
         new_count = int(answer.json()["results"]["bindings"][0]["n"]["value"])
         assert new_count == int(old_count["results"]["bindings"][0]["n"]["value"]) + 1

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 
 import pyoxigraph as ox
 import pytest
@@ -13,7 +12,7 @@ from rdflib import RDF, XSD, Namespace, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, DCTERMS, FOAF, VOID
 
-from carrefour.store.embedded import EmbeddedSnapshot, EmbeddedStore
+from carrefour.store.base import Snapshot
 from carrefour.vocab import DCT, RDFS, Hub
 from tests.publish.conftest import CONTACT_EMAIL, LiveServer
 
@@ -59,13 +58,6 @@ DOWNLOADABLE = [DCAT.downloadURL, DCAT.mediaType, DCAT.byteSize, SPDX.checksum, 
 
 
 @pytest.fixture(scope="module")
-def snapshot(live_server: LiveServer) -> Iterator[EmbeddedSnapshot]:
-    store = EmbeddedStore(live_server.store_dir / "store", live_server.base)
-    yield store.snapshot()
-    store.close()
-
-
-@pytest.fixture(scope="module")
 def hub(live_server: LiveServer) -> Hub:
     return Hub(live_server.base)
 
@@ -108,7 +100,7 @@ def test_people_get_a_listing_and_caches_a_304(live_server: LiveServer, path: st
     assert again.status_code == 304
 
 
-def test_void_describes_the_dataset(void: rdflib.Graph, snapshot: EmbeddedSnapshot, hub: Hub) -> None:
+def test_void_describes_the_dataset(void: rdflib.Graph, snapshot: Snapshot, hub: Hub) -> None:
     dataset = URIRef(hub.iri("dataset"))
     assert (dataset, RDF.type, VOID.Dataset) in void
     assert void.value(dataset, VOID.sparqlEndpoint) == URIRef(hub.iri("sparql"))
@@ -129,7 +121,7 @@ def test_void_describes_the_dataset(void: rdflib.Graph, snapshot: EmbeddedSnapsh
     assert partitions[URIRef(hub.ns + "Initiative")] == int(initiatives[0]["n"].value) > 300
 
 
-def test_void_subsets_are_the_partner_graphs(void: rdflib.Graph, snapshot: EmbeddedSnapshot, hub: Hub) -> None:
+def test_void_subsets_are_the_partner_graphs(void: rdflib.Graph, snapshot: Snapshot, hub: Hub) -> None:
     dataset = URIRef(hub.iri("dataset"))
     subsets = set(void.objects(dataset, VOID.subset))
     partner_graphs = {g for g in snapshot.graphs() if "/graph/partner/" in g.value}
@@ -182,7 +174,7 @@ def test_catalog_has_the_dcat_ap_classes_and_properties(catalog: rdflib.Graph) -
         assert (licence, RDF.type, DCTERMS.LicenseDocument) in catalog
 
 
-def test_catalog_datasets_licences_and_service(catalog: rdflib.Graph, snapshot: EmbeddedSnapshot, hub: Hub) -> None:
+def test_catalog_datasets_licences_and_service(catalog: rdflib.Graph, snapshot: Snapshot, hub: Hub) -> None:
     root = URIRef(hub.iri("catalog"))
     datasets = set(catalog.objects(root, DCAT.dataset))
     partner_graphs = [g for g in snapshot.graphs() if "/graph/partner/" in g.value]

@@ -17,7 +17,7 @@ import rdflib
 import requests
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
-from carrefour.store.embedded import EmbeddedStore
+from carrefour.store.base import Store
 from carrefour.vocab import Hub
 from server.describe import HYDRA, Describer
 from tests.publish.conftest import KINDS, LiveServer
@@ -52,7 +52,7 @@ def assert_isomorphic(expected: rdflib.Graph, actual: rdflib.Graph, what: str) -
     )
 
 
-def check_against_store(live_server: LiveServer, store: EmbeddedStore, path: str, graph: rdflib.Graph) -> None:
+def check_against_store(live_server: LiveServer, store: Store, path: str, graph: rdflib.Graph) -> None:
     """Nothing the store says of the resource is missing; nothing is invented."""
     hub = Hub(live_server.base)
     snapshot = store.snapshot()
@@ -89,7 +89,7 @@ def check_against_store(live_server: LiveServer, store: EmbeddedStore, path: str
 @pytest.mark.parametrize("extension", list(FORMATS))
 @pytest.mark.parametrize("kind", KINDS)
 def test_every_format_round_trips_to_the_description(
-    live_server: LiveServer, published: EmbeddedStore, resource_paths: dict[str, str], kind: str, extension: str
+    live_server: LiveServer, published: Store, resource_paths: dict[str, str], kind: str, extension: str
 ) -> None:
     path = resource_paths[kind]
     graph = parse(live_server, f"{live_server.url(path)}.{extension}", extension)
@@ -103,7 +103,7 @@ def test_every_format_round_trips_to_the_description(
 @pytest.mark.parametrize("extension", list(FORMATS))
 @pytest.mark.parametrize(("path", "page"), PAGED)
 def test_later_pages_round_trip_too(
-    live_server: LiveServer, published: EmbeddedStore, path: str, page: int, extension: str
+    live_server: LiveServer, published: Store, path: str, page: int, extension: str
 ) -> None:
     graph = parse(live_server, f"{live_server.url(path)}.{extension}?page={page}", extension)
     description = Describer(Hub(live_server.base), 50).describe(

@@ -7,14 +7,13 @@ a 1 s timeout, a cap of 25 rows and SERVICE allowed to 127.0.0.1 only.
 from __future__ import annotations
 
 import urllib.error
-from collections.abc import Iterator
 
 import pyoxigraph as ox
 import pytest
 import requests
 from SPARQLWrapper import POST, SPARQLWrapper
 
-from carrefour.store.embedded import EmbeddedSnapshot, EmbeddedStore
+from carrefour.store.base import Snapshot
 from carrefour.vocab import SCHEMA, Hub
 from tests.publish.conftest import LIMITS, WORKERS, LiveServer
 
@@ -22,13 +21,6 @@ pytestmark = pytest.mark.live
 
 CAP = int(LIMITS["SPARQL_RESULT_CAP"])
 CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
-
-
-@pytest.fixture(scope="module")
-def snapshot(live_server: LiveServer) -> Iterator[EmbeddedSnapshot]:
-    store = EmbeddedStore(live_server.store_dir / "store", live_server.base)
-    yield store.snapshot()
-    store.close()
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +44,7 @@ UPDATES = [
 
 
 @pytest.mark.parametrize("update", UPDATES)
-def test_updates_are_refused_by_every_method(live_server: LiveServer, snapshot: EmbeddedSnapshot, update: str) -> None:
+def test_updates_are_refused_by_every_method(live_server: LiveServer, snapshot: Snapshot, update: str) -> None:
     before = snapshot.count()
     url = live_server.url("sparql")
     answers = [
@@ -139,7 +131,7 @@ def test_a_runaway_query_is_cut_with_503_and_the_next_one_is_answered(limited_se
     assert int(after.json()["results"]["bindings"][0]["n"]["value"]) > 0
 
 
-def test_a_capped_select_says_so(limited_server: LiveServer, snapshot: EmbeddedSnapshot, hub: Hub) -> None:
+def test_a_capped_select_says_so(limited_server: LiveServer, snapshot: Snapshot, hub: Hub) -> None:
     query = f"SELECT ?s WHERE {{ ?s a <{hub.ns}Initiative> }} ORDER BY ?s"
     assert len(snapshot.select(query)) > CAP
     response = sparql_get(limited_server, query)

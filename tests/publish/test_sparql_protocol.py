@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pyoxigraph as ox
@@ -33,21 +32,13 @@ from SPARQLWrapper import (
     SPARQLWrapper,
 )
 
-from carrefour.store.embedded import EmbeddedSnapshot, EmbeddedStore
+from carrefour.store.base import Snapshot
 from carrefour.vocab import Hub
 from tests.publish.conftest import LiveServer
 
 pytestmark = pytest.mark.live
 
 Row = dict[str, str]  # variable -> term in N-Triples syntax
-
-
-@pytest.fixture(scope="module")
-def snapshot(live_server: LiveServer) -> Iterator[EmbeddedSnapshot]:
-    """The published version, opened in-process (read-only) beside the server."""
-    store = EmbeddedStore(live_server.store_dir / "store", live_server.base)
-    yield store.snapshot()
-    store.close()
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +63,7 @@ SELECT ?s ?name ?description ?start ?missing WHERE {{
 }} ORDER BY ?s LIMIT 40"""
 
 
-def expected_rows(snapshot: EmbeddedSnapshot, query: str) -> list[Row]:
+def expected_rows(snapshot: Snapshot, query: str) -> list[Row]:
     return [{name: str(term) for name, term in row.items()} for row in snapshot.select(query)]
 
 
@@ -136,7 +127,7 @@ WAY_IDS = ["get", "post-form", "post-body"]
 
 @pytest.mark.parametrize(("method", "request_method"), WAYS, ids=WAY_IDS)
 def test_select_as_sparql_json_by_every_method(
-    live_server: LiveServer, snapshot: EmbeddedSnapshot, hub: Hub, method: str, request_method: str
+    live_server: LiveServer, snapshot: Snapshot, hub: Hub, method: str, request_method: str
 ) -> None:
     query = select_query(hub)
     result = wrapper(live_server, query, JSON, method, request_method)
@@ -150,7 +141,7 @@ def test_select_as_sparql_json_by_every_method(
 
 @pytest.mark.parametrize(("method", "request_method"), WAYS, ids=WAY_IDS)
 def test_select_as_sparql_xml(
-    live_server: LiveServer, snapshot: EmbeddedSnapshot, hub: Hub, method: str, request_method: str
+    live_server: LiveServer, snapshot: Snapshot, hub: Hub, method: str, request_method: str
 ) -> None:
     query = select_query(hub)
     result = wrapper(live_server, query, XML, method, request_method)
@@ -158,7 +149,7 @@ def test_select_as_sparql_xml(
     assert rows_from_xml(result.convert()) == expected_rows(snapshot, query)
 
 
-def test_select_as_csv(live_server: LiveServer, snapshot: EmbeddedSnapshot, hub: Hub) -> None:
+def test_select_as_csv(live_server: LiveServer, snapshot: Snapshot, hub: Hub) -> None:
     query = select_query(hub)
     result = wrapper(live_server, query, CSV, GET, URLENCODED)
     assert result.response.headers["Content-Type"].startswith("text/csv")
@@ -170,7 +161,7 @@ def test_select_as_csv(live_server: LiveServer, snapshot: EmbeddedSnapshot, hub:
     assert table[1:] == expected
 
 
-def test_select_as_tsv(live_server: LiveServer, snapshot: EmbeddedSnapshot, hub: Hub) -> None:
+def test_select_as_tsv(live_server: LiveServer, snapshot: Snapshot, hub: Hub) -> None:
     query = select_query(hub)
     result = wrapper(live_server, query, TSV, POST, URLENCODED)
     assert result.response.headers["Content-Type"].startswith("text/tab-separated-values")
@@ -204,7 +195,7 @@ def construct_query(hub: Hub) -> str:
 }}"""
 
 
-def expected_graph(snapshot: EmbeddedSnapshot, where: str) -> rdflib.Graph:
+def expected_graph(snapshot: Snapshot, where: str) -> rdflib.Graph:
     rows = snapshot.select(f"SELECT ?s ?p ?o WHERE {{ {where} }}")
     triples = [ox.Triple(row["s"], row["p"], row["o"]) for row in rows]
     return rdflib.Graph().parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
@@ -220,7 +211,7 @@ GRAPH_FORMATS = [
 
 @pytest.mark.parametrize(("media_type", "parser"), GRAPH_FORMATS)
 def test_construct_negotiated_in_every_rdf_format(
-    live_server: LiveServer, snapshot: EmbeddedSnapshot, hub: Hub, media_type: str, parser: str
+    live_server: LiveServer, snapshot: Snapshot, hub: Hub, media_type: str, parser: str
 ) -> None:
     query = construct_query(hub)
     response = requests.get(
@@ -239,7 +230,7 @@ def test_construct_negotiated_in_every_rdf_format(
     ("return_format", "parser"), [(TURTLE, "turtle"), (N3, "turtle"), (RDFXML, None), (JSONLD, None)]
 )
 def test_construct_through_sparqlwrapper(
-    live_server: LiveServer, snapshot: EmbeddedSnapshot, hub: Hub, return_format: str, parser: str | None
+    live_server: LiveServer, snapshot: Snapshot, hub: Hub, return_format: str, parser: str | None
 ) -> None:
     query = construct_query(hub)
     converted = wrapper(live_server, query, return_format, POST, URLENCODED).convert()
@@ -248,7 +239,7 @@ def test_construct_through_sparqlwrapper(
     assert isomorphic(rdflib.Graph() + graph, expected)
 
 
-def test_describe_gives_the_resource_statements(live_server: LiveServer, snapshot: EmbeddedSnapshot, hub: Hub) -> None:
+def test_describe_gives_the_resource_statements(live_server: LiveServer, snapshot: Snapshot, hub: Hub) -> None:
     iri = snapshot.select(f"SELECT ?s WHERE {{ ?s a <{hub.ns}Initiative> }} ORDER BY ?s LIMIT 1")[0]["s"]
     response = requests.post(
         live_server.url("sparql"),
@@ -328,7 +319,7 @@ def count(live_server: LiveServer, query: str, params: list[tuple[str, str]], me
 
 
 def test_default_graph_is_the_union_and_default_graph_uri_narrows_it(
-    live_server: LiveServer, snapshot: EmbeddedSnapshot, hub: Hub
+    live_server: LiveServer, snapshot: Snapshot, hub: Hub
 ) -> None:
     query = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
     g0, g1 = (ox.NamedNode(partner_graph(hub, n)) for n in (0, 1))
@@ -348,7 +339,7 @@ def test_named_graph_uri_is_the_only_named_graph(live_server: LiveServer, hub: H
     assert response.json()["results"]["bindings"] == []
 
 
-def test_wrapper_dataset_parameters(live_server: LiveServer, snapshot: EmbeddedSnapshot, hub: Hub) -> None:
+def test_wrapper_dataset_parameters(live_server: LiveServer, snapshot: Snapshot, hub: Hub) -> None:
     client = SPARQLWrapper(live_server.url("sparql"))
     client.setQuery("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
     client.setReturnFormat(JSON)
@@ -358,7 +349,7 @@ def test_wrapper_dataset_parameters(live_server: LiveServer, snapshot: EmbeddedS
 
 
 def test_from_clauses_are_honoured_and_the_protocol_overrides_them(
-    live_server: LiveServer, snapshot: EmbeddedSnapshot, hub: Hub
+    live_server: LiveServer, snapshot: Snapshot, hub: Hub
 ) -> None:
     g0, g1 = (ox.NamedNode(partner_graph(hub, n)) for n in (0, 1))
     query = f"SELECT (COUNT(*) AS ?n) FROM {g0} WHERE {{ ?s ?p ?o }}"
@@ -385,7 +376,7 @@ def test_protocol_errors(live_server: LiveServer) -> None:
     assert none.status_code == 400
 
 
-def test_service_description(live_server: LiveServer, snapshot: EmbeddedSnapshot, hub: Hub) -> None:
+def test_service_description(live_server: LiveServer, snapshot: Snapshot, hub: Hub) -> None:
     sd = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
     void = rdflib.Namespace("http://rdfs.org/ns/void#")
     for media_type in ("text/turtle", "application/rdf+xml", "application/ld+json", "application/n-triples"):
