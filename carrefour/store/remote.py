@@ -35,7 +35,16 @@ import pyoxigraph as ox
 
 from carrefour.config import Config
 from carrefour.errors import QueryError, StoreError, StoreUnavailable
-from carrefour.sparql_text import QueryShape, analyse, bind_values, limit_rows, non_standard, replace_dataset
+from carrefour.sparql_text import (
+    QueryShape,
+    analyse,
+    bind_values,
+    limit_rows,
+    non_standard,
+    replace_dataset,
+    scan,
+    unescape_codepoints,
+)
 from carrefour.store.answers import boolean_answer, graph_answer, graph_format, select_answer
 from carrefour.store.base import Bindings, DatasetInfo, PublicQuery, QueryAnswer, Solution, Term
 from carrefour.store.embedded import EmbeddedStore, EmbeddedWriter
@@ -56,6 +65,27 @@ def _bound(query: str, bindings: Bindings | None) -> str:
 
 
 LOOKUP_BATCH = 200  # subjects per lookup query: a short query text, answers well under the store's row limit
+
+_PARSER = ox.Store()  # empty, in memory: its parser judges public queries as the embedded store's does
+
+
+def check_syntax(text: str, form: str) -> None:
+    """Refuse what is not SPARQL 1.1 with the embedded store's words, whatever the store would make of it.
+
+    Parsing a SELECT evaluates nothing until its rows are read; an ASK would be
+    evaluated at once, so it is checked as the SELECT with the same pattern.
+
+    :raises QueryError: a syntax error (400).
+    """
+    if form == "ASK":
+        unescaped = unescape_codepoints(text)
+        ask = next(t for t in scan(unescaped) if t.kind == "word" and t.text.upper() == "ASK")
+        text = f"{unescaped[: ask.start]}SELECT (true AS ?carrefour_ask){unescaped[ask.end :]}"
+    try:
+        _PARSER.query(text)
+    except SyntaxError as exc:
+        raise QueryError(f"malformed query: {exc}") from exc
+
 
 Changed = dict[ox.NamedNode, Iterable[ox.Quad] | None]  # a graph's new content; None: the graph goes
 Staged = dict[ox.NamedNode, ox.NamedNode | None]  # a graph's staging graph; None: the graph goes
@@ -193,6 +223,7 @@ class RemoteSnapshot:
         extension = non_standard(query.text)
         if extension is not None:
             raise QueryError(f"not a SPARQL 1.1 query: {extension}")
+        check_syntax(query.text, shape.form)
         text, dataset = self._public_dataset(query, shape)
         if shape.form == "SELECT":
             # The store stops at the cap (its own row limit at most: Virtuoso refuses to sort past it).
@@ -212,10 +243,12 @@ class RemoteSnapshot:
         adds both together and reads any graph FROM names: FROM graphs that are not the
         hub's (all of them, when the protocol names graphs) become an empty graph.
         """
-        protocol = self._dataset(list(query.default_graphs) or None, list(query.named_graphs) or None)
+        by_protocol = bool(query.default_graphs or query.named_graphs)  # then exactly those graphs (Protocol 2.1.4)
+        default, named = list(query.default_graphs), list(query.named_graphs)
+        protocol = self._dataset(default, named) if by_protocol else self._dataset()
         if not shape.has_dataset:
             return query.text, protocol
-        if query.default_graphs or query.named_graphs:
+        if by_protocol:
             return replace_dataset(query.text, lambda _: False, self.records.empty.value), protocol
         text = replace_dataset(query.text, self.records.is_hub_graph, self.records.empty.value)
         return text, self._dataset(shape.from_graphs, shape.from_named_graphs)

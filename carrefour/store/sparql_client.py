@@ -239,6 +239,9 @@ class SparqlClient:
             self.breaker.answered()
             message = _store_message(exc)
             if any(marker in message for marker in _TIME_LIMIT_ERRORS):
+                if public:  # the endpoint speaks for itself: no store internals in its answer
+                    cut = f"query cut at the store's time limit (this endpoint allows {timeout:g} s)"
+                    raise QueryTimeout(cut) from exc
                 raise QueryTimeout(f"the query ran over the store's time limit: {message[:200]}") from exc
             raise StoreError(f"the store failed: {message[:300]}") from exc
         except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:

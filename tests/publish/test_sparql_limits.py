@@ -121,16 +121,6 @@ def test_a_query_too_long_is_refused(limited_server: LiveServer) -> None:
     assert short.status_code == 200
 
 
-def test_a_runaway_query_is_cut_with_503_and_the_next_one_is_answered(limited_server: LiveServer) -> None:
-    response = sparql_get(limited_server, CARTESIAN)
-    assert response.status_code == 503
-    assert response.headers["Retry-After"].isdigit()
-    assert "cut after 1 s" in response.text
-    after = sparql_get(limited_server, "SELECT (COUNT(*) AS ?n) WHERE { ?s a ?class }")
-    assert after.status_code == 200
-    assert int(after.json()["results"]["bindings"][0]["n"]["value"]) > 0
-
-
 def test_a_capped_select_says_so(limited_server: LiveServer, snapshot: Snapshot, hub: Hub) -> None:
     query = f"SELECT ?s WHERE {{ ?s a <{hub.ns}Initiative> }} ORDER BY ?s"
     assert len(snapshot.select(query)) > CAP
@@ -148,7 +138,7 @@ def test_a_capped_construct_says_so(limited_server: LiveServer, hub: Hub) -> Non
     response = sparql_get(
         limited_server, f"CONSTRUCT WHERE {{ ?s a <{hub.ns}Initiative> ; ?p ?o }}", Accept="application/n-triples"
     )
-    assert response.status_code == 200
+    assert response.status_code == 200, response.text
     assert response.headers["X-SPARQL-Result-Capped"] == "true"
     assert len(list(ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES))) == CAP
 
@@ -233,3 +223,14 @@ def test_cors_on_answers_errors_and_preflight(live_server: LiveServer, limited_s
     assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
     assert "content-type" in preflight.headers["Access-Control-Allow-Headers"].lower()
     assert int(preflight.headers["Access-Control-Max-Age"]) > 0
+
+
+# Last of the module: a remote store may go on with the abandoned query for its own time limit.
+def test_a_runaway_query_is_cut_with_503_and_the_next_one_is_answered(limited_server: LiveServer) -> None:
+    response = sparql_get(limited_server, CARTESIAN)
+    assert response.status_code == 503
+    assert response.headers["Retry-After"].isdigit()
+    assert "cut" in response.text and "1 s" in response.text  # a remote store may refuse it on its own estimate
+    after = sparql_get(limited_server, "SELECT (COUNT(*) AS ?n) WHERE { ?s a ?class }")
+    assert after.status_code == 200
+    assert int(after.json()["results"]["bindings"][0]["n"]["value"]) > 0

@@ -19,6 +19,14 @@ import requests
 from requests.auth import HTTPDigestAuth
 
 BINARY = "virtuoso-t"
+SQL_CLIENT = "isql-vt"  # Debian's name for Virtuoso's isql
+
+# What Virtuoso's anonymous SPARQL user needs to run SERVICE (7.2.5 has no SPARQL_SELECT_FED role; SPARQL_SPONGE
+# would also let it fetch any URL): the public endpoint of the hub sends SERVICE clauses through to the store.
+FEDERATION_GRANTS = (
+    'GRANT SELECT ON DB.DBA.SPARQL_SINV_2 TO "SPARQL"',
+    'GRANT EXECUTE ON DB.DBA.SPARQL_SINV_IMP TO "SPARQL"',
+)
 
 
 def available() -> bool:
@@ -125,6 +133,18 @@ class Virtuoso:
         if response.status_code != 200:
             raise RuntimeError(f"virtuoso refused {text[:100]!r}: {response.text[:300]}")
 
+    def sql(self, statement: str) -> None:
+        """Run one SQL statement as the database administrator, through isql."""
+        command = [SQL_CLIENT, f"127.0.0.1:{self.sql_port}", "dba", "dba", f"exec={statement}"]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+        if done.returncode != 0 or "*** Error" in done.stdout:
+            raise RuntimeError(f"virtuoso refused {statement!r}: {done.stdout[-300:]}{done.stderr[-300:]}")
+
+    def allow_federation(self) -> None:
+        """Let anonymous SPARQL queries use SERVICE (a deployment step: docs/deployment.md)."""
+        for grant in FEDERATION_GRANTS:
+            self.sql(grant)
+
     def graphs(self) -> list[str]:
         """Every graph the server holds, its own system graphs included."""
         response = requests.post(
@@ -162,6 +182,8 @@ def start(
 
     ``max_seconds`` is its own time limit for a query or an update (MaxQueryExecutionTime).
 
+    SERVICE is allowed to anonymous queries, as docs/deployment.md advises.
+
     Ports are picked free unless ``http_port`` is given; should another process take a
     picked port before Virtuoso binds it, new ports are picked.
 
@@ -169,10 +191,13 @@ def start(
     """
     for _ in range(3):
         try:
-            return _launch(folder, memory_mb, max_rows, max_seconds, http_port or _free_port(), _free_port())
+            server = _launch(folder, memory_mb, max_rows, max_seconds, http_port or _free_port(), _free_port())
         except PortTaken:
             if http_port is not None:
                 raise
+            continue
+        server.allow_federation()
+        return server
     raise RuntimeError("virtuoso found no free port in three attempts")
 
 
