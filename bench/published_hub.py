@@ -76,6 +76,12 @@ class Server:
     process: subprocess.Popen[bytes]
     url: str  # http://127.0.0.1:PORT/
 
+    def __enter__(self) -> Server:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
     def stop(self) -> None:
         self.process.terminate()
         try:
@@ -104,12 +110,16 @@ def _start(command: list[str], port: int, log: Path, settings: dict[str, str]) -
     raise RuntimeError(f"the server did not start: see {log}")
 
 
-def serve_hub(folder: Path, workers: int, threads: int, **settings: str) -> Server:
-    """``carrefour serve`` on the hub in ``folder`` (its IRIs keep ``BASE``, whatever port it listens on)."""
+def serve_hub(folder: Path, workers: int, threads: int, name: str = "server", **settings: str) -> Server:
+    """``carrefour serve`` on the hub in ``folder`` (its IRIs keep ``BASE``, whatever port it listens on).
+
+    :param name: of its log, ``folder/{name}.log``.
+    :param settings: given in the environment (``CARREFOUR_<NAME>``).
+    """
     port = free_port()
     command = [sys.executable, "-m", "carrefour", "--store", str(folder), "--base-url", BASE, "serve", "--host",
                "127.0.0.1", "--port", str(port), "--workers", str(workers), "--threads", str(threads)]  # fmt: skip
-    return _start(command, port, folder / "server.log", {"LOG_LEVEL": "WARNING", **settings})
+    return _start(command, port, folder / f"{name}.log", {"LOG_LEVEL": "WARNING", **settings})
 
 
 def serve_bare(folder: Path, workers: int, threads: int) -> Server:
