@@ -95,9 +95,12 @@ class Requests:
     request: str
 
 
-def run(url: str, requests: Requests, seconds: float, connections: int = 1, check: str | None = None) -> Load:
+def run(
+    url: str, requests: Requests, seconds: float, connections: int = 1, check: str | None = None, warm_up: bool = False
+) -> Load:
     """Load ``url`` for ``seconds`` with ``connections`` connections.
 
+    :param warm_up: only to fill caches: no answer needs to come back in time.
     :raises RuntimeError: wrk failed, or a request failed or came back wrong.
     """
     if shutil.which("wrk") is None:
@@ -123,7 +126,7 @@ def run(url: str, requests: Requests, seconds: float, connections: int = 1, chec
         median_ms=figures["p50"] / 1000,
         p95_ms=figures["p95"] / 1000,
     )
-    if load.errors or load.wrong or not load.requests:
+    if load.errors or load.wrong or not (load.requests or warm_up):
         raise RuntimeError(
             f"{url}: {load.errors} failed and {load.wrong} wrong answers in {load.requests} requests "
             f"{finished.stderr.strip()}"
