@@ -9,7 +9,8 @@ section c) in one thread, and prints per second:
 - the hub's description alone, then with Turtle, compact JSON-LD and HTML;
 - rdflib's JSON-LD serializer on the same small graph and context (the alternative
   the hub's own compaction was chosen over);
-- the same through the Flask application (WSGI, no socket), the web layer included.
+- the same through the Flask application (WSGI, no socket), the web layer included
+  (the page cache off: every page is made).
 
 Each line gives the rate and time per resource (wall clock) and the CPU time per
 resource of this process, which a busy shared machine disturbs less.  The serving
@@ -107,7 +108,7 @@ def main() -> None:
     snapshot = store.snapshot()
     iris = sample(snapshot, hub, args.resources)
     raw = ox.Store.read_only(str(snapshot.store_path))
-    app = create_app({"STORE": str(folder), "BASE_URL": BASE}, store=store)
+    app = create_app({"STORE": str(folder), "BASE_URL": BASE, "PAGE_CACHE_MB": 0}, store=store)  # pages made
     work = renderers(app)
     site = Site(hub, store, page_size=50)
     prefixes = site.writer.prefixes
