@@ -40,7 +40,7 @@ def gunicorn_options(config: Config, host: str, port: int, workers: int, threads
         # of load: its memories of the published version (labels, the SPARQL answers) go with it.
         "max_requests": 200000,
         "max_requests_jitter": 20000,
-        # gunicorn's control socket has one default path per user: two servers on a machine would share it
+        # gunicorn's control socket (25.1+) has one default path per user: two servers on a machine would share it
         "control_socket_disable": True,
     }
 
