@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import socket
 import threading
+from contextlib import suppress
 from pathlib import Path
 
 
@@ -40,7 +41,7 @@ class RawFileServer:
     def _serve(self, connection: socket.socket) -> None:
         head = f"HTTP/1.1 200 OK\r\nContent-Length: {self.size}\r\nContent-Type: application/gzip\r\n\r\n".encode()
         pending = b""
-        with connection, open(self.path, "rb") as file:
+        with connection, open(self.path, "rb") as file, suppress(ConnectionError):  # wrk hangs up when it is done
             while data := connection.recv(65536):
                 pending += data
                 while b"\r\n\r\n" in pending:  # one request read: the file goes out
