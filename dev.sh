@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Carrefour's two entry points, from a clean clone:
-#   ./dev.sh serve   set up, build the hub from its bundled data, serve http://127.0.0.1:8080/
+#   ./dev.sh serve   set up, publish the bundled data (curated dataset, partner samples), serve http://127.0.0.1:8080/
 #   ./dev.sh test    set up (Python packages and the test servers), run ruff and the tests
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -47,7 +47,9 @@ setup_system() {
 case "${1:-}" in
   serve)
     setup_python
+    export CARREFOUR_BASE_URL="${CARREFOUR_BASE_URL:-http://127.0.0.1:${PORT:-8080}/}"  # IRIs dereference where served
     .venv/bin/carrefour init
+    .venv/bin/carrefour harvest || echo "note: some partners could not be harvested (see the table above); serving what was published" >&2
     exec .venv/bin/carrefour serve --host 127.0.0.1 --port "${PORT:-8080}"
     ;;
   test)

@@ -72,7 +72,8 @@ def _with_feed_folder(spec: PartnerSpec, feeds: Path | None) -> PartnerSpec:
     if feeds is None or not isinstance(source, str) or "://" in source:
         return spec
     sample = Path(source)
-    return dataclasses.replace(spec, feed={**spec.feed, "source": str(feeds / sample.parent.name / sample.name)})
+    full = feeds.resolve() / sample.parent.name / sample.name
+    return dataclasses.replace(spec, feed={**spec.feed, "source": str(full)})
 
 
 @click.command()
@@ -112,6 +113,7 @@ def harvest(ctx: Context, partners: tuple[str, ...], feeds: Path | None) -> None
         results, version = run_harvest(
             ctx.store, ctx.hub, ctx.config, specs, all_specs, Validator(ctx.hub), report_progress
         )
+    harvest_dir = ctx.config.store_path / "harvest"
     table = Table(title=f"Harvest — version {version}" if version else "Harvest — nothing published")
     table.add_column("partner")
     for column in COLUMNS:
@@ -119,14 +121,19 @@ def harvest(ctx: Context, partners: tuple[str, ...], feeds: Path | None) -> None
     table.add_column("report")
     failed = False
     for result in results:
-        folder = write_report_files(result, ctx.config.store_path / "harvest", ctx.hub)
+        folder = write_report_files(result, harvest_dir, ctx.hub)
         if result.ok:
             counts = result.counts()
-            table.add_row(result.spec.id, *(str(counts[c]) for c in COLUMNS), str(folder / "report.txt"))
+            report_path = folder.relative_to(harvest_dir) / "report.txt"
+            table.add_row(result.spec.id, *(str(counts[c]) for c in COLUMNS), str(report_path))
         else:
             failed = True
             table.add_row(result.spec.id, *(["—"] * len(COLUMNS)), f"FAILED: {result.error}")
-    Console().print(table)
+    output = Console()
+    if not output.is_terminal:
+        output = Console(width=200)  # a log or a pipe: never truncate partner ids or error messages
+    output.print(table)
+    output.print(f"Reports: carrefour report PARTNER (files under {harvest_dir})")
     if failed:
         sys.exit(2)
 
@@ -161,8 +168,12 @@ def partners_check(ctx: Context, files: tuple[Path, ...]) -> None:
 
 @partners.command("new")
 @click.argument("partner_id")
-@click.option("--format", "feed_format", required=True, type=click.Choice(["csv", "json", "geojson", "rdf"]))
-@click.option("--source", required=True, help="Local path (relative to the project) or http(s) URL of the feed.")
+@click.option(
+    "--format", "feed_format", required=True, type=click.Choice(["csv", "tsv", "json", "geojson", "rdf", "webpages"])
+)
+@click.option(
+    "--source", required=True, help="Path (relative to the project) or http(s) URL of the feed (webpages: its sitemap)."
+)
 @click.option("--name", help="Human name of the partner platform.")
 @pass_context
 def partners_new(ctx: Context, partner_id: str, feed_format: str, source: str, name: str | None) -> None:

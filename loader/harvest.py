@@ -52,7 +52,7 @@ class ReportItem:
     """Something the report must say that is not a SHACL finding."""
 
     origin: str
-    kind: str  # read-error, refused, excluded, note, dangling-link
+    kind: str  # read-error, skipped, refused, excluded, note, dangling-link
     message: str
     record: str | None = None
 
@@ -75,6 +75,7 @@ class PartnerHarvest:
     provenance: list[ox.Triple] = field(default_factory=list)
     removals: list[ox.Triple] = field(default_factory=list)
     origins: dict[str, str] = field(default_factory=dict)  # record IRI -> where it came from
+    kept: set[str] = field(default_factory=set)  # records not read faithfully whose published version stays
     seconds: dict[str, float] = field(default_factory=dict)  # time spent per phase (read+map, validate, …)
 
     @property
@@ -122,13 +123,6 @@ def _registry(previous: Snapshot | None, hub: Hub, partner_id: str) -> dict[tupl
     return registry
 
 
-def _published_hashes(previous: Snapshot | None, graph: ox.NamedNode) -> dict[str, str]:
-    if previous is None:
-        return {}
-    groups = group_by_record(previous.quads(graph=graph))
-    return {iri: record_hash(triples) for iri, triples in groups.items()}
-
-
 def _record_keys(triples: list[ox.Triple], hub: Hub) -> dict[str, str]:
     key_property = hub.term("recordKey")
     return {t.subject.value: t.object.value for t in triples if t.predicate == key_property}
@@ -146,18 +140,25 @@ def harvest_partner(
     """Read, map and validate one partner's feed; nothing is written to the store here."""
     result = PartnerHarvest(spec, started=datetime.now(UTC).replace(microsecond=0))
     clock = time.perf_counter()
+    feed = FeedSpec.from_table(spec.feed)
     minter = Minter(hub, spec.id, _registry(previous, hub, spec.id))
     mapper = RecordMapper(spec, hub, minter)
     triples: list[ox.Triple] = []
     try:
-        for item in read_feed(FeedSpec.from_table(spec.feed), settings, cache_dir):
+        for item in read_feed(feed, settings, cache_dir):
             result.read += 1
             if progress is not None and result.read % 500 == 0:
                 progress(spec.id, result.read)
             if isinstance(item, Problem):
-                result.items.append(ReportItem(item.origin, "read-error", item.message))
+                result.items.append(ReportItem(item.origin, "skipped" if item.skipped else "read-error", item.message))
                 continue
-            mapped = mapper.map(item)
+            try:
+                mapped = mapper.map(item)
+            except Exception as exc:  # a record the engine cannot map is that record's problem only
+                log.exception("%s %s: record cannot be mapped", spec.id, item.origin)
+                message = f"the record cannot be mapped ({type(exc).__name__}: {str(exc)[:200]})"
+                result.items.append(ReportItem(item.origin, "read-error", message))
+                continue
             if mapped.refused is not None:
                 kind = "excluded" if mapped.personal_data else "refused"
                 result.items.append(ReportItem(item.origin, kind, mapped.refused))
@@ -185,19 +186,23 @@ def harvest_partner(
     result.seconds["validate"] = time.perf_counter() - clock
     clock = time.perf_counter()
     result.rejected = result.report.rejected_records()
-    accepted, dangling = drop_records(triples, result.rejected)
+    graph = hub.graph("partner", spec.id)
+    published = group_by_record(previous.quads(graph=graph)) if previous is not None else {}
+    result.kept = _kept_as_published(result, published, group_by_record(triples))
+    accepted, dangling = drop_records(triples, result.rejected, result.kept)
     if dangling:
         result.items.append(
             ReportItem(spec.id, "dangling-link", f"{dangling} link(s) to rejected records were left out")
         )
+    for iri in sorted(result.kept):
+        accepted += published[iri]
     result.content = accepted
 
-    graph = hub.graph("partner", spec.id)
     current = {iri: record_hash(group) for iri, group in group_by_record(accepted).items()}
-    result.diff = diff_records(_published_hashes(previous, graph), current)
+    result.diff = diff_records({iri: record_hash(group) for iri, group in published.items()}, current)
     result.ended = datetime.now(UTC).replace(microsecond=0)
     counts = HarvestCounts(result.read, len(current), len(result.rejected))
-    source = spec.feed.get("source") if isinstance(spec.feed.get("source"), str) else None
+    source = feed.source or None
     activity = activity_iri(hub, spec.id, result.started)
     result.provenance = activity_triples(hub, spec.id, result.started, result.ended, source, counts)
     result.provenance += record_provenance(
@@ -208,12 +213,46 @@ def harvest_partner(
         result.diff.loaded | result.diff.updated,
         previous_record_times(previous, hub, spec.id),
     )
-    previous_keys = _record_keys(list(previous.quads(graph=graph)), hub) if previous is not None else {}
+    previous_keys = _record_keys([t for group in published.values() for t in group], hub)
     result.removals = removal_triples(
         hub, spec.id, result.ended, {iri: previous_keys.get(iri, "") for iri in result.diff.removed}
     )
     result.seconds["diff+provenance"] = time.perf_counter() - clock
     return result
+
+
+def _kept_as_published(
+    result: PartnerHarvest, published: dict[str, list[ox.Triple]], harvested: dict[str, list[ox.Triple]]
+) -> set[str]:
+    """Published records whose new version is missing or invalid: their published version stays.
+
+    A record rejected by the shapes keeps its last valid version (the report says why
+    the new one was refused).  When parts of the feed could not be read (malformed rows,
+    pages that failed), the records the feed did not list may be in those parts: they are
+    kept, and nothing is removed, until a harvest reads the whole feed.
+    """
+    kept = {iri for iri in result.rejected if iri in published}
+    if kept:
+        result.items.append(
+            ReportItem(
+                result.spec.id,
+                "note",
+                f"{len(kept)} rejected record(s) keep their previously published version",
+            )
+        )
+    read_errors = sum(1 for item in result.items if item.kind == "read-error")
+    missing = set(published) - set(harvested) - result.rejected
+    if read_errors and missing:
+        kept |= missing
+        result.items.append(
+            ReportItem(
+                result.spec.id,
+                "note",
+                f"the feed was not read completely ({read_errors} part(s) could not be read): the "
+                f"{len(missing)} published record(s) it did not list are kept, none is removed",
+            )
+        )
+    return kept
 
 
 def publish_harvest(writer: Writer, hub: Hub, results: list[PartnerHarvest], all_specs: list[PartnerSpec]) -> None:
@@ -273,12 +312,21 @@ def harvest(
             for spec in specs:
                 cache_dir = config.store_path / "harvest" / spec.id / "cache"
                 cache_dir.mkdir(parents=True, exist_ok=True)
-                results.append(harvest_partner(spec, writer.previous, hub, validator, settings, cache_dir, progress))
+                try:
+                    outcome = harvest_partner(spec, writer.previous, hub, validator, settings, cache_dir, progress)
+                except Exception as exc:  # one partner's crash must not stop the others' harvest
+                    log.exception("harvest of %s failed", spec.id)
+                    outcome = PartnerHarvest(spec, started=datetime.now(UTC).replace(microsecond=0))
+                    outcome.error = f"unexpected error ({type(exc).__name__}: {str(exc)[:200]}); see the log"
+                results.append(outcome)
             if not any(r.ok for r in results):
                 raise NothingPublished("no partner could be harvested: the published version is unchanged")
             publish_harvest(writer, hub, results, all_specs)
             build_artifacts(writer, hub)
             version = writer.info.version
+            # the last reference to the session goes with the block: the store is closed before it is
+            # published, so no reader ever opens a generation still being written
+            del writer
     except NothingPublished:
         return results, None
     return results, version

@@ -58,6 +58,11 @@ def report_text(result: PartnerHarvest, language: str = "en") -> str:
             value = f" = {finding.value[:80]!r}" if finding.value is not None else ""
             rule = finding.shape.rsplit("#", 1)[-1]
             lines.append(f"  [{finding.severity}] {origin} {finding.focus}{where}{value} — {rule}: {message}")
+    skipped = [i for i in result.items if i.kind == "skipped"]
+    if skipped:
+        lines.append("")
+        lines.append("Left out on purpose or gone (robots.txt, other hosts, pages gone):")
+        lines += [f"  {i.origin}: {i.message}" for i in skipped]
     notes = [i for i in result.items if i.kind == "note"]
     if notes:
         lines.append("")

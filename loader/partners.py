@@ -16,6 +16,7 @@ import pyoxigraph as ox
 from carrefour import paths
 from carrefour.errors import ConfigError
 from carrefour.vocab import DCT, FOAF, RDF, SCHEMA, SKOS, Hub
+from loader.feeds import FeedSpec
 from loader.mapping.spec import PartnerSpec, read_partner
 
 MATCH_PROPERTIES = {
@@ -40,6 +41,7 @@ def load_partner(path: Path) -> PartnerSpec:
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read partner file: {exc}") from exc
     spec = read_partner(data, str(path), path)
+    FeedSpec.from_table(spec.feed, where=f"{path}: [feed]")  # every reader option is checked before reading
     if spec.id != path.stem:
         raise ConfigError(f"{path}: id {spec.id!r} must match the file name ({path.stem!r})")
     return spec

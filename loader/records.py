@@ -53,14 +53,20 @@ def diff_records(previous: dict[str, str], current: dict[str, str]) -> RecordDif
     return diff
 
 
-def drop_records(triples: list[ox.Triple], rejected: set[str]) -> tuple[list[ox.Triple], int]:
-    """Remove rejected records and the links that pointed to them; return the dangling links count."""
+def drop_records(
+    triples: list[ox.Triple], rejected: set[str], still_published: set[str] | frozenset[str] = frozenset()
+) -> tuple[list[ox.Triple], int]:
+    """Remove rejected records and the links that pointed to them; return the dangling links count.
+
+    Links to ``still_published`` records (rejected now, but whose previous version stays
+    published) are kept: their target still exists.
+    """
     kept = []
     dangling = 0
     for t in triples:
         if isinstance(t.subject, ox.NamedNode) and record_of(t.subject.value) in rejected:
             continue
-        if isinstance(t.object, ox.NamedNode) and t.object.value in rejected:
+        if isinstance(t.object, ox.NamedNode) and t.object.value in rejected and t.object.value not in still_published:
             dangling += 1
             continue
         kept.append(t)

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 import pyoxigraph as ox
 
 from carrefour.vocab import GEO, PROV, RDF, SCHEMA, SKOS, XSD, Hub, slugify
-from loader.geo import Territories, commune_iri, damaged_name_pattern, departement_iri, fold, region_iri
+from loader.geo import Commune, Territories, commune_iri, damaged_name_pattern, departement_iri, fold, region_iri
 from loader.mapping.minting import Minter, content_key
 from loader.mapping.spec import (
     APPLICABLE,
@@ -25,9 +25,11 @@ from loader.mapping.spec import (
     IRI_PROPERTIES,
     LANGUAGE_PROPERTY,
     SCHEME_PROPERTIES,
+    SINGLE_VALUED,
     EntitySpec,
     PartnerSpec,
     ValueSpec,
+    broader_concepts,
     common_concepts,
 )
 from loader.mapping.transforms import DateValue, Tagged, apply_chain, date_value, number, url
@@ -94,6 +96,9 @@ class RecordMapper:
         self.minter = minter
         self.territories = Territories.load()
         self.described: set[str] = set()
+        self.unnamed: set[str] = set()  # described resources no record has named yet
+        self._communes: dict[tuple[str | None, str | None, str | None], Commune | None] = {}
+        self._codes: dict[tuple[str, str], str] = {}
         self.categories_seen: dict[str, dict[str, str]] = {}  # taxonomy -> {code: concept IRI}
         self.concept_languages: dict[str, set[str]] = {}  # concept IRI -> languages of its labels in the feed
         self._cf_prefix = "cf:"
@@ -131,7 +136,8 @@ class RecordMapper:
         if isinstance(value, bool):
             return ox.Literal(value)
         if isinstance(value, Decimal):
-            return ox.Literal(format(value, "f"), datatype=ox.NamedNode(XSD + "decimal"))
+            # the canonical form (no trailing zeros), as the store keeps it: re-harvests compare equal
+            return ox.Literal(format(value.normalize(), "f"), datatype=ox.NamedNode(XSD + "decimal"))
         if isinstance(value, DateValue):
             return ox.Literal(value.lexical, datatype=ox.NamedNode(XSD + value.datatype))
         text, removed = redact(str(value))
@@ -146,10 +152,14 @@ class RecordMapper:
         for value in values:
             if prop in IRI_PROPERTIES:
                 iri = url(value)
-                if iri is None:
+                try:
+                    node = ox.NamedNode(iri) if iri is not None else None
+                except ValueError:  # e.g. a host whose letters were destroyed into U+FFFD
+                    node = None
+                if node is None:
                     record.notes.append(f"dropped {_short(prop)}: {str(value)[:80]!r} is not an http(s) address")
                     continue
-                out.append(ox.NamedNode(iri))
+                out.append(node)
             elif prop == LANGUAGE_PROPERTY:
                 code = str(value.text if isinstance(value, Tagged) else value).strip().lower()[:2]
                 if code.isalpha() and len(code) == 2:
@@ -236,16 +246,26 @@ class RecordMapper:
         name = str(names[0].text if isinstance(names[0], Tagged) else names[0]) if names else None
         iri = self.minter.mint(spec.type, key, name)
         entity = MappedEntity(iri, spec.type, key, spec.id)
+        subject = ox.NamedNode(iri)
         if iri in self.described:
             entity.first_seen = False
+            if iri in self.unnamed and names:
+                # several records share this resource (one operator of several places) and the first
+                # one did not name it: the first record that does gives the name
+                self.unnamed.discard(iri)
+                entity.triples += [
+                    ox.Triple(subject, ox.NamedNode(SCHEMA + "name"), value)
+                    for value in self.terms(SCHEMA + "name", names[:1], mapped)
+                ]
             return entity
         self.described.add(iri)
-        subject = ox.NamedNode(iri)
         add = entity.triples.append
         add(ox.Triple(subject, _TYPE, self.hub.term(spec.type)))
         add(ox.Triple(subject, self.hub.term("recordKey"), ox.Literal(key)))
         for value in self.terms(SCHEMA + "name", names[:1], mapped):
             add(ox.Triple(subject, ox.NamedNode(SCHEMA + "name"), value))
+        if not names:
+            self.unnamed.add(iri)
         source = record.url or (render(spec.source, record.fields) if spec.source else None)
         if source:
             for value in self.terms(PROV + "wasDerivedFrom", [source], mapped):
@@ -262,7 +282,22 @@ class RecordMapper:
             self._categories(spec, category.taxonomy, self.values(category.value, record.fields), subject, entity)
         for prop_name, concept in spec.constants:
             add(ox.Triple(subject, self.property(prop_name), self.hub.node("concept", *concept.split("/"))))
+        entity.triples = self._most_specific(entity.triples)
         return entity
+
+    def _most_specific(self, triples: list[ox.Triple]) -> list[ox.Triple]:
+        """Of several values of a one-valued classification (a SCOP is a cooperative), keep the narrowest."""
+        concept_prefix = self.hub.iri("concept") + "/"
+        dropped = set()
+        for name in SINGLE_VALUED:
+            prop = self.hub.term(name)
+            paths = {t.object.value[len(concept_prefix) :] for t in triples if t.predicate == prop}
+            if len(paths) > 1:
+                broader = broader_concepts()
+                dropped |= {(prop, p) for p in paths if any(p in broader.get(other, ()) for other in paths)}
+        if not dropped:
+            return triples
+        return [t for t in triples if (t.predicate, t.object.value[len(concept_prefix) :]) not in dropped]
 
     def _address(
         self,
@@ -321,9 +356,10 @@ class RecordMapper:
     ) -> None:
         located = self.hub.term("locatedIn")
         city_text = str(city.text if isinstance(city, Tagged) else city) if city is not None else None
-        commune = self.territories.resolve(
-            str(postal_code) if postal_code else None, city_text, str(insee) if insee else None
-        )
+        place = (str(postal_code) if postal_code else None, city_text, str(insee) if insee else None)
+        if place not in self._communes:  # feeds repeat the same towns: resolve each once
+            self._communes[place] = self.territories.resolve(*place)
+        commune = self._communes[place]
         if commune is not None:
             targets = [commune_iri(self.hub, commune.code), departement_iri(self.hub, commune.departement)]
             targets.append(region_iri(self.hub, commune.region))
@@ -342,6 +378,11 @@ class RecordMapper:
         code = str(raw.text if isinstance(raw, Tagged) else raw).strip()
         if not code:
             return None
+        if (taxonomy_id, code) not in self._codes:  # a feed uses few codes, many times
+            self._codes[(taxonomy_id, code)] = self._spelling(taxonomy_id, code)
+        return self._codes[(taxonomy_id, code)]
+
+    def _spelling(self, taxonomy_id: str, code: str) -> str:
         taxonomy = self.spec.taxonomies[taxonomy_id]
         if code in taxonomy.concepts:
             return code

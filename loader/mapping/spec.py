@@ -67,6 +67,8 @@ APPLICABLE = {
     "Concept": set(),
 }
 MATCH_KINDS = ("exact", "broad", "narrow", "close")
+# Classifications a resource has one of (sh:maxCount 1): of several candidates, the most specific is kept.
+SINGLE_VALUED = ("legalForm", "status")
 
 
 @dataclass(frozen=True)
@@ -458,3 +460,26 @@ def common_concepts() -> frozenset[str]:
         for q in quads
         if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(prefix) and q.subject.value.count("/") > 4
     )
+
+
+@cache
+def broader_concepts() -> dict[str, frozenset[str]]:
+    """Each common concept path -> every concept it is (transitively) narrower than."""
+    base = "http://vocabulary.invalid/"
+    quads = ox.parse(path=paths.REFERENCE_DIR / "concepts.ttl", format=ox.RdfFormat.TURTLE, base_iri=base)
+    prefix = base + "concept/"
+    direct: dict[str, set[str]] = {}
+    for quad in quads:
+        if quad.predicate.value == SKOS + "broader" and quad.subject.value.startswith(prefix):
+            direct.setdefault(quad.subject.value[len(prefix) :], set()).add(quad.object.value[len(prefix) :])
+    closure: dict[str, frozenset[str]] = {}
+    for path in direct:
+        seen: set[str] = set()
+        pending = list(direct[path])
+        while pending:
+            parent = pending.pop()
+            if parent not in seen:
+                seen.add(parent)
+                pending += direct.get(parent, ())
+        closure[path] = frozenset(seen)
+    return closure

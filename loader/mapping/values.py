@@ -22,15 +22,28 @@ def is_empty(value: Any) -> bool:
 
 
 def get_path(fields: dict[str, Any], path: str) -> Any:
-    """``get_path(r, "properties.name")``; a literal key with dots wins over nesting."""
+    """``get_path(r, "properties.name")``; a literal key with dots wins over nesting.
+
+    Keys may contain dots themselves (predicate IRIs of linked-data records:
+    ``http://schema.org/address.http://schema.org/postalCode``): at each level the
+    longest key that matches the rest of the path is taken.
+    """
     if path in fields:
         return fields[path]
     value: Any = fields
-    for part in path.split("."):
-        if isinstance(value, dict) and part in value:
-            value = value[part]
-        elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
-            value = value[int(part)]
+    parts = path.split(".")
+    index = 0
+    while index < len(parts):
+        if isinstance(value, dict):
+            for end in range(len(parts), index, -1):
+                key = ".".join(parts[index:end])
+                if key in value:
+                    value, index = value[key], end
+                    break
+            else:
+                return None
+        elif isinstance(value, list) and parts[index].isdigit() and int(parts[index]) < len(value):
+            value, index = value[int(parts[index])], index + 1
         else:
             return None
     return value

@@ -6,13 +6,11 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import pyoxigraph as ox
 import pytest
-import rdflib
 import requests
 
 from bench.synthetic import SyntheticData, publish_synthetic
@@ -34,17 +32,6 @@ class LiveServer:
 
     def url(self, path: str) -> str:
         return self.base + path.lstrip("/")
-
-
-def as_rdflib(statements: Iterable[ox.Quad | ox.Triple]) -> rdflib.Graph:
-    """Statements as rdflib reads them from any served document (graph names dropped).
-
-    rdflib's parsers normalise lexical forms (``"007"^^xsd:integer`` is read ``7``,
-    ``…Z`` is read ``…+00:00``), so what a document says is compared with the store
-    read the same way.
-    """
-    triples = [s.triple if isinstance(s, ox.Quad) else s for s in statements]
-    return rdflib.Graph().parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
 
 
 def build_hub(store_dir: Path, base: str, n: int = 300, partners: int = 3) -> SyntheticData:
