@@ -1,6 +1,6 @@
 """The serving benchmark of issue 4: the published hub over HTTP, beside the web layer's ceiling and the store.
 
-    python -m bench.serving --n 40000        # about four minutes once the hub is built
+    python -m bench.serving --n 40000        # about six and a half minutes on a busy machine, once the hub is built
     python -m bench.serving --quick          # a smoke run on 2,000 initiatives
 
 It builds (once, then reuses) a hub of ``--n`` synthetic initiatives, serves it with
