@@ -292,7 +292,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=5, help="length of one dereference run")
     parser.add_argument("--resources", type=int, default=2000, help="random resources dereferenced")
     parser.add_argument("--connections", type=int, default=4, help="wrk connections for dereferences")
-    parser.add_argument("--workers", type=int, default=1, help="gunicorn workers, for the hub and the bare app")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="gunicorn workers, for the hub and the bare app (dereferences need 1: kept pages "
+                        "are warmed in the one worker)")  # fmt: skip
     parser.add_argument("--threads", type=int, default=4, help="threads per worker, for both")
     parser.add_argument("--parts", default=",".join(PARTS), help=f"what to measure, among {','.join(PARTS)}")
     args = parser.parse_args()
