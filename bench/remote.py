@@ -4,9 +4,9 @@
 
 Each backend gets the same hub of N synthetic initiatives (init, then one write
 session publishing them, timed as the harvest), then ``carrefour serve`` (one worker,
-``--threads`` threads, as bench/http_resources.py) on it: ``wrk`` dereferences the same
-sampled resources in Turtle, and the partner query mix of bench/sparql.py is timed
-cold (a new text each run) and repeated (the endpoint's cache answers).  On Virtuoso
+``--threads`` threads) on it: ``wrk`` dereferences the same sampled resources in
+Turtle, and the partner query mix of bench/sparql.py is timed over HTTP cold (a new
+text each request) and repeated (the endpoint's cache answers), as bench/serving.py does.  On Virtuoso
 the web server is a machine of its own: the query endpoint only, the artifacts from
 the shared ``ARTIFACTS_DIR``.  Virtuoso (``virtuoso-t``) runs on 127.0.0.1 in a fresh
 database under ``--folder``, and is stopped at the end.
@@ -27,11 +27,10 @@ from pathlib import Path
 
 import requests
 
+from bench import wrk
 from bench.feeds import generate as generate_feed
-from bench.http_resources import LUA, wrk
-from bench.published_hub import BASE, serve, stop
-from bench.resources import sample
-from bench.sparql import partner_mix, time_http
+from bench.published_hub import BASE, sample, serve_hub
+from bench.sparql import over_http, partner_mix
 from bench.synthetic import publish_synthetic
 from carrefour.config import Config, load_config
 from carrefour.store import Store, open_store
@@ -51,8 +50,8 @@ class Figures:
     harvest_s: float = 0.0  # the partner feed of N records: read, map, validate, publish
     publish_s: float = 0.0  # N synthetic initiatives in one write session
     rate: float = 0.0  # dereferences per second
-    median: str = ""
-    p99: str = ""
+    median_ms: float = 0.0
+    p95_ms: float = 0.0
     cold_ms: dict[str, float] = field(default_factory=dict)
     repeated_ms: dict[str, float] = field(default_factory=dict)
 
@@ -132,19 +131,18 @@ def measure_serving(backend: Backend, paths: list[str], args: argparse.Namespace
         store.close()
     mix = partner_mix(hub, initiative[0]["i"].value)
     backend.web_folder.mkdir(parents=True, exist_ok=True)
-    process, url = serve(backend.web_folder, workers=1, threads=args.threads, **backend.web_settings)
+    server = serve_hub(backend.web_folder, workers=1, threads=args.threads, **backend.web_settings)
     try:
-        script = backend.web_folder / "dereference.lua"
-        script.write_text(LUA % (", ".join(f'"{p}"' for p in paths), "text/turtle"), encoding="utf-8")
-        wrk(url, script, 2, args.connections)  # warm up
-        figures.rate, figures.median, figures.p99 = wrk(url, script, args.seconds, args.connections)
-        endpoint = url + "sparql"
-        requests.post(endpoint, data={"query": "ASK {}"}, timeout=120)  # start the query process
+        pages = wrk.get_paths(paths, "text/turtle")
+        wrk.run(server.url, pages, 2, args.connections, warm_up=True)
+        load = wrk.run(server.url, pages, args.seconds, args.connections, check="status == 200")
+        figures.rate, figures.median_ms, figures.p95_ms = load.rate, load.median_ms, load.p95_ms
+        requests.post(server.url + "sparql", data={"query": "ASK {}"}, timeout=120)  # start the query process
         for name, query in mix.items():
-            figures.cold_ms[name] = time_http(endpoint, query, args.runs, cold=True)
-            figures.repeated_ms[name] = time_http(endpoint, query, args.runs * 3, cold=False)
+            figures.cold_ms[name] = over_http(server.url, query, args.query_seconds, cold=True).median_ms
+            figures.repeated_ms[name] = over_http(server.url, query, args.query_seconds, cold=False).median_ms
     finally:
-        stop(process)
+        server.stop()
 
 
 def ratio(remote: float, embedded: float) -> str:
@@ -167,8 +165,8 @@ def report(n: int, figures: dict[str, Figures]) -> None:
     )
     rates = f"{local.rate:>10.0f} {remote.rate:>10.0f} {ratio(local.rate, remote.rate):>7}"
     print(f"{'dereference Turtle (req/s)':<44} {rates}")
-    print(f"{'  latency median, p99 (embedded)':<44} {local.median}, {local.p99}")
-    print(f"{'  latency median, p99 (virtuoso)':<44} {remote.median}, {remote.p99}")
+    print(f"{'  latency median, p95 (ms), embedded':<44} {local.median_ms:.1f}, {local.p95_ms:.1f}")
+    print(f"{'  latency median, p95 (ms), virtuoso':<44} {remote.median_ms:.1f}, {remote.p95_ms:.1f}")
     for label, attribute in (("cold", "cold_ms"), ("repeated", "repeated_ms")):
         mine, theirs = getattr(local, attribute), getattr(remote, attribute)
         for name in mine:
@@ -190,7 +188,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10, help="wrk duration")
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--threads", type=int, default=4)
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--query-seconds", type=float, default=3, help="wrk duration of each query, cold and repeated")
     args = parser.parse_args()
     if not virtuoso.available() or shutil.which("wrk") is None:
         raise SystemExit("virtuoso-t and wrk are needed (./dev.sh test installs them)")
@@ -205,7 +203,7 @@ def main() -> None:
                 print(f"{backend.name}: harvest {done.harvest_s:.1f} s, publish {done.publish_s:.1f} s")
             embedded = both[0].store()
             try:
-                paths = [iri.value[len(BASE) - 1 :] for iri in sample(embedded, Hub(BASE), 2000)]  # type: ignore[arg-type]
+                paths = [iri.value[len(BASE) - 1 :] for iri in sample(embedded.snapshot(), Hub(BASE), 2000)]
             finally:
                 embedded.close()
             for backend in both:
