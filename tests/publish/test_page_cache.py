@@ -30,7 +30,11 @@ def get(url: str, accept: str, **params: str) -> requests.Response:
 def test_a_kept_page_is_the_page_and_a_new_version_replaces_it(tmp_path: Path) -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}/"
-    data = build_hub(tmp_path, base, n=30, partners=2)
+    built = EmbeddedStore(tmp_path / "store", base)
+    try:
+        data = build_hub(built, Hub(base), n=30, partners=2)
+    finally:
+        built.close()
     process = start_server(tmp_path, port, "--workers", "1")  # each worker keeps its own pages
     try:
         hub = Hub(base)
