@@ -28,7 +28,9 @@ pytestmark = [pytest.mark.live, pytest.mark.virtuoso, pytest.mark.timeout(300)]
 
 STORE_TIMEOUT = 2  # seconds of store time a web request may spend
 CLIENT_TIMEOUT = 30  # far above it: a hung worker would show as a client timeout
-SETTINGS = {"STORE_TIMEOUT": str(STORE_TIMEOUT), "STORE_RETRY_SECONDS": "1", "SPARQL_TIMEOUT": str(STORE_TIMEOUT)}
+# No kept pages (PAGE_CACHE_MB 0): every request goes to the store, as one for a page not yet made would.
+SETTINGS = {"STORE_TIMEOUT": str(STORE_TIMEOUT), "STORE_RETRY_SECONDS": "1", "SPARQL_TIMEOUT": str(STORE_TIMEOUT),
+            "PAGE_CACHE_MB": "0"}  # fmt: skip
 QUERY = "SELECT (COUNT(*) AS ?n) WHERE {{ ?s ?p ?o }} LIMIT {number}"  # a new text each time: not from the cache
 _numbers = itertools.count(1)
 
