@@ -141,7 +141,7 @@ def write_partner(hub: SuiteHub, partner: str) -> None:
     source = data["feed"]["source"]
     text = text.replace(f'id = "{data["id"]}"', f'id = "{partner}"', 1)
     text = text.replace(f'name = "{data["name"]}"', f'name = "Flux synthétique {partner}"', 1)
-    text = text.replace(f'source = "{source}"', f'source = "{hub.feeds_dir / (partner + ".json")}"', 1)
+    text = text.replace(f'source = "{source}"', f'source = "{hub.feeds_dir.resolve() / (partner + ".json")}"', 1)
     (hub.partners_dir / f"{partner}.toml").write_text(text, encoding="utf-8")
 
 
@@ -149,7 +149,7 @@ def build_hub(folder: Path, n: int, feed_records_per_partner: int, log: Any = pr
     """The suite's hub in ``folder`` (built once for given sizes, reused after)."""
     hub = SuiteHub(folder, n, feed_records_per_partner)
     marker = folder / "suite.json"
-    wanted = {"n": n, "feed_records": feed_records_per_partner, "base": BASE}
+    wanted = {"n": n, "feed_records": feed_records_per_partner, "base": BASE, "folder": str(folder.resolve())}
     if marker.exists() and json.loads(marker.read_text()) == wanted:
         hub.use_edition(0)
         return hub

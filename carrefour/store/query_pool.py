@@ -11,6 +11,7 @@ cross the pipe.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import threading
 import time
 from dataclasses import dataclass
@@ -27,6 +28,9 @@ from carrefour.store.base import PublicQuery, QueryAnswer
 
 _CONTEXT = multiprocessing.get_context("spawn")
 BOOT_SECONDS = 60.0
+# Query processes yield the processor to the web workers: a runaway query may take
+# what is left over, never the time that pages, dereferences and cached answers need.
+QUERY_NICENESS = 10
 
 
 def _dataset_options(query: PublicQuery) -> dict[str, object]:
@@ -94,6 +98,7 @@ def execute_public_query(store: ox.Store, query: PublicQuery, prefixes: dict[str
 
 def _child_main(conn: Connection) -> None:
     """Serve queries from the parent until the pipe closes."""
+    os.nice(QUERY_NICENESS)
     stores: dict[str, ox.Store] = {}
     conn.send(("ready", None))
     while True:
