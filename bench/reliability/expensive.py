@@ -69,9 +69,14 @@ def send_expensive(url: str, name: str, query: str, number: int, timeout: float)
     except requests.RequestException as exc:
         return ExpensiveAnswer(name, 0, time.perf_counter() - started, False, None, f"{type(exc).__name__}: {exc}")
     message = answer.text[:200] if answer.status_code != 200 else ""
-    return ExpensiveAnswer(name, answer.status_code, time.perf_counter() - started,
-                           answer.headers.get("X-SPARQL-Result-Capped") == "true", answer.headers.get("Retry-After"),
-                           message)  # fmt: skip
+    return ExpensiveAnswer(
+        name,
+        answer.status_code,
+        time.perf_counter() - started,
+        answer.headers.get("X-SPARQL-Result-Capped") == "true",
+        answer.headers.get("Retry-After"),
+        message,
+    )
 
 
 class ExpensiveClients:
@@ -82,8 +87,9 @@ class ExpensiveClients:
         self.answers: list[ExpensiveAnswer] = []
         self._stop = threading.Event()
         self._lock = threading.Lock()
-        self._threads = [threading.Thread(target=self._loop, args=(n, clients, timeout), daemon=True)
-                         for n in range(clients)]  # fmt: skip
+        self._threads = [
+            threading.Thread(target=self._loop, args=(n, clients, timeout), daemon=True) for n in range(clients)
+        ]
 
     def _loop(self, client: int, clients: int, timeout: float) -> None:
         names = sorted(EXPENSIVE)
@@ -129,8 +135,9 @@ class ExpensiveFigures:
         return [a for a in self.answers if a.outcome == "bad"]
 
 
-def run_expensive(served: Served, mix: list[wrk.Request], seconds: float, connections: int, clients: int,
-                  timeout: float) -> ExpensiveFigures:  # fmt: skip
+def run_expensive(
+    served: Served, mix: list[wrk.Request], seconds: float, connections: int, clients: int, timeout: float
+) -> ExpensiveFigures:
     bad = check_mix(served.url, mix)
     before = wrk.run(served.url, mix, seconds, connections)
     with ExpensiveClients(served.url, clients, timeout * 3 + 30) as expensive:
@@ -151,21 +158,41 @@ def measure(hub: SuiteHub, seconds: float, connections: int, clients: int, **set
 def outcome(figures: ExpensiveFigures, clients: int) -> Outcome:
     out = Outcome(f"Expensive queries under load: {clients} hostile clients beside the cheap mix")
     out.add("mix requests answering 2xx/3xx", f"{len(figures.bad_requests)} bad", "0 bad", not figures.bad_requests)
-    for label, r in (("alone, before", figures.before), ("with expensive", figures.during),
-                     ("alone, after", figures.after)):  # fmt: skip
+    for label, r in (
+        ("alone, before", figures.before),
+        ("with expensive", figures.during),
+        ("alone, after", figures.after),
+    ):
         out.add(f"cheap mix {label}", r.summary(), "", True)
         failed = r.failed
         out.add(f"cheap mix {label}: failed", str(failed), "0", failed == 0)
-    out.add("cheap p95 with / without expensive", f"{figures.ratio:.2f}x ({figures.during.p95_ms:.1f} ms vs "
-            f"{figures.baseline_p95:.1f} ms)", f"<= {P95_RATIO_LIMIT:g}x", figures.ratio <= P95_RATIO_LIMIT)  # fmt: skip
+    out.add(
+        "cheap p95 with / without expensive",
+        f"{figures.ratio:.2f}x ({figures.during.p95_ms:.1f} ms vs {figures.baseline_p95:.1f} ms)",
+        f"<= {P95_RATIO_LIMIT:g}x",
+        figures.ratio <= P95_RATIO_LIMIT,
+    )
     outcomes = Counter(a.outcome for a in figures.answers)
-    out.add("expensive queries sent", f"{len(figures.answers)} ({dict(sorted(outcomes.items()))})", "> 0",
-            bool(figures.answers))  # fmt: skip
-    out.add("expensive queries ended clearly", f"{len(figures.answers) - len(figures.not_cut)} of {len(figures.answers)}",
-            "all: cut (503 + Retry-After), capped (200 + header) or complete", not figures.not_cut)  # fmt: skip
+    out.add(
+        "expensive queries sent",
+        f"{len(figures.answers)} ({dict(sorted(outcomes.items()))})",
+        "> 0",
+        bool(figures.answers),
+    )
+    clear = len(figures.answers) - len(figures.not_cut)
+    out.add(
+        "expensive queries ended clearly",
+        f"{clear} of {len(figures.answers)}",
+        "all: cut (503 + Retry-After), capped (200 + header) or complete",
+        not figures.not_cut,
+    )
     slowest = max((a.seconds for a in figures.answers), default=0.0)
-    out.add("slowest expensive answer", f"{slowest:.1f} s", f"<= {figures.timeout * 2 + 5:g} s (timeout x2 + 5)",
-            slowest <= figures.timeout * 2 + 5)  # fmt: skip
+    out.add(
+        "slowest expensive answer",
+        f"{slowest:.1f} s",
+        f"<= {figures.timeout * 2 + 5:g} s (timeout x2 + 5)",
+        slowest <= figures.timeout * 2 + 5,
+    )
     for name in sorted(EXPENSIVE):
         mine = [a for a in figures.answers if a.name == name]
         if mine:

@@ -89,8 +89,14 @@ class SuiteHub:
 
     def harvest(self, *partners: str) -> subprocess.CompletedProcess[str]:
         """``carrefour harvest`` to its end; raises with its output when it fails."""
-        done = subprocess.run(self.command("harvest", *partners), env=self.env(), capture_output=True, text=True,
-                              timeout=1800, check=False)  # fmt: skip
+        done = subprocess.run(
+            self.command("harvest", *partners),
+            env=self.env(),
+            capture_output=True,
+            text=True,
+            timeout=1800,
+            check=False,
+        )
         if done.returncode != 0:
             raise RuntimeError(f"carrefour harvest failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
         return done
@@ -100,6 +106,18 @@ class SuiteHub:
         for partner in FEED_PARTNERS:
             source = self.feeds_dir / f"{partner}-{edition}.json"
             (self.feeds_dir / f"{partner}.json").write_bytes(source.read_bytes())
+
+    def stable_keys(self) -> set[str]:
+        """Record ids found in both editions of the feeds (never removed by alternating them)."""
+        editions = [
+            {
+                r["id"]
+                for partner in FEED_PARTNERS
+                for r in json.loads((self.feeds_dir / f"{partner}-{n}.json").read_text())
+            }
+            for n in (0, 1)
+        ]
+        return editions[0] & editions[1]
 
     def open_store(self) -> EmbeddedStore:
         return EmbeddedStore(self.store_dir / "store", BASE)
@@ -174,6 +192,8 @@ def build_hub(folder: Path, n: int, feed_records_per_partner: int, log: Any = pr
         store.close()
     hub.harvest()
     marker.write_text(json.dumps(wanted))
-    log(f"built the hub: {n} synthetic initiatives + {len(FEED_PARTNERS)} harvested feeds of "
-        f"{feed_records_per_partner} records in {time.perf_counter() - clock:.0f} s -> {folder}")  # fmt: skip
+    log(
+        f"built the hub: {n} synthetic initiatives + {len(FEED_PARTNERS)} harvested feeds of "
+        f"{feed_records_per_partner} records in {time.perf_counter() - clock:.0f} s -> {folder}"
+    )
     return hub

@@ -61,22 +61,37 @@ def measure(hub: SuiteHub, seconds: float, connections: int, runs: int = 2, **se
 
 
 def outcome(figures: LoadFigures, connections: int, seconds: float) -> Outcome:
-    out = Outcome(f"Load: {connections} connections, {len(figures.runs)} runs of {seconds:g} s, "
-                  f"{figures.workers} gunicorn workers")  # fmt: skip
-    out.add("mix requests answering 2xx/3xx", f"{len(figures.bad_requests)} bad {figures.bad_requests or ''}",
-            "0 bad", not figures.bad_requests)  # fmt: skip
+    out = Outcome(
+        f"Load: {connections} connections, {len(figures.runs)} runs of {seconds:g} s, "
+        f"{figures.workers} gunicorn workers"
+    )
+    out.add(
+        "mix requests answering 2xx/3xx",
+        f"{len(figures.bad_requests)} bad {figures.bad_requests or ''}",
+        "0 bad",
+        not figures.bad_requests,
+    )
     for number, run in enumerate(figures.runs, 1):
         r = run.result
         out.add(f"run {number}: throughput", f"{r.rate:,.0f} req/s ({r.requests} requests)", "", True)
-        out.add(f"run {number}: latency", f"p50 {r.p50_ms:.1f} ms, p95 {r.p95_ms:.1f} ms, p99 {r.p99_ms:.1f} ms",
-                "", True)  # fmt: skip
+        out.add(
+            f"run {number}: latency", f"p50 {r.p50_ms:.1f} ms, p95 {r.p95_ms:.1f} ms, p99 {r.p99_ms:.1f} ms", "", True
+        )
         out.add(f"run {number}: 5xx", str(r.server_errors), "0", r.server_errors == 0)
-        out.add(f"run {number}: socket errors", f"{r.socket_errors} (connect {r.connect}, read {r.read}, "
-                f"write {r.write}, timeout {r.timeout})", "0", r.socket_errors == 0)  # fmt: skip
+        out.add(
+            f"run {number}: socket errors",
+            f"{r.socket_errors} (connect {r.connect}, read {r.read}, write {r.write}, timeout {r.timeout})",
+            "0",
+            r.socket_errors == 0,
+        )
         out.add(f"run {number}: responses not 2xx/3xx", str(r.count(400, 600)), "0", r.count(400, 600) == 0)
         out.add(f"run {number}: server RSS after", f"{run.rss_mib:,.0f} MiB", "", True)
-    out.add("memory growth, last run vs first", f"{figures.growth * 100:+.1f} %",
-            f"< {MEMORY_GROWTH_LIMIT * 100:.0f} %", figures.growth < MEMORY_GROWTH_LIMIT)  # fmt: skip
+    out.add(
+        "memory growth, last run vs first",
+        f"{figures.growth * 100:+.1f} %",
+        f"< {MEMORY_GROWTH_LIMIT * 100:.0f} %",
+        figures.growth < MEMORY_GROWTH_LIMIT,
+    )
     out.add("errors in the server log", str(len(figures.logged_errors)), "0", not figures.logged_errors)
     out.notes += figures.logged_errors[:5]
     return out

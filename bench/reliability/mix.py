@@ -40,21 +40,36 @@ def _paths(hub: SuiteHub, seed: int) -> dict[str, list[str]]:
         rdf_type = ox.NamedNode(RDF + "type")
 
         def of_type(name: str, graph_prefix: str | None = None) -> list[str]:
-            found = sorted({q.subject.value for q in snapshot.quads(None, rdf_type, terms.term(name))
-                            if graph_prefix is None or q.graph_name.value.startswith(graph_prefix)})  # fmt: skip
+            found = sorted(
+                {
+                    q.subject.value
+                    for q in snapshot.quads(None, rdf_type, terms.term(name))
+                    if graph_prefix is None or q.graph_name.value.startswith(graph_prefix)
+                }
+            )
             return [iri[len(BASE) - 1 :] for iri in found]
 
         rng = random.Random(seed)
         feeds = terms.iri("graph", "partner", "feed-")
         initiatives = of_type("Initiative")
-        harvested = of_type("Initiative", feeds)
+        stable = hub.stable_keys()  # records of both editions: the load never asks for one a harvest removed
+        keys = {q.subject.value: q.object.value for q in snapshot.quads(None, terms.term("recordKey"), None)}
+        harvested = [p for p in of_type("Initiative", feeds) if keys.get(BASE + p[1:]) in stable]
         return {
             "initiative": rng.sample(initiatives, min(400, len(initiatives))),
             "harvested": rng.sample(harvested, min(100, len(harvested))),
             "actor": rng.sample(of_type("Actor"), min(150, len(of_type("Actor")))),
-            "other": ["/concept/theme/health", "/concept/theme", "/territory/region/53", "/territory/departement/29",
-                      "/partner/feed-a", "/territory/fr", "/ontology", "/dataset"],
-        }  # fmt: skip
+            "other": [
+                "/concept/theme/health",
+                "/concept/theme",
+                "/territory/region/53",
+                "/territory/departement/29",
+                "/partner/feed-a",
+                "/territory/fr",
+                "/ontology",
+                "/dataset",
+            ],
+        }
     finally:
         store.close()
 
@@ -76,9 +91,21 @@ def load_mix(hub: SuiteHub, seed: int = 7) -> list[Request]:
             else:
                 mix.append(Request(fmt, path, (("Accept", ACCEPTS[fmt]),), weight=2))
     html = (("Accept", ACCEPTS["html"]),)
-    for page in ("/", "/browse/", "/browse/theme", "/browse/region", "/browse/partner", "/browse/actor-type",
-                 "/concept/theme/digital-inclusion?page=2", "/territory/region/93?page=2", "/?lang=en",
-                 "/sparql", "/dumps/", "/.well-known/void", "/catalog"):  # fmt: skip
+    for page in (
+        "/",
+        "/browse/",
+        "/browse/theme",
+        "/browse/region",
+        "/browse/partner",
+        "/browse/actor-type",
+        "/concept/theme/digital-inclusion?page=2",
+        "/territory/region/93?page=2",
+        "/?lang=en",
+        "/sparql",
+        "/dumps/",
+        "/.well-known/void",
+        "/catalog",
+    ):
         mix.append(Request("page", page, html, weight=8))
     for words in SEARCHES:
         mix.append(Request("search", "/search?" + urlencode({"q": words}), html, weight=10))

@@ -110,9 +110,11 @@ class WrkResult:
         return self.count(400, 600) + self.socket_errors
 
     def summary(self) -> str:
-        return (f"{self.rate:,.0f} req/s, p50 {self.p50_ms:.1f} ms, p95 {self.p95_ms:.1f} ms, "
-                f"p99 {self.p99_ms:.1f} ms, {self.requests} requests, {self.server_errors} 5xx, "
-                f"{self.socket_errors} socket errors")  # fmt: skip
+        return (
+            f"{self.rate:,.0f} req/s, p50 {self.p50_ms:.1f} ms, p95 {self.p95_ms:.1f} ms, "
+            f"p99 {self.p99_ms:.1f} ms, {self.requests} requests, {self.server_errors} 5xx, "
+            f"{self.socket_errors} socket errors"
+        )
 
 
 def _lua_string(text: str) -> str:
@@ -131,8 +133,9 @@ def script(mix: list[Request], seed: int = 1) -> str:
     return SCRIPT % {"requests": ",\n".join(rows)}
 
 
-def run(url: str, mix: list[Request], seconds: float, connections: int = 64, threads: int = 2,
-        timeout_s: int = 30) -> WrkResult:  # fmt: skip
+def run(
+    url: str, mix: list[Request], seconds: float, connections: int = 64, threads: int = 2, timeout_s: int = 30
+) -> WrkResult:
     """Run wrk for ``seconds`` against ``url`` (traffic to 127.0.0.1 only) and parse what the script printed."""
     if shutil.which("wrk") is None:
         raise RuntimeError("wrk is needed (Debian package wrk; ./dev.sh test installs it)")
@@ -141,8 +144,16 @@ def run(url: str, mix: list[Request], seconds: float, connections: int = 64, thr
     with tempfile.TemporaryDirectory(prefix="carrefour-wrk-") as work:
         path = Path(work) / "mix.lua"
         path.write_text(script(mix), encoding="utf-8")
-        command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s",
-                   f"--timeout={timeout_s}s", "-s", str(path), url]  # fmt: skip
+        command = [
+            "wrk",
+            f"-t{threads}",
+            f"-c{connections}",
+            f"-d{max(1, round(seconds))}s",
+            f"--timeout={timeout_s}s",
+            "-s",
+            str(path),
+            url,
+        ]
         done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + timeout_s + 60, check=False)
     line = next((ln for ln in done.stdout.splitlines() if ln.startswith("RESULT ")), None)
     if done.returncode != 0 or line is None:
@@ -150,7 +161,16 @@ def run(url: str, mix: list[Request], seconds: float, connections: int = 64, thr
     data = json.loads(line[len("RESULT ") :])
     statuses = {int(status): count for status, count in data["statuses"].items()}
     return WrkResult(
-        requests=data["requests"], seconds=data["seconds"], bytes=data["bytes"], connect=data["connect"],
-        read=data["read"], write=data["write"], timeout=data["timeout"], p50_ms=data["p50"] / 1000,
-        p95_ms=data["p95"] / 1000, p99_ms=data["p99"] / 1000, max_ms=data["max"] / 1000, statuses=statuses,
-    )  # fmt: skip
+        requests=data["requests"],
+        seconds=data["seconds"],
+        bytes=data["bytes"],
+        connect=data["connect"],
+        read=data["read"],
+        write=data["write"],
+        timeout=data["timeout"],
+        p50_ms=data["p50"] / 1000,
+        p95_ms=data["p95"] / 1000,
+        p99_ms=data["p99"] / 1000,
+        max_ms=data["max"] / 1000,
+        statuses=statuses,
+    )

@@ -1,12 +1,20 @@
-"""What the published version holds, counted once at publication time."""
+"""What the published version holds, counted once at publication time.
+
+Besides the counts, the facts that describe the dataset (VoID, DCAT, the service
+description) and need a scan of the whole store are gathered here, once per
+publication, rather than by every web worker on its first request after it.
+"""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
+import pyoxigraph as ox
+
+from carrefour.artifacts.dumps import partner_graphs
 from carrefour.store.base import Snapshot, Writer
-from carrefour.vocab import Hub
+from carrefour.vocab import RDF, Hub
 
 STATS_FILE = "stats.json"
 
@@ -14,6 +22,29 @@ _CLASS_COUNT = (
     "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { "
     "?s a/<http://www.w3.org/2000/01/rdf-schema#subClassOf>* ?class } GROUP BY ?class"
 )
+
+
+EXAMPLES_PER_PARTNER = 1
+_EXAMPLE = (
+    f"SELECT ?graph ?class ?s WHERE {{ GRAPH ?graph {{ ?s <{RDF}type> ?class }} }} "
+    f"ORDER BY ?s LIMIT {EXAMPLES_PER_PARTNER}"
+)
+_PREDICATES = "SELECT DISTINCT ?p WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+
+def dataset_predicates(view: Snapshot | Writer) -> list[str]:
+    """Every predicate the named graphs use."""
+    return sorted(row["p"].value for row in view.select(_PREDICATES))
+
+
+def graph_examples(view: Snapshot | Writer, hub: Hub, graph: ox.NamedNode) -> list[str]:
+    """The first initiatives of a graph (by IRI), or its first actors when it has no initiative."""
+    for cls in (hub.term("Initiative"), hub.term("Actor")):
+        rows = view.select(_EXAMPLE, {"graph": graph, "class": cls})
+        found = [row["s"].value for row in rows if isinstance(row.get("s"), ox.NamedNode)]
+        if found:
+            return found
+    return []
 
 
 def compute_stats(view: Snapshot | Writer, hub: Hub) -> dict[str, Any]:
@@ -35,6 +66,8 @@ def compute_stats(view: Snapshot | Writer, hub: Hub) -> dict[str, Any]:
         "quads": view.count(),
         "graphs": {g.value: view.count(g) for g in view.graphs()},
         "classes": classes,
+        "predicates": dataset_predicates(view),
+        "examples": {graph.value: graph_examples(view, hub, graph) for graph in partner_graphs(view, hub).values()},
     }
 
 

@@ -28,9 +28,23 @@ from carrefour.store.base import PublicQuery, QueryAnswer
 
 _CONTEXT = multiprocessing.get_context("spawn")
 BOOT_SECONDS = 60.0
-# Query processes yield the processor to the web workers: a runaway query may take
-# what is left over, never the time that pages, dereferences and cached answers need.
-QUERY_NICENESS = 10
+# A query that has used this much processor time is a runaway: its process is demoted
+# (niced) so that it only takes the time the web workers leave, until its deadline
+# cuts it.  Partner queries use far less, and run at the web workers' priority.
+DEMOTE_AFTER_CPU_SECONDS = 1.0
+DEMOTED_NICENESS = 15
+_POLL_SECONDS = 0.05
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """Processor time a process has used (Linux ``/proc``), None where it cannot be read."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            fields = handle.read().rsplit(b")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / _TICKS  # utime + stime, fields 14 and 15 of proc(5)
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 def _dataset_options(query: PublicQuery) -> dict[str, object]:
@@ -98,7 +112,6 @@ def execute_public_query(store: ox.Store, query: PublicQuery, prefixes: dict[str
 
 def _child_main(conn: Connection) -> None:
     """Serve queries from the parent until the pipe closes."""
-    os.nice(QUERY_NICENESS)
     stores: dict[str, ox.Store] = {}
     conn.send(("ready", None))
     while True:
@@ -121,6 +134,29 @@ def _child_main(conn: Connection) -> None:
 class _Worker:
     process: BaseProcess
     conn: Connection
+    demoted: bool = False
+
+    def demote(self) -> None:
+        """Lower the process's priority (it cannot be raised again without privileges: it is retired after)."""
+        try:
+            os.setpriority(os.PRIO_PROCESS, self.process.pid or 0, DEMOTED_NICENESS)
+        except OSError:
+            return
+        self.demoted = True
+
+    def wait(self, deadline: float) -> bool:
+        """Wait for the answer until ``deadline``, demoting the process once its query turns out a runaway."""
+        start = _cpu_seconds(self.process.pid or 0) if self.process.pid else None
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            if self.conn.poll(min(remaining, _POLL_SECONDS)):
+                return True
+            if not self.demoted and start is not None:
+                used = _cpu_seconds(self.process.pid or 0)
+                if used is not None and used - start >= DEMOTE_AFTER_CPU_SECONDS:
+                    self.demote()
 
     def kill(self) -> None:
         self.process.kill()
@@ -203,11 +239,14 @@ class QueryPool:
         deadline = time.monotonic() + query.timeout
         try:
             worker.conn.send((store_path, query, prefixes))
-            if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
+            if not worker.wait(deadline):
                 worker.kill()
                 worker = None
                 raise QueryTimeout(f"query cut after {query.timeout:g} s (the endpoint's time limit)")
             status, payload = worker.conn.recv()
+            if worker.demoted:  # its priority stays low: a fresh process takes its place
+                worker.kill()
+                worker = None
         except (EOFError, OSError, BrokenPipeError) as exc:
             if worker is not None:
                 worker.kill()
