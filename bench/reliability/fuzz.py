@@ -99,7 +99,7 @@ SEEDS = {  # realistic starts the fuzzer mutates, besides random bytes
 }
 
 
-def _mutations(seed: bytes) -> st.SearchStrategy[bytes]:
+def mutations(seed: bytes) -> st.SearchStrategy[bytes]:
     """Random bytes, and the seed with random bytes inserted, replaced or cut."""
     spliced = st.tuples(st.integers(0, len(seed)), st.integers(0, 8), st.binary(max_size=40)).map(
         lambda t: seed[: t[0]] + t[2] + seed[t[0] + t[1] :]
@@ -276,7 +276,7 @@ def sparql_scanner_check(text: str) -> None:
 
 
 def in_process_targets(examples: int) -> list[TargetResult]:
-    results = [run_property(f"reader {fmt}", _mutations(SEEDS[fmt]), reader_check(fmt), examples) for fmt in SEEDS]
+    results = [run_property(f"reader {fmt}", mutations(SEEDS[fmt]), reader_check(fmt), examples) for fmt in SEEDS]
     results.append(run_property("mapping (hub-du-sud rules)", records, mapping_check(), examples))
     results.append(run_property("SPARQL scanner", sparql_texts, sparql_scanner_check, examples))
     return results
