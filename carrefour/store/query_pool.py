@@ -14,6 +14,7 @@ import multiprocessing
 import os
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -144,7 +145,7 @@ class _Worker:
             return
         self.demoted = True
 
-    def wait(self, deadline: float) -> bool:
+    def wait(self, deadline: float, on_demote: Callable[[], None]) -> bool:
         """Wait for the answer until ``deadline``, demoting the process once its query turns out a runaway."""
         start = _cpu_seconds(self.process.pid or 0) if self.process.pid else None
         while True:
@@ -157,6 +158,8 @@ class _Worker:
                 used = _cpu_seconds(self.process.pid or 0)
                 if used is not None and used - start >= DEMOTE_AFTER_CPU_SECONDS:
                     self.demote()
+                    if self.demoted:
+                        on_demote()
 
     def kill(self) -> None:
         self.process.kill()
@@ -165,13 +168,31 @@ class _Worker:
 
 
 class QueryPool:
-    """A small pool of killable query processes, created on first use."""
+    """A small pool of killable query processes, created on first use.
+
+    A runaway query does not hold its place in the pool: once demoted, its process
+    stops counting towards ``size`` (until it is cut or answers, then retired), so
+    the next queries get a process of their own instead of waiting behind it.  At
+    most ``size`` runaways run besides the pool, so hostile clients cannot make a
+    web worker start processes without end: beyond that, queries wait as before.
+    """
 
     def __init__(self, size: int) -> None:
         self.size = max(1, size)
         self._idle: list[_Worker] = []
         self._started = 0
+        self._runaways = 0
         self._cond = threading.Condition()
+
+    def _detach(self, worker: _Worker) -> bool:
+        """Let a demoted worker leave the pool's count, if fewer than ``size`` runaways already did."""
+        with self._cond:
+            if self._runaways >= self.size:
+                return False
+            self._runaways += 1
+            self._started -= 1
+            self._cond.notify()
+            return True
 
     def _spawn(self) -> _Worker:
         """Start a process and wait until it has imported what it needs.
@@ -219,9 +240,11 @@ class QueryPool:
                 self._cond.notify()
             raise
 
-    def _release(self, worker: _Worker | None) -> None:
+    def _release(self, worker: _Worker | None, detached: bool = False) -> None:
         with self._cond:
-            if worker is None:
+            if detached:
+                self._runaways -= 1
+            elif worker is None:
                 self._started -= 1
             else:
                 self._idle.append(worker)
@@ -237,9 +260,15 @@ class QueryPool:
         worker: _Worker | None = self._acquire(time.monotonic() + query.timeout)
         assert worker is not None
         deadline = time.monotonic() + query.timeout
+        detached = False
+
+        def detach() -> None:
+            nonlocal detached
+            detached = self._detach(worker)  # type: ignore[arg-type]
+
         try:
             worker.conn.send((store_path, query, prefixes))
-            if not worker.wait(deadline):
+            if not worker.wait(deadline, detach):
                 worker.kill()
                 worker = None
                 raise QueryTimeout(f"query cut after {query.timeout:g} s (the endpoint's time limit)")
@@ -253,7 +282,10 @@ class QueryPool:
                 worker = None
             raise StoreError(f"query worker failed: {exc}") from exc
         finally:
-            self._release(worker)
+            if detached and worker is not None:  # a demoted worker always leaves: see above
+                worker.kill()
+                worker = None
+            self._release(worker, detached)
         if status == "ok":
             return payload
         if status == "query-error":
@@ -266,3 +298,4 @@ class QueryPool:
                 worker.kill()
             self._idle.clear()
             self._started = 0
+            self._runaways = 0

@@ -23,6 +23,7 @@ def test_expensive_queries_under_load_never_fail_the_cheap_requests(
         f"\ncheap p95 with/without expensive queries: {figures.ratio:.2f}x "
         f"({figures.during.p95_ms:.1f} ms vs {figures.baseline_p95:.1f} ms), {len(figures.answers)} expensive"
     )
+    assert not figures.bad_requests, figures.bad_requests
     assert figures.answers, "no expensive query was sent"
     assert not figures.not_cut, figures.not_cut
     assert {a.outcome for a in figures.answers} <= {"cut", "capped", "complete"}
