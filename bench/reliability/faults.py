@@ -77,7 +77,7 @@ def served_version(served: Served) -> tuple[str, bool]:
 def phase(hub: SuiteHub, known: set[str]) -> str:
     """How far the killed harvest had gone, from what it left in the store folder."""
     generations = hub.store_dir / "store" / "generations"
-    new = [p for p in generations.iterdir() if p.name not in known]
+    new = [p for p in generations.iterdir() if p.name.isdigit() and p.name not in known]
     if not new:
         return "before the write session"
     folder = max(new)
@@ -94,7 +94,8 @@ def phase(hub: SuiteHub, known: set[str]) -> str:
 def leftovers(hub: SuiteHub) -> list[str]:
     """Unpublished generation folders and temporary files left in the store folder."""
     root = hub.store_dir / "store"
-    found = [p.name for p in (root / "generations").iterdir() if not (p / COMMITTED).exists()]
+    generations = [p for p in (root / "generations").iterdir() if p.name.isdigit()]  # not the LAST marker
+    found = [p.name for p in generations if not (p / COMMITTED).exists()]
     found += [p.name for p in root.glob(f".{POINTER}.*")]
     return found
 
