@@ -7,6 +7,9 @@ of the store; workers are replaced when they die.  ``wsgi:app`` style deployment
 
 from __future__ import annotations
 
+import logging
+import os
+import sys
 from typing import Any
 
 from flask import Flask
@@ -38,6 +41,26 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
         return create_app(self._settings)
 
 
+def _exit_without_finalizing(_arbiter: Any, worker: Any) -> None:
+    """End a worker with its exit code, skipping the interpreter's finalization (gunicorn's ``worker_exit``).
+
+    The worker has answered its last request by then.  Finalizing the interpreter
+    with pyoxigraph's RocksDB handles and its native threads still alive crashes
+    the process (SIGSEGV, or SIGABRT on ``std::system_error``) at every exit, when
+    a worker is recycled after ``max_requests`` as when the server stops: a
+    supervisor sees crashes where nothing went wrong.
+    """
+    app = getattr(worker, "wsgi", None)
+    if isinstance(app, Flask):
+        app.extensions["carrefour.store"].close()
+    ending = sys.exc_info()[1]
+    code = ending.code if isinstance(ending, SystemExit) else 1
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code if isinstance(code, int) else 1)
+
+
 def run(config: Config, host: str, port: int, workers: int, threads: int, dev: bool) -> None:
     """Serve until interrupted."""
     if dev:
@@ -56,5 +79,6 @@ def run(config: Config, host: str, port: int, workers: int, threads: int, dev: b
         "limit_request_line": 16384,
         "max_requests": 20000,
         "max_requests_jitter": 2000,
+        "worker_exit": _exit_without_finalizing,
     }
     _Gunicorn(config, options).run()

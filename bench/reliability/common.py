@@ -6,6 +6,7 @@ import argparse
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench.reliability import wrk
 from bench.reliability.hub import SuiteHub, build_hub
 
 FULL_N = 40000  # synthetic initiatives of the load's hub (issue 6)
@@ -44,6 +45,17 @@ class Outcome:
             print(f"{'ok  ' if f.ok else 'FAIL'} {f.name:<{width}}  {f.value:<44} target: {f.target}")
         for note in self.notes:
             print(f"     {note}")
+
+
+def warm_up_seconds(seconds: float) -> float:
+    """How long the mix runs on a fresh server before the measured runs (a quarter of a run, 15 s at most)."""
+    return min(15.0, seconds / 4)
+
+
+def add_warm_up(out: Outcome, result: wrk.WrkResult) -> None:
+    """The warm-up's figures: not the steady state the runs measure, but no request may fail in it either."""
+    out.add("warm-up on the fresh server", result.summary(), "", True)
+    out.add("warm-up: failed", str(result.failed), "0", result.failed == 0)
 
 
 def parser(description: str, n: int = FULL_N, feed_records: int = 2000) -> argparse.ArgumentParser:

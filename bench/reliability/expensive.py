@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import requests
 
 from bench.reliability import wrk
-from bench.reliability.common import Outcome, hub_from, parser
+from bench.reliability.common import Outcome, add_warm_up, hub_from, parser, warm_up_seconds
 from bench.reliability.hub import SuiteHub
 from bench.reliability.mix import check_mix, load_mix
 from bench.reliability.server import Served, serve, server_errors_logged
@@ -121,6 +121,7 @@ class ExpensiveFigures:
     bad_requests: dict[str, int] = field(default_factory=dict)
     logged_errors: list[str] = field(default_factory=list)
     timeout: float = 0.0
+    warm_up: wrk.WrkResult | None = None
 
     @property
     def baseline_p95(self) -> float:
@@ -139,25 +140,31 @@ def run_expensive(
     served: Served, mix: list[wrk.Request], seconds: float, connections: int, clients: int, timeout: float
 ) -> ExpensiveFigures:
     bad = check_mix(served.url, mix)
+    warm_up = wrk.run(served.url, mix, warm_up_seconds(seconds), connections)
     before = wrk.run(served.url, mix, seconds, connections)
     with ExpensiveClients(served.url, clients, timeout * 3 + 30) as expensive:
         during = wrk.run(served.url, mix, seconds, connections)
     after = wrk.run(served.url, mix, seconds, connections)
-    return ExpensiveFigures(before, during, after, expensive.answers, bad, server_errors_logged(served), timeout)
+    logged = server_errors_logged(served)
+    return ExpensiveFigures(before, during, after, expensive.answers, bad, logged, timeout, warm_up)
 
 
 def measure(hub: SuiteHub, seconds: float, connections: int, clients: int, **settings: str) -> ExpensiveFigures:
     served = serve(hub, **settings)
     try:
         timeout = float(settings.get("SPARQL_TIMEOUT", 10.0))
-        return run_expensive(served, load_mix(hub), seconds, connections, clients, timeout)
+        figures = run_expensive(served, load_mix(hub), seconds, connections, clients, timeout)
     finally:
         served.stop()
+    figures.logged_errors = server_errors_logged(served)  # with the shutdown: every worker must exit cleanly
+    return figures
 
 
 def outcome(figures: ExpensiveFigures, clients: int) -> Outcome:
     out = Outcome(f"Expensive queries under load: {clients} hostile clients beside the cheap mix")
     out.add("mix requests answering 2xx/3xx", f"{len(figures.bad_requests)} bad", "0 bad", not figures.bad_requests)
+    if figures.warm_up is not None:
+        add_warm_up(out, figures.warm_up)
     for label, r in (
         ("alone, before", figures.before),
         ("with expensive", figures.during),

@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass, field
 
 from bench.reliability import wrk
-from bench.reliability.common import Outcome, hub_from, parser
+from bench.reliability.common import Outcome, add_warm_up, hub_from, parser, warm_up_seconds
 from bench.reliability.hub import SuiteHub
 from bench.reliability.mix import check_mix, load_mix
 from bench.reliability.server import Served, serve, server_errors_logged
@@ -34,6 +34,7 @@ class LoadFigures:
     bad_requests: dict[str, int] = field(default_factory=dict)  # requests of the mix that did not answer 2xx/3xx
     logged_errors: list[str] = field(default_factory=list)
     workers: int = 0
+    warm_up: wrk.WrkResult | None = None
 
     @property
     def growth(self) -> float:
@@ -44,6 +45,7 @@ class LoadFigures:
 
 def run_load(served: Served, mix: list[wrk.Request], seconds: float, connections: int, runs: int) -> LoadFigures:
     figures = LoadFigures(bad_requests=check_mix(served.url, mix), workers=len(served.workers()))
+    figures.warm_up = wrk.run(served.url, mix, warm_up_seconds(seconds), connections)
     for _ in range(runs):
         result = wrk.run(served.url, mix, seconds, connections)
         time.sleep(1)  # let the last answers leave before reading memory
@@ -55,9 +57,11 @@ def run_load(served: Served, mix: list[wrk.Request], seconds: float, connections
 def measure(hub: SuiteHub, seconds: float, connections: int, runs: int = 2, **settings: str) -> LoadFigures:
     served = serve(hub, **settings)
     try:
-        return run_load(served, load_mix(hub), seconds, connections, runs)
+        figures = run_load(served, load_mix(hub), seconds, connections, runs)
     finally:
         served.stop()
+    figures.logged_errors = server_errors_logged(served)  # with the shutdown: every worker must exit cleanly
+    return figures
 
 
 def outcome(figures: LoadFigures, connections: int, seconds: float) -> Outcome:
@@ -71,6 +75,8 @@ def outcome(figures: LoadFigures, connections: int, seconds: float) -> Outcome:
         "0 bad",
         not figures.bad_requests,
     )
+    if figures.warm_up is not None:
+        add_warm_up(out, figures.warm_up)
     for number, run in enumerate(figures.runs, 1):
         r = run.result
         out.add(f"run {number}: throughput", f"{r.rate:,.0f} req/s ({r.requests} requests)", "", True)

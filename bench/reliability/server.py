@@ -98,7 +98,14 @@ def serve(hub: SuiteHub, workers: int | None = None, threads: int | None = None,
     raise RuntimeError("the server did not start within 120 s")
 
 
+def _crash(line: str) -> bool:
+    """A traceback, an error, or a worker ended by a signal (SIGKILL is the faults run's own, and spared)."""
+    if "Traceback" in line or "[ERROR]" in line or "[CRITICAL]" in line:
+        return True
+    return "was sent SIG" in line and "was sent SIGKILL" not in line
+
+
 def server_errors_logged(served: Served) -> list[str]:
-    """Tracebacks and worker crashes the server wrote to its log."""
+    """Tracebacks and worker crashes the server wrote to its log (after ``stop``: its shutdown too)."""
     text = served.log.read_text(errors="replace")
-    return [line for line in text.splitlines() if "Traceback" in line or "[ERROR]" in line or "[CRITICAL]" in line]
+    return [line for line in text.splitlines() if _crash(line)]

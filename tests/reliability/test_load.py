@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import requests
+
+from bench.reliability.hub import SuiteHub
 from bench.reliability.load import run_load
-from bench.reliability.server import Served
+from bench.reliability.server import Served, serve, server_errors_logged
 from bench.reliability.wrk import Request
 
 
@@ -20,3 +23,21 @@ def test_the_mix_under_load_answers_every_request_and_memory_stays_flat(
         assert r.count(200, 300) > 0
     assert figures.growth < 0.2, [run.rss_mib for run in figures.runs]
     assert not figures.logged_errors, figures.logged_errors
+
+
+def test_workers_that_served_queries_exit_cleanly_when_the_server_stops(suite_hub: SuiteHub) -> None:
+    server = serve(suite_hub, workers=2, threads=2)
+    try:
+        for _ in range(10):
+            answer = requests.get(
+                server.url + "/sparql",
+                params={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 3"},
+                headers={"Accept": "application/sparql-results+json"},
+                timeout=60,
+            )
+            assert answer.status_code == 200, answer.text
+            assert requests.get(server.url + "/", timeout=60).status_code == 200
+    finally:
+        server.stop()
+    assert server.process.returncode == 0
+    assert not server_errors_logged(server), server_errors_logged(server)
