@@ -25,6 +25,17 @@ PACKAGES = ("carrefour", "loader", "server")
 # (module, function) -> what is spliced there: every value is the hub's own, never a request's.
 REVIEWED: dict[tuple[str, str], str] = {
     ("carrefour/artifacts/stats.py", "<module>"): "the RDF namespace and a constant LIMIT",
+    ("carrefour/store/records.py", "read_version"): "the version record's graph and node (Records terms)",
+    ("carrefour/store/remote.py", "_drop_staging"): "the staging registry (Records terms), graphs the store listed",
+    ("carrefour/store/remote.py", "_raise_flag"): "the version record's terms, staged graph IRIs, a version ox.Literal",
+    ("carrefour/store/remote.py", "_stage"): "the registry's terms, staging IRIs of a session token (ox.NamedNode)",
+    ("carrefour/store/remote.py", "_swap"): "staging and published graph IRIs (ox.NamedNode), the version's triples",
+    ("carrefour/store/remote.py", "describe"): "the resource's ox.NamedNode and fragment nodes the store returned",
+    ("carrefour/store/remote_lock.py", "_entries"): "the lock graph and its predicate (Records terms)",
+    ("carrefour/store/remote_lock.py", "_remove"): "the lock graph and an entry IRI (token, pid, quoted host)",
+    ("carrefour/store/remote_lock.py", "acquire"): "the lock graph, an entry IRI (token, pid, quoted host)",
+    ("carrefour/store/sparql_client.py", "_pages"): "paging around a query of the hub's (terms bound by str()), "
+    "the variable names of its answer, integers",
     ("carrefour/store/remote.py", "_acquire"): "the lock graph and node (Hub terms), ox.Literal of a token and host",
     ("carrefour/store/remote.py", "_push"): "meta graph, dataset node (Hub terms), ox.Literal of the version",
     ("carrefour/store/remote.py", "_release"): "the lock graph and node, ox.Literal of the session's token",
