@@ -36,13 +36,8 @@ REVIEWED: dict[tuple[str, str], str] = {
     ("carrefour/store/remote_lock.py", "acquire"): "the lock graph, an entry IRI (token, pid, quoted host)",
     ("carrefour/store/sparql_client.py", "_pages"): "paging around a query of the hub's (terms bound by str()), "
     "the variable names of its answer, integers",
-    ("carrefour/store/remote.py", "_acquire"): "the lock graph and node (Hub terms), ox.Literal of a token and host",
-    ("carrefour/store/remote.py", "_push"): "meta graph, dataset node (Hub terms), ox.Literal of the version",
-    ("carrefour/store/remote.py", "_release"): "the lock graph and node, ox.Literal of the session's token",
     ("carrefour/store/remote.py", "count"): "a graph written by str(ox.NamedNode)",
-    ("carrefour/store/remote.py", "graphs"): "the hub's graph prefix as an ox.Literal",
     ("carrefour/store/remote.py", "quads"): "pattern terms written by str() of pyoxigraph terms; integer paging",
-    ("carrefour/store/remote.py", "remote_version"): "meta graph, dataset node and version term (Hub terms)",
     ("carrefour/store/sparql_client.py", "download"): "a graph IRI the store gave; integer paging",
     ("carrefour/store/sparql_client.py", "upload"): "a graph IRI and a body serialised as N-Triples by pyoxigraph",
     ("loader/harvest.py", "_registry"): "vocabulary IRIs (hub.term) written with str(NamedNode)",
