@@ -81,7 +81,7 @@ def start_server(
         try:
             if requests.get(f"http://127.0.0.1:{port}/", timeout=2).status_code == 200:
                 return process
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # not listening yet, or its first page still slow
             time.sleep(0.2)
     stop_server(process)
     raise RuntimeError("server did not answer within 60 s")
