@@ -3,6 +3,8 @@
 Each gunicorn worker builds its own application and opens its own read-only view
 of the store; workers are replaced when they die.  ``wsgi:app`` style deployment:
 ``gunicorn 'server.wsgi:application()'`` reads the same settings from the environment.
+The server's settings come from one function, so that the serving benchmark runs
+its reference application under exactly the same ones.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
@@ -25,22 +28,6 @@ def application() -> Flask:
     return create_app()
 
 
-class _Gunicorn(BaseApplication):  # type: ignore[misc]
-    def __init__(self, config: Config, options: dict[str, Any]) -> None:
-        self._settings = dict(config)
-        self._options = options
-        super().__init__()
-
-    def load_config(self) -> None:
-        for key, value in self._options.items():
-            self.cfg.set(key, value)
-
-    def load(self) -> Flask:
-        from server import create_app
-
-        return create_app(self._settings)
-
-
 def _exit_without_finalizing(_arbiter: Any, worker: Any) -> None:
     """End a worker with its exit code, skipping the interpreter's finalization (gunicorn's ``worker_exit``).
 
@@ -51,8 +38,9 @@ def _exit_without_finalizing(_arbiter: Any, worker: Any) -> None:
     supervisor sees crashes where nothing went wrong.
     """
     app = getattr(worker, "wsgi", None)
-    if isinstance(app, Flask):
-        app.extensions["carrefour.store"].close()
+    store = app.extensions.get("carrefour.store") if isinstance(app, Flask) else None
+    if store is not None:  # the hub's application (a benchmark's reference application has none)
+        store.close()
     ending = sys.exc_info()[1]
     code = ending.code if isinstance(ending, SystemExit) else 1
     logging.shutdown()
@@ -61,14 +49,9 @@ def _exit_without_finalizing(_arbiter: Any, worker: Any) -> None:
     os._exit(code if isinstance(code, int) else 1)
 
 
-def run(config: Config, host: str, port: int, workers: int, threads: int, dev: bool) -> None:
-    """Serve until interrupted."""
-    if dev:
-        from server import create_app
-
-        create_app(dict(config)).run(host=host, port=port, threaded=True)
-        return
-    options = {
+def gunicorn_options(config: Config, host: str, port: int, workers: int, threads: int) -> dict[str, Any]:
+    """What ``carrefour serve`` tells gunicorn."""
+    return {
         "bind": f"{host}:{port}",
         "workers": workers,
         "threads": threads,
@@ -77,8 +60,41 @@ def run(config: Config, host: str, port: int, workers: int, threads: int, dev: b
         "graceful_timeout": 10,
         "accesslog": "-",
         "limit_request_line": 16384,
-        "max_requests": 20000,
-        "max_requests_jitter": 2000,
+        # A worker is replaced now and then (a guard against slow leaks), not every few seconds
+        # of load: its memories of the published version (labels, the SPARQL answers) go with it.
+        "max_requests": 200000,
+        "max_requests_jitter": 20000,
+        # gunicorn's control socket (25.1+) has one default path per user: two servers on a machine would share it
+        "control_socket_disable": True,
         "worker_exit": _exit_without_finalizing,
     }
-    _Gunicorn(config, options).run()
+
+
+class _Gunicorn(BaseApplication):  # type: ignore[misc]
+    def __init__(self, load: Callable[[], Any], options: dict[str, Any]) -> None:
+        self._load = load
+        self._options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self._options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        return self._load()
+
+
+def serve_with_gunicorn(load: Callable[[], Any], options: dict[str, Any]) -> None:
+    """Serve the WSGI application ``load()`` builds (in each worker) until interrupted."""
+    _Gunicorn(load, options).run()
+
+
+def run(config: Config, host: str, port: int, workers: int, threads: int, dev: bool) -> None:
+    """Serve until interrupted."""
+    from server import create_app
+
+    if dev:
+        create_app(dict(config)).run(host=host, port=port, threaded=True)
+        return
+    settings = dict(config)
+    serve_with_gunicorn(lambda: create_app(settings), gunicorn_options(config, host, port, workers, threads))
