@@ -222,7 +222,8 @@ def print_validation(records: int, triples: int, fast: HarvestRun, naive: Run) -
     naive_total = naive.read + naive.validate
     print(
         f"  naive (rdflib graph {naive.read:.2f} s + one pySHACL run {naive.validate:.2f} s): {naive_total:.2f} s, "
-        f"{records / naive_total:,.0f} records/s; process wall {naive.wall:.2f} s, peak RSS {naive.peak_rss_mib:.0f} MiB"
+        f"{records / naive_total:,.0f} records/s; process wall {naive.wall:.2f} s, "
+        f"peak RSS {naive.peak_rss_mib:.0f} MiB"
     )
     speedup = naive_total / validate
     print(f"  naive / harvest: {speedup:.1f}x (pySHACL run alone: {naive.validate / validate:.1f}x)")
