@@ -47,6 +47,7 @@ setup_system() {
 case "${1:-}" in
   serve)
     setup_python
+    export CARREFOUR_BASE_URL="${CARREFOUR_BASE_URL:-http://127.0.0.1:${PORT:-8080}/}"  # IRIs dereference where served
     .venv/bin/carrefour init
     .venv/bin/carrefour harvest || echo "note: some partners could not be harvested (see the table above); serving what was published" >&2
     exec .venv/bin/carrefour serve --host 127.0.0.1 --port "${PORT:-8080}"

@@ -40,6 +40,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("STORE_GRAPH_STORE_URL", "", "Graph Store HTTP Protocol endpoint of the remote store, for fast uploads."),
     Setting("STORE_AUTH", "digest", "HTTP authentication for the remote store's writes: digest or basic."),
     Setting("STORE_POLL_SECONDS", 2.0, "How often web workers check the remote store for a new version."),
+    Setting("STORE_RESULT_CAP", 10000, "Most rows the remote store answers (Virtuoso's ResultSetMaxRows): page size."),
     Setting("PARTNERS_DIR", "", "Folder of partner configuration files (default: the project's partners/)."),
     Setting("KEEP_GENERATIONS", 3, "Published store generations kept on disk for readers still using them."),
     Setting("SPARQL_TIMEOUT", 10.0, "Seconds a public SPARQL query may run before it is cut with 503."),

@@ -10,6 +10,7 @@ so that a keyword cannot hide from it inside an escape, a comment or a string.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
@@ -40,6 +41,18 @@ _TOKEN = re.compile(
 class Token:
     kind: str
     text: str
+    start: int = 0  # position in the text once codepoint escapes are applied
+    end: int = 0
+
+
+@dataclass(frozen=True)
+class DatasetClause:
+    """A ``FROM <iri>`` or ``FROM NAMED <iri>``; ``start``/``end`` delimit the IRI's token."""
+
+    named: bool
+    iri: str
+    start: int
+    end: int
 
 
 @dataclass
@@ -50,6 +63,16 @@ class QueryShape:
     is_update: bool
     services: list[str | None] = field(default_factory=list)  # IRIs; None for a variable
     has_dataset: bool = False  # the query names its own dataset (FROM / FROM NAMED)
+    dataset: list[DatasetClause] = field(default_factory=list)
+
+    @property
+    def from_graphs(self) -> list[str]:
+        """FROM <iri>: the parts of the default graph."""
+        return [clause.iri for clause in self.dataset if not clause.named]
+
+    @property
+    def from_named_graphs(self) -> list[str]:
+        return [clause.iri for clause in self.dataset if clause.named]
 
 
 def unescape_codepoints(text: str) -> str:
@@ -65,17 +88,22 @@ def unescape_codepoints(text: str) -> str:
 
 
 def tokenize(text: str) -> list[Token]:
-    return [token for token, _ in token_spans(unescape_codepoints(text))]
+    return scan(unescape_codepoints(text))
 
 
-def token_spans(unescaped: str) -> list[tuple[Token, tuple[int, int]]]:
-    """The tokens of an already unescaped text with their positions, so a rewrite can keep the rest verbatim."""
-    spans = []
+def scan(unescaped: str) -> list[Token]:
+    """The tokens of an already unescaped text, with their positions in it."""
+    tokens = []
     for match in _TOKEN.finditer(unescaped):
         kind = match.lastgroup or "other"
         if kind not in ("ws", "comment"):
-            spans.append((Token(kind, match.group(0)), match.span()))
-    return spans
+            tokens.append(Token(kind, match.group(0), match.start(), match.end()))
+    return tokens
+
+
+def token_spans(unescaped: str) -> list[tuple[Token, tuple[int, int]]]:
+    """The tokens with their positions as pairs, so a rewrite can keep the rest verbatim."""
+    return [(token, (token.start, token.end)) for token in scan(unescaped)]
 
 
 def analyse(text: str) -> QueryShape:
@@ -90,6 +118,7 @@ def analyse(text: str) -> QueryShape:
     is_update = False
     services: list[str | None] = []
     has_dataset = False
+    dataset: list[DatasetClause] = []
     i = 0
     while i < len(tokens):
         token = tokens[i]
@@ -110,18 +139,24 @@ def analyse(text: str) -> QueryShape:
                 is_update = True
         if word == "FROM":
             has_dataset = True
+            named = i + 1 < len(tokens) and tokens[i + 1].text.upper() == "NAMED"
+            j = i + 2 if named else i + 1
+            target = _resolve(tokens[j] if j < len(tokens) else None, prefixes, base)
+            if target is not None:
+                dataset.append(DatasetClause(named, target, tokens[j].start, tokens[j].end))
         if word == "SERVICE":
             j = i + 1
             if j < len(tokens) and tokens[j].text.upper() == "SILENT":
                 j += 1
-            services.append(_service_target(tokens[j] if j < len(tokens) else None, prefixes, base))
+            services.append(_resolve(tokens[j] if j < len(tokens) else None, prefixes, base))
         i += 1
     if form is None and not is_update:
         raise QueryError("no query form found: expected SELECT, CONSTRUCT, DESCRIBE or ASK")
-    return QueryShape(form=form, is_update=is_update, services=services, has_dataset=has_dataset)
+    return QueryShape(form, is_update, services, has_dataset, dataset)
 
 
-def _service_target(token: Token | None, prefixes: dict[str, str], base: str) -> str | None:
+def _resolve(token: Token | None, prefixes: dict[str, str], base: str) -> str | None:
+    """The IRI a token names (an IRI or a prefixed name), or None (a variable, anything else)."""
     if token is None or token.kind == "var":
         return None
     if token.kind == "iri":
@@ -173,3 +208,50 @@ def bind_values(query: str, bindings: dict[str, str]) -> str:
             at = match.end()
             return f"{unescaped[:at]} VALUES ({names}) {{ ({values}) }} {unescaped[at:]}"
     raise QueryError("the query has no group pattern to bind values in")
+
+
+def split_prologue(query: str) -> tuple[str, str]:
+    """Split a query into its prologue (BASE, PREFIX) and the rest, which can then be nested as a subquery."""
+    unescaped = unescape_codepoints(query)
+    for match in _TOKEN.finditer(unescaped):
+        if match.lastgroup == "word" and match.group(0).upper() in QUERY_FORMS:
+            return unescaped[: match.start()], unescaped[match.start() :]
+    raise QueryError("no query form found: expected SELECT, CONSTRUCT, DESCRIBE or ASK")
+
+
+def replace_dataset(query: str, keep: Callable[[str], bool], replacement: str) -> str:
+    """The query (codepoint escapes applied) with each FROM graph not kept replaced by ``replacement``.
+
+    For a store that would otherwise read any graph a query names in FROM.
+    """
+    unescaped = unescape_codepoints(query)
+    for clause in reversed(analyse(query).dataset):
+        if not keep(clause.iri):
+            unescaped = f"{unescaped[: clause.start]}<{replacement}>{unescaped[clause.end :]}"
+    return unescaped
+
+
+VENDOR_SCHEMES = ("bif:", "sql:")  # Virtuoso's bridges from SPARQL to its SQL functions
+
+
+def non_standard(query: str) -> str | None:
+    """What in a query is not SPARQL 1.1 yet a store would act on, or None.
+
+    Virtuoso reads ``DEFINE`` pragmas (which change the dataset, or make it fetch URLs),
+    prefixes it declares itself, and calls SQL functions through ``bif:`` and ``sql:``
+    IRIs; a SPARQL 1.1 engine refuses them all, and so must a proxy in front of Virtuoso.
+    """
+    tokens = tokenize(query)
+    declared: set[str] = set()
+    for i, token in enumerate(tokens):
+        if token.kind == "word" and token.text.upper() == "DEFINE":
+            return "DEFINE pragmas are not SPARQL"
+        if token.kind == "iri" and token.text[1:-1].lower().startswith(VENDOR_SCHEMES):
+            return f"{token.text} names a store's internal function"
+        if token.kind == "pname":
+            prefix = token.text.partition(":")[0]
+            if i > 0 and tokens[i - 1].kind == "word" and tokens[i - 1].text.upper() == "PREFIX":
+                declared.add(prefix)
+            elif prefix not in declared:
+                return f"prefix {prefix}: is not declared"
+    return None

@@ -18,6 +18,8 @@ from carrefour.store.embedded import EmbeddedStore
 from carrefour.vocab import Hub
 from loader.initialise import initialise
 from loader.validation import Validator
+from tests.support import virtuoso
+from tests.support.backends import BACKENDS, Backend, close_backend, open_backend
 
 DEFAULT_BASE = "http://127.0.0.1:8080/"
 
@@ -73,3 +75,31 @@ def shared_feeds() -> Path:
             f"full partner feeds not found at {paths.SHARED_PARTNER_FEEDS} (only the bundled samples are tested)"
         )
     return paths.SHARED_PARTNER_FEEDS
+
+
+@pytest.fixture(scope="session")
+def virtuoso_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[virtuoso.Virtuoso]:
+    """One Virtuoso for the whole run (fresh database, free ports); skipped when it is not installed."""
+    if not virtuoso.available():
+        pytest.skip(virtuoso.NOT_INSTALLED)
+    server = virtuoso.start(tmp_path_factory.mktemp("virtuoso"))
+    _STARTS.append(server.started_in)
+    yield server
+    server.stop()
+
+
+_STARTS: list[float] = []
+BACKEND_PARAMS = [pytest.param(name, marks=[pytest.mark.virtuoso] if name == "virtuoso" else []) for name in BACKENDS]
+
+
+@pytest.fixture(params=BACKEND_PARAMS)
+def store_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
+    """An empty dataset on each backend in turn: make Store objects on it with ``store_backend.store()``."""
+    backend = open_backend(request.param, tmp_path, lambda: request.getfixturevalue("virtuoso_server"))
+    yield backend
+    close_backend(backend, request.getfixturevalue("virtuoso_server") if backend.name == "virtuoso" else None)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    for seconds in _STARTS:
+        terminalreporter.write_line(f"virtuoso started in {seconds:.1f} s")

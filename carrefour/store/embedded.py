@@ -14,6 +14,7 @@ Layout of the store folder::
     CURRENT.json            pointer to the published generation
     write.lock              held (flock) by the one write session
     generations/00000012/   store/ (RocksDB), artifacts/, COMMITTED
+    generations/LAST        the last generation number used
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import secrets
 import shutil
 import threading
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
@@ -204,6 +205,18 @@ class EmbeddedStore:
     def published(self) -> bool:
         return (self.root / POINTER).exists()
 
+    def published_info(self) -> DatasetInfo | None:
+        """What the pointer says is published, without opening the generation (cheap)."""
+        pointer = self._read_pointer()
+        if pointer is None:
+            return None
+        return DatasetInfo(
+            version=pointer["version"],
+            published=datetime.fromisoformat(pointer["published"]),
+            base_url=pointer.get("base_url", self.base_url),
+            artifacts=self.generations_dir / pointer["generation"] / "artifacts",
+        )
+
     def snapshot(self) -> EmbeddedSnapshot:
         """The published generation; reopened when a writer has published a newer one.
 
@@ -217,20 +230,14 @@ class EmbeddedStore:
         with self._lock:
             if self._snapshot is not None and stamp == self._pointer_stamp:
                 return self._snapshot
-            pointer = self._read_pointer()
-            if pointer is None:
+            info = self.published_info()
+            if info is None or info.artifacts is None:
                 raise StoreError(f"no data published in {self.root} yet: run `carrefour init`")
-            generation = self.generations_dir / pointer["generation"]
+            generation = info.artifacts.parent
             try:
                 store = ox.Store.read_only(str(generation / "store"))
             except OSError as exc:
-                raise StoreError(f"cannot open generation {pointer['generation']}: {exc}") from exc
-            info = DatasetInfo(
-                version=pointer["version"],
-                published=datetime.fromisoformat(pointer["published"]),
-                base_url=pointer.get("base_url", self.base_url),
-                artifacts=generation / "artifacts",
-            )
+                raise StoreError(f"cannot open generation {generation.name}: {exc}") from exc
             self._snapshot = EmbeddedSnapshot(store, info, generation / "store", self.pool)
             self._pointer_stamp = stamp
             return self._snapshot
@@ -284,8 +291,18 @@ class EmbeddedStore:
             lock_file.close()
 
     def _next_generation_number(self) -> int:
+        """A number never used before, even by a failed session whose folder is gone.
+
+        RocksDB locks a database by its path for as long as the process holds the
+        handle (a traceback is enough to keep it): a failed session's path is not reused.
+        """
+        marker = self.generations_dir / "LAST"
         numbers = [int(p.name) for p in self.generations_dir.iterdir() if p.name.isdigit()]
-        return max(numbers, default=0) + 1
+        with suppress(FileNotFoundError, ValueError):
+            numbers.append(int(marker.read_text(encoding="utf-8")))
+        number = max(numbers, default=0) + 1
+        marker.write_text(str(number), encoding="utf-8")
+        return number
 
     def _publish(self, generation: Path, info: DatasetInfo) -> None:
         (generation / COMMITTED).write_text(info.version, encoding="utf-8")

@@ -19,17 +19,16 @@ from multiprocessing.process import BaseProcess
 
 import pyoxigraph as ox
 
-from carrefour import formats
 from carrefour.errors import QueryError, QueryTimeout, StoreError
-from carrefour.sparql_results import RESULT_FORMATS_BY_NAME, serialize_boolean, serialize_select
-from carrefour.sparql_text import analyse
+from carrefour.sparql_text import analyse, non_standard
+from carrefour.store.answers import boolean_answer, graph_answer, select_answer
 from carrefour.store.base import PublicQuery, QueryAnswer
 
 _CONTEXT = multiprocessing.get_context("spawn")
 BOOT_SECONDS = 60.0
 
 
-def _dataset_options(query: PublicQuery) -> dict[str, object]:
+def _dataset_options(query: PublicQuery, names_its_dataset: bool) -> dict[str, object]:
     """The query's RDF dataset, as the SPARQL 1.1 Protocol defines it (section 2.1.4).
 
     Graphs named by the request (``default-graph-uri``, ``named-graph-uri``) are the
@@ -43,7 +42,7 @@ def _dataset_options(query: PublicQuery) -> dict[str, object]:
             "default_graph": [ox.NamedNode(g) for g in query.default_graphs],
             "named_graphs": [ox.NamedNode(g) for g in query.named_graphs],
         }
-    return {"use_default_graph_as_union": not analyse(query.text).has_dataset}
+    return {"use_default_graph_as_union": not names_its_dataset}
 
 
 def execute_public_query(store: ox.Store, query: PublicQuery, prefixes: dict[str, str] | None = None) -> QueryAnswer:
@@ -52,40 +51,18 @@ def execute_public_query(store: ox.Store, query: PublicQuery, prefixes: dict[str
     :raises QueryError: the engine cannot parse or evaluate the query.
     """
     try:
-        results = store.query(query.text, **_dataset_options(query))
+        shape = analyse(query.text)
+        extension = non_standard(query.text)
+        if extension is not None:  # refused on every store alike (see carrefour.sparql_text.non_standard)
+            raise QueryError(f"not a SPARQL 1.1 query: {extension}")
+        results = store.query(query.text, **_dataset_options(query, shape.has_dataset))
         if isinstance(results, ox.QueryBoolean):
-            fmt = RESULT_FORMATS_BY_NAME[query.select_format]
-            return QueryAnswer("ASK", fmt.media_type, serialize_boolean(bool(results), fmt.name), 1)
+            return boolean_answer(bool(results), query.select_format)
         if isinstance(results, ox.QuerySolutions):
-            fmt = RESULT_FORMATS_BY_NAME[query.select_format]
             variables = [v.value for v in results.variables]
-            rows: list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]] = []
-            capped = False
-            for solution in results:
-                if len(rows) == query.cap:
-                    capped = True
-                    break
-                row = {}
-                for name in variables:
-                    term = solution[name]
-                    if term is not None:
-                        row[name] = term
-                rows.append(row)
-            body = serialize_select(variables, rows, fmt.name)
-            return QueryAnswer("SELECT", fmt.media_type, body, len(rows), capped)
-        graph_format = formats.by_name(query.graph_format)
-        if graph_format is None or graph_format.datasets and graph_format.name != "jsonld":
-            raise QueryError(f"unsupported graph format {query.graph_format!r}")
-        triples = []
-        capped = False
-        for triple in results:
-            if len(triples) == query.cap:
-                capped = True
-                break
-            triples.append(triple)
-        triples.sort(key=lambda t: (str(t.subject), str(t.predicate)))
-        body = ox.serialize(triples, format=graph_format.oxigraph, prefixes=prefixes)
-        return QueryAnswer("CONSTRUCT", graph_format.media_type, body, len(triples), capped)
+            rows = ({name: s[name] for name in variables if s[name] is not None} for s in results)
+            return select_answer(variables, rows, query.select_format, query.cap)
+        return graph_answer(results, query.graph_format, query.cap, prefixes, shape.form or "CONSTRUCT")
     except SyntaxError as exc:
         raise QueryError(f"malformed query: {exc}") from exc
     except (OSError, ValueError, TypeError) as exc:

@@ -1,64 +1,84 @@
 """A remote SPARQL 1.1 store (Virtuoso, Fuseki, GraphDB…) behind the same Store seam.
 
-Reads go to the remote store: trusted queries through SPARQLWrapper, public queries
-proxied with the hub's own limits (timeout, cap, read-only, SERVICE allow-list) and
-re-serialised by the hub so its endpoint stays standard whatever the store writes.
+Reads go to the remote store: the hub's own queries and public ones, with the hub's
+limits (timeout, cap) and answers re-serialised by the hub, so its endpoint stays
+standard whatever the store writes.  Every query names its dataset: the hub's graphs
+of the published version, never the store's system graphs or the hub's bookkeeping.
 
 Writes keep a local mirror: an embedded store holding the same graphs, where a write
 session does its work (mapping, validation, links, artifacts) exactly as on the
-embedded store.  When the session ends, only the graphs it changed are uploaded to
-staging graphs, then one SPARQL Update request swaps them all in and bumps the
-version: stores apply an update request as a whole (Virtuoso's readers see the old
-graphs until it commits), so readers see the old version or the new one.  A session
-that fails drops its staging graphs and leaves the store as it was.
+embedded store.  When the session ends, the graphs it changed are uploaded to staging
+graphs; a failure up to there leaves the store untouched.  Then the swap: the store
+cannot do it atomically (Virtuoso commits an update request operation by operation and
+lets readers see rows of an operation still running), so the session first raises
+the ``#publishing`` flag (carrefour.store.records), waits until every reader has seen
+it and finished its queries (``drain_seconds``), moves the staging graphs in, writes
+the new version record and lowers the flag.  Readers answer StoreUnavailable (503)
+while the flag is up: they see the old version, then a few seconds of "publishing",
+then the new version, never half of one.  A swap that dies halfway leaves the flag
+up; the next write session (or the failing one, if the store answers again) repairs
+the store from the mirror, which holds the version being swapped in.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
-import os
 import secrets
-import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
 import pyoxigraph as ox
 
-from carrefour import formats
 from carrefour.config import Config
-from carrefour.errors import QueryError, StoreBusy, StoreError
-from carrefour.sparql_results import RESULT_FORMATS_BY_NAME, serialize_boolean, serialize_select
-from carrefour.sparql_text import analyse, bind_values
+from carrefour.errors import QueryError, StoreError, StoreUnavailable
+from carrefour.sparql_text import QueryShape, analyse, bind_values, non_standard, replace_dataset
+from carrefour.store.answers import boolean_answer, graph_answer, graph_format, select_answer
 from carrefour.store.base import Bindings, DatasetInfo, PublicQuery, QueryAnswer, Solution, Term
 from carrefour.store.embedded import EmbeddedStore, EmbeddedWriter
-from carrefour.store.sparql_client import Endpoints, SparqlClient, solutions_from_json
-from carrefour.vocab import DCT, XSD, Hub
-
-PAGE = 10_000  # no larger than the result caps stores apply by default
-LOCK_TTL_SECONDS = 3600
-SWAP_ATTEMPTS = 3
+from carrefour.store.records import Records, VersionRecord, read_version, version_triples
+from carrefour.store.remote_lock import WriteLock
+from carrefour.store.sparql_client import Endpoints, SparqlClient
+from carrefour.vocab import Hub
 
 
 def _bound(query: str, bindings: Bindings | None) -> str:
-    """Bindings written as validated RDF terms in an inline VALUES block, never raw text."""
+    """Bindings written as validated RDF terms in an inline VALUES block, never raw text.
+
+    N-Triples escapes are what Virtuoso reads in strings (it applies ``\\u`` escapes
+    inside strings, not before parsing), so hostile values arrive exactly as written.
+    """
     return bind_values(query, {name: str(term) for name, term in (bindings or {}).items()})
 
 
-class RemoteSnapshot:
-    """The remote store's current version, read over the SPARQL protocol."""
+Changed = dict[ox.NamedNode, Iterable[ox.Quad] | None]  # a graph's new content; None: the graph goes
+Staged = dict[ox.NamedNode, ox.NamedNode | None]  # a graph's staging graph; None: the graph goes
 
-    def __init__(self, store: RemoteStore, info: DatasetInfo) -> None:
-        self.store = store
+
+class RemoteSnapshot:
+    """One published version of the remote store, read over the SPARQL protocol."""
+
+    def __init__(self, store: RemoteStore, info: DatasetInfo, record: VersionRecord) -> None:
         self.client = store.client
+        self.records = store.records
+        self.prefixes = store.hub.prefixes()
         self.info = info
-        self._graph_prefix = str(ox.Literal(store.hub.iri("graph") + "/"))
-        self._graphs: list[ox.NamedNode] | None = None
+        self.record = record
+        self._visible = [g.value for g in record.graphs]
+
+    def _dataset(self, default: list[str] | None = None, named: list[str] | None = None) -> list[tuple[str, str]]:
+        """The protocol dataset of a query: the hub's graphs only (an empty part names an empty graph).
+
+        Without one the store would query everything it holds: its system graphs, the
+        staging graphs of a write in progress.
+        """
+        default = [g for g in (self._visible if default is None else default) if self.records.is_hub_graph(g)]
+        named = [g for g in (self._visible if named is None else named) if self.records.is_hub_graph(g)]
+        empty = [self.records.empty.value]
+        return [("default-graph-uri", g) for g in default or empty] + [("named-graph-uri", g) for g in named or empty]
 
     def quads(
         self,
@@ -67,109 +87,112 @@ class RemoteSnapshot:
         object: Term | None = None,
         graph: ox.NamedNode | None = None,
     ) -> Iterator[ox.Quad]:
-        s, p, o = (str(t) if t is not None else f"?{n}" for t, n in ((subject, "s"), (predicate, "p"), (object, "o")))
-        g = str(graph) if graph is not None else "?g"
-        restriction = "" if graph is not None else f"FILTER (STRSTARTS(STR(?g), {self._graph_prefix}))"
-        offset = 0
-        while True:
-            rows = self.client.select(
-                f"SELECT * WHERE {{ GRAPH {g} {{ {s} {p} {o} }} {restriction} }} "
-                f"ORDER BY ?s ?p ?o ?g LIMIT {PAGE} OFFSET {offset}"
-            )
-            for row in rows:
-                yield ox.Quad(
-                    row.get("s", subject),  # type: ignore[arg-type]
-                    row.get("p", predicate),  # type: ignore[arg-type]
-                    row.get("o", object),  # type: ignore[arg-type]
-                    row.get("g", graph),  # type: ignore[arg-type]
-                )
-            if len(rows) < PAGE:
-                return
-            offset += PAGE
+        if graph is not None and not self.records.is_hub_graph(graph):
+            return
+        given = {"s": subject, "p": predicate, "o": object, "g": graph}
+        pattern = {name: str(term) if term is not None else f"?{name}" for name, term in given.items()}
+        where = f"GRAPH {pattern['g']} {{ {pattern['s']} {pattern['p']} {pattern['o']} }}"
+        variables = [f"?{name}" for name, term in given.items() if term is None]
+        if not variables:
+            if self.client.ask(f"ASK {{ {where} }}", self._dataset()):
+                yield ox.Quad(subject, predicate, object, graph)  # type: ignore[arg-type]
+            return
+        query = f"SELECT {' '.join(variables)} WHERE {{ {where} }}"
+        for row in self.client.select_paged(query, self._dataset())[1]:
+            terms = {name: row.get(name, term) for name, term in given.items()}
+            yield ox.Quad(terms["s"], terms["p"], terms["o"], terms["g"])  # type: ignore[arg-type]
 
     def describe(self, iri: ox.NamedNode) -> list[ox.Quad]:
-        quads = list(self.quads(iri))
+        """The resource and its fragment nodes, one query per level of fragments."""
+        quads: list[ox.Quad] = []
         prefix = iri.value + "#"
         seen = {iri}
-        queue = [q.object for q in quads]
-        while queue:
-            node = queue.pop()
-            if isinstance(node, ox.NamedNode) and node.value.startswith(prefix) and node not in seen:
-                seen.add(node)
-                found = list(self.quads(node))
-                quads.extend(found)
-                queue.extend(q.object for q in found)
+        frontier = [iri]
+        while frontier:
+            values = " ".join(str(node) for node in frontier)
+            query = f"SELECT ?s ?p ?o ?g WHERE {{ VALUES ?s {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"
+            found = [
+                ox.Quad(r["s"], r["p"], r["o"], r["g"])  # type: ignore[arg-type]
+                for r in self.client.select_paged(query, self._dataset())[1]
+            ]
+            quads += found
+            frontier = []
+            for quad in found:
+                node = quad.object
+                if isinstance(node, ox.NamedNode) and node.value.startswith(prefix) and node not in seen:
+                    seen.add(node)
+                    frontier.append(node)
         return quads
 
-    def _dataset(self) -> list[tuple[str, str]]:
-        """The hub's graphs as the query dataset: stores add system graphs of their own."""
-        names = [g.value for g in self.graphs()]
-        return [("default-graph-uri", g) for g in names] + [("named-graph-uri", g) for g in names]
-
     def select(self, query: str, bindings: Bindings | None = None) -> list[Solution]:
-        return self.client.select(_bound(query, bindings), dataset=self._dataset())
+        variables, rows = self.client.select_paged(_bound(query, bindings), self._dataset())
+        unprojected = set(bindings or ()) - set(variables)
+        if unprojected:  # as the embedded store's SEP-0007 substitution requires
+            raise QueryError(f"bound variables must be in the projection: {', '.join(sorted(unprojected))}")
+        return list(rows)
 
     def ask(self, query: str, bindings: Bindings | None = None) -> bool:
-        return self.client.ask(_bound(query, bindings), dataset=self._dataset())
+        return self.client.ask(_bound(query, bindings), self._dataset())
 
     def graphs(self) -> list[ox.NamedNode]:
-        if self._graphs is None:
-            restriction = f"FILTER (STRSTARTS(STR(?g), {self._graph_prefix}))"
-            rows = self.client.select(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {restriction} }}")
-            graphs = {row["g"] for row in rows if isinstance(row["g"], ox.NamedNode)}
-            hidden = (self.store.hub.iri("graph", "staging"), self.store.hub.iri("graph", "lock"))
-            self._graphs = sorted((g for g in graphs if not g.value.startswith(hidden)), key=lambda g: g.value)
-        return self._graphs
+        return list(self.record.graphs)
 
     def count(self, graph: ox.NamedNode | None = None) -> int:
-        if graph is not None:
-            rows = self.client.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}")
-            return int(rows[0]["n"].value)
-        return sum(self.count(g) for g in self.graphs())
+        if graph is None:
+            query, dataset = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", self._dataset()
+        elif self.records.is_hub_graph(graph):
+            # Naming a hub graph is dataset enough; and Virtuoso 7 counts 1, not 0, for a
+            # graph outside the query's named graphs.
+            query, dataset = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}", []
+        else:
+            return 0
+        rows = self.client.select(query, dataset)
+        return int(rows.solutions[0]["n"].value) if rows.solutions else 0
 
     def dump(self, output: IO[bytes], format: ox.RdfFormat, graph: ox.NamedNode | None = None) -> None:
+        """Stream graph by graph, page by page: the dump is never held in memory."""
+        if graph is not None and not self.records.is_hub_graph(graph):
+            return
         graphs = [graph] if graph is not None else self.graphs()
-        for name in graphs:
-            triples = self.client.download(name.value)
-            if format.supports_datasets:
-                ox.serialize([ox.Quad(t.subject, t.predicate, t.object, name) for t in triples], output, format)
-            else:
-                ox.serialize(triples, output, format)
+        if format.supports_datasets:
+            quads = (ox.Quad(t.subject, t.predicate, t.object, g) for g in graphs for t in self.client.download(g))
+            ox.serialize(quads, output, format)
+            return
+        for name in graphs:  # triples formats: one document per graph, as the embedded store writes them
+            ox.serialize(self.client.download(name), output, format)
 
     def run_public_query(self, query: PublicQuery) -> QueryAnswer:
-        """Proxy a public query; the hub, not the store, decides the answer's format and cap."""
+        """Run an untrusted query on the store; the hub, not the store, decides the answer's format and cap."""
         shape = analyse(query.text)
-        params: list[tuple[str, str]] = [("default-graph-uri", g) for g in query.default_graphs]
-        params += [("named-graph-uri", g) for g in query.named_graphs]
-        if not params and not shape.has_dataset:
-            params = self._dataset()  # the hub's own graphs, not the store's system graphs
-        if shape.form in ("SELECT", "ASK"):
-            body, _, _ = self.client.raw(query.text, "application/sparql-results+json", query.timeout, params)
-            try:
-                document = json.loads(body)
-            except ValueError as exc:
-                raise StoreError("the store answered something that is not SPARQL JSON results") from exc
-            fmt = RESULT_FORMATS_BY_NAME[query.select_format]
-            if "boolean" in document:
-                return QueryAnswer("ASK", fmt.media_type, serialize_boolean(bool(document["boolean"]), fmt.name), 1)
-            rows = solutions_from_json(document)
-            capped = len(rows) > query.cap
-            rows = rows[: query.cap]
-            variables = document.get("head", {}).get("vars", [])
-            return QueryAnswer("SELECT", fmt.media_type, serialize_select(variables, rows, fmt.name), len(rows), capped)
-        graph_format = formats.by_name(query.graph_format)
-        if graph_format is None:
-            raise QueryError(f"unsupported graph format {query.graph_format!r}")
-        body, _, _ = self.client.raw(query.text, "application/n-triples", query.timeout, params)
-        try:
-            triples = list(ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
-        except SyntaxError as exc:
-            raise StoreError(f"the store answered malformed N-Triples: {exc}") from exc
-        capped = len(triples) > query.cap
-        kept = sorted(triples[: query.cap], key=lambda t: (str(t.subject), str(t.predicate)))
-        graph_triples = [ox.Triple(t.subject, t.predicate, t.object) for t in kept]
-        body = ox.serialize(graph_triples, format=graph_format.oxigraph, prefixes=self.store.hub.prefixes())
-        return QueryAnswer(shape.form or "CONSTRUCT", graph_format.media_type, body, len(kept), capped)
+        if shape.form is None:
+            raise QueryError("an update is not a query")
+        extension = non_standard(query.text)
+        if extension is not None:
+            raise QueryError(f"not a SPARQL 1.1 query: {extension}")
+        text, dataset = self._public_dataset(query, shape)
+        if shape.form == "SELECT":
+            rows = self.client.select(text, dataset, query.timeout, limit=query.cap, public=True)
+            return select_answer(rows.variables, rows.solutions, query.select_format, query.cap, rows.cut)
+        if shape.form == "ASK":
+            return boolean_answer(self.client.ask(text, dataset, query.timeout, public=True), query.select_format)
+        graph_format(query.graph_format)  # refuse an unknown format before the store works for nothing
+        triples, cut = self.client.construct(text, shape.form, dataset, query.timeout, query.cap)
+        return graph_answer(triples, query.graph_format, query.cap, self.prefixes, shape.form, cut)
+
+    def _public_dataset(self, query: PublicQuery, shape: QueryShape) -> tuple[str, list[tuple[str, str]]]:
+        """The query and its protocol dataset, as the embedded store reads them, kept to the hub's graphs.
+
+        The protocol's graphs should win over the query's FROM clauses, but Virtuoso
+        adds both together and reads any graph FROM names: FROM graphs that are not the
+        hub's (all of them, when the protocol names graphs) become an empty graph.
+        """
+        protocol = self._dataset(list(query.default_graphs) or None, list(query.named_graphs) or None)
+        if not shape.has_dataset:
+            return query.text, protocol
+        if query.default_graphs or query.named_graphs:
+            return replace_dataset(query.text, lambda _: False, self.records.empty.value), protocol
+        text = replace_dataset(query.text, self.records.is_hub_graph, self.records.empty.value)
+        return text, self._dataset(shape.from_graphs, shape.from_named_graphs)
 
 
 class RemoteStore:
@@ -178,12 +201,23 @@ class RemoteStore:
     kind = "sparql"
     remote = True
 
-    def __init__(self, client: SparqlClient, hub: Hub, mirror_root: Path, poll_seconds: float = 2.0) -> None:
+    def __init__(
+        self,
+        client: SparqlClient,
+        hub: Hub,
+        mirror_root: Path,
+        poll_seconds: float = 2.0,
+        drain_seconds: float | None = None,
+    ) -> None:
+        """:param drain_seconds: how long a swap waits for readers (default: two polls)."""
         self.client = client
         self.hub = hub
+        self.records = Records.of(hub)
+        self.lock = WriteLock(client, self.records)
         self.mirror = EmbeddedStore(mirror_root, hub.base)
         self.poll_seconds = poll_seconds
-        self._lock = threading.Lock()
+        self.drain_seconds = 2 * poll_seconds if drain_seconds is None else drain_seconds
+        self._guard = threading.Lock()
         self._snapshot: RemoteSnapshot | None = None
         self._checked = 0.0
 
@@ -198,40 +232,40 @@ class RemoteStore:
             password=str(config["STORE_PASSWORD"]),
             auth=str(config["STORE_AUTH"]),
             timeout=float(config["STORE_TIMEOUT"]),
+            result_cap=int(config["STORE_RESULT_CAP"]),
         )
-        return cls(
-            SparqlClient(endpoints), Hub(config.base_url), config.store_path / "mirror", config["STORE_POLL_SECONDS"]
-        )
+        poll = float(config["STORE_POLL_SECONDS"])
+        # A reader may hold a snapshot for one poll, then run a public query for its whole time limit.
+        drain = poll + float(config["SPARQL_TIMEOUT"]) + 1
+        return cls(SparqlClient(endpoints), Hub(config.base_url), config.store_path / "mirror", poll, drain)
 
-    # -- versions --------------------------------------------------------------------
+    # -- reading ---------------------------------------------------------------------
 
-    def remote_version(self) -> tuple[str, datetime] | None:
-        rows = self.client.select(
-            f"SELECT ?v ?t WHERE {{ GRAPH {self.hub.graph('meta')} {{ "
-            f"{self.hub.node('dataset')} {self.hub.term('datasetVersion')} ?v ; <{DCT}modified> ?t }} }}"
-        )
-        if not rows:
-            return None
-        return rows[0]["v"].value, datetime.fromisoformat(rows[0]["t"].value.replace("Z", "+00:00"))
+    def version_record(self) -> VersionRecord:
+        return read_version(self.client, self.records)
 
     def snapshot(self) -> RemoteSnapshot:
         """The remote's current version, re-checked every ``poll_seconds``.
 
-        :raises StoreError: nothing published yet; StoreUnavailable: the store does not answer.
+        :raises StoreError: nothing published yet.
+        :raises StoreUnavailable: the store does not answer, or a new version is being swapped in.
         """
-        with self._lock:
+        with self._guard:
             if self._snapshot is not None and time.monotonic() - self._checked < self.poll_seconds:
                 return self._snapshot
-            found = self.remote_version()
-            if found is None:
-                raise StoreError("no data published in the remote store yet: run `carrefour init`")
-            version, published = found
-            if self._snapshot is None or self._snapshot.info.version != version:
-                artifacts = None
-                if self.mirror.published() and self.mirror.snapshot().info.version == version:
-                    artifacts = self.mirror.snapshot().info.artifacts
-                info = DatasetInfo(version, published, self.hub.base, artifacts)
-                self._snapshot = RemoteSnapshot(self, info)
+        record = self.version_record()  # outside the guard: a slow store must not queue every thread
+        if record.publishing is not None:
+            with self._guard:
+                self._snapshot = None
+            raise StoreUnavailable("a new version of the data is being published: try again in a few seconds")
+        if record.version is None or record.published is None:
+            raise StoreError("no data published in the remote store yet: run `carrefour init`")
+        with self._guard:
+            if self._snapshot is None or self._snapshot.record != record:
+                mirrored = self.mirror.published_info()
+                artifacts = mirrored.artifacts if mirrored is not None and mirrored.version == record.version else None
+                info = DatasetInfo(record.version, record.published, self.hub.base, artifacts)
+                self._snapshot = RemoteSnapshot(self, info, record)
             self._checked = time.monotonic()
             return self._snapshot
 
@@ -239,121 +273,165 @@ class RemoteStore:
 
     @contextmanager
     def writer(self) -> Iterator[EmbeddedWriter]:
-        """A write session on the mirror, pushed to the remote store when it ends.
+        """A write session on the mirror, published to the remote store when it ends.
 
-        :raises StoreBusy: another harvest holds the remote store's lock.
+        :raises StoreBusy: another session, on any machine, holds the remote store's lock.
         """
         token = secrets.token_hex(8)
-        self._acquire(token)
+        self.lock.acquire(token)
         try:
-            self._sync_mirror()
+            self._drop_staging()
+            self._sync_mirror(token)
             with self.mirror.writer() as writer:
                 yield writer
-                self._push(writer, token)
+                self.lock.check(token)
+                graphs = writer.graphs()
+                changed = {g: writer.quads(graph=g) if g in graphs else None for g in writer.changed}
+                staged = self._stage(changed, token)
+                self._raise_flag(staged, writer.info.version)
+            # The flag is up and the mirror holds the new version: from here on a failure is repaired from it.
+            try:
+                self._swap(staged, writer.info, graphs)
+            except StoreError:
+                if not self._repaired(token):
+                    raise
         finally:
-            self._release(token)
-        with self._lock:
-            self._snapshot = None
+            self.lock.release(token)
+            with self._guard:
+                self._snapshot = None
 
-    def _sync_mirror(self) -> None:
+    def _sync_mirror(self, token: str) -> None:
         """Make the mirror hold exactly the remote's graphs, under the remote's version."""
-        found = self.remote_version()
-        if self.mirror.published() and found is not None and self.mirror.snapshot().info.version == found[0]:
+        record = self.version_record()
+        mirrored = self.mirror.published_info()
+        if record.publishing is not None:
+            self._repair(token, record)
             return
-        remote = RemoteSnapshot(self, DatasetInfo(found[0] if found else "empty", datetime.now(UTC), self.hub.base))
-        graphs = remote.graphs() if found is not None else []
-        with self.mirror.writer(version=found[0] if found else None) as writer:
+        if record.version is None and mirrored is None:
+            return
+        if mirrored is not None and mirrored.version == record.version:
+            return
+        with self.mirror.writer(version=record.version) as writer:
             for graph in writer.graphs():
-                if graph not in graphs:
+                if graph not in record.graphs:
                     writer.drop_graph(graph)
-            for graph in graphs:
-                writer.replace_graph(graph, self.client.download(graph.value))
+            for graph in record.graphs:
+                writer.replace_graph(graph, self.client.download(graph))
 
-    def _push(self, writer: EmbeddedWriter, token: str) -> None:
-        staged: dict[ox.NamedNode, str | None] = {}
+    def _stage(self, changed: Changed, token: str) -> Staged:
+        """Upload each changed graph to a staging graph (None: the graph goes).
+
+        A failure here leaves the store as it was: the staging graphs are dropped.
+        """
+        names = {g: ox.NamedNode(f"{self.records.staging}{token}/{n}") for n, g in enumerate(sorted(changed, key=str))}
+        registry, listed = self.records.registry, self.records.term(self.records.registry, "graph")
+        if names:
+            self.client.update(
+                f"INSERT DATA {{ GRAPH {registry} {{ {registry} {listed} {', '.join(map(str, names.values()))} }} }}"
+            )
+        staged: Staged = {}
         try:
-            for number, graph in enumerate(sorted(writer.changed, key=lambda g: g.value)):
-                triples = [ox.Triple(q.subject, q.predicate, q.object) for q in writer.quads(graph=graph)]
-                staging = self.hub.iri("graph", "staging", token, str(number)) if triples else None
-                if staging is not None:
-                    self.client.upload(staging, triples)
-                staged[graph] = staging
-            operations = []
-            for graph, staging in staged.items():
-                operations.append(f"DROP SILENT GRAPH {graph}")
-                if staging is not None:
-                    operations.append(f"MOVE SILENT <{staging}> TO {graph}")
-            meta, dataset, version = self.hub.graph("meta"), self.hub.node("dataset"), self.hub.term("datasetVersion")
-            modified = ox.Literal(writer.info.published.isoformat(), datatype=ox.NamedNode(XSD + "dateTime"))
-            operations += [
-                f"DELETE WHERE {{ GRAPH {meta} {{ {dataset} {version} ?v }} }}",
-                f"DELETE WHERE {{ GRAPH {meta} {{ {dataset} <{DCT}modified> ?t }} }}",
-                f"INSERT DATA {{ GRAPH {meta} {{ {dataset} {version} {ox.Literal(writer.info.version)} ; "
-                f"<{DCT}modified> {modified} }} }}",
-            ]
-            self._swap(" ;\n".join(operations))
+            for graph, staging in names.items():
+                quads = changed[graph]
+                triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads] if quads is not None else []
+                if triples:
+                    self.client.upload(staging.value, triples)
+                staged[graph] = staging if triples else None
         except BaseException:
-            for staging in staged.values():
-                if staging is not None:
-                    with contextlib.suppress(StoreError):
-                        self.client.update(f"DROP SILENT GRAPH <{staging}>")
+            self._drop(staged)
+            raise
+        return staged
+
+    def _drop(self, staged: Staged) -> None:
+        for staging in staged.values():
+            if staging is not None:
+                with contextlib.suppress(StoreError):
+                    self.client.update(f"DROP SILENT GRAPH {staging}")
+
+    def _raise_flag(self, staged: Staged, version: str) -> None:
+        """Tell readers a swap is coming; up to here a failure leaves the store as it was."""
+        record, term = self.records.version, self.records.term
+        touching = f" ; {term(record, 'touching')} {', '.join(map(str, staged))}" if staged else ""
+        try:
+            self.client.update(
+                f"INSERT DATA {{ GRAPH {record} {{ {record} {term(record, 'publishing')} {ox.Literal(version)}"
+                f"{touching} }} }}"
+            )
+        except BaseException:
+            self._drop(staged)
             raise
 
-    def _swap(self, update: str) -> None:
-        """One update request replaces every changed graph; retried when the store reports a conflict."""
-        for attempt in range(1, SWAP_ATTEMPTS + 1):
-            try:
-                self.client.update(update, timeout=max(self.client.endpoints.timeout, 600))
-                return
-            except StoreError as exc:
-                if attempt == SWAP_ATTEMPTS or "timed out" not in str(exc).lower():
-                    raise
-                time.sleep(2 * attempt)
+    def _swap(self, staged: Staged, info: DatasetInfo, graphs: list[ox.NamedNode]) -> None:
+        """Let readers drain, move the staging graphs in, record the version, lower the flag."""
+        record, flag = self.records.version, self.records.term(self.records.version, "publishing")
+        time.sleep(self.drain_seconds)
+        operations = []
+        for graph, staging in staged.items():
+            operations.append(f"DROP SILENT GRAPH {graph}")
+            if staging is not None:
+                operations.append(f"MOVE SILENT {staging} TO {graph}")
+        operations += [
+            f"DROP SILENT GRAPH {self.records.registry}",
+            f"DELETE {{ GRAPH {record} {{ {record} ?p ?o }} }} WHERE {{ GRAPH {record} {{ {record} ?p ?o }} "
+            f"FILTER (?p != {flag}) }}",
+            f"INSERT DATA {{ {version_triples(self.records, info.version, info.published, graphs)} }}",
+            f"DELETE WHERE {{ GRAPH {record} {{ {record} {flag} ?v }} }}",
+        ]
+        try:
+            self.client.update(" ;\n".join(operations), timeout=max(self.client.endpoints.timeout, 600))
+        except StoreUnavailable:
+            self._await_swap(info.version)
 
-    # -- the write lock, shared by every machine writing to the store ---------------------
+    def _await_swap(self, version: str) -> None:
+        """The swap's answer was lost: the store may still be applying it; the record will tell."""
+        deadline = time.monotonic() + max(self.client.endpoints.timeout, 600)
+        while time.monotonic() < deadline:
+            time.sleep(min(5.0, self.client.endpoints.timeout))
+            with contextlib.suppress(StoreUnavailable):
+                record = self.version_record()
+                if record.publishing is None:
+                    if record.version == version:
+                        return
+                    break
+        raise StoreUnavailable("the store stopped answering while it swapped the new version in")
 
-    def _lock_graph(self) -> ox.NamedNode:
-        return self.hub.graph("lock")
+    def _repaired(self, token: str) -> bool:
+        """After a failed swap: repair now if the store answers; else the next session will."""
+        try:
+            self._repair(token, self.version_record())
+        except StoreError:
+            return False
+        return True
 
-    def _acquire(self, token: str) -> None:
-        holder = f"{socket.gethostname()} {os.getpid()}"
-        now = ox.Literal(datetime.now(UTC).isoformat(), datatype=ox.NamedNode(XSD + "dateTime"))
-        lock, node = self._lock_graph(), self.hub.node("lock")
-        self.client.update(
-            f"INSERT {{ GRAPH {lock} {{ {node} <{DCT}creator> {ox.Literal(token)} ; <{DCT}created> {now} ; "
-            f"<{DCT}description> {ox.Literal(holder)} }} }} "
-            f"WHERE {{ FILTER NOT EXISTS {{ GRAPH {lock} {{ {node} <{DCT}creator> ?someone }} }} }}"
-        )
-        rows = self.client.select(
-            f"SELECT ?who ?when ?where WHERE {{ GRAPH {lock} {{ {node} <{DCT}creator> ?who ; "
-            f"<{DCT}created> ?when ; <{DCT}description> ?where }} }}"
-        )
-        if any(row["who"].value == token for row in rows):
-            return
-        if rows and self._stale(rows[0]["when"].value, rows[0]["where"].value):
-            self.client.update(f"DROP SILENT GRAPH {lock}")
-            return self._acquire(token)
-        where = rows[0]["where"].value if rows else "?"
-        raise StoreBusy(f"another harvest is writing to the remote store (held by {where})")
+    def _repair(self, token: str, record: VersionRecord) -> None:
+        """Republish the mirror whole: a swap stopped halfway, the graphs are part old, part new.
 
-    def _stale(self, when: str, where: str) -> bool:
-        host, _, pid = where.rpartition(" ")
-        if host == socket.gethostname() and pid.isdigit():
-            try:
-                os.kill(int(pid), 0)
-            except ProcessLookupError:
-                return True  # its process is gone (killed): the lock is free
-            except PermissionError:
-                return False
-        started = datetime.fromisoformat(when.replace("Z", "+00:00"))
-        return (datetime.now(UTC) - started).total_seconds() > LOCK_TTL_SECONDS
-
-    def _release(self, token: str) -> None:
-        lock, node = self._lock_graph(), self.hub.node("lock")
-        with contextlib.suppress(StoreError):
-            self.client.update(
-                f"DELETE WHERE {{ GRAPH {lock} {{ {node} <{DCT}creator> {ox.Literal(token)} ; ?p ?o }} }}"
+        :raises StoreError: the mirror holds neither the version being swapped in nor the one before.
+        """
+        mirrored = self.mirror.published_info()
+        if mirrored is None or mirrored.version not in (record.publishing, record.version):
+            raise StoreError(
+                f"a publication of version {record.publishing} to the remote store stopped halfway; "
+                "run a write session (init or harvest) on the machine that started it to repair it"
             )
+        self._drop_staging()  # what the stopped swap had not moved yet
+        snapshot = self.mirror.snapshot()
+        graphs = snapshot.graphs()
+        gone = [g for g in {*record.graphs, *record.touching} if g not in graphs]
+        changed = {g: snapshot.quads(graph=g) for g in graphs} | {g: None for g in gone}
+        staged = self._stage(changed, token)
+        self.lock.check(token)
+        self._raise_flag(staged, snapshot.info.version)
+        self._swap(staged, snapshot.info, graphs)
+
+    def _drop_staging(self) -> None:
+        """Drop what a session that died left in staging graphs (the lock is ours: nothing else is staging)."""
+        registry, listed = self.records.registry, self.records.term(self.records.registry, "graph")
+        rows = self.client.select(f"SELECT ?g WHERE {{ GRAPH {registry} {{ {registry} {listed} ?g }} }}").solutions
+        for row in rows:
+            self.client.update(f"DROP SILENT GRAPH {row['g']}")
+        if rows:
+            self.client.update(f"DROP SILENT GRAPH {registry}")
 
     def close(self) -> None:
         self.mirror.close()

@@ -1,32 +1,58 @@
 """Talking to a remote SPARQL 1.1 store: queries, updates and the Graph Store protocol.
 
 Queries go through SPARQLWrapper, always as form POSTs (Virtuoso 7 hangs on a POST of
-``application/sparql-query``).  Answers are turned into pyoxigraph terms, including
-the old ``typed-literal`` JSON term type Virtuoso still writes.  Every failure becomes
-one of the hub's errors: an unreachable or slow store is ``StoreUnavailable`` (503 on
-the web side), a query the store rejects is ``QueryError``.
+``application/sparql-query``), and ask for SPARQL XML results, read as a stream: a
+public query stops reading at the hub's cap, and XML is where Virtuoso follows the
+standard (its JSON has the old ``typed-literal`` term type and writes booleans as
+``"1"``).  Answers a store cut without an error are caught: Virtuoso marks rows cut at
+``ResultSetMaxRows`` with ``X-SPARQL-MaxRows``, and an answer as long as the store's
+row limit counts as cut.  The hub never asks Virtuoso for an "anytime" answer (its
+``timeout`` parameter): cut at that time, a list of rows comes back incomplete without
+a word (only aggregates carry ``X-SQL-State: S1TAT``, refused here should an operator
+enable it).  Time limits are the hub's (the socket timeout) and the store's own
+(``MaxQueryExecutionTime``, an error).
+
+Every failure becomes one of the hub's errors: an unreachable or slow store is
+``StoreUnavailable`` (503 on the web side), a query the store rejects ``QueryError``,
+a query over its time limit ``QueryTimeout``.
 """
 
 from __future__ import annotations
 
 import hashlib
+import time
 import urllib.error
-from collections.abc import Iterable
+import xml.etree.ElementTree as ET  # noqa: S405 - only for the ParseError type; parsing goes through defusedxml
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from http.client import HTTPResponse
+from itertools import islice
+from typing import IO
 
 import pyoxigraph as ox
 import requests
+from defusedxml.ElementTree import iterparse
 from requests.auth import AuthBase, HTTPBasicAuth, HTTPDigestAuth
-from SPARQLWrapper import JSON, POST, URLENCODED, SPARQLWrapper
-from SPARQLWrapper.SPARQLExceptions import EndPointInternalError, QueryBadFormed, SPARQLWrapperException
+from SPARQLWrapper import POST, URLENCODED, SPARQLWrapper
+from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
 
-from carrefour.errors import QueryError, StoreError, StoreUnavailable
+from carrefour import formats
+from carrefour.errors import QueryError, QueryTimeout, StoreError, StoreUnavailable
+from carrefour.sparql_text import split_prologue
 from carrefour.store.base import Solution
 
-# Virtuoso refuses INSERT DATA much above 5,000 triples per request.
-INSERT_CHUNK = 2000
+XML_RESULTS = "application/sparql-results+xml"
+_RESULTS = "{http://www.w3.org/2005/sparql-results#}"
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+# Virtuoso refuses an insert that compiles to more than 10,000 lines of SQL (some 1,500 triples).
+INSERT_CHUNK = 500
 UPLOAD_CHUNK = 100_000
+
+# Virtuoso's error texts for a query over its time limits (SQL states S1T00, and the cost estimate).
+_TIME_LIMIT_ERRORS = ("SR171", "S1T00", "estimated execution time")
 
 
 @dataclass(frozen=True)
@@ -38,35 +64,118 @@ class Endpoints:
     password: str = ""
     auth: str = "digest"  # digest (Virtuoso) or basic (Fuseki, GraphDB…)
     timeout: float = 30.0
+    result_cap: int = 10_000  # the most rows the store answers (Virtuoso's ResultSetMaxRows)
+
+
+@dataclass
+class Rows:
+    """A SELECT answer; ``cut`` when the store may have dropped rows (its row or time limit)."""
+
+    variables: list[str]
+    solutions: list[Solution]
+    cut: bool = False
 
 
 def _blank(value: str) -> ox.BlankNode:
-    """Stores write blank node ids pyoxigraph may refuse (``nodeID://b10006``): keep them stable, make them valid."""
+    """Virtuoso names blank nodes ``nodeID://b10006`` in results and ``_:b10006`` in RDF: one id for both."""
+    value = value.removeprefix("nodeID://")
     try:
         return ox.BlankNode(value)
     except ValueError:
         return ox.BlankNode("b" + hashlib.sha256(value.encode()).hexdigest()[:24])
 
 
-def term_from_json(binding: dict[str, Any]) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    kind = binding["type"]
-    value = binding["value"]
+def _term(element: ET.Element) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    kind = element.tag.removeprefix(_RESULTS)
+    text = element.text or ""
     if kind == "uri":
-        return ox.NamedNode(value)
+        return ox.NamedNode(text)
     if kind == "bnode":
-        return _blank(value)
-    if "xml:lang" in binding:
-        return ox.Literal(value, language=binding["xml:lang"])
-    if "datatype" in binding:  # "literal" with a datatype, or Virtuoso's "typed-literal"
-        return ox.Literal(value, datatype=ox.NamedNode(binding["datatype"]))
-    return ox.Literal(value)
+        return _blank(text)
+    if kind == "literal":
+        if _XML_LANG in element.attrib:
+            return ox.Literal(text, language=element.attrib[_XML_LANG])
+        if "datatype" in element.attrib:
+            return ox.Literal(text, datatype=ox.NamedNode(element.attrib["datatype"]))
+        return ox.Literal(text)
+    raise StoreError(f"the store answered an unknown term type {kind!r}")
 
 
-def solutions_from_json(document: dict[str, Any]) -> list[Solution]:
-    return [
-        {name: term_from_json(binding) for name, binding in row.items()}
-        for row in document.get("results", {}).get("bindings", [])
-    ]
+class _CarriageReturns:
+    """A stream where raw carriage returns become character references.
+
+    An XML parser must read a raw CR as a line feed, and Virtuoso writes the CRs of
+    literals raw; as ``&#13;`` they survive (stores put none between elements).
+    """
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self._stream = stream
+
+    def read(self, size: int = -1) -> bytes:
+        return self._stream.read(size).replace(b"\r", b"&#13;")
+
+
+class _Results:
+    """SPARQL XML results read from a stream, one ``<result>`` at a time."""
+
+    def __init__(self, stream: IO[bytes], deadline: float) -> None:
+        self._events = iterparse(_CarriageReturns(stream), events=("end",))
+        self._deadline = deadline
+        self.variables: list[str] = []
+        self.boolean: bool | None = None
+        for _, element in self._events:
+            if element.tag == _RESULTS + "variable":
+                self.variables.append(element.attrib["name"])
+            elif element.tag == _RESULTS + "head":
+                break
+
+    def __iter__(self) -> Iterator[Solution]:
+        for _, element in self._events:
+            if element.tag == _RESULTS + "result":
+                yield {binding.attrib["name"]: _term(binding[0]) for binding in element}
+                element.clear()
+                if time.monotonic() > self._deadline:
+                    raise QueryTimeout("the store did not send its whole answer in time")
+            elif element.tag == _RESULTS + "boolean":
+                self.boolean = (element.text or "").strip() == "true"
+
+
+def blank_node_chunks(triples: list[ox.Triple], size: int) -> Iterator[list[ox.Triple]]:
+    """Chunks of about ``size`` triples that never split what one blank node connects.
+
+    Each upload is a separate document for the store, which makes a new node of every
+    blank node label it reads: a blank node cut across two uploads would become two.
+    """
+    parent: dict[ox.BlankNode, ox.BlankNode] = {}
+
+    def root(node: ox.BlankNode) -> ox.BlankNode:
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    for triple in triples:
+        blanks = [n for n in (triple.subject, triple.object) if isinstance(n, ox.BlankNode)]
+        for node in blanks:
+            parent.setdefault(node, node)
+        if len(blanks) == 2:
+            parent[root(blanks[0])] = root(blanks[1])
+    groups: dict[ox.BlankNode, list[ox.Triple]] = defaultdict(list)
+    plain: list[list[ox.Triple]] = []
+    for triple in triples:
+        blank = triple.subject if isinstance(triple.subject, ox.BlankNode) else triple.object
+        if isinstance(blank, ox.BlankNode):
+            groups[root(blank)].append(triple)
+        else:
+            plain.append([triple])
+    chunk: list[ox.Triple] = []
+    for unit in [*plain, *groups.values()]:
+        if chunk and len(chunk) + len(unit) > size:
+            yield chunk
+            chunk = []
+        chunk.extend(unit)
+    if chunk:
+        yield chunk
 
 
 class SparqlClient:
@@ -75,6 +184,7 @@ class SparqlClient:
     def __init__(self, endpoints: Endpoints) -> None:
         self.endpoints = endpoints
         self.session = requests.Session()
+        self.session.auth = self._auth()  # one object: digest auth reuses its nonce instead of a 401 per upload
 
     def _auth(self) -> AuthBase | None:
         if not self.endpoints.user:
@@ -83,112 +193,207 @@ class SparqlClient:
             return HTTPBasicAuth(self.endpoints.user, self.endpoints.password)
         return HTTPDigestAuth(self.endpoints.user, self.endpoints.password)
 
-    def wrapper(
-        self, query: str, timeout: float | None = None, dataset: Iterable[tuple[str, str]] = ()
-    ) -> SPARQLWrapper:
+    # -- queries ----------------------------------------------------------------------
+
+    @contextmanager
+    def _query(
+        self,
+        query: str,
+        form: str,
+        accept: str,
+        timeout: float,
+        dataset: Iterable[tuple[str, str]],
+        public: bool = False,
+    ) -> Iterator[HTTPResponse]:
+        """Send one query; yield the open response once the store has accepted it.
+
+        Running out of time is ``QueryTimeout`` for a ``public`` query (its time limit is the
+        endpoint's), ``StoreUnavailable`` for the hub's own (a store that slow is not serving).
+        """
         wrapper = SPARQLWrapper(self.endpoints.query)
         wrapper.setMethod(POST)
         wrapper.setRequestMethod(URLENCODED)
-        wrapper.setTimeout(int(max(1, timeout or self.endpoints.timeout)))
+        wrapper.setOnlyConneg(True)  # no format= parameter: Virtuoso lets it override Accept
+        wrapper.addCustomHttpHeader("Accept", accept)
+        wrapper.timeout = timeout  # type: ignore[assignment]  # setTimeout() would round to whole seconds
         for name, value in dataset:
             wrapper.addParameter(name, value)
-        wrapper.setQuery(query)
-        return wrapper
+        # The form is known (carrefour.sparql_text reads escapes as the grammar does):
+        # SPARQLWrapper's own guess from the text is skipped.
+        wrapper.queryString, wrapper.queryType = query, form
+        try:
+            response = wrapper.query().response
+        except QueryBadFormed as exc:
+            raise QueryError(f"the store rejected the query: {_store_message(exc)}") from exc
+        except SPARQLWrapperException as exc:
+            message = _store_message(exc)
+            if any(marker in message for marker in _TIME_LIMIT_ERRORS):
+                raise QueryTimeout(f"the query ran over the store's time limit: {message[:200]}") from exc
+            raise StoreError(f"the store failed: {message[:300]}") from exc
+        except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
+            raise _unavailable(exc, timeout, public) from exc
+        try:
+            if response.headers.get("X-SQL-State") == "S1TAT":
+                raise QueryTimeout("the query ran over the store's time limit (the store answered a part of it)")
+            yield response
+        except (TimeoutError, ConnectionError) as exc:
+            raise _unavailable(exc, timeout, public) from exc
+        except ET.ParseError as exc:
+            raise StoreError(f"the store answered malformed SPARQL results: {exc}") from exc
+        finally:
+            response.close()
 
     def select(
-        self, query: str, timeout: float | None = None, dataset: Iterable[tuple[str, str]] = ()
-    ) -> list[Solution]:
-        wrapper = self.wrapper(query, timeout, dataset)
-        wrapper.setReturnFormat(JSON)
-        return solutions_from_json(self._run(wrapper))
+        self,
+        query: str,
+        dataset: Iterable[tuple[str, str]] = (),
+        timeout: float | None = None,
+        limit: int | None = None,
+        public: bool = False,
+    ) -> Rows:
+        """Run a SELECT; read at most ``limit`` rows (then ``cut``) and stop the transfer."""
+        timeout = timeout or self.endpoints.timeout
+        with self._query(query, "SELECT", XML_RESULTS, timeout, dataset, public) as response:
+            results = _Results(response, time.monotonic() + timeout)
+            solutions = list(islice(results, limit + 1 if limit is not None else None))
+            cut = response.headers.get("X-SPARQL-MaxRows") is not None
+        if limit is not None and len(solutions) > limit:
+            solutions, cut = solutions[:limit], True
+        cut = cut or len(solutions) >= self.endpoints.result_cap
+        return Rows(results.variables, solutions, cut)
 
-    def ask(self, query: str, dataset: Iterable[tuple[str, str]] = ()) -> bool:
-        wrapper = self.wrapper(query, dataset=dataset)
-        wrapper.setReturnFormat(JSON)
-        return bool(self._run(wrapper).get("boolean"))
+    def ask(
+        self, query: str, dataset: Iterable[tuple[str, str]] = (), timeout: float | None = None, public: bool = False
+    ) -> bool:
+        timeout = timeout or self.endpoints.timeout
+        with self._query(query, "ASK", XML_RESULTS, timeout, dataset, public) as response:
+            results = _Results(response, time.monotonic() + timeout)
+            for _ in results:
+                pass
+        if results.boolean is None:
+            raise StoreError("the store answered an ASK query without a boolean")
+        return results.boolean
 
-    def raw(
-        self, query: str, accept: str, timeout: float, params: Iterable[tuple[str, str]] = ()
-    ) -> tuple[bytes, str, dict[str, str]]:
-        """Send a query as-is and return (body, content type, headers): the public endpoint's proxy."""
-        data = [("query", query), *params]
-        try:
-            response = self.session.post(
-                self.endpoints.query, data=data, headers={"Accept": accept}, timeout=timeout, stream=False
+    def construct(
+        self, query: str, form: str, dataset: Iterable[tuple[str, str]], timeout: float, limit: int
+    ) -> tuple[list[ox.Triple], bool]:
+        """Run a public CONSTRUCT or DESCRIBE; read at most ``limit`` triples; say whether the answer was cut."""
+        accept = "application/n-triples, text/turtle;q=0.9"
+        with self._query(query, form, accept, timeout, dataset, public=True) as response:
+            media_type = response.headers.get("Content-Type", "application/n-triples")
+            found = formats.from_media_type(media_type)
+            if found is None:
+                raise StoreError(f"the store answered a graph as {media_type!r}")
+            try:
+                quads = list(islice(ox.parse(response, format=found.oxigraph), limit + 1))
+            except SyntaxError as exc:
+                raise StoreError(f"the store answered malformed {found.name}: {exc}") from exc
+        triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
+        cut = len(triples) > limit or len(triples) >= self.endpoints.result_cap
+        return triples[:limit], cut
+
+    def select_paged(
+        self, query: str, dataset: Iterable[tuple[str, str]] = (), timeout: float | None = None
+    ) -> tuple[list[str], Iterator[Solution]]:
+        """The variables and every solution of a SELECT, however many: in pages past the store's row limit.
+
+        Past one page the query is ordered on its variables for stable pages, and nested:
+        Virtuoso refuses to sort past its row limit (error SR353, "Sorted TOP clause")
+        unless the ordered query is a subquery paged from outside.
+        """
+        dataset = list(dataset)
+        first = self.select(query, dataset, timeout)
+        if not first.cut:
+            return first.variables, iter(first.solutions)
+        return first.variables, self._pages(query, first.variables, dataset, timeout)
+
+    def _pages(
+        self, query: str, names: list[str], dataset: list[tuple[str, str]], timeout: float | None
+    ) -> Iterator[Solution]:
+        prologue, body = split_prologue(query)
+        variables = " ".join(f"?{name}" for name in names)
+        page, offset = self.endpoints.result_cap, 0
+        while True:
+            rows = self.select(
+                f"{prologue}SELECT {variables} WHERE {{ {{ SELECT {variables} WHERE {{ {{ {body} }} }} "
+                f"ORDER BY {variables} }} }} LIMIT {page} OFFSET {offset}",
+                dataset,
+                timeout,
             )
-        except (TimeoutError, requests.Timeout) as exc:
-            raise StoreUnavailable(f"the store did not answer within {timeout:g} s") from exc
-        except requests.RequestException as exc:
-            raise StoreUnavailable(f"the store cannot be reached: {type(exc).__name__}") from exc
-        if response.status_code in (400, 404) or b"SPARQL compiler" in response.content[:2000]:
-            raise QueryError(f"the store rejected the query: {response.text[:500]}")
-        if response.status_code >= 500:
-            raise StoreUnavailable(f"the store answered {response.status_code}: {response.text[:200]}")
-        return response.content, response.headers.get("Content-Type", ""), dict(response.headers)
+            yield from rows.solutions
+            if not rows.cut:
+                return
+            offset += len(rows.solutions)
 
-    def _run(self, wrapper: SPARQLWrapper) -> dict[str, Any]:
-        try:
-            result = wrapper.query().convert()
-        except QueryBadFormed as exc:
-            raise QueryError(f"the store rejected the query: {str(exc)[:500]}") from exc
-        except EndPointInternalError as exc:
-            raise StoreUnavailable(f"the store failed: {str(exc)[:300]}") from exc
-        except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
-            raise StoreUnavailable(f"the store cannot be reached: {exc}") from exc
-        except SPARQLWrapperException as exc:
-            raise StoreError(f"the store failed: {str(exc)[:300]}") from exc
-        if not isinstance(result, dict):
-            raise StoreError("the store answered something that is not SPARQL JSON results")
-        return result
+    def download(self, graph: ox.NamedNode) -> Iterator[ox.Triple]:
+        """The whole content of ``graph``, checked against the store's own count."""
+        timeout = max(self.endpoints.timeout, 120)
+        counted = self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}", timeout=timeout)
+        expected = int(counted.solutions[0]["n"].value) if counted.solutions else 0
+        read = 0
+        _, rows = self.select_paged(f"SELECT ?s ?p ?o WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}", timeout=timeout)
+        for row in rows:
+            read += 1
+            yield ox.Triple(row["s"], row["p"], row["o"])  # type: ignore[arg-type]
+        if read != expected:
+            raise StoreError(f"read {read} triples of {graph.value}, the store counts {expected}: it changed meanwhile")
+
+    # -- writes -------------------------------------------------------------------------
 
     def update(self, update: str, timeout: float | None = None) -> None:
         """Run a SPARQL 1.1 Update request (one request: applied as a whole by the store)."""
         try:
             response = self.session.post(
-                self.endpoints.update,
-                data={"update": update},
-                auth=self._auth(),
-                timeout=timeout or self.endpoints.timeout,
+                self.endpoints.update, data={"update": update}, timeout=timeout or self.endpoints.timeout
             )
         except requests.RequestException as exc:
             raise StoreUnavailable(f"the store cannot be reached for an update: {type(exc).__name__}") from exc
-        if response.status_code >= 300:
-            raise StoreError(f"the store refused an update ({response.status_code}): {response.text[:300]}")
+        _check_write(response, "an update")
 
-    def upload(self, graph: str, triples: list[ox.Triple], timeout: float | None = None) -> None:
-        """Add triples to ``graph``: Graph Store protocol POSTs when available, INSERT DATA chunks otherwise."""
-        if self.endpoints.graph_store:
-            for start in range(0, len(triples), UPLOAD_CHUNK):
-                body = ox.serialize(triples[start : start + UPLOAD_CHUNK], format=ox.RdfFormat.N_TRIPLES)
-                try:
-                    response = self.session.post(
-                        self.endpoints.graph_store,
-                        params={"graph-uri": graph},
-                        data=body,
-                        headers={"Content-Type": "text/turtle"},  # N-Triples is Turtle; Virtuoso knows this type
-                        auth=self._auth(),
-                        timeout=timeout or max(self.endpoints.timeout, 300),
-                    )
-                except requests.RequestException as exc:
-                    raise StoreUnavailable(f"upload to the store failed: {type(exc).__name__}") from exc
-                if response.status_code >= 300:
-                    raise StoreError(f"the store refused an upload ({response.status_code}): {response.text[:300]}")
+    def upload(self, graph: str, triples: list[ox.Triple]) -> None:
+        """Add triples to ``graph``: Graph Store protocol POSTs when available, SPARQL Update chunks otherwise."""
+        if not self.endpoints.graph_store:
+            for chunk in blank_node_chunks(triples, INSERT_CHUNK):
+                body = ox.serialize(chunk, format=ox.RdfFormat.N_TRIPLES).decode()
+                # A template, not INSERT DATA: Virtuoso refuses blank nodes in INSERT DATA.
+                update = f"INSERT {{ GRAPH <{graph}> {{ {body} }} }} WHERE {{ }}"
+                self.update(update, timeout=max(self.endpoints.timeout, 120))
             return
-        for start in range(0, len(triples), INSERT_CHUNK):
-            body = ox.serialize(triples[start : start + INSERT_CHUNK], format=ox.RdfFormat.N_TRIPLES).decode()
-            self.update(f"INSERT DATA {{ GRAPH <{graph}> {{ {body} }} }}", timeout=max(self.endpoints.timeout, 120))
+        for chunk in blank_node_chunks(triples, UPLOAD_CHUNK):
+            body = ox.serialize(chunk, format=ox.RdfFormat.N_TRIPLES)
+            try:
+                response = self.session.post(
+                    self.endpoints.graph_store,
+                    params={"graph": graph},
+                    data=body,
+                    headers={"Content-Type": "text/turtle"},  # N-Triples is Turtle; every store reads this type
+                    timeout=max(self.endpoints.timeout, 300),
+                )
+            except requests.RequestException as exc:
+                raise StoreUnavailable(f"upload to the store failed: {type(exc).__name__}") from exc
+            _check_write(response, "an upload")
 
-    def download(self, graph: str, page: int = 10_000) -> list[ox.Triple]:
-        """The whole content of ``graph``, in pages no larger than the result caps stores apply by default."""
-        triples: list[ox.Triple] = []
-        offset = 0
-        while True:
-            rows = self.select(
-                f"SELECT ?s ?p ?o WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }} ORDER BY ?s ?p ?o "
-                f"LIMIT {page} OFFSET {offset}",
-                timeout=max(self.endpoints.timeout, 120),
-            )
-            triples += [ox.Triple(r["s"], r["p"], r["o"]) for r in rows]  # type: ignore[arg-type]
-            if len(rows) < page:
-                return triples
-            offset += page
+
+def _check_write(response: requests.Response, what: str) -> None:
+    """A gateway saying the store is away is StoreUnavailable; the store refusing is StoreError."""
+    if response.status_code in (502, 503, 504):
+        raise StoreUnavailable(f"the store is unavailable ({response.status_code}) for {what}")
+    if response.status_code >= 300:
+        raise StoreError(f"the store refused {what} ({response.status_code}): {response.text[:300]}")
+
+
+def _store_message(exc: SPARQLWrapperException) -> str:
+    """The store's own words, without SPARQLWrapper's preamble."""
+    response = getattr(exc, "response", None)
+    if isinstance(response, bytes):
+        return response.decode("utf-8", "replace").strip()
+    return str(exc)
+
+
+def _unavailable(exc: BaseException, timeout: float, public: bool) -> StoreUnavailable | QueryTimeout:
+    reason = getattr(exc, "reason", exc)
+    if isinstance(reason, TimeoutError):
+        if public:
+            return QueryTimeout(f"query cut after {timeout:g} s (the endpoint's time limit)")
+        return StoreUnavailable(f"the store did not answer within {timeout:g} s")
+    return StoreUnavailable(f"the store cannot be reached: {reason}")

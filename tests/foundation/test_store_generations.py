@@ -67,7 +67,7 @@ def test_a_failed_session_publishes_nothing_and_leaves_no_generation(store: Embe
         raise RuntimeError("crash in the middle of a harvest")
     assert store.snapshot().info.version == version
     assert store.snapshot().count(G) == 3
-    assert sorted(p.name for p in store.generations_dir.iterdir()) == ["00000001"]
+    assert sorted(p.name for p in store.generations_dir.iterdir() if p.is_dir()) == ["00000001"]
 
 
 def test_one_writer_at_a_time(store: EmbeddedStore) -> None:
@@ -99,13 +99,13 @@ def test_a_writer_killed_with_sigkill_loses_nothing_and_the_next_one_succeeds(st
     assert fresh.snapshot().count(G) == 4
     assert publish(fresh, 6, "next") != version  # the lock died with the writer
     assert fresh.snapshot().count(G) == 6
-    leftovers = [p for p in fresh.generations_dir.iterdir() if not (p / "COMMITTED").exists()]
+    leftovers = [p for p in fresh.generations_dir.iterdir() if p.is_dir() and not (p / "COMMITTED").exists()]
     assert leftovers == []  # the killed writer's half generation was removed
 
 
 def test_old_generations_are_collected(store: EmbeddedStore) -> None:
     for n in range(6):
         publish(store, n + 1, "v")
-    names = sorted(p.name for p in store.generations_dir.iterdir())
+    names = sorted(p.name for p in store.generations_dir.iterdir() if p.is_dir())
     assert len(names) == store.keep_generations
     assert store.snapshot().count(G) == 6

@@ -29,6 +29,7 @@ from carrefour.store.embedded import EmbeddedSnapshot, EmbeddedStore
 from carrefour.vocab import Hub
 from tests.conftest import free_port
 from tests.publish.conftest import LiveServer, build_hub, start_server, stop_server
+from tests.support.rdf import parsed_graph
 
 pytestmark = pytest.mark.live
 
@@ -54,8 +55,7 @@ def downloads(live_server: LiveServer, manifest: dict) -> dict[str, requests.Res
 
 def canonical(triples: Iterable[ox.Triple | ox.Quad]) -> tuple[int, str]:
     """(triple count, canonical hash) of a set of triples, whatever their blank-node labels."""
-    kept = [ox.Triple(t.subject, t.predicate, t.object) for t in triples]
-    graph = rdflib.Graph().parse(data=ox.serialize(kept, format=ox.RdfFormat.N_TRIPLES), format="nt")
+    graph = parsed_graph(triples)
     return len(graph), to_isomorphic(graph).graph_digest()
 
 

@@ -19,10 +19,10 @@ from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
 from carrefour.store.embedded import EmbeddedStore
 from carrefour.vocab import Hub
-from loader.validation.pyshacl_engine import to_rdflib
 from server.describe import HYDRA, Describer
 from tests.publish.conftest import KINDS, LiveServer
 from tests.publish.hostile import BREAKOUT, IMG_PROBE, JAVASCRIPT_URL, SCRIPT_NAME
+from tests.support.rdf import parsed_graph
 
 pytestmark = pytest.mark.live
 
@@ -70,12 +70,12 @@ def check_against_store(live_server: LiveServer, store: EmbeddedStore, path: str
         own = [q for q in own if (q.triple.object.value if q.predicate.value == str(result) else q.subject.value)
                in shown | {iri}]  # fmt: skip
     if path != "shapes":  # its blank nodes are compared by the isomorphism above
-        missing = [t for t in to_rdflib(own) if t not in graph]
+        missing = [t for t in parsed_graph(own) if t not in graph]
         assert not missing, f"{path}: statements of the store missing from the document: {missing[:5]}"
     if path == "dataset":
         return  # the hub states its version and endpoint when no graph describes the dataset
     for subject in {s for s in graph.subjects() if isinstance(s, rdflib.URIRef)}:
-        stored = set(to_rdflib(snapshot.quads(ox.NamedNode(str(subject)), None, None)))
+        stored = set(parsed_graph(snapshot.quads(ox.NamedNode(str(subject)), None, None)))
         for triple in graph.triples((subject, None, None)):
             if str(triple[1]).startswith(str(HYDRA)) or str(triple[1]) in ADDED_PREDICATES:
                 continue
@@ -96,7 +96,7 @@ def test_every_format_round_trips_to_the_description(
     describer = Describer(Hub(live_server.base), page_size=50)
     description = describer.describe(published.snapshot(), ox.NamedNode(live_server.url(path)))
     assert description is not None
-    assert_isomorphic(to_rdflib(description.triples()), graph, f"{kind} as {extension}")
+    assert_isomorphic(parsed_graph(description.triples()), graph, f"{kind} as {extension}")
     check_against_store(live_server, published, path, graph)
 
 
@@ -110,7 +110,7 @@ def test_later_pages_round_trip_too(
         published.snapshot(), ox.NamedNode(live_server.url(path)), page
     )
     assert description is not None and description.collection is not None
-    assert_isomorphic(to_rdflib(description.triples()), graph, f"{path} page {page} as {extension}")
+    assert_isomorphic(parsed_graph(description.triples()), graph, f"{path} page {page} as {extension}")
     view = rdflib.URIRef(f"{live_server.url(path)}?page={page}")
     assert (view, rdflib.RDF.type, rdflib.URIRef(str(HYDRA) + "PartialCollectionView")) in graph
     previous = rdflib.URIRef(f"{live_server.url(path)}?page={page - 1}")

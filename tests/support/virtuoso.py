@@ -1,8 +1,9 @@
 """A throw-away Virtuoso server on 127.0.0.1: fresh database in a folder, free ports.
 
 Debian's ``virtuoso-opensource`` (7.2.5) is installed by ``./dev.sh test``.  It will
-not start if its ports are taken, so ports are picked free; its default result cap
-(ResultSetMaxRows 10,000, silently truncating) is raised far above the hub's own cap.
+not start if its ports are taken, so ports are picked free.  Its result cap is left at
+the Debian default (ResultSetMaxRows 10,000, cutting answers without an error), the
+one the hub must cope with.
 """
 
 from __future__ import annotations
@@ -15,12 +16,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import requests
+from requests.auth import HTTPDigestAuth
 
 BINARY = "virtuoso-t"
 
 
 def available() -> bool:
     return shutil.which(BINARY) is not None
+
+
+NOT_INSTALLED = "virtuoso-t is not installed (`./dev.sh test` installs virtuoso-opensource): Virtuoso not tested"
 
 
 def _free_port() -> int:
@@ -60,7 +65,7 @@ DirsAllowed = ., {db}
 NumberOfBuffers = {buffers}
 MaxDirtyBuffers = {dirty}
 MaxQueryMem = 1G
-ThreadsPerQuery = 2
+ThreadsPerQuery = 1
 [HTTPServer]
 ServerPort = 127.0.0.1:{http_port}
 ServerRoot = {db}/vsp
@@ -69,10 +74,14 @@ ServerThreads = 40
 Charset = UTF-8
 EnabledGzipContent = 1
 [SPARQL]
-ResultSetMaxRows = 1000000
-MaxQueryExecutionTime = 120
+ResultSetMaxRows = {max_rows}
+MaxQueryExecutionTime = {max_seconds}
 MaxQueryCostEstimationTime = 400
 """
+
+
+class PortTaken(RuntimeError):
+    """Virtuoso exits at start when its HTTP port is taken ("Failed HTTP listen")."""
 
 
 @dataclass
@@ -81,6 +90,7 @@ class Virtuoso:
     http_port: int
     sql_port: int
     process: subprocess.Popen[bytes]
+    started_in: float  # seconds from launch to the first answer of its SPARQL endpoint
 
     @property
     def base(self) -> str:
@@ -109,6 +119,29 @@ class Virtuoso:
             "STORE_AUTH": "digest",
         }
 
+    def update(self, text: str) -> None:
+        """Run an update as the database administrator (test set-up and clean-up)."""
+        response = requests.post(self.update_url, data={"update": text}, auth=HTTPDigestAuth("dba", "dba"), timeout=120)
+        if response.status_code != 200:
+            raise RuntimeError(f"virtuoso refused {text[:100]!r}: {response.text[:300]}")
+
+    def graphs(self) -> list[str]:
+        """Every graph the server holds, its own system graphs included."""
+        response = requests.post(
+            self.query_url,
+            data={"query": "SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"},  # DISTINCT is slow in Virtuoso
+            headers={"Accept": "application/sparql-results+json"},
+            timeout=60,
+        )
+        if response.status_code != 200:
+            raise RuntimeError(f"virtuoso could not list its graphs: {response.text[:300]}")
+        return [row["g"]["value"] for row in response.json()["results"]["bindings"]]
+
+    def drop_graphs_under(self, prefix: str) -> None:
+        for graph in self.graphs():
+            if graph.startswith(prefix):
+                self.update(f"DROP SILENT GRAPH <{graph}>")
+
     def stop(self) -> None:
         self.process.terminate()
         try:
@@ -122,30 +155,60 @@ class Virtuoso:
         self.process.wait()
 
 
-def start(folder: Path, memory_mb: int = 1024) -> Virtuoso:
-    """Start Virtuoso with a fresh database in ``folder``; wait until its SPARQL endpoint answers."""
+def start(
+    folder: Path, memory_mb: int = 256, max_rows: int = 10000, max_seconds: int = 10, http_port: int | None = None
+) -> Virtuoso:
+    """Start Virtuoso on ``folder`` (a fresh database, or the one a stopped server left there).
+
+    ``max_seconds`` is its own time limit for a query or an update (MaxQueryExecutionTime).
+
+    Ports are picked free unless ``http_port`` is given; should another process take a
+    picked port before Virtuoso binds it, new ports are picked.
+
+    :raises PortTaken: ``http_port`` is taken.
+    """
+    for _ in range(3):
+        try:
+            return _launch(folder, memory_mb, max_rows, max_seconds, http_port or _free_port(), _free_port())
+        except PortTaken:
+            if http_port is not None:
+                raise
+    raise RuntimeError("virtuoso found no free port in three attempts")
+
+
+def _launch(folder: Path, memory_mb: int, max_rows: int, max_seconds: int, http_port: int, sql_port: int) -> Virtuoso:
     db = folder / "db"
     (db / "vsp").mkdir(parents=True, exist_ok=True)
-    http_port, sql_port = _free_port(), _free_port()
     buffers = max(10000, memory_mb * 1024 // 8 * 2 // 3)
+    settings = {
+        "db": db,
+        "http_port": http_port,
+        "sql_port": sql_port,
+        "max_rows": max_rows,
+        "max_seconds": max_seconds,
+    }
     (folder / "virtuoso.ini").write_text(
-        INI.format(db=db, http_port=http_port, sql_port=sql_port, buffers=buffers, dirty=buffers * 3 // 4),
-        encoding="utf-8",
+        INI.format(**settings, buffers=buffers, dirty=buffers * 3 // 4), encoding="utf-8"
     )
-    with open(folder / "stdout.log", "ab") as log:  # the server keeps its own copy of the descriptor
+    launched = time.monotonic()
+    with open(folder / "stdout.log", "ab") as log:  # the child keeps its own descriptor
         process = subprocess.Popen(
             [BINARY, "+foreground", "+configfile", str(folder / "virtuoso.ini")], cwd=folder, stdout=log, stderr=log
         )
-    server = Virtuoso(folder, http_port, sql_port, process)
-    deadline = time.monotonic() + 90
+    query_url = f"http://127.0.0.1:{http_port}/sparql"
+    deadline = launched + 90
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"virtuoso exited: {(db / 'virtuoso.log').read_text(errors='replace')[-2000:]}")
+            tail = (db / "virtuoso.log").read_text(errors="replace")[-2000:]
+            if f"Failed HTTP listen at 127.0.0.1:{http_port}" in tail:
+                raise PortTaken(f"virtuoso cannot listen on 127.0.0.1:{http_port}: the port is taken")
+            raise RuntimeError(f"virtuoso exited: {tail}")
         try:
-            if requests.get(server.query_url, params={"query": "ASK {}"}, timeout=2).status_code == 200:
-                return server
+            if requests.get(query_url, params={"query": "ASK {}"}, timeout=2).status_code == 200:
+                return Virtuoso(folder, http_port, sql_port, process, time.monotonic() - launched)
         except requests.RequestException:
             pass
-        time.sleep(0.3)
-    server.kill()
+        time.sleep(0.2)
+    process.kill()
+    process.wait()
     raise RuntimeError("virtuoso did not answer within 90 s")

@@ -1,0 +1,62 @@
+"""Answers to public queries, cut at the cap and serialised by the hub itself.
+
+Both stores produce rows or triples their own way; from there on the same code
+keeps at most ``cap`` of them, says whether it cut, and writes the negotiated
+format, so the public endpoint answers the same bytes whatever engine ran the query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from itertools import islice
+
+import pyoxigraph as ox
+
+from carrefour import formats
+from carrefour.errors import QueryError
+from carrefour.sparql_results import RESULT_FORMATS_BY_NAME, Row, serialize_boolean, serialize_select
+from carrefour.store.base import QueryAnswer
+
+
+def graph_format(name: str) -> formats.RdfFormatInfo:
+    """The RDF format a graph answer may be written in: triples formats and JSON-LD.
+
+    :raises QueryError: unknown, or a dataset format the answer has no graphs for.
+    """
+    found = formats.by_name(name)
+    if found is None or found.datasets and found.name != "jsonld":
+        raise QueryError(f"unsupported graph format {name!r}")
+    return found
+
+
+def boolean_answer(value: bool, format_name: str) -> QueryAnswer:
+    fmt = RESULT_FORMATS_BY_NAME[format_name]
+    return QueryAnswer("ASK", fmt.media_type, serialize_boolean(value, fmt.name), 1)
+
+
+def select_answer(
+    variables: Sequence[str], rows: Iterable[Row], format_name: str, cap: int, cut_by_store: bool = False
+) -> QueryAnswer:
+    """Keep ``cap`` rows; ``capped`` when there were more, or when the store itself may have cut."""
+    fmt = RESULT_FORMATS_BY_NAME[format_name]
+    kept = list(islice(rows, cap + 1))
+    capped = cut_by_store or len(kept) > cap
+    kept = kept[:cap]
+    return QueryAnswer("SELECT", fmt.media_type, serialize_select(variables, kept, fmt.name), len(kept), capped)
+
+
+def graph_answer(
+    triples: Iterable[ox.Triple],
+    format_name: str,
+    cap: int,
+    prefixes: dict[str, str] | None,
+    form: str = "CONSTRUCT",
+    cut_by_store: bool = False,
+) -> QueryAnswer:
+    """Keep ``cap`` triples, grouped by subject (the serialisers group consecutive triples only)."""
+    fmt = graph_format(format_name)
+    kept = list(islice(triples, cap + 1))
+    capped = cut_by_store or len(kept) > cap
+    kept = sorted(kept[:cap], key=lambda t: (str(t.subject), str(t.predicate)))
+    body = ox.serialize(kept, format=fmt.oxigraph, prefixes=prefixes)
+    return QueryAnswer(form, fmt.media_type, body, len(kept), capped)

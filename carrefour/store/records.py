@@ -1,0 +1,97 @@
+"""The remote store's own records: which version is published, and what is under way.
+
+They live in graphs outside ``{base}graph/`` (under ``{base}store/``), so the hub never
+shows them, and each fact the protocol depends on is one triple: Virtuoso applies an
+update row by row, and one triple is the only thing a reader sees whole or not at all.
+
+``store/version`` holds the published version (``#id``, ``#published``, one ``#graph``
+per graph) and, while a write session swaps graphs in, ``#publishing`` (the version
+being swapped in) and ``#touching`` (each graph the swap replaces): readers refuse to
+read while ``#publishing`` is there, since the graphs are then half old, half new.
+``store/staging`` lists the staging graphs of the session holding the lock, so that
+what a dead session left is found without scanning the store.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import pyoxigraph as ox
+
+from carrefour.store.sparql_client import SparqlClient
+from carrefour.vocab import XSD, Hub
+
+
+@dataclass(frozen=True)
+class Records:
+    """Names of the bookkeeping graphs and terms of one hub in the store."""
+
+    version: ox.NamedNode
+    lock: ox.NamedNode
+    staging: str  # prefix of the staging graphs
+    registry: ox.NamedNode  # the list of staging graphs
+    empty: ox.NamedNode  # a graph nothing is written to: an empty part of a query's dataset
+    hub_graphs: str  # prefix of the hub's own graphs
+
+    @classmethod
+    def of(cls, hub: Hub) -> Records:
+        return cls(
+            hub.node("store", "version"),
+            hub.node("store", "lock"),
+            hub.iri("store", "staging") + "/",
+            hub.node("store", "staging"),
+            hub.node("store", "empty"),
+            hub.iri("graph") + "/",
+        )
+
+    def term(self, record: ox.NamedNode, name: str) -> ox.NamedNode:
+        return ox.NamedNode(f"{record.value}#{name}")
+
+    def is_hub_graph(self, graph: ox.NamedNode | str) -> bool:
+        return (graph.value if isinstance(graph, ox.NamedNode) else graph).startswith(self.hub_graphs)
+
+
+@dataclass(frozen=True)
+class VersionRecord:
+    """What ``store/version`` says."""
+
+    version: str | None  # None until a first publication completed
+    published: datetime | None
+    graphs: tuple[ox.NamedNode, ...]
+    publishing: str | None = None  # the version a write session is swapping in
+    touching: tuple[ox.NamedNode, ...] = ()  # the graphs that swap replaces
+
+
+def datetime_literal(value: datetime) -> ox.Literal:
+    return ox.Literal(value.isoformat(), datatype=ox.NamedNode(XSD + "dateTime"))
+
+
+def read_version(client: SparqlClient, records: Records) -> VersionRecord:
+    record = records.version
+    rows = client.select(f"SELECT ?p ?o WHERE {{ GRAPH {record} {{ {record} ?p ?o }} }}").solutions
+    values: dict[str, list[ox.NamedNode | ox.BlankNode | ox.Literal]] = {}
+    for row in rows:
+        values.setdefault(row["p"].value.rpartition("#")[2], []).append(row["o"])
+
+    def graphs(name: str) -> tuple[ox.NamedNode, ...]:
+        return tuple(sorted((g for g in values.get(name, []) if isinstance(g, ox.NamedNode)), key=lambda g: g.value))
+
+    version, published, publishing = (values.get(name, [None])[0] for name in ("id", "published", "publishing"))
+    return VersionRecord(
+        version.value if version is not None else None,
+        datetime.fromisoformat(published.value) if published is not None else None,
+        graphs("graph"),
+        publishing.value if publishing is not None else None,
+        graphs("touching"),
+    )
+
+
+def version_triples(records: Records, version: str, published: datetime, graphs: list[ox.NamedNode]) -> str:
+    """The record of a published version, as the body of an INSERT DATA."""
+    record, term = records.version, records.term
+    listed = f" ; {term(record, 'graph')} {', '.join(map(str, graphs))}" if graphs else ""
+    return (
+        f"GRAPH {record} {{ {record} {term(record, 'id')} {ox.Literal(version)} ; "
+        f"{term(record, 'published')} {datetime_literal(published)}{listed} }}"
+    )

@@ -1,0 +1,194 @@
+"""Write sessions publish whole versions or nothing, one at a time, on both backends."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from carrefour.artifacts.stats import read_stats
+from carrefour.errors import StoreBusy, StoreError, StoreUnavailable
+from carrefour.store.base import Store
+from carrefour.vocab import Graphs, Hub
+from loader.initialise import initialise
+from loader.validation import Validator
+from tests.support.backends import Backend
+from tests.support.zoo import build, canonical, publish, publish_zoo, s
+
+COUNTS_QUERY = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+
+
+def triples(hub: Hub, graph: str, n: int, label: str) -> list[ox.Triple]:
+    return [
+        ox.Triple(hub.node("initiative", graph, str(i)), s("name"), ox.Literal(f"{label} {i}", language="fr"))
+        for i in range(n)
+    ]
+
+
+def counts(store: Store) -> dict[str, int]:
+    """Triples per graph, read in one query: one consistent view on every backend."""
+    return {row["g"].value: int(row["n"].value) for row in store.snapshot().select(COUNTS_QUERY)}
+
+
+def wait_for_version(store: Store, version: str) -> None:
+    """Readers of a remote store re-check the version every few tenths of a second in tests."""
+    deadline = time.monotonic() + 10
+    while store.snapshot().info.version != version:
+        assert time.monotonic() < deadline, f"version {version} never seen"
+        time.sleep(0.05)
+
+
+def test_init_publishes_and_a_snapshot_sees_it(store_backend: Backend) -> None:
+    store = store_backend.store()
+    hub = store_backend.hub
+    result = initialise(store, hub, Validator(hub))
+    snapshot = store.snapshot()
+    assert snapshot.info.version == result.version
+    published = {graph: count for graph, count in result.graphs.items() if count}
+    assert {g.value for g in snapshot.graphs()} == set(published)
+    assert {g.value: snapshot.count(g) for g in snapshot.graphs()} == published
+    graphs = Graphs(hub)
+    assert snapshot.ask("ASK { ?scheme a <http://www.w3.org/2004/02/skos/core#ConceptScheme> }")
+    assert snapshot.count(graphs.ontology) > 100
+    stats = read_stats(snapshot)  # artifacts are built in the session and found next to the version
+    assert stats is not None and stats["version"] == result.version
+    other = store_backend.store()  # another process
+    assert other.snapshot().info.version == result.version
+    assert other.snapshot().count() == snapshot.count()
+
+
+def test_a_write_is_published_atomically_to_readers(store_backend: Backend, tmp_path: Path) -> None:
+    """replace_graph, load_graph and drop_graph in one session: a reader sees all of it or none of it.
+
+    A remote store may say it is publishing (StoreUnavailable) for the moment of the swap.
+    """
+    hub = store_backend.hub
+    writer_store, reader_store = store_backend.store(), store_backend.store()
+    a, b, c, d = (hub.graph("partner", name) for name in "abcd")
+    publish(
+        writer_store,
+        {a: triples(hub, "a", 3000, "old"), b: triples(hub, "b", 3000, "old"), c: triples(hub, "c", 2000, "old")},
+    )
+    old = {a.value: 3000, b.value: 3000, c.value: 2000}
+    new = {a.value: 1000, b.value: 5000, d.value: 2500}
+    assert counts(reader_store) == old
+    loaded = tmp_path / "b.nt"
+    loaded.write_bytes(ox.serialize(triples(hub, "b", 5000, "new"), format=ox.RdfFormat.N_TRIPLES))
+
+    seen: list[dict[str, int]] = []
+    done = threading.Event()
+    failures: list[BaseException] = []
+    unavailable: list[float] = []
+
+    def read() -> None:
+        try:
+            while not done.is_set():
+                try:
+                    seen.append(counts(reader_store))
+                except StoreUnavailable as exc:
+                    assert "being published" in str(exc)
+                    unavailable.append(time.monotonic())
+        except BaseException as exc:  # reported below: a reader fails in no other way
+            failures.append(exc)
+
+    thread = threading.Thread(target=read)
+    thread.start()
+    while not seen and thread.is_alive():  # the reader has seen the old version before the write starts
+        time.sleep(0.01)
+    try:
+        with writer_store.writer() as writer:
+            writer.replace_graph(a, triples(hub, "a", 1000, "new"))
+            writer.load_graph(b, loaded, ox.RdfFormat.N_TRIPLES)
+            writer.drop_graph(c)
+            writer.replace_graph(d, triples(hub, "d", 2500, "new"))
+            version = writer.info.version
+        wait_for_version(reader_store, version)
+        seen_before = len(seen)
+        while len(seen) < seen_before + 3 and thread.is_alive():
+            time.sleep(0.01)
+    finally:
+        done.set()
+        thread.join()
+    assert failures == []
+    assert seen and all(view in (old, new) for view in seen), [v for v in seen if v not in (old, new)][:3]
+    assert seen[0] == old and seen[-1] == new
+    assert unavailable == [] or store_backend.name == "virtuoso"
+    assert counts(reader_store) == new
+    assert {q.object.value for q in reader_store.snapshot().quads(graph=b)} == {f"new {i}" for i in range(5000)}
+
+
+def test_a_writer_that_raises_leaves_the_published_version_untouched(store_backend: Backend) -> None:
+    store = store_backend.store()
+    zoo = build(store_backend.hub)
+    version = publish_zoo(store, zoo)
+    with pytest.raises(RuntimeError, match="crash"), store.writer() as writer:
+        writer.replace_graph(zoo.alpha, [])
+        writer.drop_graph(zoo.beta)
+        writer.replace_graph(store_backend.hub.graph("partner", "new"), triples(store_backend.hub, "n", 10, "x"))
+        raise RuntimeError("crash in the middle of a harvest")
+    for reader in (store, store_backend.store()):
+        snapshot = reader.snapshot()
+        assert snapshot.info.version == version
+        assert snapshot.graphs() == [zoo.alpha, zoo.beta]
+        assert canonical(snapshot.quads()) == canonical(zoo.quads)
+    assert publish(store, {zoo.beta: []}) != version  # the next session works
+    assert store.snapshot().graphs() == [zoo.alpha]
+
+
+def test_two_writers_at_once_are_refused(store_backend: Backend) -> None:
+    first, second = store_backend.store(), store_backend.store()
+    publish(first, {store_backend.hub.graph("partner", "x"): triples(store_backend.hub, "x", 3, "x")})
+    with first.writer():
+        with pytest.raises(StoreBusy), second.writer():
+            pass
+        with pytest.raises(StoreBusy), first.writer():
+            pass
+    assert publish(second, {store_backend.hub.graph("partner", "x"): []})  # free again once the first ended
+
+
+def test_a_second_store_sees_a_newer_version_without_restart(store_backend: Backend) -> None:
+    writer_store, reader_store = store_backend.store(), store_backend.store()
+    graph = store_backend.hub.graph("partner", "x")
+    first = publish(writer_store, {graph: triples(store_backend.hub, "x", 3, "old")})
+    assert reader_store.snapshot().info.version == first
+    held = reader_store.snapshot()
+    second = publish(writer_store, {graph: triples(store_backend.hub, "x", 5, "new")})
+    assert second != first
+    wait_for_version(reader_store, second)
+    assert reader_store.snapshot().count(graph) == 5
+    assert {q.object.value for q in reader_store.snapshot().quads(graph=graph)} == {f"new {i}" for i in range(5)}
+    assert held.info.version == first  # a snapshot in hand keeps naming its version
+
+
+@pytest.mark.parametrize("format", [ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES, ox.RdfFormat.RDF_XML])
+def test_load_graph_reads_rdf_files_with_a_base(store_backend: Backend, tmp_path: Path, format: ox.RdfFormat) -> None:
+    hub = store_backend.hub
+    zoo = build(hub)
+    path = tmp_path / f"alpha.{format.file_extension}"
+    path.write_bytes(
+        ox.serialize([ox.Triple(q.subject, q.predicate, q.object) for q in zoo.graph(zoo.alpha)], format=format)
+    )
+    store = store_backend.store()
+    with store.writer() as writer:
+        writer.load_graph(zoo.alpha, path, format, base_iri=hub.base)
+    assert canonical(store.snapshot().quads(graph=zoo.alpha)) == canonical(zoo.graph(zoo.alpha))
+
+
+def test_a_malformed_file_is_a_clear_error_and_publishes_nothing(store_backend: Backend, tmp_path: Path) -> None:
+    store = store_backend.store()
+    graph = store_backend.hub.graph("partner", "x")
+    version = publish(store, {graph: triples(store_backend.hub, "x", 3, "kept")})
+    broken = tmp_path / "broken.ttl"
+    broken.write_text("<a> <b> .", encoding="utf-8")
+    with pytest.raises(StoreError, match="cannot load"), store.writer() as writer:
+        writer.load_graph(graph, broken, ox.RdfFormat.TURTLE)
+    assert store.snapshot().info.version == version
+    assert store.snapshot().count(graph) == 3
+
+
+def test_nothing_published_is_a_clear_error(store_backend: Backend) -> None:
+    with pytest.raises(StoreError, match="run `carrefour init`"):
+        store_backend.store().snapshot()
