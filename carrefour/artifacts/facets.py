@@ -13,7 +13,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from carrefour.store.base import Snapshot, Writer
-from carrefour.vocab import RDF, SCHEMA, SKOS, Hub
+from carrefour.vocab import SCHEMA, SKOS, Hub
 
 FACETS_FILE = "facets.json"
 FACET_NAMES = ("theme", "audience", "method", "actor-type", "region", "departement", "partner")
