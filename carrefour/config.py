@@ -51,6 +51,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SPARQL_SERVICE_ALLOW", [], "Hosts a public query may reach with SERVICE (everything else is refused)."),
     Setting("CONTACT_EMAIL", "", "Contact address published in the DCAT catalog (empty: the home page only)."),
     Setting("PAGE_SIZE", 50, "Items per page in HTML lists and paged RDF descriptions."),
+    Setting("PAGE_CACHE_MB", 32, "Memory per web worker for resource pages of the current dataset version (0: none)."),
     Setting("MAX_REQUEST_BYTES", 1048576, "Largest request body accepted by the web server."),
     Setting("WORKERS", 4, "Web worker processes started by `carrefour serve` (gunicorn)."),
     Setting("THREADS", 4, "Threads per web worker process."),

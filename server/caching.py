@@ -31,9 +31,11 @@ def etag_for(snapshot: Snapshot, *parts: object) -> str:
 
 def not_modified(etag: str, last_modified: datetime) -> bool:
     """True when the request's If-None-Match / If-Modified-Since show the client's copy is current."""
-    if request.method not in ("GET", "HEAD"):
+    environ = request.environ
+    conditional = "HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ
+    if not conditional or request.method not in ("GET", "HEAD"):
         return False
-    return not is_resource_modified(request.environ, etag=etag, last_modified=last_modified)
+    return not is_resource_modified(environ, etag=etag, last_modified=last_modified)
 
 
 def cacheable(response: Response, etag: str, last_modified: datetime, max_age: int = MAX_AGE_SECONDS) -> Response:

@@ -18,9 +18,17 @@ from carrefour.cli import Context, pass_context
 @pass_context
 def serve(ctx: Context, host: str, port: int, workers: int | None, threads: int | None, dev: bool) -> None:
     """Serve the hub over HTTP (gunicorn, several workers)."""
+    from carrefour.errors import StoreError
+    from carrefour.store.embedded import EmbeddedStore
     from server.wsgi import run
 
-    ctx.store.snapshot()  # fail now, clearly, if nothing is published
+    # Fail now, clearly, if nothing is published; but never open the embedded store here: a
+    # RocksDB handle opened before gunicorn forks its workers makes each of them crash on exit.
+    store = ctx.store
+    if not isinstance(store, EmbeddedStore):
+        store.snapshot()
+    elif not store.published():
+        raise StoreError(f"no data published in {store.root} yet: run `carrefour init`")
     run(ctx.config, host, port, workers or int(ctx.config["WORKERS"]), threads or int(ctx.config["THREADS"]), dev)
 
 

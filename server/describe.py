@@ -163,6 +163,7 @@ class Describer:
         self._vocabularies = (hub.iri("ontology"), hub.iri("shapes"))
         self._referrers = LruMemo(64)
         self._labels = LruMemo(8192)
+        self._graph_facts = LruMemo(1024)
 
     def describe(self, snapshot: Snapshot, iri: ox.NamedNode, page: int = 1) -> Description | None:
         """The description of ``iri`` with page ``page`` of its list; None if the hub says nothing of it.
@@ -328,6 +329,18 @@ class Describer:
         )
         self._labels.put(key, found)
         return found
+
+    def graph_facts(self, snapshot: Snapshot, graph: ox.NamedNode) -> dict[ox.NamedNode, ox.NamedNode | ox.Literal]:
+        """What the hub says of a named graph itself (its licence, when its harvest made it), one value each.
+
+        The same few graphs hold every resource's statements: read once per version.
+        """
+        key = (snapshot.info.version, graph.value)
+        cached = self._graph_facts.get(key)
+        if cached is None:
+            cached = {q.predicate: q.object for q in snapshot.quads(graph, None, None)}
+            self._graph_facts.put(key, cached)
+        return cached  # type: ignore[no-any-return]
 
 
 _DATETIME = ox.NamedNode(XSD + "dateTime")

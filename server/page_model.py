@@ -282,7 +282,7 @@ class PageBuilder:
             if not isinstance(graph, ox.NamedNode):
                 sources.append(Source("", Value(translate(self.lang, "hub_graph")), count))
                 continue
-            meta = {q.predicate: q.object for q in self.snapshot.quads(graph, None, None)}
+            meta = self.describer.graph_facts(self.snapshot, graph)
             partner = self._partner_of(graph.value)
             if partner is not None:
                 name = Value(self.title_of(partner.value), href=self.href(partner.value))

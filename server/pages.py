@@ -27,7 +27,7 @@ from server.i18n import DEFAULT, LANGUAGES, choose_language, with_language
 from server.negotiation import HTML, RDF_OFFERS, SUFFIXES, Choice, choose_representation
 from server.page_model import PageBuilder
 from server.schemaorg import schema_org
-from server.site import Site, get_site, page_number
+from server.site import CachedPage, Site, get_site, page_number
 
 blueprint = Blueprint("pages", __name__)
 
@@ -123,14 +123,19 @@ def _answer(site: Site, path: str, choice: Choice) -> Response:
         response = not_modified_response(etag, published)
         response.headers.update(headers)
         return response
-    description = _describe(site, snapshot, path, number)
-    body = (
-        render_html(site, snapshot, description, path, lang)
-        if choice.name == "html"
-        else _render_rdf(site, snapshot, description, choice)
-    )
-    response = Response(body, headers=headers, content_type=MEDIA_TYPES.get(choice.name, choice.media_type))
-    response.headers["Link"] = _link_header(site, path, description)
+    page = site.pages.get(snapshot.info.version, etag)
+    headers["X-Cache"] = "miss" if page is None else "hit"
+    if page is None:
+        description = _describe(site, snapshot, path, number)
+        body = (
+            render_html(site, snapshot, description, path, lang).encode("utf-8")
+            if choice.name == "html"
+            else _render_rdf(site, snapshot, description, choice)
+        )
+        page = CachedPage(body, _link_header(site, path, description))
+        site.pages.put(snapshot.info.version, etag, page)
+    headers["Link"] = page.link
+    response = Response(page.body, headers=headers, content_type=MEDIA_TYPES.get(choice.name, choice.media_type))
     return cacheable(response, etag, published)
 
 

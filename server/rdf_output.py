@@ -8,6 +8,8 @@ people follow.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import pyoxigraph as ox
 
 from carrefour.formats import RdfFormatInfo
@@ -21,6 +23,7 @@ class RdfWriter:
     def __init__(self, hub: Hub) -> None:
         self.prefixes = vocabulary_prefixes(hub)
         self._by_namespace = {namespace: name for name, namespace in self.prefixes.items()}
+        self._prefix_of = lru_cache(maxsize=4096)(self._prefix)  # the same vocabulary terms in every document
 
     def write(self, triples: list[ox.Triple], format: RdfFormatInfo, main: ox.NamedNode, compactor: Compactor) -> bytes:
         """``triples`` serialised in ``format`` (JSON-LD compacted with ``compactor``'s context)."""
@@ -37,16 +40,16 @@ class RdfWriter:
         """
         terms: set[str] = set()
         for triple in triples:
-            terms.add(triple.predicate.value)
-            value = triple.object
-            if isinstance(value, ox.Literal):
+            predicate, value = triple.predicate, triple.object
+            terms.add(predicate.value)
+            if type(value) is ox.Literal:
                 terms.add(value.datatype.value)
-            elif triple.predicate == TYPE:
+            elif predicate == TYPE:
                 terms.add(value.value)
-        used = {}
-        for iri in terms:
-            namespace = iri[: max(iri.rfind("#"), iri.rfind("/")) + 1]
-            name = self._by_namespace.get(namespace)
-            if name is not None:
-                used[name] = namespace
-        return used
+        return dict(prefix for prefix in map(self._prefix_of, terms) if prefix is not None)
+
+    def _prefix(self, iri: str) -> tuple[str, str] | None:
+        """(name, namespace) of the prefix ``iri`` is written with, if any."""
+        namespace = iri[: max(iri.rfind("#"), iri.rfind("/")) + 1]
+        name = self._by_namespace.get(namespace)
+        return None if name is None else (name, namespace)

@@ -1,5 +1,10 @@
 """What the hub's pages share within one application: describer, writers, per-version memories.
 
+Resource pages are kept, per version, in a byte-bounded cache (setting
+``PAGE_CACHE_MB``): a page is a function of the version, the code and the
+representation asked for, which its ETag already names, so a page kept under its
+ETag is the page the request would have made.
+
 ``init_app`` attaches it to the application and gives every template the page's
 language, the interface words (``t("search")``) and the hub's base URL.
 """
@@ -7,6 +12,7 @@ language, the interface words (``t("search")``) and the hub's base URL.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, current_app, request
@@ -20,20 +26,29 @@ from carrefour.vocab import Hub
 from server.describe import Describer
 from server.i18n import LANGUAGES, choose_language, translate, with_language
 from server.jsonld import Compactor, Context, build_context
-from server.memo import VersionMemo
+from server.memo import VersionCache, VersionMemo
 from server.page_model import Value
 from server.rdf_output import RdfWriter
 from server.vocabulary import Vocabulary, load_vocabulary
 
 
+@dataclass(frozen=True)
+class CachedPage:
+    body: bytes
+    link: str  # the Link header: alternates, and the list's pages
+
+
 class Site:
-    def __init__(self, hub: Hub, store: Store, page_size: int) -> None:
+    def __init__(self, hub: Hub, store: Store, page_size: int, page_cache_bytes: int = 0) -> None:
         self.hub = hub
         self.store = store
         self.page_size = page_size
         self.describer = Describer(hub, page_size)
         self.writer = RdfWriter(hub)
         self.memo = VersionMemo()
+        self.pages: VersionCache[str, CachedPage] = VersionCache(
+            page_cache_bytes, lambda etag, page: len(etag) + len(page.body) + len(page.link)
+        )
 
     def vocabulary(self, snapshot: Snapshot) -> Vocabulary:
         return self.memo.get(snapshot.info.version, "vocabulary", lambda: load_vocabulary(snapshot, self.hub))
@@ -91,7 +106,9 @@ def value_html(value: Value) -> Markup:
 def init_app(app: Flask) -> None:
     hub: Hub = app.extensions["carrefour.hub"]
     config = app.config["CARREFOUR"]
-    app.extensions["carrefour.site"] = Site(hub, app.extensions["carrefour.store"], int(config["PAGE_SIZE"]))
+    cache_bytes = int(float(config["PAGE_CACHE_MB"]) * 1024 * 1024)
+    store = app.extensions["carrefour.store"]
+    app.extensions["carrefour.site"] = Site(hub, store, int(config["PAGE_SIZE"]), cache_bytes)
 
     app.add_template_filter(marked, "marked")
     app.add_template_filter(value_html, "value")

@@ -185,6 +185,7 @@ class EmbeddedStore:
         self.keep_generations = max(2, keep_generations)
         self.pool = QueryPool(query_workers)
         self._lock = threading.Lock()
+        self._pointer = str(root / POINTER)  # read on every snapshot: a plain string, no path arithmetic
         self._pointer_stamp: tuple[int, int] | None = None
         self._snapshot: EmbeddedSnapshot | None = None
 
@@ -223,7 +224,7 @@ class EmbeddedStore:
         :raises StoreError: nothing has been published yet.
         """
         try:
-            stat = (self.root / POINTER).stat()
+            stat = os.stat(self._pointer)
         except FileNotFoundError as exc:
             raise StoreError(f"no data published in {self.root} yet: run `carrefour init`") from exc
         stamp = (stat.st_mtime_ns, stat.st_ino)
