@@ -24,6 +24,7 @@ PACKAGES = ("carrefour", "loader", "server")
 
 # (module, function) -> what is spliced there: every value is the hub's own, never a request's.
 REVIEWED: dict[tuple[str, str], str] = {
+    ("carrefour/artifacts/facets.py", "<module>"): "a constant expression (a record's IRI from its node's)",
     ("carrefour/artifacts/stats.py", "<module>"): "the RDF namespace and a constant LIMIT",
     ("carrefour/store/records.py", "read_version"): "the version record's graph and node (Records terms)",
     ("carrefour/store/remote.py", "_drop_staging"): "the staging registry (Records terms), graphs the store listed",
