@@ -67,7 +67,8 @@ def write_data(hub: Hub, n: int, seed: int, path: Path) -> tuple[int, int, int]:
     return len(data.quads), len(records), len(data.broken)
 
 
-def run_naive(hub: Hub, path: Path) -> Run:
+def run_naive(hub: Hub, path: Path, context: Path | None = None) -> Run:
+    """rdflib parses the records of ``path``, the hub's context and ``context`` (N-Triples), then one pySHACL run."""
     import pyshacl
     import rdflib
 
@@ -81,6 +82,8 @@ def run_naive(hub: Hub, path: Path) -> Run:
     validator = Validator(hub, engine="pyshacl")
     for source in validator.context_files:
         graph.parse(source, format="turtle", publicID=hub.base)
+    if context is not None:
+        graph.parse(context, format="nt")
     prefix = hub.iri("territory", "commune") + "/"
     codes = {str(o)[len(prefix) :] for o in graph.objects() if isinstance(o, rdflib.URIRef) and o.startswith(prefix)}
     to_rdflib(commune_triples(hub, codes), graph)
@@ -115,15 +118,20 @@ def run_fast(hub: Hub, path: Path) -> Run:
     return run
 
 
-def child(engine: str, hub: Hub, path: Path, out: Path) -> None:
-    run = run_naive(hub, path) if engine == "naive" else run_fast(hub, path)
+def child(engine: str, hub: Hub, path: Path, out: Path, context: Path | None = None) -> None:
+    run = run_naive(hub, path, context) if engine == "naive" else run_fast(hub, path)
     out.write_text(json.dumps(asdict(run)), encoding="utf-8")
 
 
-def measure(engine: str, base_url: str, path: Path) -> Run:
-    """Run one engine in a child process: its wall time and peak RSS are its own."""
+def measure(engine: str, base_url: str, path: Path, context: Path | None = None) -> Run:
+    """Run one engine in a child process: its wall time and peak RSS are its own.
+
+    :param context: N-Triples the records may point to, looked up but not validated (naive engine only).
+    """
     out = path.with_suffix(f".{engine}.json")
     command = [sys.executable, "-m", "bench.validation", "--child", engine, "--file", str(path), "--out", str(out)]
+    if context is not None:
+        command += ["--context", str(context)]
     load_before = os.getloadavg()[0]
     clock = time.perf_counter()
     process = subprocess.Popen([*command, "--base-url", base_url])
@@ -179,10 +187,11 @@ def main() -> None:
     parser.add_argument("--child", choices=ENGINES, help=argparse.SUPPRESS)
     parser.add_argument("--file", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--context", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     hub = Hub(args.base_url)
     if args.child:
-        child(args.child, hub, args.file, args.out)
+        child(args.child, hub, args.file, args.out, args.context)
         return
     engines = [engine for engine in args.engines.split(",") if engine]
     unknown = set(engines) - set(ENGINES)

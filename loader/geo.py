@@ -12,7 +12,7 @@ import csv
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import pyoxigraph as ox
 
@@ -31,8 +31,12 @@ class Commune:
     postal_codes: tuple[str, ...]
 
 
+@lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
-    """Lower-case, accent-free, punctuation-free form of a place or organisation name."""
+    """Lower-case, accent-free, punctuation-free form of a place or organisation name.
+
+    Cached: the same commune and category names are folded again for every record.
+    """
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
     text = re.sub(r"[^a-z0-9]+", " ", text)
     for pattern, replacement in _ABBREVIATIONS:

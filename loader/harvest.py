@@ -128,6 +128,51 @@ def _record_keys(triples: list[ox.Triple], hub: Hub) -> dict[str, str]:
     return {t.subject.value: t.object.value for t in triples if t.predicate == key_property}
 
 
+def map_feed(
+    spec: PartnerSpec,
+    mapper: RecordMapper,
+    settings: FetchSettings,
+    cache_dir: Path,
+    result: PartnerHarvest,
+    progress: Progress | None = None,
+) -> list[ox.Triple]:
+    """Read the partner's feed and map each record; what is not mapped goes to ``result.items``.
+
+    :raises HarvestError: the feed cannot be read at all.
+    """
+    triples: list[ox.Triple] = []
+    for item in read_feed(FeedSpec.from_table(spec.feed), settings, cache_dir):
+        result.read += 1
+        if progress is not None and result.read % 500 == 0:
+            progress(spec.id, result.read)
+        if isinstance(item, Problem):
+            result.items.append(ReportItem(item.origin, "skipped" if item.skipped else "read-error", item.message))
+            continue
+        try:
+            mapped = mapper.map(item)
+        except Exception as exc:  # a record the engine cannot map is that record's problem only
+            log.exception("%s %s: record cannot be mapped", spec.id, item.origin)
+            message = f"the record cannot be mapped ({type(exc).__name__}: {str(exc)[:200]})"
+            result.items.append(ReportItem(item.origin, "read-error", message))
+            continue
+        if mapped.refused is not None:
+            kind = "excluded" if mapped.personal_data else "refused"
+            result.items.append(ReportItem(item.origin, kind, mapped.refused))
+            continue
+        primary = mapped.primary
+        for note in mapped.notes:
+            result.items.append(ReportItem(item.origin, "note", note, primary.iri if primary else None))
+        if mapped.redactions:
+            message = f"{mapped.redactions} e-mail address(es) or phone number(s) removed from the text"
+            result.items.append(ReportItem(item.origin, "note", message, primary.iri if primary else None))
+        for entity in mapped.entities:
+            result.origins.setdefault(entity.iri, item.origin)
+            triples += entity.triples
+    if progress is not None:
+        progress(spec.id, result.read)
+    return triples
+
+
 def harvest_partner(
     spec: PartnerSpec,
     previous: Snapshot | None,
@@ -141,43 +186,13 @@ def harvest_partner(
     result = PartnerHarvest(spec, started=datetime.now(UTC).replace(microsecond=0))
     clock = time.perf_counter()
     feed = FeedSpec.from_table(spec.feed)
-    minter = Minter(hub, spec.id, _registry(previous, hub, spec.id))
-    mapper = RecordMapper(spec, hub, minter)
-    triples: list[ox.Triple] = []
+    mapper = RecordMapper(spec, hub, Minter(hub, spec.id, _registry(previous, hub, spec.id)))
     try:
-        for item in read_feed(feed, settings, cache_dir):
-            result.read += 1
-            if progress is not None and result.read % 500 == 0:
-                progress(spec.id, result.read)
-            if isinstance(item, Problem):
-                result.items.append(ReportItem(item.origin, "skipped" if item.skipped else "read-error", item.message))
-                continue
-            try:
-                mapped = mapper.map(item)
-            except Exception as exc:  # a record the engine cannot map is that record's problem only
-                log.exception("%s %s: record cannot be mapped", spec.id, item.origin)
-                message = f"the record cannot be mapped ({type(exc).__name__}: {str(exc)[:200]})"
-                result.items.append(ReportItem(item.origin, "read-error", message))
-                continue
-            if mapped.refused is not None:
-                kind = "excluded" if mapped.personal_data else "refused"
-                result.items.append(ReportItem(item.origin, kind, mapped.refused))
-                continue
-            primary = mapped.primary
-            for note in mapped.notes:
-                result.items.append(ReportItem(item.origin, "note", note, primary.iri if primary else None))
-            if mapped.redactions:
-                message = f"{mapped.redactions} e-mail address(es) or phone number(s) removed from the text"
-                result.items.append(ReportItem(item.origin, "note", message, primary.iri if primary else None))
-            for entity in mapped.entities:
-                result.origins.setdefault(entity.iri, item.origin)
-                triples += entity.triples
+        triples = map_feed(spec, mapper, settings, cache_dir, result, progress)
     except HarvestError as exc:
         result.error = str(exc)
         result.ended = datetime.now(UTC).replace(microsecond=0)
         return result
-    if progress is not None:
-        progress(spec.id, result.read)
     result.seconds["read+map"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
@@ -255,9 +270,16 @@ def _kept_as_published(
     return kept
 
 
-def publish_harvest(writer: Writer, hub: Hub, results: list[PartnerHarvest], all_specs: list[PartnerSpec]) -> None:
-    """Write the successful partners' graphs and refresh what is derived from all of them."""
+def publish_harvest(
+    writer: Writer, hub: Hub, results: list[PartnerHarvest], all_specs: list[PartnerSpec]
+) -> dict[str, float]:
+    """Write the successful partners' graphs and refresh what is derived from all of them.
+
+    :returns: seconds spent per phase (load, territories, links).
+    """
     graphs = Graphs(hub)
+    seconds: dict[str, float] = {}
+    clock = time.perf_counter()
     previous_changes = list(writer.quads(graph=graphs.changes))
     new_removals: list[ox.Triple] = []
     for result in results:
@@ -273,8 +295,14 @@ def publish_harvest(writer: Writer, hub: Hub, results: list[PartnerHarvest], all
     if new_removals:
         writer.replace_graph(graphs.changes, [*previous_changes, *new_removals])
     writer.replace_graph(graphs.partners, [t for spec in all_specs for t in describe_partner(spec, hub)])
+    seconds["load"] = time.perf_counter() - clock
+    clock = time.perf_counter()
     refresh_territories(writer, hub)
+    seconds["territories"] = time.perf_counter() - clock
+    clock = time.perf_counter()
     writer.replace_graph(graphs.links, link_triples(find_links(writer, hub), hub))
+    seconds["links"] = time.perf_counter() - clock
+    return seconds
 
 
 def refresh_territories(writer: Writer, hub: Hub) -> None:
@@ -300,11 +328,16 @@ def harvest(
     all_specs: list[PartnerSpec],
     validator: Validator,
     progress: Progress | None = None,
+    timings: dict[str, float] | None = None,
 ) -> tuple[list[PartnerHarvest], str | None]:
     """Harvest ``specs`` and publish them as one new version.
 
+    :param timings: filled with the seconds spent by each publication phase (load,
+        territories, links, each artifact, commit); each partner's own phases are in
+        its ``PartnerHarvest.seconds``.
     :returns: each partner's outcome, and the new version (None when every partner failed).
     """
+    timings = timings if timings is not None else {}
     settings = FetchSettings.from_config(config)
     results: list[PartnerHarvest] = []
     try:
@@ -321,12 +354,14 @@ def harvest(
                 results.append(outcome)
             if not any(r.ok for r in results):
                 raise NothingPublished("no partner could be harvested: the published version is unchanged")
-            publish_harvest(writer, hub, results, all_specs)
-            build_artifacts(writer, hub)
+            timings.update(publish_harvest(writer, hub, results, all_specs))
+            timings.update(build_artifacts(writer, hub))
             version = writer.info.version
+            clock = time.perf_counter()
             # the last reference to the session goes with the block: the store is closed before it is
             # published, so no reader ever opens a generation still being written
             del writer
+        timings["commit"] = time.perf_counter() - clock
     except NothingPublished:
         return results, None
     return results, version

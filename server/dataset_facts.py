@@ -18,11 +18,10 @@ import pyoxigraph as ox
 from flask import current_app
 
 from carrefour.artifacts.dumps import DumpFile, manifest_files, partner_graphs, read_manifest
-from carrefour.artifacts.stats import read_stats
+from carrefour.artifacts.stats import dataset_predicates, graph_examples, read_stats
 from carrefour.store.base import Snapshot
-from carrefour.vocab import DCT, FOAF, RDF, SCHEMA, Graphs, Hub
+from carrefour.vocab import DCT, FOAF, SCHEMA, Graphs, Hub
 
-EXAMPLES_PER_PARTNER = 1
 _EXTENSION_KEY = "carrefour.dataset_facts"
 
 _PARTNERS = f"""
@@ -35,11 +34,6 @@ SELECT ?registry ?class ?partner ?name ?homepage ?licence WHERE {{
   }}
 }}"""
 _GRAPH_LICENCE = f"SELECT ?registry ?graph ?licence WHERE {{ GRAPH ?registry {{ ?graph <{DCT}license> ?licence }} }}"
-_EXAMPLE = (
-    f"SELECT ?graph ?class ?s WHERE {{ GRAPH ?graph {{ ?s <{RDF}type> ?class }} }} "
-    f"ORDER BY ?s LIMIT {EXAMPLES_PER_PARTNER}"
-)
-_PREDICATES = "SELECT DISTINCT ?p WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 
 @dataclass
@@ -82,7 +76,9 @@ def vocabulary_of(predicate: str) -> str:
     return predicate[: cut + 1]
 
 
-def _partners(snapshot: Snapshot, hub: Hub, counts: dict[str, int]) -> list[PartnerFacts]:
+def _partners(
+    snapshot: Snapshot, hub: Hub, counts: dict[str, int], examples: dict[str, list[str]]
+) -> list[PartnerFacts]:
     registry = Graphs(hub).partners
     described = {
         row["partner"].value: row
@@ -109,33 +105,29 @@ def _partners(snapshot: Snapshot, hub: Hub, counts: dict[str, int]) -> list[Part
                 homepage=homepage if isinstance(homepage, ox.NamedNode) else None,
                 licence=licence if isinstance(licence, ox.NamedNode) else None,
                 triples=counts.get(graph.value, 0),
-                examples=_examples(snapshot, hub, graph),
+                examples=[ox.NamedNode(iri) for iri in examples.get(graph.value, [])],
             )
         )
     return partners
 
 
-def _examples(snapshot: Snapshot, hub: Hub, graph: ox.NamedNode) -> list[ox.NamedNode]:
-    """The first initiatives of a graph (by IRI), or its first actors when it has no initiative."""
-    for cls in (hub.term("Initiative"), hub.term("Actor")):
-        rows = snapshot.select(_EXAMPLE, {"graph": graph, "class": cls})
-        found = [row["s"] for row in rows if isinstance(row.get("s"), ox.NamedNode)]
-        if found:
-            return found
-    return []
-
-
 def gather_facts(snapshot: Snapshot, hub: Hub) -> DatasetFacts:
-    """Read the facts of ``snapshot``'s version from its artifacts and a few queries."""
+    """Read the facts of ``snapshot``'s version from its artifacts and a few queries.
+
+    Versions published before the statistics held predicates and examples get them by queries.
+    """
     stats = read_stats(snapshot) or {}
     counts: dict[str, int] = stats.get("graphs") or {g.value: snapshot.count(g) for g in snapshot.graphs()}
-    predicates = [row["p"].value for row in snapshot.select(_PREDICATES)]
+    predicates: list[str] = stats.get("predicates") or dataset_predicates(snapshot)
+    examples: dict[str, list[str]] = stats.get("examples") or {
+        graph.value: graph_examples(snapshot, hub, graph) for graph in partner_graphs(snapshot, hub).values()
+    }
     return DatasetFacts(
         version=snapshot.info.version,
         state=snapshot.info.state,
         published=snapshot.info.published,
         graph_counts=counts,
-        partners=_partners(snapshot, hub, counts),
+        partners=_partners(snapshot, hub, counts, examples),
         classes=stats.get("classes", {}),
         vocabularies=sorted({vocabulary_of(p) for p in predicates}),
         dumps=list(manifest_files(read_manifest(snapshot))),

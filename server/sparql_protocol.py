@@ -59,6 +59,8 @@ def read_protocol_request(max_query_bytes: int) -> ProtocolRequest | None:
     :raises RequestEntityTooLarge: a query text above ``max_query_bytes`` (413).
     """
     params = request.args
+    if "update" in params:  # in the URL of any request, whatever its body says
+        raise QueryRefused(READ_ONLY)
     if request.method == "POST":
         if request.mimetype == FORM:
             params = request.values  # the form body, then the URL's own parameters
@@ -74,8 +76,6 @@ def read_protocol_request(max_query_bytes: int) -> ProtocolRequest | None:
                 f"a SPARQL query is sent as {FORM} (query=…) or as {QUERY_BODY}, not {request.mimetype or 'no type'}"
             )
     else:
-        if "update" in params:
-            raise QueryRefused(READ_ONLY)
         queries = params.getlist("query")
         if not queries:
             return None

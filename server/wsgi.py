@@ -9,6 +9,9 @@ its reference application under exactly the same ones.
 
 from __future__ import annotations
 
+import logging
+import os
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -23,6 +26,27 @@ def application() -> Flask:
     from server import create_app
 
     return create_app()
+
+
+def _exit_without_finalizing(_arbiter: Any, worker: Any) -> None:
+    """End a worker with its exit code, skipping the interpreter's finalization (gunicorn's ``worker_exit``).
+
+    The worker has answered its last request by then.  Finalizing the interpreter
+    with pyoxigraph's RocksDB handles and its native threads still alive crashes
+    the process (SIGSEGV, or SIGABRT on ``std::system_error``) at every exit, when
+    a worker is recycled after ``max_requests`` as when the server stops: a
+    supervisor sees crashes where nothing went wrong.
+    """
+    app = getattr(worker, "wsgi", None)
+    store = app.extensions.get("carrefour.store") if isinstance(app, Flask) else None
+    if store is not None:  # the hub's application (a benchmark's reference application has none)
+        store.close()
+    ending = sys.exc_info()[1]
+    code = ending.code if isinstance(ending, SystemExit) else 1
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code if isinstance(code, int) else 1)
 
 
 def gunicorn_options(config: Config, host: str, port: int, workers: int, threads: int) -> dict[str, Any]:
@@ -42,6 +66,7 @@ def gunicorn_options(config: Config, host: str, port: int, workers: int, threads
         "max_requests_jitter": 20000,
         # gunicorn's control socket (25.1+) has one default path per user: two servers on a machine would share it
         "control_socket_disable": True,
+        "worker_exit": _exit_without_finalizing,
     }
 
 

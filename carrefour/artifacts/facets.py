@@ -8,21 +8,34 @@ counted once per value, whichever of its nodes carries the value.
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from typing import Any
 
 import pyoxigraph as ox
 
 from carrefour.store.base import Snapshot, Writer
-from carrefour.vocab import RDF, SCHEMA, SKOS, Hub
+from carrefour.vocab import SCHEMA, SKOS, Hub
 
 FACETS_FILE = "facets.json"
 FACET_NAMES = ("theme", "audience", "method", "actor-type", "region", "departement", "partner")
 _PROPERTIES = {"theme": "theme", "audience": "audience", "method": "method", "actor-type": "actorType"}
 
 
-def _record(subject: ox.NamedNode | ox.BlankNode) -> str | None:
-    return subject.value.split("#", 1)[0] if isinstance(subject, ox.NamedNode) else None
+# A record is counted once per value, whichever of its nodes (``…/x`` or ``…/x#address``) carries it.
+_RECORD = 'IF(CONTAINS(STR(?s), "#"), STRBEFORE(STR(?s), "#"), STR(?s))'
+_PER_VALUE = (
+    "SELECT ?o (COUNT(DISTINCT ?record) AS ?n) WHERE { ?s ?property ?o FILTER(isIRI(?s) && isIRI(?o)) "
+    f"BIND({_RECORD} AS ?record) }} GROUP BY ?o"
+)
+_PER_GRAPH = (
+    "SELECT ?g (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s a ?type } "
+    'FILTER(isIRI(?s) && !CONTAINS(STR(?s), "#")) } GROUP BY ?g'
+)
+
+
+def _per_value(view: Snapshot | Writer, prop: ox.NamedNode) -> dict[str, int]:
+    """Value IRI -> records having it through ``prop`` (counted by the store, not row by row here)."""
+    rows = view.select(_PER_VALUE.replace("?property", str(prop)))
+    return {row["o"].value: int(row["n"].value) for row in rows}
 
 
 def _labels(view: Snapshot | Writer, iri: str) -> dict[str, str]:
@@ -34,36 +47,25 @@ def _labels(view: Snapshot | Writer, iri: str) -> dict[str, str]:
     return labels
 
 
-def _rows(view: Snapshot | Writer, counts: dict[str, set[str]]) -> list[dict[str, Any]]:
-    rows = [{"iri": iri, "labels": _labels(view, iri), "count": len(records)} for iri, records in counts.items()]
+def _rows(view: Snapshot | Writer, counts: dict[str, int]) -> list[dict[str, Any]]:
+    rows = [{"iri": iri, "labels": _labels(view, iri), "count": count} for iri, count in counts.items()]
     return sorted(rows, key=lambda row: (-row["count"], row["iri"]))
 
 
 def compute_facets(view: Snapshot | Writer, hub: Hub) -> dict[str, list[dict[str, Any]]]:
     facets: dict[str, list[dict[str, Any]]] = {}
     for name, local in _PROPERTIES.items():
-        counts: dict[str, set[str]] = defaultdict(set)
-        for quad in view.quads(None, hub.term(local), None):
-            record = _record(quad.subject)
-            if record is not None and isinstance(quad.object, ox.NamedNode):
-                counts[quad.object.value].add(record)
-        facets[name] = _rows(view, counts)
-    territories: dict[str, dict[str, set[str]]] = {"region": defaultdict(set), "departement": defaultdict(set)}
-    for quad in view.quads(None, hub.term("locatedIn"), None):
-        record = _record(quad.subject)
-        for level, counts in territories.items():
-            if record is not None and quad.object.value.startswith(hub.iri("territory", level) + "/"):
-                counts[quad.object.value].add(record)
-    for level, counts in territories.items():
-        facets[level] = _rows(view, counts)
-    partners: dict[str, set[str]] = defaultdict(set)
+        facets[name] = _rows(view, _per_value(view, hub.term(local)))
+    located = _per_value(view, hub.term("locatedIn"))
+    for level in ("region", "departement"):
+        prefix = hub.iri("territory", level) + "/"
+        facets[level] = _rows(view, {iri: count for iri, count in located.items() if iri.startswith(prefix)})
     prefix = hub.iri("graph", "partner") + "/"
-    for graph in view.graphs():
-        if graph.value.startswith(prefix):
-            records = partners[hub.partner(graph.value[len(prefix) :]).value]
-            for quad in view.quads(None, ox.NamedNode(RDF + "type"), None, graph):
-                if isinstance(quad.subject, ox.NamedNode) and "#" not in quad.subject.value:
-                    records.add(quad.subject.value)
+    partners = {
+        hub.partner(row["g"].value[len(prefix) :]).value: int(row["n"].value)
+        for row in view.select(_PER_GRAPH)
+        if row["g"].value.startswith(prefix)
+    }
     facets["partner"] = _rows(view, partners)
     return facets
 

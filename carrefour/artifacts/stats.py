@@ -1,19 +1,68 @@
-"""What the published version holds, counted once at publication time."""
+"""What the published version holds, counted once at publication time.
+
+Besides the counts, the facts that describe the dataset (VoID, DCAT, the service
+description) and need a scan of the whole store are gathered here, once per
+publication, rather than by every web worker on its first request after it.
+"""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
+import pyoxigraph as ox
+
+from carrefour.artifacts.dumps import partner_graphs
 from carrefour.store.base import Snapshot, Writer
-from carrefour.vocab import Hub
+from carrefour.vocab import RDF, Hub
 
 STATS_FILE = "stats.json"
 
-_CLASS_COUNT = (
-    "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { "
-    "?s a/<http://www.w3.org/2000/01/rdf-schema#subClassOf>* ?class } GROUP BY ?class"
+_RDFS_SUBCLASS = "<http://www.w3.org/2000/01/rdf-schema#subClassOf>"
+_SUBCLASSES = "SELECT DISTINCT ?type ?class WHERE { ?type " + _RDFS_SUBCLASS + "+ ?class }"
+
+
+def _class_counts(view: Snapshot | Writer, classes: dict[str, ox.NamedNode]) -> dict[str, int]:
+    """Resources of each class or of one of its subclasses, each counted once.
+
+    The subclasses are looked up first (the vocabulary is small), then the typed
+    resources counted from the type index in one query: a property path from each
+    resource would walk every type statement of the dataset once per class.
+    """
+    pairs = []
+    for name, term in classes.items():
+        types = {term, *(row["type"] for row in view.select(_SUBCLASSES, {"class": term}))}
+        pairs += [f'("{name}" {t})' for t in sorted(types, key=lambda t: t.value) if isinstance(t, ox.NamedNode)]
+    # the names are the literal keys above and the types validated IRIs: nothing from the data is spliced
+    query = (
+        "SELECT ?name (COUNT(DISTINCT ?s) AS ?n) WHERE { VALUES (?name ?type) { " + " ".join(pairs) + " } "
+        "?s a ?type } GROUP BY ?name"
+    )
+    counts = {row["name"].value: int(row["n"].value) for row in view.select(query)}
+    return {name: counts.get(name, 0) for name in classes}
+
+
+EXAMPLES_PER_PARTNER = 1
+_EXAMPLE = (
+    f"SELECT ?graph ?class ?s WHERE {{ GRAPH ?graph {{ ?s <{RDF}type> ?class }} }} "
+    f"ORDER BY ?s LIMIT {EXAMPLES_PER_PARTNER}"
 )
+_PREDICATES = "SELECT DISTINCT ?p WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+
+def dataset_predicates(view: Snapshot | Writer) -> list[str]:
+    """Every predicate the named graphs use."""
+    return sorted(row["p"].value for row in view.select(_PREDICATES))
+
+
+def graph_examples(view: Snapshot | Writer, hub: Hub, graph: ox.NamedNode) -> list[str]:
+    """The first initiatives of a graph (by IRI), or its first actors when it has no initiative."""
+    for cls in (hub.term("Initiative"), hub.term("Actor")):
+        rows = view.select(_EXAMPLE, {"graph": graph, "class": cls})
+        found = [row["s"].value for row in rows if isinstance(row.get("s"), ox.NamedNode)]
+        if found:
+            return found
+    return []
 
 
 def compute_stats(view: Snapshot | Writer, hub: Hub) -> dict[str, Any]:
@@ -25,16 +74,14 @@ def compute_stats(view: Snapshot | Writer, hub: Hub) -> dict[str, Any]:
         "theme": hub.term("Theme"),
         "territory": hub.term("Territory"),
     }
-    classes = {}
-    for name, term in names.items():
-        rows = view.select(_CLASS_COUNT, {"class": term})
-        classes[name] = int(rows[0]["n"].value) if rows else 0
     return {
         "version": view.info.version,
         "published": view.info.published.isoformat(),
         "quads": view.count(),
         "graphs": {g.value: view.count(g) for g in view.graphs()},
-        "classes": classes,
+        "classes": _class_counts(view, names),
+        "predicates": dataset_predicates(view),
+        "examples": {graph.value: graph_examples(view, hub, graph) for graph in partner_graphs(view, hub).values()},
     }
 
 

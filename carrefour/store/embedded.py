@@ -284,9 +284,14 @@ class EmbeddedStore:
             try:
                 yield writer
                 store.flush()
-            except BaseException:
+            except BaseException as exc:
                 del writer, store
                 shutil.rmtree(generation, ignore_errors=True)
+                if isinstance(exc, OSError):  # a full disk, a read-only or failing device: say so, plainly
+                    raise StoreError(
+                        f"cannot write the new version in {self.root} ({exc.strerror or exc}): "
+                        "nothing was published, the published version is unchanged"
+                    ) from exc
                 raise
             del writer, store  # closes RocksDB before the generation is published
             self._publish(generation, info)

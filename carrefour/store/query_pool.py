@@ -11,8 +11,10 @@ cross the pipe.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -26,6 +28,23 @@ from carrefour.store.base import PublicQuery, QueryAnswer
 
 _CONTEXT = multiprocessing.get_context("spawn")
 BOOT_SECONDS = 60.0
+# A query that has used this much processor time is a runaway: its process is demoted
+# (niced) so that it only takes the time the web workers leave, until its deadline
+# cuts it.  Partner queries use far less, and run at the web workers' priority.
+DEMOTE_AFTER_CPU_SECONDS = 1.0
+DEMOTED_NICENESS = 15
+_POLL_SECONDS = 0.05
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """Processor time a process has used (Linux ``/proc``), None where it cannot be read."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            fields = handle.read().rsplit(b")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / _TICKS  # utime + stime, fields 14 and 15 of proc(5)
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 def _dataset_options(query: PublicQuery, names_its_dataset: bool) -> dict[str, object]:
@@ -93,6 +112,31 @@ def _child_main(conn: Connection) -> None:
 class _Worker:
     process: BaseProcess
     conn: Connection
+    demoted: bool = False
+
+    def demote(self) -> None:
+        """Lower the process's priority (it cannot be raised again without privileges: it is retired after)."""
+        try:
+            os.setpriority(os.PRIO_PROCESS, self.process.pid or 0, DEMOTED_NICENESS)
+        except OSError:
+            return
+        self.demoted = True
+
+    def wait(self, deadline: float, on_demote: Callable[[], None]) -> bool:
+        """Wait for the answer until ``deadline``, demoting the process once its query turns out a runaway."""
+        start = _cpu_seconds(self.process.pid or 0) if self.process.pid else None
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            if self.conn.poll(min(remaining, _POLL_SECONDS)):
+                return True
+            if not self.demoted and start is not None:
+                used = _cpu_seconds(self.process.pid or 0)
+                if used is not None and used - start >= DEMOTE_AFTER_CPU_SECONDS:
+                    self.demote()
+                    if self.demoted:
+                        on_demote()
 
     def kill(self) -> None:
         self.process.kill()
@@ -101,13 +145,31 @@ class _Worker:
 
 
 class QueryPool:
-    """A small pool of killable query processes, created on first use."""
+    """A small pool of killable query processes, created on first use.
+
+    A runaway query does not hold its place in the pool: once demoted, its process
+    stops counting towards ``size`` (until it is cut or answers, then retired), so
+    the next queries get a process of their own instead of waiting behind it.  At
+    most ``size`` runaways run besides the pool, so hostile clients cannot make a
+    web worker start processes without end: beyond that, queries wait as before.
+    """
 
     def __init__(self, size: int) -> None:
         self.size = max(1, size)
         self._idle: list[_Worker] = []
         self._started = 0
+        self._runaways = 0
         self._cond = threading.Condition()
+
+    def _detach(self, worker: _Worker) -> bool:
+        """Let a demoted worker leave the pool's count, if fewer than ``size`` runaways already did."""
+        with self._cond:
+            if self._runaways >= self.size:
+                return False
+            self._runaways += 1
+            self._started -= 1
+            self._cond.notify()
+            return True
 
     def _spawn(self) -> _Worker:
         """Start a process and wait until it has imported what it needs.
@@ -155,9 +217,11 @@ class QueryPool:
                 self._cond.notify()
             raise
 
-    def _release(self, worker: _Worker | None) -> None:
+    def _release(self, worker: _Worker | None, detached: bool = False) -> None:
         with self._cond:
-            if worker is None:
+            if detached:
+                self._runaways -= 1
+            elif worker is None:
                 self._started -= 1
             else:
                 self._idle.append(worker)
@@ -173,20 +237,32 @@ class QueryPool:
         worker: _Worker | None = self._acquire(time.monotonic() + query.timeout)
         assert worker is not None
         deadline = time.monotonic() + query.timeout
+        detached = False
+
+        def detach() -> None:
+            nonlocal detached
+            detached = self._detach(worker)  # type: ignore[arg-type]
+
         try:
             worker.conn.send((store_path, query, prefixes))
-            if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
+            if not worker.wait(deadline, detach):
                 worker.kill()
                 worker = None
                 raise QueryTimeout(f"query cut after {query.timeout:g} s (the endpoint's time limit)")
             status, payload = worker.conn.recv()
+            if worker.demoted:  # its priority stays low: a fresh process takes its place
+                worker.kill()
+                worker = None
         except (EOFError, OSError, BrokenPipeError) as exc:
             if worker is not None:
                 worker.kill()
                 worker = None
             raise StoreError(f"query worker failed: {exc}") from exc
         finally:
-            self._release(worker)
+            if detached and worker is not None:  # a demoted worker always leaves: see above
+                worker.kill()
+                worker = None
+            self._release(worker, detached)
         if status == "ok":
             return payload
         if status == "query-error":
@@ -199,3 +275,4 @@ class QueryPool:
                 worker.kill()
             self._idle.clear()
             self._started = 0
+            self._runaways = 0

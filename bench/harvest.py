@@ -1,0 +1,312 @@
+"""Harvest benchmark: a synthetic partner feed of N initiatives through the real harvest, beside the naive validation.
+
+    .venv/bin/python -m bench.harvest --n 40000      # --quick: 2,000 records, a smoke run
+
+1. bench/feeds.py writes a feed shaped like the Hub du Sud JSON export; a partner
+   file copied from partners/hub-du-sud.toml, its source pointed at that feed, goes
+   into a temporary PARTNERS_DIR (configuration only, as for any partner);
+2. ``carrefour init`` publishes the hub's own graphs into a fresh store;
+3. a child process harvests the partner through the real harvest code
+   (``loader.harvest.harvest`` and the report files ``carrefour harvest`` writes), and
+   reports the time of each phase; its wall time and peak RSS are its own;
+4. a second child harvests the same feed again (everything unchanged);
+5. the naive way, in its own child (bench/validation.py's naive path): the same mapped
+   records, written as N-Triples, parsed by rdflib with the same context, then one
+   whole-graph pySHACL run.
+
+It prints records/s per phase, wall time and peak RSS of each harvest, the naive way
+beside the harvest's validation with their ratio, whether both reject the same records
+with the same findings (exit status 1 if not), the targets, and what else used the CPU.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from bench.feeds import generate
+from bench.validation import Run, measure
+from carrefour import paths
+from carrefour.vocab import Hub
+from loader.validation import Finding
+
+PARTNER = "hub-du-sud"
+TARGET_SPEEDUP = 10.0  # validation at least 10x faster than the naive way
+TARGET_RECORDS = 40000
+TARGET_SECONDS = 60.0  # the whole harvest of 40,000 records
+TARGET_RSS_MIB = 1.5 * 1024
+PARTNER_PHASES = ("read+map", "validate", "diff+provenance")
+
+
+@dataclass
+class HarvestRun:
+    """One harvest child: phase seconds, counts and findings."""
+
+    phases: dict[str, float]
+    counts: dict[str, int]
+    findings: list[Finding]
+    total: float  # in-process, from opening the store to the last report file
+    wall: float = 0.0  # the whole child process, interpreter start and imports included
+    peak_rss_mib: float = 0.0
+    version: str | None = None
+
+    @property
+    def rejected(self) -> set[str]:
+        return {f.record for f in self.findings if f.severity == "Violation"}
+
+
+# -- the machine -------------------------------------------------------------------------
+
+
+def cpu_busy_seconds() -> float:
+    """CPU seconds every process of the machine has used since boot (/proc/stat)."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle, iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu_seconds() -> float:
+    """CPU seconds of this process and the children it has waited for."""
+    mine, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return mine.ru_utime + mine.ru_stime + children.ru_utime + children.ru_stime
+
+
+def uptime() -> str:
+    return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
+
+
+# -- setting up ----------------------------------------------------------------------------
+
+
+def write_partner(folder: Path, feed: Path) -> Path:
+    """The project's Hub du Sud partner file, its feed source pointed at ``feed`` (nothing else changes)."""
+    text = (paths.PARTNERS_DIR / f"{PARTNER}.toml").read_text(encoding="utf-8")
+    text, replaced = re.subn(r'(?m)^source = ".*"$', f"source = {json.dumps(str(feed.resolve()))}", text, count=1)
+    if replaced != 1:
+        raise SystemExit(f"partners/{PARTNER}.toml has no source line to point at the synthetic feed")
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{PARTNER}.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def environment(partners: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CARREFOUR_")}
+    env.update(CARREFOUR_PARTNERS_DIR=str(partners), CARREFOUR_LOG_LEVEL="WARNING")
+    return env
+
+
+def carrefour_init(store: Path, base_url: str, env: dict[str, str]) -> float:
+    command = [sys.executable, "-m", "carrefour", "--store", str(store), "--base-url", base_url, "init"]
+    clock = time.perf_counter()
+    subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - clock
+
+
+def export_mapped(partner_file: Path, hub: Hub, folder: Path) -> tuple[Path, Path, int]:
+    """The records exactly as the harvest maps them (a fresh store mints the same IRIs), as N-Triples files.
+
+    :returns: the records file, the context file (the partner's taxonomy) and the triple count.
+    """
+    from carrefour.config import load_config
+    from loader.feeds import FetchSettings
+    from loader.harvest import PartnerHarvest, map_feed
+    from loader.mapping.engine import RecordMapper
+    from loader.mapping.minting import Minter
+    from loader.partners import load_partner, taxonomy_triples
+
+    spec = load_partner(partner_file)
+    mapper = RecordMapper(spec, hub, Minter(hub, spec.id, {}))
+    settings = FetchSettings.from_config(load_config(environ={}))
+    result = PartnerHarvest(spec, started=datetime.now(UTC))
+    (folder / "cache").mkdir(parents=True, exist_ok=True)
+    triples = map_feed(spec, mapper, settings, folder / "cache", result)
+    taxonomy = taxonomy_triples(spec, hub, mapper.categories_seen, mapper.concept_languages)
+    records, context = folder / "mapped.nt", folder / "taxonomy.nt"
+    ox.serialize(triples, records, ox.RdfFormat.N_TRIPLES)
+    ox.serialize(taxonomy, context, ox.RdfFormat.N_TRIPLES)
+    return records, context, len(triples)
+
+
+# -- the harvest child -----------------------------------------------------------------------
+
+
+def harvest_child(store_dir: Path, base_url: str, out: Path) -> None:
+    """What ``carrefour harvest`` does (config, partners, harvest, report files), with its phases timed."""
+    from carrefour.config import load_config
+    from carrefour.store import open_store
+    from loader.harvest import harvest
+    from loader.harvest_report import write_report_files
+    from loader.partners import load_partners, partners_dir
+    from loader.validation import Validator
+
+    started = time.perf_counter()
+    config = load_config(overrides={"STORE": str(store_dir), "BASE_URL": base_url})
+    hub = Hub(config.base_url)
+    store = open_store(config)
+    specs = load_partners(partners_dir(config["PARTNERS_DIR"]))
+    clock = time.perf_counter()
+    validator = Validator(hub)
+    phases = {"setup": time.perf_counter() - clock}
+    timings: dict[str, float] = {}
+    results, version = harvest(store, hub, config, specs, specs, validator, timings=timings)
+    clock = time.perf_counter()
+    for result in results:
+        write_report_files(result, config.store_path / "harvest", hub)
+    timings["reports"] = time.perf_counter() - clock
+    store.close()
+    (result,) = results
+    if not result.ok:
+        raise SystemExit(f"the harvest failed: {result.error}")
+    phases.update(result.seconds)
+    phases.update(timings)
+    run = HarvestRun(phases, result.counts(), result.report.findings, time.perf_counter() - started, version=version)
+    out.write_text(json.dumps(asdict(run)), encoding="utf-8")
+
+
+def measure_harvest(store: Path, base_url: str, env: dict[str, str], out: Path) -> HarvestRun:
+    command = [sys.executable, "-m", "bench.harvest", "--child", "--store", str(store), "--out", str(out)]
+    clock = time.perf_counter()
+    process = subprocess.Popen([*command, "--base-url", base_url], env=env)
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - clock
+    if status != 0:
+        raise SystemExit(f"the harvest child failed (wait status {status})")
+    fields = json.loads(out.read_text(encoding="utf-8"))
+    fields["findings"] = [Finding(**f) for f in fields["findings"]]
+    fields.update(wall=wall, peak_rss_mib=usage.ru_maxrss / 1024)
+    return HarvestRun(**fields)
+
+
+# -- the report ---------------------------------------------------------------------------------
+
+
+def _rate(records: int, seconds: float) -> str:
+    return f"{records / seconds:>10,.0f}" if seconds > 0 else f"{'—':>10}"
+
+
+def print_harvests(records: int, first: HarvestRun, second: HarvestRun) -> None:
+    print(f"\n{'phase':<20}{'1st s':>8}{'records/s':>11}{'2nd s':>8}{'records/s':>11}   (2nd: same feed, unchanged)")
+    publication = [p for p in first.phases if p not in (*PARTNER_PHASES, "setup")]
+    for phase in ("setup", *PARTNER_PHASES, *publication):
+        a, b = first.phases.get(phase, 0.0), second.phases.get(phase, 0.0)
+        print(f"{phase:<20}{a:>8.2f}{_rate(records, a)}{b:>8.2f}{_rate(records, b)}")
+    artifacts = ("stats", "search", "facets", "dumps")
+    a, b = (sum(run.phases.get(p, 0.0) for p in artifacts) for run in (first, second))
+    print(f"{'  artifacts, all':<20}{a:>8.2f}{_rate(records, a)}{b:>8.2f}{_rate(records, b)}")
+    print(f"{'harvest, in-process':<20}{first.total:>8.2f}{_rate(records, first.total)}"
+          f"{second.total:>8.2f}{_rate(records, second.total)}")  # fmt: skip
+    print(f"{'process wall':<20}{first.wall:>8.2f}{_rate(records, first.wall)}"
+          f"{second.wall:>8.2f}{_rate(records, second.wall)}")  # fmt: skip
+    print(f"{'peak RSS MiB':<20}{first.peak_rss_mib:>8.0f}{'':>11}{second.peak_rss_mib:>8.0f}")
+    for label, run in (("1st", first), ("2nd", second)):
+        print(f"{label} counts: " + ", ".join(f"{name} {value}" for name, value in run.counts.items()))
+
+
+def measure_naive(partner_file: Path, hub: Hub, folder: Path) -> tuple[int, Run]:
+    """The naive way over the records as the harvest maps them: (mapped triples, run)."""
+    records_file, context_file, triples = export_mapped(partner_file, hub, folder)
+    return triples, measure("naive", hub.base, records_file, context_file)
+
+
+def print_validation(records: int, triples: int, naive: Run, fast: HarvestRun) -> tuple[float, bool]:
+    validate = fast.phases["validate"]
+    print(f"\nvalidation of {records} records ({triples} mapped triples):")
+    print(f"  harvest (compiled shapes on Oxigraph): {validate:.2f} s, {records / validate:,.0f} records/s")
+    naive_total = naive.read + naive.validate
+    print(
+        f"  naive (rdflib graph {naive.read:.2f} s + one pySHACL run {naive.validate:.2f} s): {naive_total:.2f} s, "
+        f"{records / naive_total:,.0f} records/s; process wall {naive.wall:.2f} s, "
+        f"peak RSS {naive.peak_rss_mib:.0f} MiB"
+    )
+    speedup = naive_total / validate
+    print(f"  naive / harvest: {speedup:.1f}x (pySHACL run alone: {naive.validate / validate:.1f}x)")
+    agree = naive.rejected == fast.rejected and sorted(naive.findings) == sorted(fast.findings)
+    print(
+        f"  verdicts: harvest {len(fast.rejected)} rejected records, {len(fast.findings)} findings; "
+        f"naive {len(naive.rejected)}, {len(naive.findings)}: {'identical' if agree else 'DIFFERENT'}"
+    )
+    for finding in sorted(set(naive.findings) ^ set(fast.findings), key=Finding.order)[:20]:
+        print(f"    {'naive' if finding in naive.findings else 'harvest'} only: {finding}")
+    return speedup, agree
+
+
+def print_targets(records: int, first: HarvestRun, speedup: float | None, agree: bool | None) -> None:
+    print(f"\ntargets (the harvest time is a target for {TARGET_RECORDS:,} records):")
+    in_time = first.wall <= TARGET_SECONDS if records == TARGET_RECORDS else None
+    compared = None if speedup is None else speedup >= TARGET_SPEEDUP and bool(agree)
+    checks = (
+        (f"validation >= {TARGET_SPEEDUP:.0f}x the naive way, same verdicts", compared,
+         "not measured (--no-naive)" if speedup is None
+         else f"{speedup:.1f}x, verdicts {'identical' if agree else 'different'}"),
+        (f"whole harvest within {TARGET_SECONDS:.0f} s (process wall)", in_time, f"{first.wall:.1f} s"),
+        (f"peak RSS under {TARGET_RSS_MIB:.0f} MiB", first.peak_rss_mib < TARGET_RSS_MIB,
+         f"{first.peak_rss_mib:.0f} MiB"),
+    )  # fmt: skip
+    for label, ok, figure in checks:
+        verdict = "n/a    " if ok is None else "met    " if ok else "MISSED "
+        print(f"  {verdict} {label}: {figure}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=40000, help="records in the synthetic feed")
+    parser.add_argument("--quick", action="store_true", help="a smoke run of 2,000 records")
+    parser.add_argument("--no-naive", action="store_true", help="skip the naive run (quick iterations)")
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--workdir", type=Path, default=Path("var/bench"))
+    parser.add_argument("--base-url", default="http://127.0.0.1:8080/")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--store", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        harvest_child(args.store, args.base_url, args.out)
+        return
+    n = 2000 if args.quick else args.n
+    print(f"before: {uptime()}")
+    busy, own, clock = cpu_busy_seconds(), own_cpu_seconds(), time.perf_counter()
+    folder = args.workdir / f"harvest-{n}-{args.seed}"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    feed_records, broken = generate(n, args.seed)
+    feed = folder / "feed.json"
+    feed.write_text(json.dumps(feed_records, ensure_ascii=False, indent=1), encoding="utf-8")
+    del feed_records
+    partner_file = write_partner(folder / "partners", feed)
+    env = environment(partner_file.parent)
+    store = folder / "var"
+    init = carrefour_init(store, args.base_url, env)
+    print(f"{n} records ({len(broken)} broken on purpose), {feed.stat().st_size / 2**20:.1f} MiB; "
+          f"carrefour init {init:.1f} s")  # fmt: skip
+    first = measure_harvest(store, args.base_url, env, folder / "harvest-1.json")
+    second = measure_harvest(store, args.base_url, env, folder / "harvest-2.json")
+    naive = None if args.no_naive else measure_naive(partner_file, Hub(args.base_url), folder)
+    elapsed = time.perf_counter() - clock
+    others = cpu_busy_seconds() - busy - (own_cpu_seconds() - own)
+    print_harvests(n, first, second)
+    speedup, agree = print_validation(n, *naive, first) if naive else (None, None)
+    print_targets(n, first, speedup, agree)
+    print(f"\nafter: {uptime()}")
+    print(
+        f"other processes used {max(others, 0.0):.0f} CPU-seconds during the {elapsed:.0f} s of the benchmark "
+        f"({max(others, 0.0) / elapsed:.2f} of the {os.cpu_count()} cores on average)"
+    )
+    if agree is False:
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()
