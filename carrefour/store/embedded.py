@@ -159,6 +159,10 @@ class EmbeddedWriter(OxigraphView):
         wanted leave the set, the others are removed, and what is left of the set is added.
         A graph whose content did not change stays out of ``changed``.
         """
+        if not self._store.contains_named_graph(graph):  # a new graph: stream it in, no set needed
+            self.changed.add(graph)
+            self._store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads)
+            return
         wanted = {ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads}
         if not wanted:
             self.drop_graph(graph)
