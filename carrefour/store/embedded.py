@@ -28,6 +28,7 @@ import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path
 from typing import IO
 
@@ -39,6 +40,7 @@ from carrefour.store.query_pool import QueryPool
 from carrefour.vocab import Hub
 
 POINTER = "CURRENT.json"
+BULK_BATCH = 200_000  # quads per bulk load: the loader buffers a whole batch in memory before writing it
 COMMITTED = "COMMITTED"
 
 
@@ -161,7 +163,7 @@ class EmbeddedWriter(OxigraphView):
         """
         if not self._store.contains_named_graph(graph):  # a new graph: stream it in, no set needed
             self.changed.add(graph)
-            self._store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads)
+            self._bulk_extend(ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads)
             return
         wanted = {ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads}
         if not wanted:
@@ -184,7 +186,11 @@ class EmbeddedWriter(OxigraphView):
         elif gone:
             self._store.remove_graph(graph)  # nothing in common: one graph removal
         del gone
-        self._store.bulk_extend(wanted)
+        self._bulk_extend(iter(wanted))
+
+    def _bulk_extend(self, quads: Iterator[ox.Quad]) -> None:
+        while batch := list(islice(quads, BULK_BATCH)):
+            self._store.bulk_extend(batch)
 
     def load_graph(self, graph: ox.NamedNode, path: Path, format: ox.RdfFormat, base_iri: str | None = None) -> None:
         self.drop_graph(graph)
