@@ -194,7 +194,7 @@ def measure_harvest(store: Path, base_url: str, env: dict[str, str], out: Path) 
 
 
 def _rate(records: int, seconds: float) -> str:
-    return f"{records / seconds:>10,.0f}" if seconds > 0 else f"{'—':>10}"
+    return f"{records / seconds:>11,.0f}" if seconds >= 0.01 else f"{'—':>11}"
 
 
 def print_harvests(records: int, first: HarvestRun, second: HarvestRun) -> None:

@@ -297,12 +297,35 @@ def publish_harvest(
     writer.replace_graph(graphs.partners, [t for spec in all_specs for t in describe_partner(spec, hub)])
     seconds["load"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    refresh_territories(writer, hub)
+    if _territories_stale(writer, hub):
+        refresh_territories(writer, hub)
     seconds["territories"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    writer.replace_graph(graphs.links, link_triples(find_links(writer, hub), hub))
+    if _links_stale(writer, hub):
+        writer.replace_graph(graphs.links, link_triples(find_links(writer, hub), hub))
     seconds["links"] = time.perf_counter() - clock
     return seconds
+
+
+def _territories_stale(writer: Writer, hub: Hub) -> bool:
+    """The communes described follow what resources are located in: only a changed graph that said or says
+    where something is located can change them (``carrefour init`` refreshes them from the reference files)."""
+    graphs, located_in = Graphs(hub), hub.term("locatedIn")
+    if graphs.territories not in writer.graphs():
+        return True
+    views = [view for view in (writer, writer.previous) if view is not None]
+    return any(
+        next(iter(view.quads(predicate=located_in, graph=graph)), None) is not None
+        for graph in writer.changed
+        for view in views
+    )
+
+
+def _links_stale(writer: Writer, hub: Hub) -> bool:
+    """Identity links are drawn from the partners' data graphs alone, which only a harvest writes (and
+    then refreshes the links): while none of them changes, the published links stand."""
+    prefix = hub.iri("graph", "partner") + "/"
+    return any(graph.value.startswith(prefix) for graph in writer.changed)
 
 
 def refresh_territories(writer: Writer, hub: Hub) -> None:

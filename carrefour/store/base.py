@@ -134,6 +134,7 @@ class Writer(Snapshot, Protocol):
 
     previous: Snapshot | None
     artifacts: Path
+    changed: set[ox.NamedNode]  # graphs whose content this session changed (or dropped)
 
     def replace_graph(self, graph: ox.NamedNode, quads: Iterable[ox.Quad | ox.Triple]) -> None:
         """Replace the whole content of ``graph`` (quads are moved into it)."""

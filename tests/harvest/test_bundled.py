@@ -191,3 +191,14 @@ def test_re_harvests_publish_the_same_iris(bundled: CliHarvest) -> None:
             for folder in folders[-2:]
         )
         assert first == second and first, partner_id
+
+
+def test_an_unchanged_re_harvest_keeps_the_links_and_territories_the_first_harvest_drew(
+    bundled: CliHarvest, hub: Hub
+) -> None:
+    """The second harvest changed no partner's data: it keeps both derived graphs as they were, complete."""
+    generations = sorted(p for p in (bundled.store_dir / "store" / "generations").iterdir() if p.name.isdigit())
+    first, second = (ox.Store.read_only(str(folder / "store")) for folder in generations[-2:])
+    for graph in (hub.graph("links"), hub.graph("territories")):
+        published = set(second.quads_for_pattern(None, None, None, graph))
+        assert published and published == set(first.quads_for_pattern(None, None, None, graph)), graph
