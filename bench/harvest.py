@@ -37,6 +37,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from bench.feeds import generate
+from bench.processes import measured_child
 from bench.validation import Run, measure
 from carrefour import paths
 from carrefour.vocab import Hub
@@ -178,15 +179,8 @@ def harvest_child(store_dir: Path, base_url: str, out: Path) -> None:
 
 def measure_harvest(store: Path, base_url: str, env: dict[str, str], out: Path) -> HarvestRun:
     command = [sys.executable, "-m", "bench.harvest", "--child", "--store", str(store), "--out", str(out)]
-    clock = time.perf_counter()
-    process = subprocess.Popen([*command, "--base-url", base_url], env=env)
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - clock
-    if status != 0:
-        raise SystemExit(f"the harvest child failed (wait status {status})")
-    fields = json.loads(out.read_text(encoding="utf-8"))
+    fields = measured_child([*command, "--base-url", base_url], out, "the harvest child", env)
     fields["findings"] = [Finding(**f) for f in fields["findings"]]
-    fields.update(wall=wall, peak_rss_mib=usage.ru_maxrss / 1024)
     return HarvestRun(**fields)
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import requests
 
+from bench.processes import stop_process
 from bench.synthetic import publish_synthetic
 from carrefour.store.base import Snapshot
 from carrefour.store.embedded import EmbeddedStore
@@ -83,12 +84,7 @@ class Server:
         self.stop()
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop_process(self.process)
 
 
 def _start(command: list[str], port: int, log: Path, settings: dict[str, str]) -> Server:

@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import time
 from dataclasses import asdict, dataclass, field
@@ -31,6 +30,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from bench.processes import measured_child
 from carrefour.vocab import Hub
 from loader.validation import Finding, Validator
 from loader.validation.report import record_of
@@ -133,16 +133,9 @@ def measure(engine: str, base_url: str, path: Path, context: Path | None = None)
     if context is not None:
         command += ["--context", str(context)]
     load_before = os.getloadavg()[0]
-    clock = time.perf_counter()
-    process = subprocess.Popen([*command, "--base-url", base_url])
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - clock
-    if status != 0:
-        raise SystemExit(f"the {engine} run failed (wait status {status})")
-    fields = json.loads(out.read_text(encoding="utf-8"))
+    fields = measured_child([*command, "--base-url", base_url], out, f"the {engine} run")
     fields["findings"] = [Finding(**f) for f in fields["findings"]]
     fields["load"] = (load_before, os.getloadavg()[0])
-    fields.update(wall=wall, peak_rss_mib=usage.ru_maxrss / 1024)
     return Run(**fields)
 
 

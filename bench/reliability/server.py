@@ -14,6 +14,7 @@ from pathlib import Path
 
 import requests
 
+from bench.processes import stop_process
 from bench.published_hub import free_port, rss_mib
 from bench.reliability.hub import SuiteHub
 
@@ -65,12 +66,7 @@ class Served:
         raise RuntimeError(f"{count} workers expected, {self.workers()} running")
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop_process(self.process)
 
 
 def serve(hub: SuiteHub, workers: int | None = None, threads: int | None = None, **settings: str) -> Served:

@@ -18,6 +18,8 @@ from pathlib import Path
 import requests
 from requests.auth import HTTPDigestAuth
 
+from bench.processes import stop_process
+
 BINARY = "virtuoso-t"
 SQL_CLIENT = "isql-vt"  # Debian's name for Virtuoso's isql
 
@@ -163,12 +165,7 @@ class Virtuoso:
                 self.update(f"DROP SILENT GRAPH <{graph}>")
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop_process(self.process)
 
     def kill(self) -> None:
         self.process.kill()
