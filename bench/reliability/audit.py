@@ -37,6 +37,9 @@ REVIEWED: dict[tuple[str, str], str] = {
     ("carrefour/store/remote_lock.py", "acquire"): "the lock graph, an entry IRI (token, pid, quoted host)",
     ("carrefour/store/sparql_client.py", "_pages"): "paging around a query of the hub's (terms bound by str()), "
     "the variable names of its answer, integers",
+    ("carrefour/store/remote.py", "check_syntax"): "the public query parsed by an empty in-memory store,"
+    " its rows never read; ASK replaced at a scanned token",
+    ("carrefour/store/remote.py", "lookup"): "subjects and predicates given as ox.NamedNode, written by str()",
     ("carrefour/store/remote.py", "count"): "a graph written by str(ox.NamedNode)",
     ("carrefour/store/remote.py", "quads"): "pattern terms written by str() of pyoxigraph terms; integer paging",
     ("carrefour/store/sparql_client.py", "download"): "a graph IRI the store gave; integer paging",
