@@ -34,6 +34,11 @@ class Outcome:
     def add(self, name: str, value: str, target: str, ok: bool) -> None:
         self.figures.append(Figure(name, value, target, ok))
 
+    def add_logged_errors(self, errors: list[str], kind: str = "errors") -> None:
+        """The server log's errors: a figure (none is the target) and the first few as notes."""
+        self.add(f"{kind} in the server log", str(len(errors)), "0", not errors)
+        self.notes += errors[:5]
+
     @property
     def ok(self) -> bool:
         return all(f.ok for f in self.figures)

@@ -207,8 +207,7 @@ def outcome(figures: ExpensiveFigures, clients: int) -> Outcome:
             out.notes.append(f"{name}: {dict(kinds)}, {max(a.seconds for a in mine):.1f} s at most")
     for bad in figures.not_cut[:5]:
         out.notes.append(f"UNCLEAR: {bad.name} -> {bad.status} {bad.message[:120]!r}")
-    out.add("errors in the server log", str(len(figures.logged_errors)), "0", not figures.logged_errors)
-    out.notes += figures.logged_errors[:5]
+    out.add_logged_errors(figures.logged_errors)
     return out
 
 

@@ -457,8 +457,7 @@ def outcome(results: list[TargetResult], logged: list[str]) -> Outcome:
     for r in results:
         out.add(r.name, f"{r.tried} inputs, {len(r.failures)} failures", "0 failures", not r.failures)
         out.notes += [f"{r.name}: {f}" for f in r.failures]
-    out.add("tracebacks in the server log", str(len(logged)), "0", not logged)
-    out.notes += logged[:5]
+    out.add_logged_errors(logged, "tracebacks")
     return out
 
 

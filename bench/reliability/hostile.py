@@ -466,8 +466,7 @@ def run_hostile(hub: SuiteHub, limit: int = 200) -> Outcome:
             )
             out.notes += [f"{probe.name}: {f}" for f in probe.failures[:8]]
         logged = server_errors_logged(served)
-        out.add("tracebacks in the server log", str(len(logged)), "0", not logged)
-        out.notes += logged[:5]
+        out.add_logged_errors(logged, "tracebacks")
     finally:
         served.stop()
     return out

@@ -98,8 +98,7 @@ def outcome(figures: LoadFigures, connections: int, seconds: float) -> Outcome:
         f"< {MEMORY_GROWTH_LIMIT * 100:.0f} %",
         figures.growth < MEMORY_GROWTH_LIMIT,
     )
-    out.add("errors in the server log", str(len(figures.logged_errors)), "0", not figures.logged_errors)
-    out.notes += figures.logged_errors[:5]
+    out.add_logged_errors(figures.logged_errors)
     return out
 
 
