@@ -1,4 +1,4 @@
-"""The serving benchmark of issue 4: the published hub over HTTP, beside the web layer's ceiling and the store.
+"""The serving benchmark: the published hub over HTTP, beside the web layer's ceiling and the store.
 
     python -m bench.serving --n 40000        # about six and a half minutes on a busy machine, once the hub is built
     python -m bench.serving --quick          # a smoke run on 2,000 initiatives
@@ -20,7 +20,7 @@ second process with a bounded number of connections, loads them over 127.0.0.1:
 Rates are medians over ``--reps`` repetitions, the servers measured in turn within
 each repetition so that the machine's other load falls on all of them alike.  The
 load of the machine (``uptime``) and its busiest processes are printed before and
-after.  Targets (issue 4): Turtle and JSON-LD dereferences at least 50 % of the
+after.  Targets: Turtle and JSON-LD dereferences at least 50 % of the
 ceiling; cold partner queries at most 1.5x in-process + 2 ms; the repeated mix
 faster than Virtuoso's 290 ms; dumps streamed at disk speed with flat memory.
 """
@@ -330,7 +330,7 @@ def main() -> None:
             partner_queries(settings, servers.kept, servers.bare, store, verdicts)
         if "dumps" in parts:
             dump_downloads(settings, servers.kept, store, verdicts)
-    print("\nTargets (issue 4):")
+    print("\nTargets:")
     for what, met in verdicts.lines:
         print(f"  {'met    ' if met else 'NOT MET'}  {what}")
     machine_state("after")

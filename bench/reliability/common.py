@@ -9,7 +9,7 @@ from pathlib import Path
 from bench.reliability import wrk
 from bench.reliability.hub import SuiteHub, build_hub
 
-FULL_N = 40000  # synthetic initiatives of the load's hub (issue 6)
+FULL_N = 40000  # synthetic initiatives of the load's hub (the full-size run)
 
 
 @dataclass

@@ -30,7 +30,7 @@ ONTOLOGY = paths.ONTOLOGY_DIR / "carrefour.ttl"
 CONCEPTS = paths.REFERENCE_DIR / "concepts.ttl"
 TERRITORIES = paths.REFERENCE_DIR / "territories.ttl"
 
-# The ten support types of the best-practice form, exactly as the issue lists them.
+# The ten support types of the best-practice form, exactly as the form lists them.
 SUPPORT_TYPES = [
     "Knowledge and development of skills in social innovation",
     "Methods and tools for promoting social innovation",
