@@ -17,6 +17,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench.wrk import lua_string
+
 SCRIPT = r"""
 local requests = {%(requests)s}
 local threads = {}
@@ -117,19 +119,15 @@ class WrkResult:
         )
 
 
-def _lua_string(text: str) -> str:
-    return json.dumps(text)  # a JSON string is a valid Lua string literal for the characters used here
-
-
 def script(mix: list[Request], seed: int = 1) -> str:
     """The Lua script: the weighted mix expanded and shuffled once, then sent round-robin."""
     expanded = [r for r in mix for _ in range(r.weight)]
     random.Random(seed).shuffle(expanded)
     rows = []
     for r in expanded:
-        headers = "{" + ", ".join(f"[{_lua_string(k)}] = {_lua_string(v)}" for k, v in r.headers) + "}"
-        body = _lua_string(r.body) if r.body is not None else "nil"
-        rows.append(f"{{{_lua_string(r.method)}, {_lua_string(r.path)}, {headers}, {body}}}")
+        headers = "{" + ", ".join(f"[{lua_string(k)}] = {lua_string(v)}" for k, v in r.headers) + "}"
+        body = lua_string(r.body) if r.body is not None else "nil"
+        rows.append(f"{{{lua_string(r.method)}, {lua_string(r.path)}, {headers}, {body}}}")
     return SCRIPT % {"requests": ",\n".join(rows)}
 
 
