@@ -11,8 +11,7 @@ import json
 import os
 from pathlib import Path
 
-import pyoxigraph as ox
-
+from carrefour.artifacts.dumps import write_nquads
 from carrefour.vocab import Hub
 from loader.harvest import PartnerHarvest
 
@@ -79,9 +78,7 @@ def write_report_files(result: PartnerHarvest, harvest_dir: Path, hub: Hub) -> P
     (folder / "report.json").write_text(json.dumps(report_document(result), ensure_ascii=False, indent=1), "utf-8")
     (folder / "report.txt").write_text(report_text(result), encoding="utf-8")
     if result.ok:
-        graph = hub.graph("partner", result.spec.id)
-        quads = [ox.Quad(t.subject, t.predicate, t.object, graph) for t in result.content]
-        ox.serialize(quads, folder / "records.nq", ox.RdfFormat.N_QUADS)
+        write_nquads(result.content, hub.graph("partner", result.spec.id), folder / "records.nq")
     latest = partner_dir / "latest"
     temporary = partner_dir / ".latest"
     if temporary.is_symlink() or temporary.exists():

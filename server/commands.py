@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from carrefour.cli import Context, pass_context
+
+if TYPE_CHECKING:
+    from carrefour.store.base import Snapshot
+    from carrefour.vocab import Hub
 
 
 @click.command()
@@ -42,13 +47,30 @@ def serve(ctx: Context, host: str, port: int, workers: int | None, threads: int 
 )
 @pass_context
 def dump(ctx: Context, out: Path) -> None:
-    """Write the published version's dumps (whole hub and each partner graph, gzipped) into OUT."""
+    """Write the published version's dumps (whole hub and each partner graph, gzipped) into OUT.
+
+    The files published with the version are copied when this machine has them;
+    otherwise (a remote store's other machines) they are written from the store.
+    """
+
+    from carrefour.artifacts.dumps import copy_dumps
+
+    snapshot = ctx.store.snapshot()
+    manifest = copy_dumps(snapshot, out)
+    if manifest is None:
+        manifest = _write_dumps(snapshot, ctx.hub, out)
+    for entry in manifest["files"]:
+        click.echo(f"{entry['size']:>12}  {entry['sha256']}  {out / entry['file']}")
+    click.echo(f"version {manifest['version']}: {len(manifest['files'])} files and {out / 'dumps.json'}")
+
+
+def _write_dumps(snapshot: Snapshot, hub: Hub, out: Path) -> dict[str, Any]:
+    """Write the dumps from the store, with a progress bar."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from carrefour.artifacts.dumps import write_dumps
 
-    snapshot = ctx.store.snapshot()
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=Console(stderr=True)) as progress:
         task = progress.add_task("dumps", total=None)
@@ -56,11 +78,9 @@ def dump(ctx: Context, out: Path) -> None:
         def report(description: str, step: int, steps: int) -> None:
             progress.update(task, total=steps, completed=step, description=description)
 
-        manifest = write_dumps(snapshot, ctx.hub, out, report)
+        manifest = write_dumps(snapshot, hub, out, report)
         progress.update(task, completed=progress.tasks[0].total, description="dumps")
-    for entry in manifest["files"]:
-        click.echo(f"{entry['size']:>12}  {entry['sha256']}  {out / entry['file']}")
-    click.echo(f"version {manifest['version']}: {len(manifest['files'])} files and {out / 'dumps.json'}")
+    return manifest
 
 
 COMMANDS = (serve, dump)

@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -127,26 +128,6 @@ class GzipOutput:
         self._temporary.unlink(missing_ok=True)
 
 
-class _Fanout:
-    """Write what the store's serialiser writes into several dumps at once."""
-
-    def __init__(self, sinks: list[_Sink]) -> None:
-        self._sinks = sinks
-
-    def write(self, data: bytes) -> int:
-        for sink in self._sinks:
-            sink.write(data)
-        return len(data)
-
-    def flush(self) -> None:
-        """The serialiser's flush: nothing to do, the dumps are closed by ``finish``."""
-
-    def end_of_graph(self) -> None:
-        for sink in self._sinks:
-            if isinstance(sink, _TriplesToQuads):
-                sink.end_of_graph()
-
-
 class _TriplesToQuads:
     """N-Triples of one graph written on as N-Quads: the graph name goes before each line's final `` .``.
 
@@ -155,7 +136,7 @@ class _TriplesToQuads:
     between two writes is kept until its end arrives.
     """
 
-    def __init__(self, output: GzipOutput, graph: ox.NamedNode) -> None:
+    def __init__(self, output: GzipOutput | IO[bytes], graph: ox.NamedNode) -> None:
         self._output = output
         self._end = f" {graph} .\n".encode()
         self._pending = b""
@@ -169,7 +150,7 @@ class _TriplesToQuads:
         self._output.write(lines.replace(b" .\n", self._end))
         return len(data)
 
-    def end_of_graph(self) -> None:
+    def close(self) -> None:
         if self._pending:
             raise ValueError("the N-Triples of a graph ended inside a statement")
 
@@ -188,42 +169,94 @@ def _sinks(
     ]
 
 
+Content = Callable[[ox.NamedNode], "list[ox.Quad | ox.Triple] | None"]
+CHUNK = 1 << 20
+
+
+def _graph_files(view: Snapshot | Writer, graph: ox.NamedNode, content: Content | None, scratch: Path) -> None:
+    """The graph as N-Triples in ``scratch.nt`` and as Turtle in ``scratch.ttl``.
+
+    A graph the write session has just replaced is serialised from the list it was
+    given (duplicates dropped, as the store drops them), a fraction of a second for a
+    million triples; any other graph is read from the store once, as N-Triples, and
+    that file is parsed again into Turtle (parsing is several times faster than
+    reading the store a second time).  The store's order keeps each subject's triples
+    together, and so does a writer's list, so the Turtle groups them.
+    """
+    nt, ttl = scratch.with_suffix(".nt"), scratch.with_suffix(".ttl")
+    written = content(graph) if content is not None else None
+    if written is not None:
+        triples = list(dict.fromkeys(t if type(t) is ox.Triple else ox.Triple(t.subject, t.predicate, t.object)
+                                     for t in written))  # fmt: skip
+        ox.serialize(triples, nt, ox.RdfFormat.N_TRIPLES)
+        ox.serialize(triples, ttl, ox.RdfFormat.TURTLE)
+        return
+    with open(nt, "wb") as output:
+        view.dump(output, ox.RdfFormat.N_TRIPLES, graph)
+    ox.serialize(ox.parse(path=nt, format=ox.RdfFormat.N_TRIPLES), ttl, ox.RdfFormat.TURTLE)
+
+
+def _copy(path: Path, sinks: list[_Sink]) -> int:
+    """Write the file into every sink; the number of lines (of statements, in N-Triples)."""
+    lines = 0
+    with open(path, "rb") as source:
+        while chunk := source.read(CHUNK):
+            lines += chunk.count(b"\n")
+            for sink in sinks:
+                sink.write(chunk)
+    for sink in sinks:
+        if isinstance(sink, _TriplesToQuads):
+            sink.close()
+    return lines
+
+
+def write_nquads(triples: list[ox.Triple], graph: ox.NamedNode, path: Path) -> None:
+    """``triples`` as N-Quads of ``graph``: the N-Triples writer, then the graph name on each line.
+
+    Several times faster than making a quad of each triple in Python first.
+    """
+    scratch = path.with_name(f".{path.name}.nt")
+    try:
+        ox.serialize(triples, scratch, ox.RdfFormat.N_TRIPLES)
+        with open(path, "wb") as output:
+            _copy(scratch, [_TriplesToQuads(output, graph)])
+    finally:
+        scratch.unlink(missing_ok=True)
+
+
 def write_dumps(
     view: Snapshot | Writer,
     hub: Hub,
     folder: Path,
     progress: Callable[[str, int, int], None] | None = None,
+    content: Content | None = None,
 ) -> dict[str, Any]:
     """Write every dump of ``view`` into ``folder``, then its manifest; return the manifest.
 
-    Graph after graph, the store writes the graph once, as N-Triples, into the hub's
-    N-Quads, the partner's N-Triples and a scratch file; the scratch file is then
-    parsed again into Turtle for the hub's union and the partner's Turtle (parsing is
-    several times faster than reading the store a second time).  The store's order
-    keeps each subject's triples together, so the Turtle groups them.  The hub's
+    Graph after graph, the graph is written out once as N-Triples and once as Turtle
+    (``_graph_files``); the N-Triples go into the hub's N-Quads and the partner's
+    N-Triples, the Turtle into the hub's union and the partner's Turtle.  The hub's
     data lives in named graphs only (writers replace named graphs), so the whole-hub
     dumps are the named graphs, one after the other.
 
     :param progress: called before each graph with its name, its rank and the number of graphs.
+    :param content: what a write session wrote into a graph, when it did (``EmbeddedWriter.written``).
     """
     folder.mkdir(parents=True, exist_ok=True)
     plans = plan_dumps(view, hub)
     graphs = view.graphs()
-    counts = {g.value: view.count(g) for g in graphs}
+    counts: dict[str, int] = {}
     mtime = int(view.info.published.timestamp())
     outputs = {plan.file: GzipOutput(folder / plan.file, mtime) for plan in plans}
-    scratch = folder / ".graph.nt.partial"
+    scratch = folder / ".graph.partial"
     written: dict[str, tuple[int, str]] = {}
     try:
         for rank, graph in enumerate(graphs):
             if progress is not None:
                 progress(graph.value, rank, len(graphs))
-            with open(scratch, "wb") as copy:
-                triples = _Fanout([*_sinks(plans, outputs, graph, ("nq", "nt")), copy])
-                view.dump(triples, ox.RdfFormat.N_TRIPLES, graph)  # type: ignore[arg-type]
-                triples.end_of_graph()
-            turtle = _Fanout(_sinks(plans, outputs, graph, ("ttl",)))
-            ox.serialize(ox.parse(path=scratch, format=ox.RdfFormat.N_TRIPLES), turtle, ox.RdfFormat.TURTLE)
+            _graph_files(view, graph, content, scratch)
+            counts[graph.value] = _copy(scratch.with_suffix(".nt"), _sinks(plans, outputs, graph, ("nq", "nt")))
+            _copy(scratch.with_suffix(".ttl"), _sinks(plans, outputs, graph, ("ttl",)))
         for file, output in outputs.items():
             written[file] = output.finish()
     except BaseException:
@@ -232,7 +265,8 @@ def write_dumps(
                 output.abort()
         raise
     finally:
-        scratch.unlink(missing_ok=True)
+        for suffix in (".nt", ".ttl"):
+            scratch.with_suffix(suffix).unlink(missing_ok=True)
     date = view.info.published.isoformat()
     files = []
     for plan in plans:
@@ -264,7 +298,7 @@ def write_dumps(
 
 def build_dumps(writer: Writer, hub: Hub) -> None:
     """The builder run at publication: dumps of the version being written, next to it."""
-    write_dumps(writer, hub, writer.artifacts / DUMPS_DIR)
+    write_dumps(writer, hub, writer.artifacts / DUMPS_DIR, content=writer.written)
 
 
 def dumps_folder(snapshot: Snapshot) -> Path | None:
@@ -273,6 +307,28 @@ def dumps_folder(snapshot: Snapshot) -> Path | None:
         return None
     folder = snapshot.info.artifacts / DUMPS_DIR
     return folder if (folder / MANIFEST).is_file() else None
+
+
+def copy_dumps(snapshot: Snapshot, out: Path) -> dict[str, Any] | None:
+    """Copy the published version's dumps into ``out`` when this machine has them (None otherwise).
+
+    The files are those published, byte for byte, each checked against its manifest
+    entry; the manifest comes last, so a folder with a manifest is complete.
+    """
+    folder, manifest = dumps_folder(snapshot), read_manifest(snapshot)
+    if folder is None or manifest is None:
+        return None
+    out.mkdir(parents=True, exist_ok=True)
+    for entry in manifest_files(manifest):
+        target = out / entry.file
+        temporary = target.with_name(f".{target.name}.partial")
+        shutil.copyfile(folder / entry.file, temporary)
+        if temporary.stat().st_size != entry.size:
+            temporary.unlink()
+            raise OSError(f"{folder / entry.file} is not the file its manifest lists (size)")
+        os.replace(temporary, target)
+    shutil.copyfile(folder / MANIFEST, out / MANIFEST)
+    return manifest
 
 
 def read_manifest(snapshot: Snapshot) -> dict[str, Any] | None:

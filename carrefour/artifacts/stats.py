@@ -42,11 +42,13 @@ def _class_counts(view: Snapshot | Writer, classes: dict[str, ox.NamedNode]) -> 
     return {name: counts.get(name, 0) for name in classes}
 
 
-EXAMPLES_PER_PARTNER = 1
+# The first resource of a class in a graph, by IRI: MIN reads the type index once, where
+# ORDER BY … LIMIT 1 would sort every resource of the class (two seconds at 40,000).
 _EXAMPLE = (
-    f"SELECT ?graph ?class ?s WHERE {{ GRAPH ?graph {{ ?s <{RDF}type> ?class }} }} "
-    f"ORDER BY ?s LIMIT {EXAMPLES_PER_PARTNER}"
+    f"SELECT ?graph ?class (MIN(STR(?s)) AS ?first) WHERE {{ GRAPH ?graph {{ ?s <{RDF}type> ?class }} "
+    "FILTER(isIRI(?s)) } GROUP BY ?graph ?class"
 )
+_COUNTS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 _PREDICATES = "SELECT DISTINCT ?p WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 
@@ -56,13 +58,19 @@ def dataset_predicates(view: Snapshot | Writer) -> list[str]:
 
 
 def graph_examples(view: Snapshot | Writer, hub: Hub, graph: ox.NamedNode) -> list[str]:
-    """The first initiatives of a graph (by IRI), or its first actors when it has no initiative."""
+    """The first initiative of a graph (by IRI), or its first actor when it has no initiative."""
     for cls in (hub.term("Initiative"), hub.term("Actor")):
         rows = view.select(_EXAMPLE, {"graph": graph, "class": cls})
-        found = [row["s"].value for row in rows if isinstance(row.get("s"), ox.NamedNode)]
+        found = [row["first"].value for row in rows if "first" in row]
         if found:
             return found
     return []
+
+
+def graph_counts(view: Snapshot | Writer) -> dict[str, int]:
+    """Triples per named graph, counted in one pass over the store."""
+    counts = {row["g"].value: int(row["n"].value) for row in view.select(_COUNTS)}
+    return {g.value: counts.get(g.value, 0) for g in view.graphs()}
 
 
 def compute_stats(view: Snapshot | Writer, hub: Hub) -> dict[str, Any]:
@@ -78,7 +86,7 @@ def compute_stats(view: Snapshot | Writer, hub: Hub) -> dict[str, Any]:
         "version": view.info.version,
         "published": view.info.published.isoformat(),
         "quads": view.count(),
-        "graphs": {g.value: view.count(g) for g in view.graphs()},
+        "graphs": graph_counts(view),
         "classes": _class_counts(view, names),
         "predicates": dataset_predicates(view),
         "examples": {graph.value: graph_examples(view, hub, graph) for graph in partner_graphs(view, hub).values()},

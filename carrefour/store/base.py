@@ -146,6 +146,10 @@ class Writer(Snapshot, Protocol):
 
     def drop_graph(self, graph: ox.NamedNode) -> None: ...
 
+    def written(self, graph: ox.NamedNode) -> list[ox.Quad | ox.Triple] | None:
+        """The list this session replaced ``graph`` with, if it did (the artifacts serialise it)."""
+        ...
+
 
 class Store(Protocol):
     """A triple store the hub publishes to."""

@@ -155,6 +155,15 @@ class EmbeddedWriter(OxigraphView):
         self.previous = previous
         self.artifacts = artifacts
         self.changed: set[ox.NamedNode] = set()  # graphs this session replaced or dropped
+        self._written: dict[ox.NamedNode, list[ox.Quad | ox.Triple]] = {}
+
+    def written(self, graph: ox.NamedNode) -> list[ox.Quad | ox.Triple] | None:
+        """The list this session replaced ``graph`` with (duplicates possible), or None.
+
+        The artifacts of the version serialise these instead of reading the graph
+        back: reading a large graph out of RocksDB is several times slower.
+        """
+        return self._written.get(graph)
 
     def replace_graph(self, graph: ox.NamedNode, quads: Iterable[ox.Quad | ox.Triple]) -> None:
         """Write only the difference with what the graph holds: an unchanged graph costs a read.
@@ -164,6 +173,10 @@ class EmbeddedWriter(OxigraphView):
         wanted leave the set, the others are removed, and what is left of the set is added.
         A graph whose content did not change stays out of ``changed``.
         """
+        if isinstance(quads, list):  # kept for the artifacts; a stream (a download) stays a stream
+            self._written[graph] = quads
+        else:
+            self._written.pop(graph, None)
         if not self._store.contains_named_graph(graph):  # a new graph: stream it in, no set needed
             self.changed.add(graph)
             self._bulk_extend(ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads)
@@ -205,6 +218,7 @@ class EmbeddedWriter(OxigraphView):
 
     def drop_graph(self, graph: ox.NamedNode) -> None:
         self.changed.add(graph)
+        self._written.pop(graph, None)
         if self._store.contains_named_graph(graph):
             self._store.remove_graph(graph)
 
