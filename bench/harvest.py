@@ -49,6 +49,11 @@ TARGET_RECORDS = 40000
 TARGET_SECONDS = 60.0  # the whole harvest of 40,000 records
 TARGET_RSS_MIB = 1.5 * 1024
 PARTNER_PHASES = ("read+map", "validate", "diff+provenance")
+PHASE_LABELS = {
+    "search": "  search (helper)",
+    "facets": "  facets (helper)",
+    "artifacts": "artifacts, wall",
+}
 
 
 @dataclass
@@ -61,6 +66,7 @@ class HarvestRun:
     total: float  # in-process, from opening the store to the last report file
     wall: float = 0.0  # the whole child process, interpreter start and imports included
     peak_rss_mib: float = 0.0
+    peak_tree_rss_mib: float = 0.0  # the harvest process and its helper process together
     version: str | None = None
 
     @property
@@ -196,15 +202,15 @@ def print_harvests(records: int, first: HarvestRun, second: HarvestRun) -> None:
     publication = [p for p in first.phases if p not in (*PARTNER_PHASES, "setup")]
     for phase in ("setup", *PARTNER_PHASES, *publication):
         a, b = first.phases.get(phase, 0.0), second.phases.get(phase, 0.0)
-        print(f"{phase:<20}{a:>8.2f}{_rate(records, a)}{b:>8.2f}{_rate(records, b)}")
-    artifacts = ("stats", "search", "facets", "dumps")
-    a, b = (sum(run.phases.get(p, 0.0) for p in artifacts) for run in (first, second))
-    print(f"{'  artifacts, all':<20}{a:>8.2f}{_rate(records, a)}{b:>8.2f}{_rate(records, b)}")
+        print(f"{PHASE_LABELS.get(phase, phase):<20}{a:>8.2f}{_rate(records, a)}{b:>8.2f}{_rate(records, b)}")
+    print("(helper): done by the helper process, beside this one's phases; links: waiting for them, then writing them")
     print(f"{'harvest, in-process':<20}{first.total:>8.2f}{_rate(records, first.total)}"
           f"{second.total:>8.2f}{_rate(records, second.total)}")  # fmt: skip
     print(f"{'process wall':<20}{first.wall:>8.2f}{_rate(records, first.wall)}"
           f"{second.wall:>8.2f}{_rate(records, second.wall)}")  # fmt: skip
-    print(f"{'peak RSS MiB':<20}{first.peak_rss_mib:>8.0f}{'':>11}{second.peak_rss_mib:>8.0f}")
+    print(f"{'peak RSS MiB':<20}{first.peak_rss_mib:>8.0f}{'':>11}{second.peak_rss_mib:>8.0f}   (harvest process)")
+    print(f"{'  with its helper':<20}{first.peak_tree_rss_mib:>8.0f}{'':>11}{second.peak_tree_rss_mib:>8.0f}"
+          "   (sampled sum of both processes)")  # fmt: skip
     for label, run in (("1st", first), ("2nd", second)):
         print(f"{label} counts: " + ", ".join(f"{name} {value}" for name, value in run.counts.items()))
 
@@ -246,8 +252,8 @@ def print_targets(records: int, first: HarvestRun, speedup: float | None, agree:
          "not measured (--no-naive)" if speedup is None
          else f"{speedup:.1f}x, verdicts {'identical' if agree else 'different'}"),
         (f"whole harvest within {TARGET_SECONDS:.0f} s (process wall)", in_time, f"{first.wall:.1f} s"),
-        (f"peak RSS under {TARGET_RSS_MIB:.0f} MiB", first.peak_rss_mib < TARGET_RSS_MIB,
-         f"{first.peak_rss_mib:.0f} MiB"),
+        (f"peak RSS under {TARGET_RSS_MIB:.0f} MiB (harvest and helper processes together)",
+         first.peak_tree_rss_mib < TARGET_RSS_MIB, f"{first.peak_tree_rss_mib:.0f} MiB"),
     )  # fmt: skip
     for label, ok, figure in checks:
         verdict = "n/a    " if ok is None else "met    " if ok else "MISSED "

@@ -47,6 +47,7 @@ class Run:
     findings: list[Finding]
     wall: float = 0.0  # the whole child process, interpreter start included
     peak_rss_mib: float = 0.0
+    peak_tree_rss_mib: float = 0.0  # with any helper process
     load: tuple[float, float] = (0.0, 0.0)  # machine load average before and after
     setup: float = 0.0  # fast: parse and compile the shapes
     batches: dict[str, float] = field(default_factory=dict)  # fast: seconds per call, by batch size

@@ -22,6 +22,7 @@ from carrefour.artifacts import build_artifacts
 from carrefour.config import Config
 from carrefour.errors import CarrefourError, HarvestError
 from carrefour.store.base import Snapshot, Store, Writer
+from carrefour.store.helper import Helper
 from carrefour.vocab import Graphs, Hub
 from loader.feeds import FeedSpec, FetchSettings, Problem, read_feed
 from loader.geo import commune_triples
@@ -271,11 +272,13 @@ def _kept_as_published(
 
 
 def publish_harvest(
-    writer: Writer, hub: Hub, results: list[PartnerHarvest], all_specs: list[PartnerSpec]
+    writer: Writer, hub: Hub, results: list[PartnerHarvest], all_specs: list[PartnerSpec], helper: Helper
 ) -> dict[str, float]:
     """Write the successful partners' graphs and refresh what is derived from all of them.
 
-    :returns: seconds spent per phase (load, territories, links).
+    The identity links are found by the helper process while this one describes the territories.
+
+    :returns: seconds spent per phase (load, territories, links: the wait for them and their writing).
     """
     graphs = Graphs(hub)
     seconds: dict[str, float] = {}
@@ -296,13 +299,14 @@ def publish_harvest(
         writer.replace_graph(graphs.changes, [*previous_changes, *new_removals])
     writer.replace_graph(graphs.partners, [t for spec in all_specs for t in describe_partner(spec, hub)])
     seconds["load"] = time.perf_counter() - clock
+    links = helper.submit(find_links, hub) if _links_stale(writer, hub) else None
     clock = time.perf_counter()
     if _territories_stale(writer, hub):
         refresh_territories(writer, hub)
     seconds["territories"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    if _links_stale(writer, hub):
-        writer.replace_graph(graphs.links, link_triples(find_links(writer, hub), hub))
+    if links is not None:
+        writer.replace_graph(graphs.links, link_triples(links.result(), hub))
     seconds["links"] = time.perf_counter() - clock
     return seconds
 
@@ -364,7 +368,7 @@ def harvest(
     settings = FetchSettings.from_config(config)
     results: list[PartnerHarvest] = []
     try:
-        with store.writer() as writer:
+        with store.writer() as writer, Helper(writer) as helper:
             for spec in specs:
                 cache_dir = config.store_path / "harvest" / spec.id / "cache"
                 cache_dir.mkdir(parents=True, exist_ok=True)
@@ -377,8 +381,8 @@ def harvest(
                 results.append(outcome)
             if not any(r.ok for r in results):
                 raise NothingPublished("no partner could be harvested: the published version is unchanged")
-            timings.update(publish_harvest(writer, hub, results, all_specs))
-            timings.update(build_artifacts(writer, hub))
+            timings.update(publish_harvest(writer, hub, results, all_specs, helper))
+            timings.update(build_artifacts(writer, hub, helper))
             version = writer.info.version
             clock = time.perf_counter()
             # the last reference to the session goes with the block: the store is closed before it is

@@ -204,6 +204,11 @@ class EmbeddedWriter(OxigraphView):
         del gone
         self._bulk_extend(iter(wanted))
 
+    def checkpoint(self, target: Path) -> None:
+        """A frozen copy of the session as it is now, that another process can open read-only."""
+        self._store.flush()
+        self._store.backup(str(target))
+
     def _bulk_extend(self, quads: Iterator[ox.Quad]) -> None:
         while batch := list(islice(quads, BULK_BATCH)):
             self._store.bulk_extend(batch)

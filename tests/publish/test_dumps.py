@@ -81,9 +81,7 @@ def test_every_download_matches_its_manifest_entry(manifest: dict, downloads: di
         assert response.headers["Access-Control-Allow-Origin"] == "*"
 
 
-def test_nquads_dump_keeps_every_named_graph(
-    downloads: dict[str, requests.Response], snapshot: Snapshot
-) -> None:
+def test_nquads_dump_keeps_every_named_graph(downloads: dict[str, requests.Response], snapshot: Snapshot) -> None:
     quads = list(ox.parse(gzip.decompress(downloads["carrefour.nq.gz"].content), format=ox.RdfFormat.N_QUADS))
     by_graph: dict[str, list[ox.Quad]] = defaultdict(list)
     for quad in quads:

@@ -1,0 +1,119 @@
+"""Read-only work of a write session, done by a second process on a frozen copy of it.
+
+A publication ends with work that only reads the store (identity links, the search
+index, the facets), and reading RocksDB is where that work spends its time, on one
+core of a machine that has two.  A checkpoint of the session (RocksDB hard links: a
+few milliseconds, no space) is a copy frozen at that moment, which another process
+opens read-only while the session goes on writing; the helper process runs a function
+on it and hands back what the function returns.  The function must be a module-level
+function (it is sent by name), and its result picklable.
+
+On a machine with a single core, or for a writer that cannot make checkpoints, the
+work runs in the session's own process, in the same order, with the same result.
+"""
+
+from __future__ import annotations
+
+import itertools
+import multiprocessing
+import os
+import shutil
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
+from types import TracebackType
+from typing import Any, TypeVar
+
+import pyoxigraph as ox
+
+from carrefour.store.base import DatasetInfo, Writer
+from carrefour.store.embedded import EmbeddedWriter, OxigraphView
+
+T = TypeVar("T")
+Work = Callable[..., T]  # work(view, *args): view is a Snapshot with .artifacts
+
+
+class CheckpointView(OxigraphView):
+    """A checkpoint opened read-only, with the artifacts folder of the version being written."""
+
+    def __init__(self, store: ox.Store, info: DatasetInfo, artifacts: Path) -> None:
+        super().__init__(store, info)
+        self.artifacts = artifacts
+
+
+def _run_on_checkpoint(path: str, info: DatasetInfo, artifacts: Path, work: Work[T], args: tuple[Any, ...]) -> T:
+    store = ox.Store.read_only(path)
+    try:
+        return work(CheckpointView(store, info, artifacts), *args)
+    finally:
+        del store
+
+
+def _warm_up() -> None:
+    """Import what the work will need while the session is still writing."""
+    import carrefour.artifacts  # noqa: F401
+    import loader.linking  # noqa: F401
+
+
+def cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+class Helper:
+    """A second process for the read-only work of one write session (a context manager)."""
+
+    def __init__(self, writer: Writer, processes: int | None = None) -> None:
+        self._writer: Writer | None = writer
+        self._folder = writer.artifacts.parent / "checkpoints"
+        self._numbers = itertools.count()
+        wanted = (1 if cores() > 1 else 0) if processes is None else processes
+        self._pool: ProcessPoolExecutor | None = None
+        if wanted and isinstance(writer, EmbeddedWriter):
+            # spawn: a forked child would share the session's RocksDB handle and threads
+            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+            self._pool.submit(_warm_up)
+
+    @property
+    def parallel(self) -> bool:
+        return self._pool is not None
+
+    def submit(self, work: Work[T], *args: Any) -> Future[T]:
+        """Run ``work(view, *args)`` on the session as it is now; its future result.
+
+        In the helper process, ``view`` is a checkpoint of the session taken now; in
+        the session's process (no helper), it is the writer itself, and the work is
+        done before this returns.
+        """
+        if self._writer is None:
+            raise RuntimeError("the helper of a finished write session")
+        if self._pool is None:
+            done: Future[T] = Future()
+            try:
+                done.set_result(work(self._writer, *args))
+            except Exception as exc:
+                done.set_exception(exc)
+            return done
+        assert isinstance(self._writer, EmbeddedWriter)
+        checkpoint = self._folder / f"{next(self._numbers):04d}"
+        self._folder.mkdir(exist_ok=True)
+        self._writer.checkpoint(checkpoint)
+        future = self._pool.submit(
+            _run_on_checkpoint, str(checkpoint), self._writer.info, self._writer.artifacts, work, args
+        )
+        future.add_done_callback(lambda _: shutil.rmtree(checkpoint, ignore_errors=True))
+        return future
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+        shutil.rmtree(self._folder, ignore_errors=True)
+        self._writer = None  # the session's store closes with its last reference
+
+    def __enter__(self) -> Helper:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.close()
