@@ -15,11 +15,13 @@ work runs in the session's own process, in the same order, with the same result.
 from __future__ import annotations
 
 import itertools
+import logging
 import multiprocessing
 import os
 import shutil
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
@@ -29,6 +31,7 @@ import pyoxigraph as ox
 from carrefour.store.base import DatasetInfo, Writer
 from carrefour.store.embedded import EmbeddedWriter, OxigraphView
 
+log = logging.getLogger(__name__)
 T = TypeVar("T")
 Work = Callable[..., T]  # work(view, *args): view is a Snapshot with .artifacts
 
@@ -71,7 +74,7 @@ class Helper:
         if wanted and isinstance(writer, EmbeddedWriter):
             # spawn: a forked child would share the session's RocksDB handle and threads
             self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
-            self._pool.submit(_warm_up)
+            self._ready = self._pool.submit(_warm_up)
 
     @property
     def parallel(self) -> bool:
@@ -86,6 +89,8 @@ class Helper:
         """
         if self._writer is None:
             raise RuntimeError("the helper of a finished write session")
+        if self._pool is not None and not self._started():
+            self._pool = None
         if self._pool is None:
             done: Future[T] = Future()
             try:
@@ -102,6 +107,16 @@ class Helper:
         )
         future.add_done_callback(lambda _: shutil.rmtree(checkpoint, ignore_errors=True))
         return future
+
+    def _started(self) -> bool:
+        """Whether the helper process runs; if it could not start, the work is done here (and said)."""
+        try:
+            self._ready.result()
+        except BrokenProcessPool:
+            # e.g. a main script without ``if __name__ == "__main__":``, which a spawned process runs again
+            log.warning("the helper process could not start: the read-only work runs in this process")
+            return False
+        return True
 
     def close(self) -> None:
         if self._pool is not None:

@@ -7,6 +7,7 @@ from functools import cached_property
 
 import pyoxigraph as ox
 
+from carrefour.memory import release_free_memory
 from carrefour.vocab import Graphs, Hub
 from loader.geo import commune_triples, referenced_commune_codes
 from loader.reference import parse_files, reference_sources
@@ -59,5 +60,9 @@ class Validator:
         communes = commune_triples(self.hub, referenced_commune_codes(self.hub, data))
         dataset = ValidationDataset(data, [self._context_quads, default_graph_quads([*communes, *extra_context])])
         if self.engine == "pyshacl":
-            return Report(validate_with_pyshacl(dataset, self.shapes))
-        return Report(self._compiled.run(dataset))
+            report = Report(validate_with_pyshacl(dataset, self.shapes))
+        else:
+            report = Report(self._compiled.run(dataset))
+        del dataset, communes
+        release_free_memory()  # the dataset held as much memory as the records themselves
+        return report
