@@ -203,7 +203,8 @@ def print_harvests(records: int, first: HarvestRun, second: HarvestRun) -> None:
     for phase in ("setup", *PARTNER_PHASES, *publication):
         a, b = first.phases.get(phase, 0.0), second.phases.get(phase, 0.0)
         print(f"{PHASE_LABELS.get(phase, phase):<20}{a:>8.2f}{_rate(records, a)}{b:>8.2f}{_rate(records, b)}")
-    print("(helper): done by the helper process, beside this one's phases; links: waiting for them, then writing them")
+    print("(helper): done by the helper process beside this one's phases; links: a checkpoint for the helper, "
+          "waiting for the links it finds, writing them")  # fmt: skip
     print(f"{'harvest, in-process':<20}{first.total:>8.2f}{_rate(records, first.total)}"
           f"{second.total:>8.2f}{_rate(records, second.total)}")  # fmt: skip
     print(f"{'process wall':<20}{first.wall:>8.2f}{_rate(records, first.wall)}"

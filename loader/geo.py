@@ -151,28 +151,33 @@ def region_iri(hub: Hub, code: str) -> ox.NamedNode:
 
 def commune_triples(hub: Hub, codes: set[str]) -> list[ox.Triple]:
     """Describe the communes the data points to (the table has 35,000; the graph only these)."""
-    territories = Territories.load()
-    cf = hub.term
-    scheme = hub.node("concept", "territory")
     triples: list[ox.Triple] = []
     for code in sorted(codes):
-        commune = territories.commune(code)
-        if commune is None:
-            continue
-        node = commune_iri(hub, code)
-        name = commune.name
-        triples += [
-            ox.Triple(node, ox.NamedNode(RDF + "type"), cf("Commune")),
-            ox.Triple(node, ox.NamedNode(RDF + "type"), ox.NamedNode(SKOS + "Concept")),
-            ox.Triple(node, ox.NamedNode(SKOS + "inScheme"), scheme),
-            ox.Triple(node, ox.NamedNode(SKOS + "prefLabel"), ox.Literal(name, language="fr")),
-            ox.Triple(node, ox.NamedNode(SCHEMA + "name"), ox.Literal(name)),
-            ox.Triple(node, cf("inseeCode"), ox.Literal(code)),
-            ox.Triple(node, ox.NamedNode(SKOS + "broader"), departement_iri(hub, commune.departement)),
-            ox.Triple(node, ox.NamedNode(SKOS + "exactMatch"), ox.NamedNode(f"http://id.insee.fr/geo/commune/{code}")),
-        ]
-        triples += [ox.Triple(node, cf("postalCode"), ox.Literal(pc)) for pc in commune.postal_codes]
+        triples += _commune_description(hub.base, code)
     return triples
+
+
+@cache
+def _commune_description(base: str, code: str) -> tuple[ox.Triple, ...]:
+    """One commune's triples, made once per process: validation and the territories graph both need them."""
+    commune = Territories.load().commune(code)
+    if commune is None:
+        return ()
+    hub = Hub(base)
+    cf = hub.term
+    node = commune_iri(hub, code)
+    name = commune.name
+    return (
+        ox.Triple(node, ox.NamedNode(RDF + "type"), cf("Commune")),
+        ox.Triple(node, ox.NamedNode(RDF + "type"), ox.NamedNode(SKOS + "Concept")),
+        ox.Triple(node, ox.NamedNode(SKOS + "inScheme"), hub.node("concept", "territory")),
+        ox.Triple(node, ox.NamedNode(SKOS + "prefLabel"), ox.Literal(name, language="fr")),
+        ox.Triple(node, ox.NamedNode(SCHEMA + "name"), ox.Literal(name)),
+        ox.Triple(node, cf("inseeCode"), ox.Literal(code)),
+        ox.Triple(node, ox.NamedNode(SKOS + "broader"), departement_iri(hub, commune.departement)),
+        ox.Triple(node, ox.NamedNode(SKOS + "exactMatch"), ox.NamedNode(f"http://id.insee.fr/geo/commune/{code}")),
+        *(ox.Triple(node, cf("postalCode"), ox.Literal(pc)) for pc in commune.postal_codes),
+    )
 
 
 def referenced_commune_codes(hub: Hub, quads: list[ox.Quad] | list[ox.Triple]) -> set[str]:

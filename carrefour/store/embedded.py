@@ -40,7 +40,9 @@ from carrefour.store.query_pool import QueryPool
 from carrefour.vocab import Hub
 
 POINTER = "CURRENT.json"
-BULK_BATCH = 200_000  # quads per bulk load: the loader buffers a whole batch in memory before writing it
+# Quads per bulk load: a million quads took 5.7 s in batches of 50,000, 8.0 s in batches of 200,000
+# (which also buffer more); the many files small batches make are compacted before anyone reads them.
+BULK_BATCH = 50_000
 COMMITTED = "COMMITTED"
 
 
@@ -204,9 +206,19 @@ class EmbeddedWriter(OxigraphView):
         del gone
         self._bulk_extend(iter(wanted))
 
-    def checkpoint(self, target: Path) -> None:
-        """A frozen copy of the session as it is now, that another process can open read-only."""
+    def compact(self) -> None:
+        """Flush and compact what the session wrote.
+
+        Bulk loads leave many overlapping files; a handle opened read-only on them
+        (a checkpoint, a web worker on the published generation) read a million quads
+        in 20 s instead of 5 s.  Compacting them costs one or two seconds per million.
+        """
         self._store.flush()
+        self._store.optimize()
+
+    def checkpoint(self, target: Path) -> None:
+        """A frozen copy of the session as it is now, compacted, that another process can open read-only."""
+        self.compact()
         self._store.backup(str(target))
 
     def _bulk_extend(self, quads: Iterator[ox.Quad]) -> None:
@@ -338,7 +350,7 @@ class EmbeddedStore:
             writer = EmbeddedWriter(store, info, previous, generation / "artifacts")
             try:
                 yield writer
-                store.flush()
+                writer.compact()
             except BaseException as exc:
                 del writer, store
                 shutil.rmtree(generation, ignore_errors=True)
