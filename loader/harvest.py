@@ -42,10 +42,12 @@ from loader.provenance import (
 from loader.records import RecordDiff, diff_records, drop_records, group_by_record, record_hash
 from loader.reference import parse_files, reference_sources
 from loader.validation import Report, Validator
+from loader.validation.dataset import ValidationDataset
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int], None]  # (partner id, records read so far)
+DATASET_CHUNK = 50_000  # mapped triples handed to the validation dataset at a time
 
 
 @dataclass
@@ -136,13 +138,19 @@ def map_feed(
     cache_dir: Path,
     result: PartnerHarvest,
     progress: Progress | None = None,
+    dataset: ValidationDataset | None = None,
 ) -> list[ox.Triple]:
     """Read the partner's feed and map each record; what is not mapped goes to ``result.items``.
 
+    :param dataset: receives the mapped triples as they come (``Validator.start``), to be validated.
     :raises HarvestError: the feed cannot be read at all.
     """
     triples: list[ox.Triple] = []
+    handed = 0  # triples already in ``dataset``
     for item in read_feed(FeedSpec.from_table(spec.feed), settings, cache_dir):
+        if dataset is not None and len(triples) - handed >= DATASET_CHUNK:
+            dataset.add(triples[handed:])
+            handed = len(triples)
         result.read += 1
         if progress is not None and result.read % 500 == 0:
             progress(spec.id, result.read)
@@ -171,6 +179,8 @@ def map_feed(
             triples += entity.triples
     if progress is not None:
         progress(spec.id, result.read)
+    if dataset is not None:
+        dataset.add(triples[handed:])
     return triples
 
 
@@ -188,9 +198,11 @@ def harvest_partner(
     clock = time.perf_counter()
     feed = FeedSpec.from_table(spec.feed)
     mapper = RecordMapper(spec, hub, Minter(hub, spec.id, _registry(previous, hub, spec.id)))
+    dataset = validator.start()
     try:
-        triples = map_feed(spec, mapper, settings, cache_dir, result, progress)
+        triples = map_feed(spec, mapper, settings, cache_dir, result, progress, dataset)
     except HarvestError as exc:
+        dataset.close()
         result.error = str(exc)
         result.ended = datetime.now(UTC).replace(microsecond=0)
         return result
@@ -198,7 +210,8 @@ def harvest_partner(
 
     clock = time.perf_counter()
     result.taxonomy = taxonomy_triples(spec, hub, mapper.categories_seen, mapper.concept_languages)
-    result.report = validator.validate(triples, extra_context=result.taxonomy)
+    result.report = validator.validate(triples, extra_context=result.taxonomy, dataset=dataset)
+    del dataset
     result.seconds["validate"] = time.perf_counter() - clock
     clock = time.perf_counter()
     result.rejected = result.report.rejected_records()

@@ -52,17 +52,30 @@ class Validator:
     def _context_quads(self) -> list[ox.Quad]:
         return default_graph_quads(self.context)
 
+    def start(self) -> ValidationDataset:
+        """A dataset to add records to while they are being mapped, for ``validate(…, dataset=)``."""
+        return ValidationDataset()
+
     def validate(
-        self, data: Sequence[ox.Quad | ox.Triple], extra_context: Sequence[ox.Quad | ox.Triple] = ()
+        self,
+        data: Sequence[ox.Quad | ox.Triple],
+        extra_context: Sequence[ox.Quad | ox.Triple] = (),
+        dataset: ValidationDataset | None = None,
     ) -> Report:
-        """Validate ``data``; the communes it points to are added to the context."""
+        """Validate ``data``; the communes it points to are added to the context.
+
+        :param dataset: from ``start``, holding ``data`` already (added as it was mapped).
+        """
         data = data if isinstance(data, list) else list(data)
         communes = commune_triples(self.hub, referenced_commune_codes(self.hub, data))
-        dataset = ValidationDataset(data, [self._context_quads, default_graph_quads([*communes, *extra_context])])
+        if dataset is None:
+            dataset = ValidationDataset(data)
+        dataset.close([self._context_quads, [*communes, *extra_context]])
         if self.engine == "pyshacl":
             report = Report(validate_with_pyshacl(dataset, self.shapes))
         else:
             report = Report(self._compiled.run(dataset))
-        del dataset, communes
+        dataset.clear()
+        del communes
         release_free_memory()  # the dataset held as much memory as the records themselves
         return report

@@ -12,6 +12,7 @@ i.e. of a triple in a named graph.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import pyoxigraph as ox
 
@@ -41,14 +42,44 @@ class ValidationDataset:
     Blank nodes keep their labels (statements that have some are added as terms, not
     through a parser, which would rename them): both engines, and the caller, name the
     same nodes the same way.
+
+    Records can be added while they are still being produced (``add``, then ``close``):
+    the store parses them in a thread of its own, which does not hold the interpreter
+    lock, so a harvest maps the next records meanwhile, on the machine's other core.
     """
 
-    def __init__(self, records: Sequence[Statement], context: Sequence[Sequence[ox.Quad]]) -> None:
+    def __init__(self, records: Sequence[Statement] = (), context: Sequence[Sequence[Statement]] = ()) -> None:
         self.store = ox.Store()
+        self._loader: ThreadPoolExecutor | None = None
+        self._loading: list[Future[None]] = []
+        self.add(records)
+        self.close(context)
+
+    def add(self, records: Sequence[Statement]) -> None:
+        """Add records; they may still be loading when this returns (``close`` waits for them)."""
         for start in range(0, len(records), _CHUNK):
             self._add_records(records[start : start + _CHUNK])
+
+    def close(self, context: Sequence[Sequence[Statement]] = ()) -> None:
+        """Add the context (to the default graph) and wait until every record is in the store."""
         for part in context:
-            self.store.extend(part)
+            if all(type(t) is ox.Triple and not isinstance(t.subject, ox.BlankNode)
+                   and not isinstance(t.object, ox.BlankNode) for t in part):  # fmt: skip
+                # no blank node to rename: the parser is faster than adding terms one by one
+                self.store.load(ox.serialize(part, format=ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.N_TRIPLES)
+            else:
+                self.store.extend(default_graph_quads(part))
+        for loading in self._loading:
+            loading.result()
+        self._loading.clear()
+        if self._loader is not None:
+            self._loader.shutdown()
+            self._loader = None
+
+    def clear(self) -> None:
+        """Let the memory go, even while the caller still holds the dataset."""
+        self.close()
+        self.store = ox.Store()
 
     def _add_records(self, chunk: Sequence[Statement]) -> None:
         if all(isinstance(item, ox.Quad) and not isinstance(item.graph_name, ox.DefaultGraph) for item in chunk):
@@ -57,7 +88,11 @@ class ValidationDataset:
             self.store.extend(_record_quads(chunk))
         else:  # twice as fast as building quads in Python, but a parser renames blank nodes
             text = ox.serialize(chunk, format=ox.RdfFormat.N_QUADS)
-            self.store.load(text, format=ox.RdfFormat.N_QUADS, to_graph=RECORDS)
+            if self._loader is None:
+                self._loader = ThreadPoolExecutor(1, thread_name_prefix="validation-load")
+            self._loading.append(
+                self._loader.submit(self.store.load, text, format=ox.RdfFormat.N_QUADS, to_graph=RECORDS)
+            )
 
     def select(self, query: str, **options: object) -> ox.QuerySolutions:
         result = self.store.query(query, use_default_graph_as_union=True, **options)  # type: ignore[arg-type]
