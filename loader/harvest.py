@@ -21,6 +21,7 @@ import pyoxigraph as ox
 from carrefour.artifacts import build_artifacts
 from carrefour.config import Config
 from carrefour.errors import CarrefourError, HarvestError
+from carrefour.memory import release_free_memory
 from carrefour.store.base import Snapshot, Store, Writer
 from carrefour.store.helper import Helper
 from carrefour.vocab import Graphs, Hub
@@ -311,6 +312,7 @@ def publish_harvest(
     if new_removals:
         writer.replace_graph(graphs.changes, [*previous_changes, *new_removals])
     writer.replace_graph(graphs.partners, [t for spec in all_specs for t in describe_partner(spec, hub)])
+    release_free_memory()  # the sets that compared each graph with the store are gone
     seconds["load"] = time.perf_counter() - clock
     clock = time.perf_counter()
     links = helper.submit(find_links, hub) if _links_stale(writer, hub) else None
@@ -394,6 +396,7 @@ def harvest(
                     outcome = PartnerHarvest(spec, started=datetime.now(UTC).replace(microsecond=0))
                     outcome.error = f"unexpected error ({type(exc).__name__}: {str(exc)[:200]}); see the log"
                 results.append(outcome)
+                release_free_memory()  # what the partner's diff grouped (a million published triples) is gone
             if not any(r.ok for r in results):
                 raise NothingPublished("no partner could be harvested: the published version is unchanged")
             timings.update(publish_harvest(writer, hub, results, all_specs, helper))
