@@ -22,9 +22,10 @@ import shutil
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 import pyoxigraph as ox
 
@@ -62,6 +63,21 @@ def cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
+@dataclass
+class Pending(Generic[T]):
+    """The result of work given to the helper, or of the same work done here if the helper died."""
+
+    future: Future[T]
+    here: Callable[[], T]
+
+    def result(self) -> T:
+        try:
+            return self.future.result()
+        except BrokenProcessPool:
+            log.warning("the helper process died: its work is done again in this process")
+            return self.here()
+
+
 class Helper:
     """A second process for the read-only work of one write session (a context manager)."""
 
@@ -80,33 +96,43 @@ class Helper:
     def parallel(self) -> bool:
         return self._pool is not None
 
-    def submit(self, work: Work[T], *args: Any) -> Future[T]:
-        """Run ``work(view, *args)`` on the session as it is now; its future result.
+    def submit(self, work: Work[T], *args: Any) -> Pending[T]:
+        """Run ``work(view, *args)`` on the session as it is now; its pending result.
 
         In the helper process, ``view`` is a checkpoint of the session taken now; in
         the session's process (no helper), it is the writer itself, and the work is
-        done before this returns.
+        done before this returns.  If the helper process dies (killed, out of memory),
+        the work is done again here when its result is asked for, on the writer as it
+        is then: the work must only read what the session no longer changes.
         """
-        if self._writer is None:
+        writer = self._writer
+        if writer is None:
             raise RuntimeError("the helper of a finished write session")
+
+        def here() -> T:
+            return work(writer, *args)
+
         if self._pool is not None and not self._started():
             self._pool = None
         if self._pool is None:
             done: Future[T] = Future()
             try:
-                done.set_result(work(self._writer, *args))
+                done.set_result(here())
             except Exception as exc:
                 done.set_exception(exc)
-            return done
-        assert isinstance(self._writer, EmbeddedWriter)
+            return Pending(done, here)
+        assert isinstance(writer, EmbeddedWriter)
         checkpoint = self._folder / f"{next(self._numbers):04d}"
         self._folder.mkdir(exist_ok=True)
-        self._writer.checkpoint(checkpoint)
-        future = self._pool.submit(
-            _run_on_checkpoint, str(checkpoint), self._writer.info, self._writer.artifacts, work, args
-        )
+        writer.checkpoint(checkpoint)
+        try:
+            future = self._pool.submit(_run_on_checkpoint, str(checkpoint), writer.info, writer.artifacts, work, args)
+        except BrokenProcessPool:  # it died doing earlier work: no more helper for this session
+            shutil.rmtree(checkpoint, ignore_errors=True)
+            self._pool = None
+            return self.submit(work, *args)
         future.add_done_callback(lambda _: shutil.rmtree(checkpoint, ignore_errors=True))
-        return future
+        return Pending(future, here)
 
     def _started(self) -> bool:
         """Whether the helper process runs; if it could not start, the work is done here (and said)."""

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import sqlite3
 from pathlib import Path
 
@@ -11,8 +13,8 @@ import pytest
 from carrefour.artifacts import build_artifacts
 from carrefour.artifacts.facets import FACETS_FILE
 from carrefour.artifacts.search import SEARCH_FILE
-from carrefour.store.base import Store, Writer
-from carrefour.store.helper import Helper
+from carrefour.store.base import Snapshot, Store, Writer
+from carrefour.store.helper import CheckpointView, Helper
 from carrefour.vocab import Hub
 from loader.linking import Link, find_links
 
@@ -61,4 +63,22 @@ def test_work_that_fails_in_the_helper_fails_the_caller(bundled_store: Store, hu
             future = helper.submit(find_links, "not a hub")
             with pytest.raises(AttributeError):
                 future.result()
+        raise Abandoned
+
+
+def links_unless_in_a_checkpoint(view: Snapshot, hub: Hub) -> list[Link]:
+    """Identity links; in the helper process (a checkpoint view), the helper is killed instead."""
+    if isinstance(view, CheckpointView):
+        os.kill(os.getpid(), signal.SIGKILL)
+    return find_links(view, hub)
+
+
+def test_work_of_a_helper_killed_meanwhile_is_done_again_here(bundled_store: Store, hub: Hub) -> None:
+    with pytest.raises(Abandoned), bundled_store.writer() as writer:
+        expected = find_links(writer, hub)
+        with Helper(writer, processes=1) as helper:
+            killed = helper.submit(links_unless_in_a_checkpoint, hub)
+            assert killed.result() == expected and expected
+            after = helper.submit(find_links, hub)  # the session goes on without a helper
+            assert not helper.parallel and after.result() == expected
         raise Abandoned
