@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass
+from typing import Any
 
 MIB = 1024 * 1024
 
@@ -95,6 +96,27 @@ class Requests:
     request: str
 
 
+def run_script(
+    url: str, script: str, seconds: float, connections: int, threads: int = 1, timeout_s: int = 30
+) -> tuple[dict[str, Any], str]:
+    """Run wrk with a Lua ``script`` whose ``done()`` prints one ``WRK {json}`` line; that JSON, and wrk's stderr.
+
+    :raises RuntimeError: wrk is missing or failed, or printed no summary.
+    """
+    if shutil.which("wrk") is None:
+        raise RuntimeError("wrk is needed (Debian package wrk; ./dev.sh test installs it)")
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", encoding="utf-8") as handle:
+        handle.write(script)
+        handle.flush()
+        command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s",
+                   f"--timeout={timeout_s}s", "-s", handle.name, url]  # fmt: skip
+        finished = subprocess.run(command, capture_output=True, text=True, timeout=seconds + timeout_s + 60)
+    lines = [line for line in finished.stdout.splitlines() if line.startswith("WRK ")]
+    if finished.returncode != 0 or not lines:
+        raise RuntimeError(f"wrk failed on {url}: {finished.stderr.strip() or finished.stdout[-500:]}")
+    return json.loads(lines[-1][4:]), finished.stderr.strip()
+
+
 def run(
     url: str, requests: Requests, seconds: float, connections: int = 1, check: str | None = None, warm_up: bool = False
 ) -> Load:
@@ -103,20 +125,9 @@ def run(
     :param warm_up: only to fill caches: no answer needs to come back in time.
     :raises RuntimeError: wrk failed, or a request failed or came back wrong.
     """
-    if shutil.which("wrk") is None:
-        raise RuntimeError("wrk is needed (Debian package wrk; ./dev.sh test installs it)")
     response = RESPONSE % check if check else ""
     script = SCRIPT % {"prelude": requests.prelude, "request": requests.request, "response": response}
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", encoding="utf-8") as handle:
-        handle.write(script)
-        handle.flush()
-        command = ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "30s",
-                   "-s", handle.name, url]  # fmt: skip
-        finished = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
-    lines = [line for line in finished.stdout.splitlines() if line.startswith("WRK ")]
-    if finished.returncode != 0 or not lines:
-        raise RuntimeError(f"wrk failed on {url}: {finished.stderr.strip() or finished.stdout[-500:]}")
-    figures = json.loads(lines[-1][4:])
+    figures, stderr = run_script(url, script, seconds, connections)
     load = Load(
         requests=figures["requests"],
         bytes=figures["bytes"],
@@ -128,8 +139,7 @@ def run(
     )
     if load.errors or load.wrong or not (load.requests or warm_up):
         raise RuntimeError(
-            f"{url}: {load.errors} failed and {load.wrong} wrong answers in {load.requests} requests "
-            f"{finished.stderr.strip()}"
+            f"{url}: {load.errors} failed and {load.wrong} wrong answers in {load.requests} requests {stderr}"
         )
     return load
 

@@ -212,7 +212,6 @@ def harvest_partner(
     clock = time.perf_counter()
     result.taxonomy = taxonomy_triples(spec, hub, mapper.categories_seen, mapper.concept_languages)
     result.report = validator.validate(triples, extra_context=result.taxonomy, dataset=dataset)
-    del dataset
     result.seconds["validate"] = time.perf_counter() - clock
     clock = time.perf_counter()
     result.rejected = result.report.rejected_records()

@@ -9,15 +9,10 @@ and printed as one JSON line.
 
 from __future__ import annotations
 
-import json
 import random
-import shutil
-import subprocess
-import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from bench.wrk import lua_string
+from bench.wrk import lua_string, run_script
 
 SCRIPT = r"""
 local requests = {%(requests)s}
@@ -55,7 +50,7 @@ function done(summary, latency, requests)
   for key, count in pairs(total) do table.insert(parts, string.format("\"%%d\": %%d", key, count)) end
   local e = summary.errors
   io.write(string.format(
-    "\nRESULT {\"requests\": %%d, \"seconds\": %%f, \"bytes\": %%d, \"connect\": %%d, \"read\": %%d, " ..
+    "\nWRK {\"requests\": %%d, \"seconds\": %%f, \"bytes\": %%d, \"connect\": %%d, \"read\": %%d, " ..
     "\"write\": %%d, \"timeout\": %%d, \"status_errors\": %%d, \"p50\": %%d, \"p95\": %%d, \"p99\": %%d, " ..
     "\"max\": %%d, \"mean\": %%f, \"statuses\": {%%s}}\n",
     summary.requests, summary.duration / 1e6, summary.bytes, e.connect, e.read, e.write, e.timeout, e.status,
@@ -135,28 +130,9 @@ def run(
     url: str, mix: list[Request], seconds: float, connections: int = 64, threads: int = 2, timeout_s: int = 30
 ) -> WrkResult:
     """Run wrk for ``seconds`` against ``url`` (traffic to 127.0.0.1 only) and parse what the script printed."""
-    if shutil.which("wrk") is None:
-        raise RuntimeError("wrk is needed (Debian package wrk; ./dev.sh test installs it)")
     if not url.startswith(("http://127.0.0.1:", "http://localhost:")):
         raise ValueError(f"the suite only loads servers on this machine, not {url}")
-    with tempfile.TemporaryDirectory(prefix="carrefour-wrk-") as work:
-        path = Path(work) / "mix.lua"
-        path.write_text(script(mix), encoding="utf-8")
-        command = [
-            "wrk",
-            f"-t{threads}",
-            f"-c{connections}",
-            f"-d{max(1, round(seconds))}s",
-            f"--timeout={timeout_s}s",
-            "-s",
-            str(path),
-            url,
-        ]
-        done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + timeout_s + 60, check=False)
-    line = next((ln for ln in done.stdout.splitlines() if ln.startswith("RESULT ")), None)
-    if done.returncode != 0 or line is None:
-        raise RuntimeError(f"wrk failed ({done.returncode}): {done.stdout}\n{done.stderr}")
-    data = json.loads(line[len("RESULT ") :])
+    data, _ = run_script(url, script(mix), seconds, connections, threads, timeout_s)
     statuses = {int(status): count for status, count in data["statuses"].items()}
     return WrkResult(
         requests=data["requests"],

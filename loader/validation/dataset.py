@@ -27,6 +27,10 @@ def default_graph_quads(items: Sequence[Statement]) -> list[ox.Quad]:
     return [ox.Quad(item.subject, item.predicate, item.object) for item in items]
 
 
+def _has_blank_nodes(items: Sequence[Statement]) -> bool:
+    return any(isinstance(item.subject, ox.BlankNode) or isinstance(item.object, ox.BlankNode) for item in items)
+
+
 def _record_quads(items: Sequence[Statement]) -> list[ox.Quad]:
     return [
         item
@@ -63,8 +67,7 @@ class ValidationDataset:
     def close(self, context: Sequence[Sequence[Statement]] = ()) -> None:
         """Add the context (to the default graph) and wait until every record is in the store."""
         for part in context:
-            if all(type(t) is ox.Triple and not isinstance(t.subject, ox.BlankNode)
-                   and not isinstance(t.object, ox.BlankNode) for t in part):  # fmt: skip
+            if all(type(t) is ox.Triple for t in part) and not _has_blank_nodes(part):
                 # no blank node to rename: the parser is faster than adding terms one by one
                 self.store.load(ox.serialize(part, format=ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.N_TRIPLES)
             else:
@@ -84,7 +87,7 @@ class ValidationDataset:
     def _add_records(self, chunk: Sequence[Statement]) -> None:
         if all(isinstance(item, ox.Quad) and not isinstance(item.graph_name, ox.DefaultGraph) for item in chunk):
             self.store.extend(chunk)  # type: ignore[arg-type]  # already quads of named graphs
-        elif any(isinstance(item.subject, ox.BlankNode) or isinstance(item.object, ox.BlankNode) for item in chunk):
+        elif _has_blank_nodes(chunk):
             self.store.extend(_record_quads(chunk))
         else:  # twice as fast as building quads in Python, but a parser renames blank nodes
             text = ox.serialize(chunk, format=ox.RdfFormat.N_QUADS)
