@@ -1,23 +1,20 @@
-"""What a SPARQL request is, read from its text before any engine sees it.
+"""Small edits to the hub's own SPARQL texts: values bound inline, a prologue split off.
 
-The public endpoint must know a query's form (to negotiate the result format),
-refuse updates, and refuse ``SERVICE`` calls to hosts the operator did not allow.
-The engines parse the text themselves; this scanner only tokenises it the way the
-SPARQL 1.1 grammar does (codepoint escapes first, then comments, strings and IRIs),
-so that a keyword cannot hide from it inside an escape, a comment or a string.
+Only for queries the hub writes itself (store lookups, statistics, validation
+constraints); a public query is never edited as text: it passes the gate
+(:mod:`carrefour.sparql.gate`), which writes out the text a store runs.  The scanner
+tokenises the way the SPARQL 1.1 grammar does (codepoint escapes first, then comments,
+strings and IRIs), so that an edit never lands inside a string or a comment.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from urllib.parse import urljoin, urlsplit
+from dataclasses import dataclass
 
-from carrefour.errors import QueryError, QueryRefused
+from carrefour.errors import QueryError
 
 QUERY_FORMS = ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK")
-UPDATE_KEYWORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"})
 
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _TOKEN = re.compile(
@@ -45,36 +42,6 @@ class Token:
     end: int = 0
 
 
-@dataclass(frozen=True)
-class DatasetClause:
-    """A ``FROM <iri>`` or ``FROM NAMED <iri>``; ``start``/``end`` delimit the IRI's token."""
-
-    named: bool
-    iri: str
-    start: int
-    end: int
-
-
-@dataclass
-class QueryShape:
-    """The parts of a request the endpoint decides on."""
-
-    form: str | None  # SELECT, CONSTRUCT, DESCRIBE, ASK, or None for an update
-    is_update: bool
-    services: list[str | None] = field(default_factory=list)  # IRIs; None for a variable
-    has_dataset: bool = False  # the query names its own dataset (FROM / FROM NAMED)
-    dataset: list[DatasetClause] = field(default_factory=list)
-
-    @property
-    def from_graphs(self) -> list[str]:
-        """FROM <iri>: the parts of the default graph."""
-        return [clause.iri for clause in self.dataset if not clause.named]
-
-    @property
-    def from_named_graphs(self) -> list[str]:
-        return [clause.iri for clause in self.dataset if clause.named]
-
-
 def unescape_codepoints(text: str) -> str:
     """Apply SPARQL's \\uXXXX and \\UXXXXXXXX escapes, which precede all parsing."""
 
@@ -85,10 +52,6 @@ def unescape_codepoints(text: str) -> str:
         return chr(code)
 
     return _ESCAPE.sub(replace, text)
-
-
-def tokenize(text: str) -> list[Token]:
-    return scan(unescape_codepoints(text))
 
 
 def scan(unescaped: str) -> list[Token]:
@@ -104,90 +67,6 @@ def scan(unescaped: str) -> list[Token]:
 def token_spans(unescaped: str) -> list[tuple[Token, tuple[int, int]]]:
     """The tokens with their positions as pairs, so a rewrite can keep the rest verbatim."""
     return [(token, (token.start, token.end)) for token in scan(unescaped)]
-
-
-def analyse(text: str) -> QueryShape:
-    """Find the form of a query or update and every SERVICE target it names.
-
-    :raises QueryError: the text holds no query form at all.
-    """
-    tokens = tokenize(text)
-    prefixes: dict[str, str] = {}
-    base = ""
-    form: str | None = None
-    is_update = False
-    services: list[str | None] = []
-    has_dataset = False
-    dataset: list[DatasetClause] = []
-    i = 0
-    while i < len(tokens):
-        token = tokens[i]
-        word = token.text.upper() if token.kind == "word" else ""
-        if word == "PREFIX" and i + 2 < len(tokens) and tokens[i + 1].kind == "pname":
-            iri = tokens[i + 2].text[1:-1] if tokens[i + 2].kind == "iri" else ""
-            prefixes[tokens[i + 1].text.rstrip(":")] = urljoin(base, iri) if base else iri
-            i += 3
-            continue
-        if word == "BASE" and i + 1 < len(tokens) and tokens[i + 1].kind == "iri":
-            base = tokens[i + 1].text[1:-1]
-            i += 2
-            continue
-        if form is None and not is_update:
-            if word in QUERY_FORMS:
-                form = word
-            elif word in UPDATE_KEYWORDS:
-                is_update = True
-        if word == "FROM":
-            has_dataset = True
-            named = i + 1 < len(tokens) and tokens[i + 1].text.upper() == "NAMED"
-            j = i + 2 if named else i + 1
-            target = _resolve(tokens[j] if j < len(tokens) else None, prefixes, base)
-            if target is not None:
-                dataset.append(DatasetClause(named, target, tokens[j].start, tokens[j].end))
-        if word == "SERVICE":
-            j = i + 1
-            if j < len(tokens) and tokens[j].text.upper() == "SILENT":
-                j += 1
-            services.append(_resolve(tokens[j] if j < len(tokens) else None, prefixes, base))
-        i += 1
-    if form is None and not is_update:
-        raise QueryError("no query form found: expected SELECT, CONSTRUCT, DESCRIBE or ASK")
-    return QueryShape(form, is_update, services, has_dataset, dataset)
-
-
-def _resolve(token: Token | None, prefixes: dict[str, str], base: str) -> str | None:
-    """The IRI a token names (an IRI or a prefixed name), or None (a variable, anything else)."""
-    if token is None or token.kind == "var":
-        return None
-    if token.kind == "iri":
-        iri = token.text[1:-1]
-        return urljoin(base, iri) if base else iri
-    if token.kind == "pname":
-        prefix, _, local = token.text.partition(":")
-        if prefix in prefixes:
-            return prefixes[prefix] + local
-    return None
-
-
-def check_public_query(text: str, allowed_service_hosts: list[str]) -> QueryShape:
-    """Refuse updates and SERVICE calls to hosts outside the allow-list.
-
-    :raises QueryRefused: the request is an update, or calls a host not allowed (403).
-    :raises QueryError: the text holds no query form (400).
-    """
-    shape = analyse(text)
-    if shape.is_update:
-        raise QueryRefused("this endpoint is read-only: SPARQL Update (INSERT, DELETE, LOAD, …) is refused")
-    allowed = {host.lower() for host in allowed_service_hosts}
-    for target in shape.services:
-        if target is None:
-            raise QueryRefused("SERVICE with a variable endpoint is refused: name an allowed host")
-        host = (urlsplit(target).hostname or "").lower()
-        if host not in allowed:
-            raise QueryRefused(
-                f"SERVICE <{target}> is refused: host {host or '?'!r} is not in the operator's allow-list"
-            )
-    return shape
 
 
 def bind_values(query: str, bindings: dict[str, str]) -> str:
@@ -217,90 +96,3 @@ def split_prologue(query: str) -> tuple[str, str]:
         if match.lastgroup == "word" and match.group(0).upper() in QUERY_FORMS:
             return unescaped[: match.start()], unescaped[match.start() :]
     raise QueryError("no query form found: expected SELECT, CONSTRUCT, DESCRIBE or ASK")
-
-
-def replace_dataset(query: str, keep: Callable[[str], bool], replacement: str) -> str:
-    """The query (codepoint escapes applied) with each FROM graph not kept replaced by ``replacement``.
-
-    For a store that would otherwise read any graph a query names in FROM.
-    """
-    unescaped = unescape_codepoints(query)
-    for clause in reversed(analyse(query).dataset):
-        if not keep(clause.iri):
-            unescaped = f"{unescaped[: clause.start]}<{replacement}>{unescaped[clause.end :]}"
-    return unescaped
-
-
-VENDOR_SCHEMES = ("bif:", "sql:")  # Virtuoso's bridges from SPARQL to its SQL functions
-
-
-def non_standard(query: str) -> str | None:
-    """What in a query is not SPARQL 1.1 yet a store would act on, or None.
-
-    Virtuoso reads ``DEFINE`` pragmas (which change the dataset, or make it fetch URLs),
-    prefixes it declares itself, and calls SQL functions through ``bif:`` and ``sql:``
-    IRIs; a SPARQL 1.1 engine refuses them all, and so must a proxy in front of Virtuoso.
-    """
-    tokens = tokenize(query)
-    declared: set[str] = set()
-    for i, token in enumerate(tokens):
-        if token.kind == "word" and token.text.upper() == "DEFINE":
-            return "DEFINE pragmas are not SPARQL"
-        if token.kind == "iri" and token.text[1:-1].lower().startswith(VENDOR_SCHEMES):
-            return f"{token.text} names a store's internal function"
-        if token.kind == "pname":
-            prefix = token.text.partition(":")[0]
-            if i > 0 and tokens[i - 1].kind == "word" and tokens[i - 1].text.upper() == "PREFIX":
-                declared.add(prefix)
-            elif prefix not in declared:
-                return f"prefix {prefix}: is not declared"
-    return None
-
-
-def limit_rows(query: str, most: int) -> str:
-    """The query (codepoint escapes applied) asking for at most ``most`` rows: its top-level LIMIT lowered or added.
-
-    A store then stops once it has ``most`` rows instead of working out the whole answer
-    for the hub to cut.  The solution modifiers follow the query's outermost group
-    (subqueries have their own, inside it); a LIMIT goes before a trailing VALUES block,
-    on a line of its own so that a final comment cannot swallow it.
-    """
-    unescaped = unescape_codepoints(query)
-    tokens = scan(unescaped)
-    depth, closed = 0, None
-    for index, token in enumerate(tokens):
-        if token.kind == "other" and token.text in "{}":
-            depth += 1 if token.text == "{" else -1
-            if depth == 0:
-                closed = index
-                break
-    if closed is None:
-        raise QueryError("the query has no group pattern")
-    insert_at = len(unescaped)
-    for index in range(closed + 1, len(tokens)):
-        token = tokens[index]
-        if token.kind == "other" and token.text in "{}":  # EXISTS { … } in HAVING or ORDER BY
-            depth += 1 if token.text == "{" else -1
-        word = token.text.upper() if token.kind == "word" and depth == 0 else ""
-        if word == "VALUES":
-            insert_at = token.start
-            break
-        if word == "LIMIT":
-            digits = _digits_after(tokens, index)
-            if digits is None:
-                raise QueryError("LIMIT needs a whole number")
-            start, end, value = digits
-            return unescaped if value <= most else f"{unescaped[:start]}{most}{unescaped[end:]}"
-    return f"{unescaped[:insert_at]}\nLIMIT {most}\n{unescaped[insert_at:]}"
-
-
-def _digits_after(tokens: list[Token], index: int) -> tuple[int, int, int] | None:
-    """(start, end, value) of the integer right after ``tokens[index]`` (the scanner gives digits one by one)."""
-    run = []
-    for token in tokens[index + 1 :]:
-        if token.kind != "other" or not token.text.isdigit() or (run and token.start != run[-1].end):
-            break
-        run.append(token)
-    if not run:
-        return None
-    return run[0].start, run[-1].end, int("".join(t.text for t in run))

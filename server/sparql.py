@@ -4,10 +4,12 @@ A query comes by GET (``?query=``), by POST form or by POST ``application/sparql
 with ``default-graph-uri`` / ``named-graph-uri`` naming its dataset.  Without a query,
 GET answers with the service description, or the query editor for people.
 
-Public means hostile: updates are refused by every method, SERVICE only reaches the
-hosts the operator allows, the query text is bounded, and the query runs in a
-killable process under a time limit and a result cap (``Snapshot.run_public_query``);
-a capped answer says so in its headers.  Answers are cached until the next
+Public means hostile: every query passes one gate (:mod:`carrefour.sparql.gate`) that
+parses it once, refuses updates, SERVICE to hosts the operator did not allow and
+functions that are not SPARQL 1.1's, and hands the store a canonical text written
+from the parsed query, never the client's; the query text is bounded, and the query
+runs in a killable process under a time limit and a result cap
+(``Snapshot.run_public_query``); a capped answer says so in its headers.  Answers are cached until the next
 publication and carry an ETag, so repeating a query costs nothing.
 """
 
@@ -21,8 +23,8 @@ from werkzeug.exceptions import HTTPException
 
 from carrefour.artifacts.dumps import partner_graphs
 from carrefour.errors import CarrefourError
+from carrefour.sparql.gate import GatePolicy, gate
 from carrefour.sparql_results import RESULT_FORMATS
-from carrefour.sparql_text import check_public_query
 from carrefour.store.base import PublicQuery, QueryAnswer, Snapshot
 from carrefour.vocab import Hub
 from server.dataset_facts import current_facts
@@ -30,7 +32,7 @@ from server.errors import http_error, hub_error
 from server.negotiation import HTML, RDF_OFFERS, choose_representation, choose_results_format
 from server.rdf_documents import document_response, serialize_document
 from server.service_description import PREFIXES, service_description
-from server.sparql_cache import AnswerCache, AnswerKey, is_cacheable
+from server.sparql_cache import AnswerCache, AnswerKey
 from server.sparql_examples import examples
 from server.sparql_protocol import ProtocolRequest, format_override, read_protocol_request
 
@@ -38,6 +40,7 @@ blueprint = Blueprint("sparql", __name__)
 
 CACHE_CONTROL = "public, max-age=60"
 _CACHE_KEY = "carrefour.sparql_cache"
+_POLICY_KEY = "carrefour.sparql_policy"
 
 # Errors here are read by scripts and by the query editor: plain text unless asked otherwise.
 blueprint.register_error_handler(CarrefourError, partial(hub_error, plain_first=True))
@@ -56,6 +59,17 @@ def _prefers_html() -> bool:
     """A browser following a link: HTML wanted more than any results or RDF format."""
     machine = [f.media_type for f in RESULT_FORMATS] + [f.media_type for f in RDF_OFFERS]
     return bool(request.accept_mimetypes) and request.accept_mimetypes.best_match([*machine, HTML]) == HTML
+
+
+def _policy() -> GatePolicy:
+    """What public queries may do here: SERVICE hosts, the base and the prefixes known without PREFIX."""
+    policy = current_app.extensions.get(_POLICY_KEY)
+    if policy is None:
+        config = current_app.config["CARREFOUR"]
+        hub: Hub = current_app.extensions["carrefour.hub"]
+        policy = GatePolicy.of(hub.base, config["SPARQL_SERVICE_ALLOW"], hub.prefixes())
+        current_app.extensions[_POLICY_KEY] = policy
+    return policy
 
 
 def _cache() -> AnswerCache:
@@ -82,13 +96,13 @@ def answer_query(snapshot: Snapshot, protocol: ProtocolRequest, config: dict[str
     :raises NotAcceptable: no format of this query's form matches the request (406).
     :raises QueryTimeout: the query ran out of time (503).
     """
-    shape = check_public_query(protocol.query, list(config["SPARQL_SERVICE_ALLOW"]))
-    select_format, graph_format = _negotiate(shape.form, protocol.formats)
+    gated = gate(protocol.query, _policy())
+    select_format, graph_format = _negotiate(gated.form, protocol.formats)
     cap = int(config["SPARQL_RESULT_CAP"])
-    result_format = select_format if shape.form in ("SELECT", "ASK") else graph_format
-    key = AnswerKey(protocol.query, result_format, protocol.default_graphs, protocol.named_graphs, cap)
+    result_format = select_format if gated.form in ("SELECT", "ASK") else graph_format
+    key = AnswerKey(gated.text, result_format, protocol.default_graphs, protocol.named_graphs, cap)
     version = snapshot.info.version
-    cacheable = is_cacheable(protocol.query, shape)
+    cacheable = gated.cacheable
     etag = key.digest(version) if cacheable else None
     if etag is not None and request.method in ("GET", "HEAD") and request.if_none_match.contains_weak(etag):
         response = Response(status=304)
@@ -102,7 +116,7 @@ def answer_query(snapshot: Snapshot, protocol: ProtocolRequest, config: dict[str
     if answer is None:
         answer = snapshot.run_public_query(
             PublicQuery(
-                text=protocol.query,
+                query=gated,
                 select_format=select_format,
                 graph_format=graph_format,
                 default_graphs=protocol.default_graphs,

@@ -3,9 +3,9 @@
 The data only changes when a harvest publishes a new version, so an answer is
 valid for as long as its version is the published one: the cache is keyed by the
 version and emptied when the version changes, bounded by a byte budget (least
-recently used answers go first).  Queries whose answer can change within a version
-are never cached: those calling RAND, NOW, UUID, STRUUID or BNODE, and those
-reaching another endpoint with SERVICE.
+recently used answers go first).  Answers are keyed by the gate's canonical text, so
+two spellings of one query share an answer; queries whose answer can change within
+a version are never cached (``GatedQuery.cacheable``).
 """
 
 from __future__ import annotations
@@ -13,11 +13,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from carrefour.sparql_text import QueryShape, tokenize
 from carrefour.store.base import QueryAnswer
 from server.memo import VersionCache
-
-VOLATILE_FUNCTIONS = frozenset({"RAND", "NOW", "UUID", "STRUUID", "BNODE"})
 
 
 @dataclass(frozen=True)
@@ -34,13 +31,6 @@ class AnswerKey:
         """A short stable name of this answer in this version (the ETag)."""
         parts = [version, self.text, self.result_format, *self.default_graphs, "|", *self.named_graphs, str(self.cap)]
         return hashlib.sha256("\x00".join(parts).encode("utf-8")).hexdigest()[:32]
-
-
-def is_cacheable(text: str, shape: QueryShape) -> bool:
-    """Whether the answer to ``text`` only depends on the data of the version."""
-    if shape.services:
-        return False
-    return not any(t.kind == "word" and t.text.upper() in VOLATILE_FUNCTIONS for t in tokenize(text))
 
 
 class AnswerCache(VersionCache[AnswerKey, QueryAnswer]):

@@ -8,6 +8,7 @@ GET ``?query=``, POST ``application/x-www-form-urlencoded`` (``query=``), or POS
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import unquote_to_bytes
 
 import pyoxigraph as ox
 from flask import request
@@ -50,6 +51,21 @@ def _body_text() -> str:
         raise QueryError(f"the query body is not valid {charset} text") from exc
 
 
+def _refuse_invalid_utf8(encoded: bytes) -> None:
+    """Refuse a ``query`` whose percent-encoded bytes are not UTF-8, which the form decoder silently replaces.
+
+    :raises QueryError: 400, rather than running a query the client did not write.
+    """
+    for pair in encoded.split(b"&"):
+        name, _, value = pair.partition(b"=")
+        if unquote_to_bytes(name.replace(b"+", b" ")) != b"query":
+            continue
+        try:
+            unquote_to_bytes(value.replace(b"+", b" ")).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise QueryError(f"the query is not valid UTF-8 once percent-decoded (byte {exc.start})") from None
+
+
 def read_protocol_request(max_query_bytes: int) -> ProtocolRequest | None:
     """The query operation of this request, or None for a GET without a query.
 
@@ -82,6 +98,8 @@ def read_protocol_request(max_query_bytes: int) -> ProtocolRequest | None:
     if len(queries) != 1:
         raise QueryError(f"a request carries exactly one query; this one has {len(queries)}")
     text = queries[0]
+    if "\ufffd" in text and request.mimetype != QUERY_BODY:
+        _refuse_invalid_utf8(request.query_string + b"&" + (request.get_data() if request.mimetype == FORM else b""))
     size = len(text.encode("utf-8"))
     if size > max_query_bytes:
         raise RequestEntityTooLarge(

@@ -21,6 +21,8 @@ from typing import IO, Protocol
 
 import pyoxigraph as ox
 
+from carrefour.sparql.gate import GatedQuery
+
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 Bindings = Mapping[str, Term]
 Solution = dict[str, Term]
@@ -28,14 +30,15 @@ Solution = dict[str, Term]
 
 @dataclass(frozen=True)
 class PublicQuery:
-    """A query from the public SPARQL endpoint, with the limits that apply to it.
+    """A query from the public SPARQL endpoint, past the gate, with the limits that apply to it.
 
     ``select_format`` and ``graph_format`` are the negotiated result formats for
     tabular (SELECT/ASK) and graph (CONSTRUCT/DESCRIBE) answers: the form of the
-    query decides which one is used.
+    query decides which one is used.  Stores run ``query.text`` (or a rendering of
+    the same parsed query), never the text the client sent.
     """
 
-    text: str
+    query: GatedQuery
     select_format: str = "json"
     graph_format: str = "ttl"
     default_graphs: tuple[str, ...] = ()

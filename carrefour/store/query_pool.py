@@ -22,7 +22,6 @@ from multiprocessing.process import BaseProcess
 import pyoxigraph as ox
 
 from carrefour.errors import QueryError, QueryTimeout, StoreError
-from carrefour.sparql_text import analyse, non_standard
 from carrefour.store.answers import boolean_answer, graph_answer, select_answer
 from carrefour.store.base import PublicQuery, QueryAnswer
 
@@ -47,7 +46,7 @@ def _cpu_seconds(pid: int) -> float | None:
         return None
 
 
-def _dataset_options(query: PublicQuery, names_its_dataset: bool) -> dict[str, object]:
+def _dataset_options(query: PublicQuery) -> dict[str, object]:
     """The query's RDF dataset, as the SPARQL 1.1 Protocol defines it (section 2.1.4).
 
     Graphs named by the request (``default-graph-uri``, ``named-graph-uri``) are the
@@ -61,29 +60,25 @@ def _dataset_options(query: PublicQuery, names_its_dataset: bool) -> dict[str, o
             "default_graph": [ox.NamedNode(g) for g in query.default_graphs],
             "named_graphs": [ox.NamedNode(g) for g in query.named_graphs],
         }
-    return {"use_default_graph_as_union": not names_its_dataset}
+    return {"use_default_graph_as_union": not query.query.dataset}
 
 
 def execute_public_query(store: ox.Store, query: PublicQuery, prefixes: dict[str, str] | None = None) -> QueryAnswer:
-    """Execute ``query`` on ``store`` and serialise at most ``query.cap`` rows or triples.
+    """Execute the gate's canonical text on ``store`` and serialise at most ``query.cap`` rows or triples.
 
     :raises QueryError: the engine cannot parse or evaluate the query.
     """
     try:
-        shape = analyse(query.text)
-        extension = non_standard(query.text)
-        if extension is not None:  # refused on every store alike (see carrefour.sparql_text.non_standard)
-            raise QueryError(f"not a SPARQL 1.1 query: {extension}")
-        results = store.query(query.text, **_dataset_options(query, shape.has_dataset))
+        results = store.query(query.query.text, **_dataset_options(query))
         if isinstance(results, ox.QueryBoolean):
             return boolean_answer(bool(results), query.select_format)
         if isinstance(results, ox.QuerySolutions):
             variables = [v.value for v in results.variables]
             rows = ({name: s[name] for name in variables if s[name] is not None} for s in results)
             return select_answer(variables, rows, query.select_format, query.cap)
-        return graph_answer(results, query.graph_format, query.cap, prefixes, shape.form or "CONSTRUCT")
+        return graph_answer(results, query.graph_format, query.cap, prefixes, query.query.form)
     except SyntaxError as exc:
-        raise QueryError(f"malformed query: {exc}") from exc
+        raise QueryError(f"the engine refused this query: {exc}") from exc
     except (OSError, ValueError, TypeError) as exc:
         raise QueryError(f"query failed: {exc}") from exc
 

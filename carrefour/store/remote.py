@@ -35,16 +35,8 @@ import pyoxigraph as ox
 
 from carrefour.config import Config
 from carrefour.errors import QueryError, StoreError, StoreUnavailable
-from carrefour.sparql_text import (
-    QueryShape,
-    analyse,
-    bind_values,
-    limit_rows,
-    non_standard,
-    replace_dataset,
-    scan,
-    unescape_codepoints,
-)
+from carrefour.sparql.syntax import DatasetClause
+from carrefour.sparql_text import bind_values
 from carrefour.store.answers import boolean_answer, graph_answer, graph_format, select_answer
 from carrefour.store.base import Bindings, DatasetInfo, PublicQuery, QueryAnswer, Solution, Term
 from carrefour.store.embedded import EmbeddedStore, EmbeddedWriter
@@ -65,27 +57,6 @@ def _bound(query: str, bindings: Bindings | None) -> str:
 
 
 LOOKUP_BATCH = 200  # subjects per lookup query: a short query text, answers well under the store's row limit
-
-_PARSER = ox.Store()  # empty, in memory: its parser judges public queries as the embedded store's does
-
-
-def check_syntax(text: str, form: str) -> None:
-    """Refuse what is not SPARQL 1.1 with the embedded store's words, whatever the store would make of it.
-
-    Parsing a SELECT evaluates nothing until its rows are read; an ASK would be
-    evaluated at once, so it is checked as the SELECT with the same pattern.
-
-    :raises QueryError: a syntax error (400).
-    """
-    if form == "ASK":
-        unescaped = unescape_codepoints(text)
-        ask = next(t for t in scan(unescaped) if t.kind == "word" and t.text.upper() == "ASK")
-        text = f"{unescaped[: ask.start]}SELECT (true AS ?carrefour_ask){unescaped[ask.end :]}"
-    try:
-        _PARSER.query(text)
-    except SyntaxError as exc:
-        raise QueryError(f"malformed query: {exc}") from exc
-
 
 Changed = dict[ox.NamedNode, Iterable[ox.Quad] | None]  # a graph's new content; None: the graph goes
 Staged = dict[ox.NamedNode, ox.NamedNode | None]  # a graph's staging graph; None: the graph goes
@@ -216,42 +187,43 @@ class RemoteSnapshot:
             ox.serialize(self.client.download(name), output, format)
 
     def run_public_query(self, query: PublicQuery) -> QueryAnswer:
-        """Run an untrusted query on the store; the hub, not the store, decides the answer's format and cap."""
-        shape = analyse(query.text)
-        if shape.form is None:
-            raise QueryError("an update is not a query")
-        extension = non_standard(query.text)
-        if extension is not None:
-            raise QueryError(f"not a SPARQL 1.1 query: {extension}")
-        check_syntax(query.text, shape.form)
-        text, dataset = self._public_dataset(query, shape)
-        if shape.form == "SELECT":
-            # The store stops at the cap (its own row limit at most: Virtuoso refuses to sort past it).
-            text = limit_rows(text, min(query.cap + 1, self.client.endpoints.result_cap))
-            rows = self.client.select(text, dataset, query.timeout, limit=query.cap, public=True)
-            return select_answer(rows.variables, rows.solutions, query.select_format, query.cap, rows.cut)
-        if shape.form == "ASK":
-            return boolean_answer(self.client.ask(text, dataset, query.timeout, public=True), query.select_format)
-        graph_format(query.graph_format)  # refuse an unknown format before the store works for nothing
-        triples, cut = self.client.construct(text, shape.form, dataset, query.timeout, query.cap)
-        return graph_answer(triples, query.graph_format, query.cap, self.prefixes, shape.form, cut)
+        """Run a gated query on the store; the hub, not the store, decides the answer's format and cap.
 
-    def _public_dataset(self, query: PublicQuery, shape: QueryShape) -> tuple[str, list[tuple[str, str]]]:
-        """The query and its protocol dataset, as the embedded store reads them, kept to the hub's graphs.
-
-        The protocol's graphs should win over the query's FROM clauses, but Virtuoso
-        adds both together and reads any graph FROM names: FROM graphs that are not the
-        hub's (all of them, when the protocol names graphs) become an empty graph.
+        The store receives a rendering of the gate's parsed query (its canonical text,
+        with the dataset and the LIMIT this store needs), never the client's text.
         """
-        by_protocol = bool(query.default_graphs or query.named_graphs)  # then exactly those graphs (Protocol 2.1.4)
-        default, named = list(query.default_graphs), list(query.named_graphs)
-        protocol = self._dataset(default, named) if by_protocol else self._dataset()
-        if not shape.has_dataset:
-            return query.text, protocol
-        if by_protocol:
-            return replace_dataset(query.text, lambda _: False, self.records.empty.value), protocol
-        text = replace_dataset(query.text, self.records.is_hub_graph, self.records.empty.value)
-        return text, self._dataset(shape.from_graphs, shape.from_named_graphs)
+        gated = query.query
+        dataset, protocol = self._public_dataset(query)
+        if gated.form == "SELECT":
+            # The store stops at the cap (its own row limit at most: Virtuoso refuses to sort past it).
+            text = gated.render(dataset=dataset, limit=min(query.cap + 1, self.client.endpoints.result_cap))
+            rows = self.client.select(text, protocol, query.timeout, limit=query.cap, public=True)
+            return select_answer(rows.variables, rows.solutions, query.select_format, query.cap, rows.cut)
+        text = gated.text if dataset is None else gated.render(dataset=dataset)
+        if gated.form == "ASK":
+            return boolean_answer(self.client.ask(text, protocol, query.timeout, public=True), query.select_format)
+        graph_format(query.graph_format)  # refuse an unknown format before the store works for nothing
+        triples, cut = self.client.construct(text, gated.form, protocol, query.timeout, query.cap)
+        return graph_answer(triples, query.graph_format, query.cap, self.prefixes, gated.form, cut)
+
+    def _public_dataset(self, query: PublicQuery) -> tuple[tuple[DatasetClause, ...] | None, list[tuple[str, str]]]:
+        """The FROM clauses to render (None: the query's own) and the protocol dataset, kept to the hub's graphs.
+
+        The protocol's graphs win over the query's FROM clauses (Protocol 2.1.4), but
+        Virtuoso adds both together and reads any graph FROM names: with protocol graphs
+        the FROM clauses are left out, and FROM graphs that are not the hub's become an
+        empty graph.
+        """
+        gated = query.query
+        if query.default_graphs or query.named_graphs:
+            return (), self._dataset(list(query.default_graphs), list(query.named_graphs))
+        if not gated.dataset:
+            return None, self._dataset()
+        kept = tuple(
+            clause if self.records.is_hub_graph(clause.iri) else DatasetClause(self.records.empty, clause.named)
+            for clause in gated.dataset
+        )
+        return kept, self._dataset(gated.from_graphs, gated.from_named_graphs)
 
 
 class RemoteStore:

@@ -79,13 +79,19 @@ def test_sparqlwrapper_update_is_refused(live_server: LiveServer) -> None:
         "SELECT * WHERE { SERVICE SILENT <http://example.org/sparql> { ?s ?p ?o } }",
         "PREFIX ex: <http://example.org/>\nSELECT * WHERE { SERVICE ex:sparql { ?s ?p ?o } }",
         "SELECT * WHERE { BIND(<http://example.org/sparql> AS ?e) SERVICE ?e { ?s ?p ?o } }",
-        "SELECT * WHERE { SERV\\u0049CE <http://example.org/sparql> { ?s ?p ?o } }",
     ],
 )
 def test_service_to_hosts_not_allowed_is_refused(live_server: LiveServer, query: str) -> None:
     response = sparql_get(live_server, query)
     assert response.status_code == 403
     assert "SERVICE" in response.text
+
+
+def test_a_keyword_hidden_in_an_escape_is_refused(live_server: LiveServer) -> None:
+    """Readers disagree on whether ``\\u0049`` is an I before parsing: the text is refused, not guessed at."""
+    response = sparql_get(live_server, "SELECT * WHERE { SERV\\u0049CE <http://example.org/sparql> { ?s ?p ?o } }")
+    assert response.status_code == 400
+    assert "codepoint escapes are only accepted inside strings and IRIs" in response.text
 
 
 def test_service_to_an_allowed_host_works(limited_server: LiveServer, live_server: LiveServer, hub: Hub) -> None:
@@ -106,9 +112,10 @@ def test_malformed_query_is_a_400_with_the_parsers_message(live_server: LiveServ
     response = sparql_get(live_server, "SELECT * WHERE { ?s ?p }")
     assert response.status_code == 400
     assert response.headers["Content-Type"].startswith("text/plain")
-    assert response.text.startswith("malformed query: error at 1:")
+    assert response.text.startswith("malformed query: expected ")
+    assert "(line 1, column 24)" in response.text
     no_form = sparql_get(live_server, "PREFIX ex: <http://example.org/>")
-    assert no_form.status_code == 400 and "no query form" in no_form.text
+    assert no_form.status_code == 400 and "expected SELECT, CONSTRUCT, DESCRIBE or ASK" in no_form.text
 
 
 def test_a_query_too_long_is_refused(limited_server: LiveServer) -> None:

@@ -1,4 +1,4 @@
-"""Property-based fuzzing of the readers, the mapping, the SPARQL scanner and the web routes (hypothesis)."""
+"""Property-based fuzzing of the readers, the mapping, the SPARQL gate and the web routes (hypothesis)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from bench.reliability.fuzz import (
     reader_check,
     records,
     run_property,
-    sparql_scanner_check,
+    sparql_gate_check,
     sparql_texts,
 )
 from bench.reliability.server import Served, server_errors_logged
@@ -31,8 +31,8 @@ def test_the_mapping_given_any_record_never_crashes() -> None:
     assert result.tried >= EXAMPLES and not result.failures, result.failures
 
 
-def test_the_sparql_scanner_never_lets_an_update_through() -> None:
-    result = run_property("scanner", sparql_texts, sparql_scanner_check, EXAMPLES * 3)
+def test_the_sparql_gate_never_lets_an_update_through() -> None:
+    result = run_property("gate", sparql_texts, sparql_gate_check, EXAMPLES * 3)
     assert result.tried >= EXAMPLES and not result.failures, result.failures
 
 

@@ -14,13 +14,13 @@ import pyoxigraph as ox
 import pytest
 
 from carrefour.errors import QueryTimeout, StoreError, StoreUnavailable
-from carrefour.store.base import PublicQuery
 from carrefour.store.remote import RemoteStore
 from carrefour.store.sparql_client import Endpoints, SparqlClient
 from carrefour.vocab import Hub
 from tests.conftest import free_port
 from tests.support import virtuoso
 from tests.support.backends import DRAIN_SECONDS, POLL_SECONDS, endpoints, fresh_base, remote_store
+from tests.support.queries import public_query
 from tests.support.sockets import ErrorServer, Proxy, SilentServer
 from tests.support.zoo import Zoo, build, canonical, publish, publish_zoo
 
@@ -75,10 +75,10 @@ def test_a_store_that_starts_hanging_cuts_queries_at_their_limit(
         client = SparqlClient(endpoints(virtuoso_server, query=url + "sparql", timeout=1.0))
         store = RemoteStore(client, direct.hub, tmp_path / "proxied" / "mirror", POLL_SECONDS, DRAIN_SECONDS)
         snapshot = store.snapshot()
-        assert snapshot.run_public_query(PublicQuery("ASK { ?s ?p ?o }", timeout=1)).count == 1
+        assert snapshot.run_public_query(public_query("ASK { ?s ?p ?o }", timeout=1)).count == 1
         proxy.hang()
         with pytest.raises(QueryTimeout, match="1 s"):
-            snapshot.run_public_query(PublicQuery("ASK { ?s ?p ?o }", timeout=1))
+            snapshot.run_public_query(public_query("ASK { ?s ?p ?o }", timeout=1))
         with pytest.raises(StoreUnavailable, match="did not answer within 1 s"):
             snapshot.describe(direct.hub.node("initiative", "alpha", "one"))
         store.close()

@@ -21,6 +21,7 @@ from carrefour.sparql_results import RESULT_FORMATS, serialize_select
 from carrefour.store.base import PublicQuery, Snapshot
 from tests.conftest import BACKEND_PARAMS
 from tests.support.backends import Backend, close_backend, open_backend
+from tests.support.queries import public_query
 from tests.support.zoo import BIG, Zoo, big_graph, build, publish
 
 PREFIXES = "PREFIX schema: <http://schema.org/> PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>\n"
@@ -87,7 +88,7 @@ def test_select_answers_in_every_format(snapshot: Snapshot, oracle: ox.Store, na
     expected = oracle.query(text, use_default_graph_as_union=True)
     variables = [v.value for v in expected.variables]
     expected_rows = [{v: s[v] for v in variables if s[v] is not None} for s in expected]
-    answer = snapshot.run_public_query(PublicQuery(text, select_format=format_name))
+    answer = snapshot.run_public_query(public_query(text, select_format=format_name))
     assert answer.form == "SELECT" and not answer.capped
     assert answer.count == len(expected_rows)
     assert answer.media_type == next(f.media_type for f in RESULT_FORMATS if f.name == format_name)
@@ -98,8 +99,9 @@ def test_select_answers_in_every_format(snapshot: Snapshot, oracle: ox.Store, na
 
 @pytest.mark.parametrize("format_name", [f.name for f in RESULT_FORMATS])
 def test_ask_answers(snapshot: Snapshot, format_name: str) -> None:
-    yes = snapshot.run_public_query(PublicQuery(PREFIXES + "ASK { ?s schema:position 7 }", select_format=format_name))
-    no = snapshot.run_public_query(PublicQuery(PREFIXES + "ASK { ?s schema:position 7000 }", select_format=format_name))
+    ask = PREFIXES + "ASK { ?s schema:position %s }"
+    yes = snapshot.run_public_query(public_query(ask % 7, select_format=format_name))
+    no = snapshot.run_public_query(public_query(ask % 7000, select_format=format_name))
     assert yes.form == no.form == "ASK"
     if format_name in ("json", "xml"):
         assert Result.parse(io.BytesIO(yes.body), format=format_name).askAnswer is True
@@ -117,7 +119,7 @@ def test_construct_answers_in_every_format(snapshot: Snapshot, oracle: ox.Store,
         data=ox.serialize(oracle.query(text, use_default_graph_as_union=True), format=ox.RdfFormat.N_TRIPLES),
         format="nt",
     )
-    answer = snapshot.run_public_query(PublicQuery(text, graph_format=format_name))
+    answer = snapshot.run_public_query(public_query(text, graph_format=format_name))
     assert answer.form == "CONSTRUCT" and not answer.capped and answer.count == len(expected)
     got = rdflib.Graph()
     got.parse(data=answer.body, format=RDFLIB_FORMATS[format_name])
@@ -131,29 +133,29 @@ def test_the_dataset_of_a_query_is_respected(published: tuple[Backend, Zoo], sna
     def n(query: PublicQuery) -> int:
         return int(next(iter(rows_of(snapshot.run_public_query(query).body, "json")))[0].split('"')[1])
 
-    assert n(PublicQuery(count)) == len(zoo.quads)
-    assert n(PublicQuery(count, default_graphs=(zoo.alpha.value,))) == len(zoo.graph(zoo.alpha))
-    assert n(PublicQuery(f"SELECT (COUNT(*) AS ?n) FROM <{zoo.beta.value}> WHERE {{ ?s ?p ?o }}")) == len(
+    assert n(public_query(count)) == len(zoo.quads)
+    assert n(public_query(count, default_graphs=(zoo.alpha.value,))) == len(zoo.graph(zoo.alpha))
+    assert n(public_query(f"SELECT (COUNT(*) AS ?n) FROM <{zoo.beta.value}> WHERE {{ ?s ?p ?o }}")) == len(
         zoo.graph(zoo.beta)
     )
     named = f"SELECT (COUNT(*) AS ?n) FROM NAMED <{zoo.alpha.value}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}"
-    assert n(PublicQuery(named)) == len(zoo.graph(zoo.alpha))
+    assert n(public_query(named)) == len(zoo.graph(zoo.alpha))
     overridden = f"SELECT (COUNT(*) AS ?n) FROM <{zoo.beta.value}> WHERE {{ ?s ?p ?o }}"
-    assert n(PublicQuery(overridden, default_graphs=(zoo.alpha.value,))) == len(zoo.graph(zoo.alpha))  # protocol wins
+    assert n(public_query(overridden, default_graphs=(zoo.alpha.value,))) == len(zoo.graph(zoo.alpha))  # protocol wins
     for system in ("http://www.openlinksw.com/schemas/virtrdf#", "http://www.w3.org/ns/ldp#"):
-        assert n(PublicQuery(f"SELECT (COUNT(?s) AS ?n) FROM <{system}> WHERE {{ ?s ?p ?o }}")) == 0
-        assert n(PublicQuery("SELECT (COUNT(?s) AS ?n) WHERE { ?s ?p ?o }", default_graphs=(system,))) == 0
-        assert n(PublicQuery("SELECT (COUNT(?s) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", named_graphs=(system,))) == 0
+        assert n(public_query(f"SELECT (COUNT(?s) AS ?n) FROM <{system}> WHERE {{ ?s ?p ?o }}")) == 0
+        assert n(public_query("SELECT (COUNT(?s) AS ?n) WHERE { ?s ?p ?o }", default_graphs=(system,))) == 0
+        assert n(public_query("SELECT (COUNT(?s) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", named_graphs=(system,))) == 0
 
 
 @pytest.mark.parametrize("cap", [10_000, 20_000])
 def test_the_cap_is_flagged_and_the_hub_never_claims_a_cut_answer_is_whole(snapshot: Snapshot, cap: int) -> None:
     """Virtuoso cuts at its own ResultSetMaxRows without a word: the hub must still flag it."""
     select = snapshot.run_public_query(
-        PublicQuery("SELECT ?s ?id WHERE { ?s <http://schema.org/identifier> ?id }", cap=cap)
+        public_query("SELECT ?s ?id WHERE { ?s <http://schema.org/identifier> ?id }", cap=cap)
     )
     construct = snapshot.run_public_query(
-        PublicQuery(
+        public_query(
             "CONSTRUCT { ?s <http://schema.org/identifier> ?id } WHERE { ?s <http://schema.org/identifier> ?id }",
             cap=cap,
         )
@@ -163,7 +165,7 @@ def test_the_cap_is_flagged_and_the_hub_never_claims_a_cut_answer_is_whole(snaps
         assert answer.capped == (answer.count < BIG)
     assert len(rows_of(select.body, "json")) == select.count
     assert select.capped and construct.capped if cap < BIG else True
-    small = snapshot.run_public_query(PublicQuery("SELECT ?s WHERE { ?s <http://schema.org/position> ?p }", cap=cap))
+    small = snapshot.run_public_query(public_query("SELECT ?s WHERE { ?s <http://schema.org/position> ?p }", cap=cap))
     assert small.count == 40 and not small.capped
 
 
@@ -173,8 +175,8 @@ def test_an_expensive_query_is_cut_at_its_time_limit(snapshot: Snapshot) -> None
         'FILTER(CONCAT(?x, "-") = ?y) }'
     )
     with pytest.raises(QueryTimeout):
-        snapshot.run_public_query(PublicQuery(expensive, timeout=2))
-    assert snapshot.run_public_query(PublicQuery("ASK { ?s ?p ?o }", timeout=30)).count == 1  # and the next one runs
+        snapshot.run_public_query(public_query(expensive, timeout=2))
+    assert snapshot.run_public_query(public_query("ASK { ?s ?p ?o }", timeout=30)).count == 1  # and the next one runs
 
 
 @pytest.mark.parametrize(
@@ -183,12 +185,12 @@ def test_an_expensive_query_is_cut_at_its_time_limit(snapshot: Snapshot) -> None
 )
 def test_malformed_queries_are_query_errors(snapshot: Snapshot, text: str) -> None:
     with pytest.raises(QueryError):
-        snapshot.run_public_query(PublicQuery(text))
+        snapshot.run_public_query(public_query(text))
 
 
 def test_an_unknown_graph_format_is_a_query_error(snapshot: Snapshot) -> None:
     with pytest.raises(QueryError, match="unsupported graph format"):
-        snapshot.run_public_query(PublicQuery("CONSTRUCT WHERE { ?s ?p ?o }", graph_format="nq"))
+        snapshot.run_public_query(public_query("CONSTRUCT WHERE { ?s ?p ?o }", graph_format="nq"))
 
 
 @pytest.mark.parametrize(
@@ -204,4 +206,4 @@ def test_an_unknown_graph_format_is_a_query_error(snapshot: Snapshot) -> None:
 def test_store_extensions_are_refused_as_on_a_standard_engine(snapshot: Snapshot, text: str) -> None:
     """Virtuoso's pragmas and SQL functions would change the dataset, fetch URLs or reach its SQL."""
     with pytest.raises(QueryError):
-        snapshot.run_public_query(PublicQuery(text))
+        snapshot.run_public_query(public_query(text))

@@ -20,12 +20,12 @@ from rdflib import Variable
 from rdflib.query import Result
 
 from carrefour.errors import QueryError, QueryTimeout, StoreError
-from carrefour.store.base import PublicQuery
 from carrefour.store.remote import RemoteStore
 from carrefour.store.sparql_client import INSERT_CHUNK
 from carrefour.vocab import SCHEMA, XSD, Hub
 from tests.support import virtuoso
 from tests.support.backends import fresh_base, remote_store
+from tests.support.queries import public_query
 from tests.support.zoo import BIG, HOSTILE, Zoo, big_graph, build, canonical, publish, typed
 
 pytestmark = [pytest.mark.virtuoso, pytest.mark.skipif(not virtuoso.available(), reason=virtuoso.NOT_INSTALLED)]
@@ -109,7 +109,7 @@ def test_json_results_use_the_old_typed_literal_and_booleans_as_1_so_the_hub_rea
     binding = raw(virtuoso_server, query, JSON).json()["results"]["bindings"][0]["active"]
     assert binding == {"type": "typed-literal", "datatype": XSD + "boolean", "value": "1"}
     assert store.snapshot().select(query) == [{"active": typed("true", "boolean")}]
-    answer = store.snapshot().run_public_query(PublicQuery(query, select_format="json"))
+    answer = store.snapshot().run_public_query(public_query(query, select_format="json"))
     assert b"typed-literal" not in answer.body
     assert Result.parse(io.BytesIO(answer.body), format="json").bindings[0][Variable("active")].toPython() is True
 
@@ -132,7 +132,7 @@ def test_bnode_is_not_implemented_and_the_hub_says_so_as_a_query_error(
     response = raw(virtuoso_server, query)
     assert response.status_code == 400 and "not implemented" in response.text
     with pytest.raises(QueryError, match="not implemented"):
-        published[0].snapshot().run_public_query(PublicQuery(query))
+        published[0].snapshot().run_public_query(public_query(query))
 
 
 def test_it_merges_from_clauses_with_the_protocol_dataset_so_the_hub_rewrites_them(
@@ -142,7 +142,7 @@ def test_it_merges_from_clauses_with_the_protocol_dataset_so_the_hub_rewrites_th
     query = f"SELECT (COUNT(?s) AS ?n) FROM <{VIRTRDF}> WHERE {{ ?s ?p ?o }}"
     response = raw(virtuoso_server, query, JSON, **{"default-graph-uri": zoo.alpha.value})
     assert int(response.json()["results"]["bindings"][0]["n"]["value"]) > len(zoo.graph(zoo.alpha))
-    answer = store.snapshot().run_public_query(PublicQuery(query))
+    answer = store.snapshot().run_public_query(public_query(query))
     assert Result.parse(io.BytesIO(answer.body), format="json").bindings[0][Variable("n")].toPython() == 0
 
 
@@ -183,7 +183,7 @@ def test_its_anytime_answers_are_cut_without_a_word_so_the_hub_never_asks_for_th
     counted = raw(virtuoso_server, query.replace("SELECT ?x ?y", "SELECT (COUNT(*) AS ?n)"), timeout="2000")
     assert counted.headers["X-SQL-State"] == "S1TAT"  # only aggregates say so
     with pytest.raises(QueryTimeout, match="3 s"):
-        store.snapshot().run_public_query(PublicQuery(query, timeout=3))
+        store.snapshot().run_public_query(public_query(query, timeout=3))
 
 
 @pytest.mark.timeout(120)
@@ -199,7 +199,7 @@ def test_a_query_over_its_own_time_limit_is_a_timeout(tmp_path: Path) -> None:
         response = raw(server, query)
         assert response.status_code == 500 and "SR171" in response.text
         with pytest.raises(QueryTimeout, match="store's time limit"):
-            store.snapshot().run_public_query(PublicQuery(query, timeout=30))
+            store.snapshot().run_public_query(public_query(query, timeout=30))
         store.close()
     finally:
         server.stop()
