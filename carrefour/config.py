@@ -51,6 +51,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SPARQL_WORKERS", 2, "Query processes per web worker for the embedded store's public endpoint."),
     Setting("SPARQL_CACHE_MB", 64, "Memory per web worker for cached SPARQL answers of the current dataset version."),
     Setting("SPARQL_SERVICE_ALLOW", [], "Hosts a public query may reach with SERVICE (everything else is refused)."),
+    Setting("SPARQL_RESULT_MAX_MB", 32.0, "Largest answer of a public SPARQL query, in MiB; more is cut and flagged."),
+    Setting(
+        "SPARQL_QUERY_MEMORY_MB", 1024, "Memory a query process may use before its query is cut with 503 (0: no limit)."
+    ),
     Setting("CONTACT_EMAIL", "", "Contact address published in the DCAT catalog (empty: the home page only)."),
     Setting("PAGE_SIZE", 50, "Items per page in HTML lists and paged RDF descriptions."),
     Setting("PAGE_CACHE_MB", 32, "Memory per web worker for resource pages of the current dataset version (0: none)."),

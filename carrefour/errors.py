@@ -44,10 +44,14 @@ class QueryRefused(QueryError):
     status = 403
 
 
-class QueryTimeout(CarrefourError):
-    """A SPARQL query ran out of time."""
+class QueryOverLimit(CarrefourError):
+    """A SPARQL query went past one of the endpoint's limits (time, memory): it was cut."""
 
     status = 503
+
+
+class QueryTimeout(QueryOverLimit):
+    """A SPARQL query ran out of time."""
 
 
 class NotFound(CarrefourError):

@@ -31,6 +31,7 @@ EXPOSED_HEADERS = ", ".join(
         "X-SPARQL-Result-Cap",
         "X-SPARQL-Result-Capped",
         "X-SPARQL-Result-Count",
+        "X-SPARQL-Result-Max-Bytes",
     )
 )
 PREFLIGHT_MAX_AGE = 86400

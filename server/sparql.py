@@ -80,12 +80,13 @@ def _cache() -> AnswerCache:
     return cache
 
 
-def _answer_headers(response: Response, answer: QueryAnswer, cap: int, cache_status: str) -> None:
+def _answer_headers(response: Response, answer: QueryAnswer, public: PublicQuery, cache_status: str) -> None:
     response.headers["Vary"] = "Accept"
     response.headers["X-Cache"] = cache_status
-    response.headers["X-SPARQL-Result-Cap"] = str(cap)
+    response.headers["X-SPARQL-Result-Cap"] = str(public.cap)
     response.headers["X-SPARQL-Result-Capped"] = "true" if answer.capped else "false"
     response.headers["X-SPARQL-Result-Count"] = str(answer.count)
+    response.headers["X-SPARQL-Result-Max-Bytes"] = str(public.max_bytes)
 
 
 def answer_query(snapshot: Snapshot, protocol: ProtocolRequest, config: dict[str, Any]) -> Response:
@@ -94,13 +95,22 @@ def answer_query(snapshot: Snapshot, protocol: ProtocolRequest, config: dict[str
     :raises QueryRefused: an update or a SERVICE call to a host not allowed (403).
     :raises QueryError: the query is malformed (400, with the parser's message).
     :raises NotAcceptable: no format of this query's form matches the request (406).
-    :raises QueryTimeout: the query ran out of time (503).
+    :raises QueryOverLimit: the query ran out of time or memory (503).
     """
     gated = gate(protocol.query, _policy())
     select_format, graph_format = _negotiate(gated.form, protocol.formats)
-    cap = int(config["SPARQL_RESULT_CAP"])
+    public = PublicQuery(
+        query=gated,
+        select_format=select_format,
+        graph_format=graph_format,
+        default_graphs=protocol.default_graphs,
+        named_graphs=protocol.named_graphs,
+        timeout=float(config["SPARQL_TIMEOUT"]),
+        cap=int(config["SPARQL_RESULT_CAP"]),
+        max_bytes=int(float(config["SPARQL_RESULT_MAX_MB"]) * 1024 * 1024),
+    )
     result_format = select_format if gated.form in ("SELECT", "ASK") else graph_format
-    key = AnswerKey(gated.text, result_format, protocol.default_graphs, protocol.named_graphs, cap)
+    key = AnswerKey(gated.text, result_format, public.default_graphs, public.named_graphs, public.cap, public.max_bytes)
     version = snapshot.info.version
     cacheable = gated.cacheable
     etag = key.digest(version) if cacheable else None
@@ -114,21 +124,11 @@ def answer_query(snapshot: Snapshot, protocol: ProtocolRequest, config: dict[str
     answer = cache.get(version, key) if cacheable else None
     cache_status = "hit" if answer is not None else ("miss" if cacheable else "bypass")
     if answer is None:
-        answer = snapshot.run_public_query(
-            PublicQuery(
-                query=gated,
-                select_format=select_format,
-                graph_format=graph_format,
-                default_graphs=protocol.default_graphs,
-                named_graphs=protocol.named_graphs,
-                timeout=float(config["SPARQL_TIMEOUT"]),
-                cap=cap,
-            )
-        )
+        answer = snapshot.run_public_query(public)
         if cacheable:
             cache.put(version, key, answer)
     response = Response(answer.body, mimetype=answer.media_type)
-    _answer_headers(response, answer, cap, cache_status)
+    _answer_headers(response, answer, public, cache_status)
     if etag is not None:
         response.set_etag(etag)
         response.last_modified = snapshot.info.published

@@ -26,10 +26,12 @@ class AnswerKey:
     default_graphs: tuple[str, ...]
     named_graphs: tuple[str, ...]
     cap: int
+    max_bytes: int
 
     def digest(self, version: str) -> str:
         """A short stable name of this answer in this version (the ETag)."""
-        parts = [version, self.text, self.result_format, *self.default_graphs, "|", *self.named_graphs, str(self.cap)]
+        limits = [str(self.cap), str(self.max_bytes)]
+        parts = [version, self.text, self.result_format, *self.default_graphs, "|", *self.named_graphs, *limits]
         return hashlib.sha256("\x00".join(parts).encode("utf-8")).hexdigest()[:32]
 
 

@@ -20,4 +20,5 @@ def open_store(config: Config) -> Store:
         config.base_url,
         keep_generations=int(config["KEEP_GENERATIONS"]),
         query_workers=int(config["SPARQL_WORKERS"]),
+        query_memory_mb=int(config["SPARQL_QUERY_MEMORY_MB"]),
     )

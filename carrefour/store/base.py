@@ -45,6 +45,7 @@ class PublicQuery:
     named_graphs: tuple[str, ...] = ()
     timeout: float = 10.0
     cap: int = 10000
+    max_bytes: int = 32 * 1024 * 1024  # of the answer's text: past it, cut like the row cap
 
 
 @dataclass(frozen=True)

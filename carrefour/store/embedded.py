@@ -249,11 +249,13 @@ class EmbeddedStore:
     kind = "embedded"
     remote = False
 
-    def __init__(self, root: Path, base_url: str, keep_generations: int = 3, query_workers: int = 2) -> None:
+    def __init__(
+        self, root: Path, base_url: str, keep_generations: int = 3, query_workers: int = 2, query_memory_mb: int = 0
+    ) -> None:
         self.root = root
         self.base_url = base_url
         self.keep_generations = max(2, keep_generations)
-        self.pool = QueryPool(query_workers)
+        self.pool = QueryPool(query_workers, query_memory_mb)
         self._lock = threading.Lock()
         self._pointer = str(root / POINTER)  # read on every snapshot: a plain string, no path arithmetic
         self._pointer_stamp: tuple[int, int] | None = None

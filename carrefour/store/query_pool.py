@@ -10,8 +10,11 @@ cross the pipe.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
+import resource
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -21,11 +24,14 @@ from multiprocessing.process import BaseProcess
 
 import pyoxigraph as ox
 
-from carrefour.errors import QueryError, QueryTimeout, StoreError
+from carrefour.errors import QueryError, QueryOverLimit, QueryTimeout, StoreError
 from carrefour.store.answers import boolean_answer, graph_answer, select_answer
 from carrefour.store.base import PublicQuery, QueryAnswer
 
+log = logging.getLogger(__name__)
+
 _CONTEXT = multiprocessing.get_context("spawn")
+QUERY_FAILED = "the query could not be evaluated (a SERVICE call or an operation failed)"
 BOOT_SECONDS = 60.0
 # A query that has used this much processor time is a runaway: its process is demoted
 # (niced) so that it only takes the time the web workers leave, until its deadline
@@ -75,16 +81,33 @@ def execute_public_query(store: ox.Store, query: PublicQuery, prefixes: dict[str
         if isinstance(results, ox.QuerySolutions):
             variables = [v.value for v in results.variables]
             rows = ({name: s[name] for name in variables if s[name] is not None} for s in results)
-            return select_answer(variables, rows, query.select_format, query.cap)
-        return graph_answer(results, query.graph_format, query.cap, prefixes, query.query.form)
+            return select_answer(variables, rows, query.select_format, query.cap, query.max_bytes)
+        return graph_answer(results, query.graph_format, query.cap, prefixes, query.query.form, query.max_bytes)
     except SyntaxError as exc:
         raise QueryError(f"the engine refused this query: {exc}") from exc
     except (OSError, ValueError, TypeError) as exc:
-        raise QueryError(f"query failed: {exc}") from exc
+        # The engine's words may describe other hosts (a SERVICE call's connection error, a redirect):
+        # the client learns that the query failed, the log learns why.
+        log.warning("public query failed in the engine: %s: %s", type(exc).__name__, exc)
+        raise QueryError(QUERY_FAILED) from exc
 
 
-def _child_main(conn: Connection) -> None:
+def _limit_memory(megabytes: int) -> None:
+    """Cap the process's heap (``RLIMIT_DATA``: what it allocates, not what it maps from the store's files).
+
+    A query that needs more makes the engine's allocation fail and the process abort;
+    the parent sees it die and answers 503 (a 1 KB query doubling a string with CONCAT
+    would otherwise grow to gigabytes within its time limit).
+    """
+    if megabytes > 0:
+        limit = megabytes * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
+    os.environ["RUST_BACKTRACE"] = "0"  # an allocation failure aborts: one line in the log, not a page
+
+
+def _child_main(conn: Connection, memory_mb: int) -> None:
     """Serve queries from the parent until the pipe closes."""
+    _limit_memory(memory_mb)
     stores: dict[str, ox.Store] = {}
     conn.send(("ready", None))
     while True:
@@ -99,7 +122,7 @@ def _child_main(conn: Connection) -> None:
             conn.send(("ok", execute_public_query(stores[path], query, prefixes)))
         except QueryError as exc:
             conn.send(("query-error", str(exc)))
-        except Exception as exc:  # the parent turns it into a 503; the child stays up
+        except Exception as exc:  # the parent logs it and answers 503; the child stays up
             conn.send(("store-error", f"{type(exc).__name__}: {exc}"))
 
 
@@ -133,6 +156,11 @@ class _Worker:
                     if self.demoted:
                         on_demote()
 
+    def died_of_memory(self, memory_mb: int) -> bool:
+        """Whether the process ended as an allocation failure ends it (abort), under a memory limit."""
+        self.process.join(timeout=2)
+        return memory_mb > 0 and self.process.exitcode in (-signal.SIGABRT, 128 + signal.SIGABRT)
+
     def kill(self) -> None:
         self.process.kill()
         self.process.join(timeout=5)
@@ -149,8 +177,9 @@ class QueryPool:
     web worker start processes without end: beyond that, queries wait as before.
     """
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, memory_mb: int = 0) -> None:
         self.size = max(1, size)
+        self.memory_mb = memory_mb
         self._idle: list[_Worker] = []
         self._started = 0
         self._runaways = 0
@@ -173,7 +202,9 @@ class QueryPool:
         so a query's deadline only starts once its process is ready.
         """
         parent, child = _CONTEXT.Pipe()
-        process = _CONTEXT.Process(target=_child_main, args=(child,), daemon=True, name="carrefour-query")
+        process = _CONTEXT.Process(
+            target=_child_main, args=(child, self.memory_mb), daemon=True, name="carrefour-query"
+        )
         process.start()
         child.close()
         worker = _Worker(process, parent)
@@ -227,6 +258,7 @@ class QueryPool:
 
         :raises QueryError: malformed query.
         :raises QueryTimeout: the deadline passed; the worker was killed.
+        :raises QueryOverLimit: the query needed more memory than allowed; the worker died and is replaced.
         :raises StoreError: the worker died or the store could not be read.
         """
         worker: _Worker | None = self._acquire(time.monotonic() + query.timeout)
@@ -249,9 +281,14 @@ class QueryPool:
                 worker.kill()
                 worker = None
         except (EOFError, OSError, BrokenPipeError) as exc:
+            died = worker.died_of_memory(self.memory_mb) if worker is not None else False
             if worker is not None:
                 worker.kill()
                 worker = None
+            if died:
+                raise QueryOverLimit(
+                    f"query cut: it needed more than {self.memory_mb} MiB of memory (the endpoint's limit)"
+                ) from exc
             raise StoreError(f"query worker failed: {exc}") from exc
         finally:
             if detached and worker is not None:  # a demoted worker always leaves: see above
@@ -262,7 +299,8 @@ class QueryPool:
             return payload
         if status == "query-error":
             raise QueryError(payload)
-        raise StoreError(payload)
+        log.error("query process failed: %s", payload)
+        raise StoreError("the store could not answer this query")
 
     def close(self) -> None:
         with self._cond:

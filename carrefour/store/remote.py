@@ -198,13 +198,15 @@ class RemoteSnapshot:
             # The store stops at the cap (its own row limit at most: Virtuoso refuses to sort past it).
             text = gated.render(dataset=dataset, limit=min(query.cap + 1, self.client.endpoints.result_cap))
             rows = self.client.select(text, protocol, query.timeout, limit=query.cap, public=True)
-            return select_answer(rows.variables, rows.solutions, query.select_format, query.cap, rows.cut)
+            return select_answer(
+                rows.variables, rows.solutions, query.select_format, query.cap, query.max_bytes, rows.cut
+            )
         text = gated.text if dataset is None else gated.render(dataset=dataset)
         if gated.form == "ASK":
             return boolean_answer(self.client.ask(text, protocol, query.timeout, public=True), query.select_format)
         graph_format(query.graph_format)  # refuse an unknown format before the store works for nothing
         triples, cut = self.client.construct(text, gated.form, protocol, query.timeout, query.cap)
-        return graph_answer(triples, query.graph_format, query.cap, self.prefixes, gated.form, cut)
+        return graph_answer(triples, query.graph_format, query.cap, self.prefixes, gated.form, query.max_bytes, cut)
 
     def _public_dataset(self, query: PublicQuery) -> tuple[tuple[DatasetClause, ...] | None, list[tuple[str, str]]]:
         """The FROM clauses to render (None: the query's own) and the protocol dataset, kept to the hub's graphs.

@@ -20,6 +20,7 @@ a query over its time limit ``QueryTimeout``.
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 import urllib.error
 import xml.etree.ElementTree as ET  # noqa: S405 - only for the ParseError type; parsing goes through defusedxml
@@ -39,10 +40,12 @@ from SPARQLWrapper import POST, URLENCODED, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
 
 from carrefour import formats
-from carrefour.errors import QueryError, QueryTimeout, StoreError, StoreUnavailable
+from carrefour.errors import CarrefourError, QueryError, QueryTimeout, StoreError, StoreUnavailable
 from carrefour.sparql_text import split_prologue
 from carrefour.store.availability import Breaker, time_left
 from carrefour.store.base import Solution
+
+log = logging.getLogger(__name__)
 
 XML_RESULTS = "application/sparql-results+xml"
 _RESULTS = "{http://www.w3.org/2005/sparql-results#}"
@@ -226,24 +229,15 @@ class SparqlClient:
         wrapper.timeout = timeout  # type: ignore[assignment]  # setTimeout() would round to whole seconds
         for name, value in dataset:
             wrapper.addParameter(name, value)
-        # The form is known (carrefour.sparql_text reads escapes as the grammar does):
+        # The form is known (the gate parsed public queries; the hub writes its own):
         # SPARQLWrapper's own guess from the text is skipped.
         wrapper.queryString, wrapper.queryType = query, form
         probe = self.breaker.admit()
         try:
             response = wrapper.query().response
-        except QueryBadFormed as exc:
-            self.breaker.answered()
-            raise QueryError(f"the store rejected the query: {_store_message(exc)}") from exc
         except SPARQLWrapperException as exc:
             self.breaker.answered()
-            message = _store_message(exc)
-            if any(marker in message for marker in _TIME_LIMIT_ERRORS):
-                if public:  # the endpoint speaks for itself: no store internals in its answer
-                    cut = f"query cut at the store's time limit (this endpoint allows {timeout:g} s)"
-                    raise QueryTimeout(cut) from exc
-                raise QueryTimeout(f"the query ran over the store's time limit: {message[:200]}") from exc
-            raise StoreError(f"the store failed: {message[:300]}") from exc
+            raise _store_refusal(exc, timeout, public) from exc
         except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
             raise self._unavailable(exc, timeout, public, probe) from exc
         self.breaker.answered()
@@ -406,6 +400,25 @@ def _check_write(response: requests.Response, what: str) -> None:
         raise StoreUnavailable(f"the store is unavailable ({response.status_code}) for {what}")
     if response.status_code >= 300:
         raise StoreError(f"the store refused {what} ({response.status_code}): {response.text[:300]}")
+
+
+def _store_refusal(exc: SPARQLWrapperException, timeout: float, public: bool) -> CarrefourError:
+    """The error a store's refusal becomes.  For a public query the endpoint speaks for itself:
+    the store's words (its SQL, the rewritten query, its graphs) go to the log, not to the client."""
+    message = _store_message(exc)
+    timed_out = any(marker in message for marker in _TIME_LIMIT_ERRORS)
+    if public:
+        log.warning("the store refused a public query: %s", message[:2000])
+        if timed_out:
+            return QueryTimeout(f"query cut at the store's time limit (this endpoint allows {timeout:g} s)")
+        if isinstance(exc, QueryBadFormed):
+            return QueryError("the store could not run this query (it uses a feature the store lacks)")
+        return StoreError("the store could not answer this query")
+    if timed_out:
+        return QueryTimeout(f"the query ran over the store's time limit: {message[:200]}")
+    if isinstance(exc, QueryBadFormed):
+        return QueryError(f"the store rejected the query: {message}")
+    return StoreError(f"the store failed: {message[:300]}")
 
 
 def _store_message(exc: SPARQLWrapperException) -> str:

@@ -94,7 +94,7 @@ def test_service_to_an_allowed_host_passes_and_is_not_cached() -> None:
         # Quotes and > inside IRIs and strings.
         (f'SELECT * {{ ?s ?p <http://a/"> SERVICE <{EVIL}> {{}} <"> }}', "expected"),
         (f"SELECT * {{ ?s ?p '''a'' SERVICE <{EVIL}> {{}} ''' }}", None),  # one long string: no SERVICE
-        (f"SELECT * {{ ?s ?p \"a\" . FILTER(?x<?a&&?b>?y) SERVICE <{EVIL}> {{}} }}", "expected"),
+        (f'SELECT * {{ ?s ?p "a" . FILTER(?x<?a&&?b>?y) SERVICE <{EVIL}> {{}} }}', "expected"),
         # Escapes in prefixed local names.
         (f"PREFIX e: <http://e/> SELECT * {{ ?s e:a\\#b ?o SERVICE <{EVIL}> {{}} }}", "SERVICE"),
         ("PREFIX e: <http://e/> SELECT * { ?s e:a\\u0023b ?o }", "only accepted inside strings and IRIs"),

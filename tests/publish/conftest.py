@@ -121,7 +121,12 @@ def live_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
         close_backend(backend, backend.server)
 
 
-LIMITS = {"SPARQL_TIMEOUT": "1", "SPARQL_RESULT_CAP": "25", "SPARQL_MAX_QUERY_BYTES": "4000"}
+LIMITS = {
+    "SPARQL_TIMEOUT": "1",
+    "SPARQL_RESULT_CAP": "25",
+    "SPARQL_MAX_QUERY_BYTES": "4000",
+    "SPARQL_RESULT_MAX_MB": "0.25",
+}
 CONTACT_EMAIL = "contact@carrefour.example.org"
 
 

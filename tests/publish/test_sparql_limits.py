@@ -108,6 +108,24 @@ def test_service_to_an_allowed_host_works(limited_server: LiveServer, live_serve
     assert refused.status_code == 403 and "localhost" in refused.text
 
 
+def doubled(times: int) -> str:
+    """A query whose one row is a string of 16 x 2^times characters, made by CONCAT from a 16-character one."""
+    binds = " ".join(f"BIND(CONCAT(?x{i}, ?x{i}) AS ?x{i + 1})" for i in range(times))
+    return f'SELECT ?x{times} WHERE {{ BIND("aaaaaaaaaaaaaaaa" AS ?x0) {binds} }}'
+
+
+def test_an_answer_past_the_byte_cap_is_cut_and_flagged(limited_server: LiveServer) -> None:
+    """One row may be as long as a whole dump: the answer's size is capped as its row count is."""
+    response = sparql_get(limited_server, doubled(15), Accept="application/sparql-results+json")  # 512 KiB
+    assert response.status_code == 200, response.text
+    assert response.headers["X-SPARQL-Result-Capped"] == "true"
+    assert response.headers["X-SPARQL-Result-Max-Bytes"] == str(256 * 1024)
+    assert response.json()["results"]["bindings"] == [] and len(response.content) < 1000
+    small = sparql_get(limited_server, doubled(10), Accept="application/sparql-results+json")  # 16 KiB: kept
+    assert small.headers["X-SPARQL-Result-Capped"] == "false"
+    assert len(small.json()["results"]["bindings"][0]["x10"]["value"]) == 16 * 1024
+
+
 def test_malformed_query_is_a_400_with_the_parsers_message(live_server: LiveServer) -> None:
     response = sparql_get(live_server, "SELECT * WHERE { ?s ?p }")
     assert response.status_code == 400
