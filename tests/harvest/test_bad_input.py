@@ -23,6 +23,7 @@ licence = "CC0-1.0"
 [feed]
 format = "{format}"
 source = "{source}"
+allow_private_addresses = true  # the partner's server is on 127.0.0.1
 [[entities]]
 id = "place"
 type = "Initiative"
