@@ -66,6 +66,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("HARVEST_TIMEOUT", 30.0, "Seconds before a partner request is abandoned."),
     Setting("HARVEST_MAX_BYTES", 268435456, "Largest partner feed accepted, in bytes (after decompression)."),
     Setting("HARVEST_MAX_PAGES", 5000, "Most web pages crawled for one partner in one harvest."),
+    Setting("HARVEST_MAX_SITEMAP_BYTES", 52428800, "Largest partner sitemap accepted, in bytes (after decompression)."),
     Setting("LOG_LEVEL", "INFO", "Logging level (DEBUG, INFO, WARNING, ERROR)."),
 )
 

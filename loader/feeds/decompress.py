@@ -53,9 +53,12 @@ def decoded(chunks: Iterable[bytes], encoding: str) -> Iterator[bytes]:
         raise HarvestError(f"unsupported content encoding {encoding!r}")
 
 
-def limited(chunks: Iterable[bytes], max_bytes: int, what: str) -> Iterator[bytes]:
+def limited(
+    chunks: Iterable[bytes], max_bytes: int, what: str, limit_name: str = "HARVEST_MAX_BYTES"
+) -> Iterator[bytes]:
     """Pass ``chunks`` through, failing as soon as more than ``max_bytes`` went by.
 
+    :param limit_name: the setting that sets ``max_bytes``, named in the error.
     :raises HarvestError: the data is larger than the limit.
     """
     total = 0
@@ -63,7 +66,7 @@ def limited(chunks: Iterable[bytes], max_bytes: int, what: str) -> Iterator[byte
         total += len(chunk)
         if total > max_bytes:
             raise HarvestError(
-                f"{what} is larger than the limit of {max_bytes:,} bytes (HARVEST_MAX_BYTES), "
+                f"{what} is larger than the limit of {max_bytes:,} bytes ({limit_name}), "
                 "counted after decompression: not read"
             )
         yield chunk

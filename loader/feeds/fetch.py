@@ -1,10 +1,11 @@
-"""Fetching partner data over HTTP(S): polite, bounded, and never twice when unchanged.
+"""Fetching partner data over HTTP(S): polite, bounded, confined, and never twice when unchanged.
 
 Every request names the hub (user agent), waits its turn per host (delay), gives
 up after a deadline (a slow partner cannot stall the harvest), stops at the size
 limit while streaming and after decompression, and sends the ``ETag`` /
 ``Last-Modified`` it saw last time, so an unchanged file or page is answered
-``304 Not Modified`` and read from the cache folder instead.
+``304 Not Modified`` and read from the cache folder instead.  Every request and
+every redirect hop stays within the partner's egress rules (``loader.feeds.egress``).
 """
 
 from __future__ import annotations
@@ -17,14 +18,17 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
+from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 import requests
 from urllib3.exceptions import HTTPError as TransferError
 from urllib3.exceptions import ReadTimeoutError
 
 from carrefour.errors import HarvestError
+from loader.feeds.connections import checked_session
 from loader.feeds.decompress import decoded, limited
+from loader.feeds.egress import EgressPolicy, EgressRefused
 from loader.feeds.settings import FetchSettings
 
 CHUNK = 64 * 1024
@@ -108,39 +112,36 @@ class HttpCache:
 
 
 class Fetcher:
-    """One partner's HTTP client for one harvest."""
+    """One partner's HTTP client for one harvest, held to the partner's egress rules."""
 
-    def __init__(self, settings: FetchSettings, cache_dir: Path) -> None:
+    def __init__(self, settings: FetchSettings, cache_dir: Path, egress: EgressPolicy) -> None:
         self.settings = settings
+        self.egress = egress
         self.cache = HttpCache(cache_dir / "http")
         self.cache.folder.mkdir(parents=True, exist_ok=True)
         self.throttle = Throttle(settings.delay)
-        self.session = requests.Session()
-        self.session.max_redirects = MAX_REDIRECTS
+        self.session = checked_session(egress)
         self.session.headers.update({"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"})
 
     def close(self) -> None:
         self.session.close()
 
-    def fetch(self, url: str, accept: str = "*/*", delay: float | None = None, max_bytes: int | None = None) -> Fetched:
-        """GET ``url`` into the cache (or reuse the cached copy on 304).
+    def fetch(
+        self,
+        url: str,
+        accept: str = "*/*",
+        delay: float | None = None,
+        max_bytes: int | None = None,
+        limit_name: str = "HARVEST_MAX_BYTES",
+    ) -> Fetched:
+        """GET ``url`` into the cache (or reuse the cached copy on 304), following redirects on the declared hosts.
 
-        :raises HarvestError: unreachable, too slow, an HTTP error, too large, or corrupt.
+        :param limit_name: the setting that sets ``max_bytes``, named when it is exceeded.
+        :raises HarvestError: unreachable, refused by the egress rules, too slow, an HTTP error, too large, or corrupt.
         """
         limit = self.settings.max_bytes if max_bytes is None else max_bytes
-        self.throttle.wait(url, delay)
         deadline = time.monotonic() + self.settings.timeout
-        headers = {"Accept": accept, **self.cache.validators(url)}
-        try:
-            response = self.session.get(
-                url, headers=headers, stream=True, timeout=(self.settings.timeout, self.settings.timeout)
-            )
-        except requests.exceptions.Timeout as exc:
-            raise HarvestError(f"{url}: no answer within {self.settings.timeout:g} s (HARVEST_TIMEOUT)") from exc
-        except requests.exceptions.TooManyRedirects as exc:
-            raise HarvestError(f"{url}: more than {MAX_REDIRECTS} redirects") from exc
-        except requests.exceptions.RequestException as exc:
-            raise HarvestError(f"{url}: cannot reach the partner ({_reason(exc)})") from exc
+        response = self._follow(url, {"Accept": accept, **self.cache.validators(url)}, delay)
         with response:
             content_type, charset = _media_type(response.headers.get("Content-Type", ""))
             if response.status_code == 304 and self.cache.meta(url):
@@ -150,13 +151,7 @@ class Fetcher:
                 raise PartnerHttpError(
                     f"{url}: the partner answered HTTP {response.status_code} {response.reason}", response.status_code
                 )
-            declared = response.headers.get("Content-Length", "")
-            encoding = response.headers.get("Content-Encoding", "")
-            if declared.isdigit() and not encoding and int(declared) > limit:
-                raise HarvestError(
-                    f"{url}: {int(declared):,} bytes announced, more than the limit of {limit:,} (HARVEST_MAX_BYTES)"
-                )
-            temporary = self._download(response, url, encoding, limit, deadline)
+            temporary = self._download(response, url, limit, limit_name, deadline)
         meta = {
             "url": response.url,
             "etag": response.headers.get("ETag", ""),
@@ -166,15 +161,77 @@ class Fetcher:
         path = self.cache.store(url, temporary, meta)
         return Fetched(response.url, path, content_type, charset, False)
 
+    def post(self, url: str, form: dict[str, str], accept: str) -> bytes:
+        """POST ``form`` to ``url``: the answer, at most HARVEST_MAX_BYTES.  Redirects are not followed.
+
+        :raises HarvestError: unreachable, refused by the egress rules, redirected, an HTTP error, too slow or too
+            large.
+        """
+        deadline = time.monotonic() + self.settings.timeout
+        with self._request("POST", url, {"Accept": accept}, data=form) as response:
+            if response.is_redirect:
+                target = urljoin(url, self.session.get_redirect_target(response) or "")
+                raise HarvestError(f"{url} redirects to {target}: if that is the partner's, configure it instead")
+            if response.status_code >= 400:
+                raise PartnerHttpError(
+                    f"{url}: the partner answered HTTP {response.status_code} {response.reason}: {_detail(response)}",
+                    response.status_code,
+                )
+            return b"".join(self._body(response, url, self.settings.max_bytes, "HARVEST_MAX_BYTES", deadline))
+
     def cached_content_type(self, url: str) -> tuple[str, str | None]:
         return _media_type(self.cache.meta(url).get("content_type", ""))
 
-    def _download(self, response: requests.Response, url: str, encoding: str, limit: int, deadline: float) -> Path:
+    def _follow(self, url: str, headers: dict[str, str], delay: float | None) -> requests.Response:
+        """GET ``url``, following redirects one hop at a time, each hop on the partner's declared hosts."""
+        current = url
+        for _ in range(MAX_REDIRECTS + 1):
+            response = self._request("GET", current, headers, delay=delay)
+            if not response.is_redirect:
+                return response
+            target = urljoin(current, self.session.get_redirect_target(response) or "")
+            response.close()
+            self.egress.check(target, f"{current}: the redirect to {target}")
+            current = target
+        raise HarvestError(f"{url}: more than {MAX_REDIRECTS} redirects")
+
+    def _request(
+        self, method: str, url: str, headers: dict[str, str], delay: float | None = None, **kwargs: Any
+    ) -> requests.Response:
+        """One request, its answer streamed; nothing is sent where the egress rules do not allow."""
+        self.egress.check(url, url)
+        self.throttle.wait(url, delay)
+        timeout = (self.settings.timeout, self.settings.timeout)
+        try:
+            return self.session.request(
+                method, url, headers=headers, stream=True, allow_redirects=False, timeout=timeout, **kwargs
+            )
+        except EgressRefused as exc:
+            raise EgressRefused(f"{url} refused: {exc}; nothing was sent there") from None
+        except requests.exceptions.Timeout as exc:
+            raise HarvestError(f"{url}: no answer within {self.settings.timeout:g} s (HARVEST_TIMEOUT)") from exc
+        except requests.exceptions.RequestException as exc:
+            raise HarvestError(f"{url}: cannot reach the partner ({_reason(exc)})") from exc
+
+    def _body(
+        self, response: requests.Response, url: str, limit: int, limit_name: str, deadline: float
+    ) -> Iterator[bytes]:
+        """The body, decoded, failing as soon as it is larger than ``limit`` (or announces it)."""
+        declared = response.headers.get("Content-Length", "")
+        encoding = response.headers.get("Content-Encoding", "")
+        if declared.isdigit() and not encoding and int(declared) > limit:
+            raise HarvestError(
+                f"{url}: {int(declared):,} bytes announced, more than the limit of {limit:,} ({limit_name})"
+            )
+        return limited(decoded(self._raw_chunks(response, url, deadline), encoding), limit, url, limit_name)
+
+    def _download(self, response: requests.Response, url: str, limit: int, limit_name: str, deadline: float) -> Path:
+        chunks = self._body(response, url, limit, limit_name, deadline)
         handle, name = tempfile.mkstemp(dir=self.cache.folder, suffix=".part")
         temporary = Path(name)
         try:
             with os.fdopen(handle, "wb") as out:
-                for chunk in limited(decoded(self._raw_chunks(response, url, deadline), encoding), limit, url):
+                for chunk in chunks:
                     out.write(chunk)
         except BaseException:
             temporary.unlink(missing_ok=True)
@@ -201,6 +258,14 @@ class Fetcher:
             if not chunk:
                 return
             yield chunk
+
+
+def _detail(response: requests.Response) -> str:
+    """The start of an error answer: a SPARQL endpoint says there what is wrong with the query."""
+    try:
+        return response.raw.read(300, decode_content=True).decode("utf-8", "replace").strip()
+    except (TransferError, OSError):
+        return "(no explanation could be read)"
 
 
 def _media_type(header: str) -> tuple[str, str | None]:

@@ -6,6 +6,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
+from defusedxml import ElementTree
+from defusedxml.common import DefusedXmlException
 
 from carrefour import formats
 from carrefour.errors import HarvestError
@@ -32,10 +34,33 @@ def rdf_format(spec: FeedSpec, path: Path, content_type: str) -> formats.RdfForm
     return found
 
 
+def refuse_declarations(path: Path, name: str) -> None:
+    """Refuse an XML document that has a DOCTYPE, before any parser can expand its entities.
+
+    Entity declarations let a few hundred bytes expand to gigabytes in memory ("billion
+    laughs"), and HARVEST_MAX_BYTES only counts the bytes read; RDF/XML needs no DTD.
+    Only the prolog is read: a DOCTYPE cannot come after the root element starts.
+
+    :raises HarvestError: the document declares a DOCTYPE (and so possibly entities).
+    """
+    try:
+        with path.open("rb") as handle:
+            next(ElementTree.iterparse(handle, events=("start",), forbid_dtd=True), None)
+    except DefusedXmlException as exc:
+        raise HarvestError(
+            f"{name}: DOCTYPE and entity declarations are not accepted in RDF/XML (entities can expand a small "
+            "file to gigabytes): not read"
+        ) from exc
+    except ElementTree.ParseError:
+        pass  # not well-formed: the RDF/XML parser says where
+
+
 def parse_rdf(path: Path, info: formats.RdfFormatInfo, name: str, base: str | None) -> list[ox.Quad]:
     """:raises HarvestError: the file is not valid RDF in that format, with the parser's message."""
     if info.name == "jsonld":
         return parse_jsonld_file(path, name, base)
+    if info.oxigraph == ox.RdfFormat.RDF_XML:
+        refuse_declarations(path, name)
     try:
         return list(ox.parse(path=path, format=info.oxigraph, base_iri=base))
     except (SyntaxError, ValueError, OSError) as exc:

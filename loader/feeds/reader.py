@@ -32,7 +32,7 @@ def read_feed(spec: FeedSpec, settings: FetchSettings, cache_dir: Path) -> Itera
     :raises HarvestError: the feed cannot be read at all (raised while iterating).
     """
     cache_dir.mkdir(parents=True, exist_ok=True)
-    fetcher = Fetcher(settings, cache_dir)
+    fetcher = Fetcher(settings, cache_dir, spec.egress())
     try:
         if spec.format == "webpages":
             yield from read_webpages(spec, fetcher)

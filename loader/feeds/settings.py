@@ -16,6 +16,7 @@ class FetchSettings:
     timeout: float = 30.0  # seconds for one request, from connection to the last byte
     max_bytes: int = 256 * 1024 * 1024  # largest feed (or page) accepted, after decompression
     max_pages: int = 5000  # most web pages crawled for one partner in one harvest
+    max_sitemap_bytes: int = 50 * 1024 * 1024  # largest sitemap accepted, after decompression
 
     @classmethod
     def from_config(cls, config: Config) -> FetchSettings:
@@ -25,4 +26,5 @@ class FetchSettings:
             timeout=float(config["HARVEST_TIMEOUT"]),
             max_bytes=int(config["HARVEST_MAX_BYTES"]),
             max_pages=int(config["HARVEST_MAX_PAGES"]),
+            max_sitemap_bytes=int(config["HARVEST_MAX_SITEMAP_BYTES"]),
         )

@@ -38,13 +38,17 @@ def _file_chunks(path: Path) -> Iterator[bytes]:
             yield chunk
 
 
-def _inflate_file(path: Path, folder: Path, max_bytes: int, name: str) -> Path:
+def inflate_file(path: Path, folder: Path, max_bytes: int, name: str, limit_name: str = "HARVEST_MAX_BYTES") -> Path:
+    """The gzip file ``path`` inflated into ``folder``, never more than ``max_bytes``.
+
+    :raises HarvestError: corrupt, or larger than the limit once inflated.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=folder, suffix=".part")
     target = folder / "inflated.body"
     try:
         with os.fdopen(handle, "wb") as out:
-            for chunk in limited(decoded(_file_chunks(path), "gzip"), max_bytes, name):
+            for chunk in limited(decoded(_file_chunks(path), "gzip"), max_bytes, name, limit_name):
                 out.write(chunk)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -87,6 +91,6 @@ def local_feed(spec: FeedSpec, fetcher: Fetcher, cache_dir: Path, accept: str = 
     with feed.path.open("rb") as handle:
         compressed = handle.read(2) == GZIP_MAGIC
     if compressed:
-        inflated = _inflate_file(feed.path, cache_dir / "inflated", max_bytes, feed.name)
+        inflated = inflate_file(feed.path, cache_dir / "inflated", max_bytes, feed.name)
         feed = LocalFeed(inflated, feed.name, "" if feed.content_type.endswith("gzip") else feed.content_type)
     return feed

@@ -1,29 +1,31 @@
-"""A partner's SPARQL endpoint, read page by page through SPARQLWrapper.
+"""A partner's SPARQL endpoint, read page by page with the SPARQL 1.1 protocol (POST).
 
 The partner's query (SELECT or CONSTRUCT, with a stable ORDER BY) is sent with
 ``LIMIT page_size OFFSET n`` until a page comes back short (SELECT) or empty
 (CONSTRUCT).  SELECT rows are records (``group_by`` merges the rows of one
 resource, multi-valued properties giving several rows); CONSTRUCT results are
 gathered, then their resources of ``record_types`` become records, as for RDF files.
+Queries go through the partner's fetcher, so the endpoint is held to the same
+egress rules, delay and limits as any other partner request.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import urllib.error
 from collections.abc import Iterator
 from typing import Any
 
 import pyoxigraph as ox
-from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
-from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from carrefour.errors import HarvestError
 from loader.feeds.fetch import Fetcher
 from loader.feeds.items import Problem, Record
 from loader.feeds.resources import resource_records
 from loader.feeds.spec import FeedSpec
+
+JSON = "application/sparql-results+json"
+TURTLE = "text/turtle"
 
 
 def _is_select(query: str) -> bool:
@@ -39,41 +41,12 @@ class Endpoint:
         self.fetcher = fetcher
         self.settings = fetcher.settings
 
-    def run(self, query: str, return_format: str) -> bytes:
-        """The raw answer to ``query``.
+    def run(self, query: str, accept: str) -> bytes:
+        """The raw answer to ``query``, in the media type ``accept``.
 
         :raises HarvestError: unreachable, refused, too slow or too large.
         """
-        client = SPARQLWrapper(self.spec.source, agent=self.settings.user_agent)
-        client.setMethod(POST)
-        client.setTimeout(max(1, round(self.settings.timeout)))
-        client.setReturnFormat(return_format)
-        client.setQuery(query)
-        self.fetcher.throttle.wait(self.spec.source)
-        try:
-            answer = client.query()
-            body = answer.response.read(self.settings.max_bytes + 1)
-        except SPARQLWrapperException as exc:
-            raise HarvestError(f"{self.spec.source}: the endpoint refused the query: {str(exc)[:300]}") from exc
-        except TimeoutError as exc:
-            raise HarvestError(
-                f"{self.spec.source}: no answer within {self.settings.timeout:g} s (HARVEST_TIMEOUT)"
-            ) from exc
-        except urllib.error.HTTPError as exc:
-            raise HarvestError(f"{self.spec.source}: the endpoint answered HTTP {exc.code} {exc.reason}") from exc
-        except (urllib.error.URLError, OSError) as exc:
-            reason = getattr(exc, "reason", exc)
-            if isinstance(reason, TimeoutError):
-                raise HarvestError(
-                    f"{self.spec.source}: no answer within {self.settings.timeout:g} s (HARVEST_TIMEOUT)"
-                ) from exc
-            raise HarvestError(f"{self.spec.source}: cannot reach the endpoint ({reason})") from exc
-        if len(body) > self.settings.max_bytes:
-            raise HarvestError(
-                f"{self.spec.source}: an answer is larger than the limit of {self.settings.max_bytes:,} bytes "
-                "(HARVEST_MAX_BYTES): lower 'page_size'"
-            )
-        return body
+        return self.fetcher.post(self.spec.source, {"query": query}, accept)
 
     def pages(self) -> Iterator[tuple[int, str]]:
         """(offset, query) of each page, at most HARVEST_MAX_PAGES of them."""

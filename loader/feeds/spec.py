@@ -16,11 +16,14 @@ from typing import Any
 
 from carrefour import formats, paths
 from carrefour.errors import ConfigError
+from loader.feeds.egress import EgressPolicy, declared_host
 
 FORMATS = ("csv", "tsv", "json", "geojson", "rdf", "webpages", "sparql")
 SYNTAXES = ("json-ld", "microdata", "rdfa")
 
-# Options each format accepts, besides ``format`` and ``source``.
+# Options every format accepts: where the harvester may connect (docs/feeds.md, "Where the harvester connects").
+COMMON = frozenset({"format", "source", "hosts", "allow_private_addresses"})
+# Options each format accepts, besides the common ones.
 OPTIONS: dict[str, frozenset[str]] = {
     "csv": frozenset({"encoding", "delimiter", "quotechar"}),
     "tsv": frozenset({"encoding", "quotechar"}),
@@ -54,10 +57,16 @@ class FeedSpec:
     query: str = ""
     page_size: int = 1000
     group_by: str | None = None  # SELECT: rows with the same value of this variable form one record
+    hosts: tuple[str, ...] = ()  # hosts the partner's data may come from, besides those of source and pages
+    allow_private_addresses: bool = False  # the operator lets this partner be read at loopback/private addresses
 
     @property
     def remote(self) -> bool:
         return self.source.startswith(("http://", "https://"))
+
+    def egress(self) -> EgressPolicy:
+        """Where the harvester may connect for this feed: its URLs' hosts and ``hosts``."""
+        return EgressPolicy.for_urls((self.source, *self.pages), self.hosts, self.allow_private_addresses)
 
     def local_path(self) -> Path:
         """The source as a file: project-relative paths are resolved against the project."""
@@ -95,6 +104,12 @@ class _TableReader:
             raise self.fail(f"option {name!r} must be a string or a list of strings")
         return tuple(value)
 
+    def boolean(self, name: str) -> bool:
+        value = self.table.get(name, False)
+        if not isinstance(value, bool):
+            raise self.fail(f"option {name!r} must be true or false")
+        return value
+
     def integer(self, name: str, default: int | None) -> int | None:
         value = self.table.get(name, default)
         if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
@@ -105,11 +120,11 @@ class _TableReader:
         feed_format = self.text("format")
         if feed_format not in FORMATS:
             raise self.fail(f"format must be one of {', '.join(FORMATS)}, not {feed_format!r}")
-        allowed = OPTIONS[feed_format] | {"format", "source"}
+        allowed = OPTIONS[feed_format] | COMMON
         for name in self.table:
             if name not in allowed:
-                known = ", ".join(sorted(OPTIONS[feed_format]))
-                raise self.fail(f"unknown option {name!r} for format {feed_format} (its options: source, {known})")
+                known = ", ".join(sorted(allowed - {"format"}))
+                raise self.fail(f"unknown option {name!r} for format {feed_format} (its options: {known})")
         source = self.source(feed_format)
         encoding = self.text("encoding", "utf-8") or "utf-8"
         try:
@@ -149,6 +164,12 @@ class _TableReader:
         query = self.text("query", "") or ""
         if feed_format == "sparql":
             self.check_query(query)
+        hosts = self.texts("hosts")
+        for host in hosts:
+            try:
+                declared_host(host)
+            except ValueError as exc:
+                raise self.fail(f"option 'hosts': {exc}") from None
         return FeedSpec(
             format=feed_format,
             source=source,
@@ -167,6 +188,8 @@ class _TableReader:
             query=query,
             page_size=self.integer("page_size", 1000) or 1000,
             group_by=self.text("group_by"),
+            hosts=hosts,
+            allow_private_addresses=self.boolean("allow_private_addresses"),
         )
 
     def source(self, feed_format: str) -> str:

@@ -2,9 +2,10 @@
 
 It honours robots.txt (and its Crawl-delay), waits between two requests to the same
 host, names the hub in its user agent, sends conditional requests so unchanged
-pages are not downloaded twice, stays on the partner's hosts, and stops at a page
-limit: a site that generates endless links (a calendar, a faceted search) cannot
-keep the harvest crawling.  Pages that fail are reported and the crawl goes on;
+pages are not downloaded twice, stays on the partner's declared hosts (sitemaps
+and pages elsewhere are refused and reported), and stops at a page limit: a site
+that generates endless links (a calendar, a faceted search) cannot keep the harvest
+crawling.  Pages that fail are reported and the crawl goes on;
 when no page at all can be read, the partner's harvest fails.
 """
 
@@ -13,32 +14,24 @@ from __future__ import annotations
 import re
 from collections import deque
 from collections.abc import Iterator
-from urllib.parse import urldefrag, urljoin, urlsplit
+from urllib.parse import urldefrag, urljoin
 
 import lxml.html
-from defusedxml import ElementTree
-from defusedxml.common import DefusedXmlException
 
 from carrefour.errors import HarvestError
-from loader.feeds.decompress import GZIP_MAGIC, decoded, limited
 from loader.feeds.fetch import Fetched, Fetcher, PartnerHttpError
 from loader.feeds.items import Problem, Record
 from loader.feeds.politeness import Robots
 from loader.feeds.resources import resource_records
-from loader.feeds.source import check_not_html
+from loader.feeds.sitemaps import fetch_sitemap
 from loader.feeds.spec import FeedSpec
 from loader.feeds.structured_data import page_quads
 
 PAGE_MAX_BYTES = 10 * 1024 * 1024
 MAX_SITEMAPS = 100
 PAGE_ACCEPT = "text/html, application/xhtml+xml, application/ld+json;q=0.9"
-SITEMAP_ACCEPT = "application/xml, text/xml;q=0.9, */*;q=0.5"
 GONE = (404, 410)
 PAGE_TYPES = ("text/html", "application/xhtml+xml", "application/ld+json", "application/json", "")
-
-
-def _local_name(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
 
 
 def _canonical(url: str) -> str:
@@ -58,41 +51,37 @@ class Crawl:
         self.follow = [re.compile(p) for p in spec.follow]
         self.queue: deque[str] = deque()
         self.seen: set[str] = set()
-        self.hosts: set[str] = set()
 
     def enqueue(self, url: str) -> None:
         url = _canonical(url)
-        if url not in self.seen and urlsplit(url).netloc.lower() in self.hosts:
+        if url not in self.seen and self.fetcher.egress.refusal(url) is None:
             self.seen.add(url)
             self.queue.append(url)
 
-    def sitemap_pages(self, url: str) -> list[str]:
-        """Page URLs of a sitemap, following sitemap indexes (at most MAX_SITEMAPS sitemaps).
+    def sitemap_pages(self, url: str) -> tuple[list[str], list[Problem]]:
+        """Page URLs of a sitemap, following sitemap indexes (at most MAX_SITEMAPS sitemaps) on the declared hosts.
 
+        :returns: the pages, and the sitemaps of an index that were refused (not on the partner's declared hosts).
         :raises HarvestError: the sitemap cannot be fetched or is not a sitemap.
         """
         pages: list[str] = []
+        refused: list[Problem] = []
         pending, read = deque([url]), 0
         while pending and read < MAX_SITEMAPS:
             current = pending.popleft()
             read += 1
-            fetched = self.fetcher.fetch(current, accept=SITEMAP_ACCEPT)
-            check_not_html(fetched.path, current, "a sitemap", fetched.content_type)
-            data = fetched.path.read_bytes()
-            if data[:2] == GZIP_MAGIC:
-                data = b"".join(limited(decoded([data], "gzip"), self.fetcher.settings.max_bytes, current))
-            try:
-                root = ElementTree.fromstring(data)
-            except (ElementTree.ParseError, DefusedXmlException) as exc:
-                raise HarvestError(f"{current}: not a valid sitemap: {exc}") from exc
-            locations = [(e.text or "").strip() for e in root.iter() if _local_name(e.tag) == "loc"]
-            if _local_name(root.tag) == "sitemapindex":
-                pending.extend(loc for loc in locations if loc)
-            elif _local_name(root.tag) == "urlset":
-                pages += [loc for loc in locations if loc]
-            else:
-                raise HarvestError(f"{current}: not a sitemap (root element <{_local_name(root.tag)}>)")
-        return pages
+            sitemap = fetch_sitemap(self.fetcher, current)
+            if sitemap.kind == "urlset":
+                pages += sitemap.locations
+                continue
+            for location in sitemap.locations:
+                reason = self.fetcher.egress.refusal(location)
+                if reason is None:
+                    pending.append(location)
+                else:
+                    message = f"the sitemap {location} it lists is refused: {reason}; not fetched"
+                    refused.append(Problem(current, message))
+        return pages, refused
 
     def links(self, fetched: Fetched) -> list[str]:
         if not self.follow or fetched.content_type not in ("text/html", "application/xhtml+xml", ""):
@@ -115,17 +104,15 @@ class Crawl:
         if self.spec.source:
             if not self.spec.remote:
                 raise HarvestError(f"{self.spec.source}: the sitemap of a web-pages feed is an http(s) URL")
-            self.hosts.add(urlsplit(self.spec.source).netloc.lower())
-        self.hosts |= {urlsplit(page).netloc.lower() for page in starts}
-        if self.spec.source:
             if not self.robots.allowed(self.spec.source):
                 raise HarvestError(f"{self.spec.source}: robots.txt does not let the hub read the sitemap")
-            sitemap = self.sitemap_pages(self.spec.source)
-            outside = [page for page in sitemap if urlsplit(page).netloc.lower() not in self.hosts]
+            sitemap, refused = self.sitemap_pages(self.spec.source)
+            yield from refused
+            outside = [(page, reason) for page in sitemap if (reason := self.fetcher.egress.refusal(page))]
             if outside:
-                yield Problem(
-                    self.spec.source, f"{len(outside)} page(s) on other hosts ignored, e.g. {outside[0]}", skipped=True
-                )
+                page, reason = outside[0]
+                message = f"{len(outside)} page(s) on other hosts ignored (not fetched), e.g. {page}: {reason}"
+                yield Problem(self.spec.source, message, skipped=True)
             starts += sitemap
         for page in starts:
             self.enqueue(page)

@@ -23,6 +23,7 @@ licence = "CC0-1.0"
 [feed]
 format = "{format}"
 source = "{source}"
+allow_private_addresses = true  # the partner's server is on 127.0.0.1
 [[entities]]
 id = "place"
 type = "Initiative"
@@ -115,6 +116,19 @@ def sparse(folder: Path, name: str, size: int) -> str:
     return str(folder / name)
 
 
+def entity_expansion(levels: int) -> bytes:
+    """RDF/XML whose nested entities expand to 3 × 10^(levels - 1) characters: with 9 levels, under 700 bytes make 3 GB.
+
+    The tests use few levels: without the DOCTYPE check, the file is read, expanded, and the test fails.
+    """
+    entities = '<!ENTITY l0 "lol">' + "".join(f'<!ENTITY l{n} "{f"&l{n - 1};" * 10}">' for n in range(1, levels))
+    return (
+        f'<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [{entities}]>\n'
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:s="http://schema.org/">'
+        f'<s:Place rdf:about="http://victim.example.org/1"><s:name>&l{levels - 1};</s:name></s:Place></rdf:RDF>'
+    ).encode()
+
+
 Case = Callable[[Path, PartnerSite], tuple[str, str]]
 FAILING: dict[str, tuple[Case, str]] = {
     "invalid JSON": (lambda f, s: ("json", write(f, "v.json", b'[{"id": "1", "nom": "A",\n')),
@@ -133,6 +147,8 @@ FAILING: dict[str, tuple[Case, str]] = {
     "slow partner": (lambda f, s: ("csv", s.url("feeds/slow.csv")), "too slow"),
     "silent partner": (lambda f, s: ("csv", s.url("feeds/silent.csv?seconds=4")), "no answer within 2 s"),
     "missing file": (lambda f, s: ("csv", str(f / "nowhere.csv")), "not found"),
+    "entity expansion in RDF/XML": (lambda f, s: ("rdf", write(f, "v.rdf", entity_expansion(4))),
+                                    "DOCTYPE and entity declarations are not accepted in RDF/XML"),
 }  # fmt: skip
 
 

@@ -85,6 +85,9 @@ def test_rdf_records_are_resources_with_predicate_fields(tmp_path: Path) -> None
         ({"format": "sparql", "endpoint": "http://x/sparql", "query": "SELECT * WHERE {?s ?p ?o}"}, "ORDER BY"),
         ({"format": "webpages"}, "needs a sitemap"),
         ({"format": "csv", "source": "ftp://x/y.csv"}, "only http\\(s\\) URLs"),
+        ({"format": "csv", "source": "x.csv", "hosts": ["https://cdn.example.org/"]}, "option 'hosts'.* not a host"),
+        ({"format": "csv", "source": "x.csv", "hosts": ["cdn.example.org:https"]}, "option 'hosts'"),
+        ({"format": "csv", "source": "x.csv", "allow_private_addresses": "yes"}, "must be true or false"),
     ],
 )
 def test_bad_feed_options_are_config_errors_naming_them(table: dict[str, object], message: str) -> None:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
+import gzip
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from carrefour.errors import HarvestError
 from loader.feeds import FeedSpec, FetchSettings, Problem, Record, read_feed
 from tests.harvest.conftest import HarvestHub, example, fast_settings
-from tests.support.partner_site import PartnerSite, serve_site
+from tests.support.partner_site import PartnerSite, document, serve_site
 from tests.support.sparql_endpoint import Endpoint, serve_endpoint
 
 SSE_GRAPH = Path(__file__).resolve().parents[1] / "support" / "data" / "sse-initiatives.ttl"
@@ -51,7 +53,10 @@ def test_the_crawler_reads_json_ld_microdata_and_rdfa_politely(site: PartnerSite
     assert "HTTP 404" in messages[site.url("initiatives/closed.html")]
     assert "never fetched" in messages[site.url("initiatives/unknown-context.html")]
     assert "json-ld cannot be read" in messages[site.url("initiatives/broken.html")]
-    assert "other hosts ignored" in messages[site.url("sitemap.xml")]
+    assert (
+        "1 page(s) on other hosts ignored (not fetched), e.g. https://elsewhere.example.org/page.html: host "
+        "elsewhere.example.org is not one of the partner's declared hosts" in messages[site.url("sitemap.xml")]
+    )
     assert all(hit.headers["User-Agent"].startswith("Carrefour") for hit in site.hits)
     # one request at a time, HARVEST_DELAY apart: the whole crawl cannot take less than the delays
     assert site.hits[-1].time - site.hits[0].time >= 0.8 * delay * (len(site.hits) - 1)
@@ -71,6 +76,23 @@ def test_a_crawler_trap_stops_at_the_page_limit(site: PartnerSite, tmp_path: Pat
     assert len(site.requests_for("/agenda")) <= 15
     assert any("page limit of 15 reached" in p.message and "crawler trap" in p.message for p in problems)
     assert any(r.fields.get("schema:name") == "Konk Ar Lab" for r in records)
+
+
+@pytest.mark.parametrize("compressed", [False, True], ids=["plain", "gzip"])
+def test_a_sitemap_is_read_within_its_own_size_limit(site: PartnerSite, tmp_path: Path, compressed: bool) -> None:
+    entries = "".join(f"<url><loc>{site.url(f'initiatives/{n}.html')}</loc></url>" for n in range(100))
+    body = f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</urlset>'.encode()
+    site.routes["/big.xml"] = document(gzip.compress(body) if compressed else body, "application/xml")
+    settings = dataclasses.replace(fast_settings(), max_sitemap_bytes=len(body) - 1)  # HARVEST_MAX_BYTES is larger
+    with pytest.raises(HarvestError, match=r"the limit of [\d,]+( bytes)? \(HARVEST_MAX_SITEMAP_BYTES\)"):
+        crawl(site, tmp_path, settings, source=site.url("big.xml"))
+
+
+def test_a_sitemap_with_a_doctype_is_refused(site: PartnerSite, tmp_path: Path) -> None:
+    body = b'<?xml version="1.0"?><!DOCTYPE urlset [<!ENTITY e "x">]><urlset><url><loc>&e;</loc></url></urlset>'
+    site.routes["/doctype.xml"] = document(body)
+    with pytest.raises(HarvestError, match="DOCTYPE and entity declarations are not accepted in a sitemap"):
+        crawl(site, tmp_path, source=site.url("doctype.xml"))
 
 
 def test_a_crawled_partner_is_harvested_and_a_trap_loses_nothing(fresh_hub: HarvestHub, site: PartnerSite) -> None:
@@ -113,6 +135,7 @@ def test_a_construct_query_is_read_as_linked_data(endpoint: Endpoint, tmp_path: 
         "WHERE { ?s schema:name ?n } ORDER BY ?s"
     )
     spec = FeedSpec.from_table({"format": "sparql", "endpoint": endpoint.url, "query": query, "page_size": 4,
+                                "allow_private_addresses": True,
                                 "record_types": ["http://schema.org/Organization"]})  # fmt: skip
     records = [i for i in read_feed(spec, fast_settings(), tmp_path) if isinstance(i, Record)]
     assert len(records) == 7 and records[0].fields["@id"].startswith("https://sse.example.org/initiative/")

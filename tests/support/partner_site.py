@@ -4,7 +4,8 @@ It serves a folder of files (a small site of initiative pages with a sitemap and
 robots.txt, feed files) with ``ETag`` / ``Last-Modified`` and ``304 Not Modified``
 answers, plus routes that misbehave the way partner servers do: a crawler trap
 (endless links), an HTML page where a CSV was expected, a gzip bomb, an endless
-body, a server too slow to answer.  Every request is recorded (time, path, headers)
+body, a server too slow to answer; tests add their own routes (a redirect, a
+document they write).  Every request is recorded (time, path, headers)
 so tests can check what the harvester sent: its user agent, its conditional
 headers, its pace.
 """
@@ -61,6 +62,24 @@ def _send(handler: BaseHTTPRequestHandler, status: int, body: bytes, headers: di
     handler.end_headers()
     if handler.command != "HEAD":
         handler.wfile.write(body)
+
+
+def redirect_to(location: str, status: int = 302) -> Route:
+    """A route that redirects to ``location`` (a URL, or a path of the same site)."""
+
+    def route(handler: BaseHTTPRequestHandler, query: dict[str, list[str]]) -> None:
+        _send(handler, status, b"", {"Location": location})
+
+    return route
+
+
+def document(body: bytes, media_type: str = "application/xml") -> Route:
+    """A route that answers ``body``: a sitemap or a feed written by the test."""
+
+    def route(handler: BaseHTTPRequestHandler, query: dict[str, list[str]]) -> None:
+        _send(handler, 200, body, {"Content-Type": media_type})
+
+    return route
 
 
 def crawler_trap(handler: BaseHTTPRequestHandler, query: dict[str, list[str]]) -> None:
@@ -179,6 +198,10 @@ class _Handler(BaseHTTPRequestHandler):
         if media_type.startswith("text/") or media_type.endswith(("xml", "json")):
             media_type += "; charset=utf-8"
         _send(self, 200, body, {"Content-Type": media_type, "ETag": etag, "Last-Modified": MODIFIED})
+
+    def do_POST(self) -> None:  # noqa: N802 — a form posted to a route (a SPARQL endpoint's address)
+        self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        self.do_GET()
 
 
 @contextmanager

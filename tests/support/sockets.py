@@ -10,11 +10,12 @@ from types import TracebackType
 
 
 class _Listener:
-    """A listening socket on a free port, served by a daemon thread until closed."""
+    """A listening socket on a free port, served by a daemon thread until closed; ``accepted`` counts connections."""
 
     def __init__(self) -> None:
         self.socket = socket.create_server(("127.0.0.1", 0))
         self.port = int(self.socket.getsockname()[1])
+        self.accepted = 0
         self._held: list[socket.socket] = []
         self._closed = threading.Event()
         threading.Thread(target=self._accept, daemon=True).start()
@@ -29,6 +30,7 @@ class _Listener:
                 connection, _ = self.socket.accept()
             except OSError:
                 return
+            self.accepted += 1
             self._held.append(connection)
             self.handle(connection)
 
@@ -50,7 +52,7 @@ class _Listener:
 
 
 class SilentServer(_Listener):
-    """A store that accepts connections and never answers."""
+    """A store that accepts connections and never answers; for the harvester, an internal service."""
 
 
 class Proxy(_Listener):
