@@ -21,6 +21,7 @@ from loader.privacy import (
     redact,
     scrub,
 )
+from loader.validation.report import Finding, Report
 
 
 @pytest.fixture(scope="module")
@@ -197,3 +198,22 @@ def test_the_salt_is_the_secret_or_the_store_own(tmp_path: Path) -> None:
 )
 def test_functional_addresses(address: str, functional: bool) -> None:
     assert is_functional_email(address) is functional
+
+
+def test_a_validation_finding_never_quotes_personal_data() -> None:
+    """A rejected record is not published, but its findings are: in the report files and the report graph."""
+    finding = Finding(
+        record="http://h/initiative/p/x",
+        focus="http://h/initiative/p/x",
+        path="http://schema.org/email",
+        severity="Violation",
+        shape="http://h/shapes#ContactEmail-functional",
+        component="PatternConstraintComponent",
+        value="jean.dupont@gmail.com",
+        message_fr="« jean.dupont@gmail.com » ne convient pas",
+        message_en="Value 06 12 34 56 78 does not match",
+    )
+    report = Report([finding])
+    shown = [report.to_text(), report.dumps(), *(str(t) for t in report.to_rdf("http://h/report/p"))]
+    assert not [text for text in shown if re.search(r"jean|dupont|\d{2} \d{2} \d{2}", text)]
+    assert finding.value == EMAIL_REMOVED
