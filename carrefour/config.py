@@ -4,7 +4,7 @@ Every setting is a row of ``SETTINGS`` (name, default, help).  Values are read, 
 increasing priority, from the defaults, an optional TOML file (``--config`` or
 ``CARREFOUR_CONFIG``), environment variables prefixed ``CARREFOUR_`` and explicit
 overrides (command-line flags, test fixtures).  This is the only module that reads
-``os.environ``.  Secrets (``STORE_PASSWORD``) are only taken from the environment.
+``os.environ``.  Secrets (``STORE_PASSWORD``, ``PRIVACY_SALT``) are only taken from the environment.
 """
 
 from __future__ import annotations
@@ -67,6 +67,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("HARVEST_MAX_BYTES", 268435456, "Largest partner feed accepted, in bytes (after decompression)."),
     Setting("HARVEST_MAX_PAGES", 5000, "Most web pages crawled for one partner in one harvest."),
     Setting("HARVEST_MAX_SITEMAP_BYTES", 52428800, "Largest partner sitemap accepted, in bytes (after decompression)."),
+    Setting(
+        "PRIVACY_SALT",
+        "",
+        "Salt of the hashes replacing personal record keys (environment only; default: STORE/privacy-salt).",
+        secret=True,
+    ),
     Setting("LOG_LEVEL", "INFO", "Logging level (DEBUG, INFO, WARNING, ERROR)."),
 )
 

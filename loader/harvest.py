@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -32,6 +33,7 @@ from loader.mapping.engine import RecordMapper
 from loader.mapping.minting import KIND_PATHS, Minter
 from loader.mapping.spec import PartnerSpec
 from loader.partners import describe_partner, taxonomy_triples
+from loader.privacy import privacy_salt, pseudonym
 from loader.provenance import (
     HarvestCounts,
     activity_iri,
@@ -56,9 +58,11 @@ class ReportItem:
     """Something the report must say that is not a SHACL finding."""
 
     origin: str
-    kind: str  # read-error, skipped, refused, excluded, note, dangling-link
+    kind: str  # read-error, skipped, refused, excluded, note, privacy, dangling-link
     message: str
     record: str | None = None
+    field: str | None = None  # privacy: the partner's field that held personal data…
+    rule: str | None = None  # … and the rule that found it (the value is never reported)
 
 
 @dataclass
@@ -170,11 +174,13 @@ def map_feed(
             result.items.append(ReportItem(item.origin, kind, mapped.refused))
             continue
         primary = mapped.primary
+        record = primary.iri if primary else None
         for note in mapped.notes:
-            result.items.append(ReportItem(item.origin, "note", note, primary.iri if primary else None))
-        if mapped.redactions:
-            message = f"{mapped.redactions} e-mail address(es) or phone number(s) removed from the text"
-            result.items.append(ReportItem(item.origin, "note", message, primary.iri if primary else None))
+            result.items.append(ReportItem(item.origin, "note", note, record))
+        for privacy, times in Counter(mapped.privacy).items():
+            message = f"personal data in {privacy.field} ({privacy.rule}): {privacy.action}"
+            message += f" ({times} times)" if times > 1 else ""
+            result.items.append(ReportItem(item.origin, "privacy", message, record, privacy.field, privacy.rule))
         for entity in mapped.entities:
             result.origins.setdefault(entity.iri, item.origin)
             triples += entity.triples
@@ -192,13 +198,17 @@ def harvest_partner(
     validator: Validator,
     settings: FetchSettings,
     cache_dir: Path,
+    salt: str,
     progress: Progress | None = None,
 ) -> PartnerHarvest:
-    """Read, map and validate one partner's feed; nothing is written to the store here."""
+    """Read, map and validate one partner's feed; nothing is written to the store here.
+
+    :param salt: of the hashes replacing personal record keys (``privacy_salt``).
+    """
     result = PartnerHarvest(spec, started=datetime.now(UTC).replace(microsecond=0))
     clock = time.perf_counter()
     feed = FeedSpec.from_table(spec.feed)
-    mapper = RecordMapper(spec, hub, Minter(hub, spec.id, _registry(previous, hub, spec.id)))
+    mapper = RecordMapper(spec, hub, Minter(hub, spec.id, _registry(previous, hub, spec.id)), salt)
     dataset = validator.start()
     try:
         triples = map_feed(spec, mapper, settings, cache_dir, result, progress, dataset)
@@ -243,9 +253,9 @@ def harvest_partner(
         previous_record_times(previous, hub, spec.id),
     )
     previous_keys = _record_keys([t for group in published.values() for t in group], hub)
-    result.removals = removal_triples(
-        hub, spec.id, result.ended, {iri: previous_keys.get(iri, "") for iri in result.diff.removed}
-    )
+    # a key published before personal keys were hashed is not published again with its removal
+    removed_keys = {iri: pseudonym(previous_keys.get(iri, ""), salt) for iri in result.diff.removed}
+    result.removals = removal_triples(hub, spec.id, result.ended, removed_keys)
     result.seconds["diff+provenance"] = time.perf_counter() - clock
     return result
 
@@ -382,6 +392,7 @@ def harvest(
     """
     timings = timings if timings is not None else {}
     settings = FetchSettings.from_config(config)
+    salt = privacy_salt(config)
     results: list[PartnerHarvest] = []
     try:
         with store.writer() as writer, Helper(writer) as helper:
@@ -389,7 +400,9 @@ def harvest(
                 cache_dir = config.store_path / "harvest" / spec.id / "cache"
                 cache_dir.mkdir(parents=True, exist_ok=True)
                 try:
-                    outcome = harvest_partner(spec, writer.previous, hub, validator, settings, cache_dir, progress)
+                    outcome = harvest_partner(
+                        spec, writer.previous, hub, validator, settings, cache_dir, salt, progress
+                    )
                 except Exception as exc:  # one partner's crash must not stop the others' harvest
                     log.exception("harvest of %s failed", spec.id)
                     outcome = PartnerHarvest(spec, started=datetime.now(UTC).replace(microsecond=0))

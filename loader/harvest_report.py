@@ -3,6 +3,9 @@
 Each partner's harvest leaves a folder ``var/harvest/{partner}/{time}/`` with
 ``report.json`` (for programs), ``report.txt`` (for people: partner, record, field,
 rule, message) and ``records.nq`` (what was published), and ``latest`` points to it.
+Reports are read by partners and may be shared: personal data found in a feed is
+reported by its field and the rule that found it, and every text a report quotes
+(messages, origins, values) goes through the privacy filter first.
 """
 
 from __future__ import annotations
@@ -13,10 +16,27 @@ from pathlib import Path
 
 from carrefour.artifacts.dumps import write_nquads
 from carrefour.vocab import Hub
-from loader.harvest import PartnerHarvest
+from loader.harvest import PartnerHarvest, ReportItem
+from loader.privacy import redact
 
 COLUMNS = ("read", "loaded", "unchanged", "updated", "removed", "rejected", "warnings")
 KEEP_REPORTS = 10
+
+
+def _public(text: str) -> str:
+    return redact(text).text
+
+
+def _problem(item: ReportItem) -> dict[str, object]:
+    problem: dict[str, object] = {
+        "origin": _public(item.origin),
+        "kind": item.kind,
+        "message": _public(item.message),
+        "record": item.record,
+    }
+    if item.kind == "privacy":
+        problem.update(field=item.field, rule=item.rule)
+    return problem
 
 
 def report_document(result: PartnerHarvest) -> dict[str, object]:
@@ -25,13 +45,11 @@ def report_document(result: PartnerHarvest) -> dict[str, object]:
         "name": result.spec.name,
         "started": result.started.isoformat(),
         "ended": result.ended.isoformat() if result.ended else None,
-        "error": result.error,
+        "error": _public(result.error) if result.error else None,
         "counts": result.counts(),
         "rejected_records": sorted(result.rejected),
         "findings": result.report.to_json(),
-        "problems": [
-            {"origin": i.origin, "kind": i.kind, "message": i.message, "record": i.record} for i in result.items
-        ],
+        "problems": [_problem(i) for i in result.items],
     }
 
 
@@ -39,19 +57,19 @@ def report_text(result: PartnerHarvest, language: str = "en") -> str:
     counts = result.counts()
     lines = [f"Partner {result.spec.id} — {result.spec.name}", f"Harvest {result.started.isoformat()}"]
     if result.error:
-        lines += [f"FAILED: {result.error}", "The previously published data of this partner is unchanged."]
+        lines += [f"FAILED: {_public(result.error)}", "The previously published data of this partner is unchanged."]
         return "\n".join(lines) + "\n"
     lines.append(", ".join(f"{name} {counts[name]}" for name in COLUMNS))
     problems = [i for i in result.items if i.kind in ("read-error", "refused", "excluded", "dangling-link")]
     if problems:
         lines.append("")
         lines.append("Records not published (read errors, failed checks, personal data):")
-        lines += [f"  [{i.kind}] {i.origin}: {i.message}" for i in problems]
+        lines += [f"  [{i.kind}] {_public(i.origin)}: {_public(i.message)}" for i in problems]
     if result.report.findings:
         lines.append("")
         lines.append("Validation (SHACL): rejected records have violations; warnings are published.")
         for finding in result.report.sorted():
-            origin = result.origins.get(finding.record, "")
+            origin = _public(result.origins.get(finding.record, ""))
             message = finding.message_fr if language == "fr" else finding.message_en
             where = f" {finding.path}" if finding.path else ""
             value = f" = {finding.value[:80]!r}" if finding.value is not None else ""
@@ -61,12 +79,17 @@ def report_text(result: PartnerHarvest, language: str = "en") -> str:
     if skipped:
         lines.append("")
         lines.append("Left out on purpose or gone (robots.txt, other hosts, pages gone):")
-        lines += [f"  {i.origin}: {i.message}" for i in skipped]
+        lines += [f"  {_public(i.origin)}: {_public(i.message)}" for i in skipped]
     notes = [i for i in result.items if i.kind == "note"]
     if notes:
         lines.append("")
         lines.append(f"Values left out while mapping ({len(notes)}):")
-        lines += [f"  {i.origin}: {i.message}" for i in notes]
+        lines += [f"  {_public(i.origin)}: {_public(i.message)}" for i in notes]
+    personal = [i for i in result.items if i.kind == "privacy"]
+    if personal:
+        lines.append("")
+        lines.append(f"Personal data kept out (field, rule; values are never shown) ({len(personal)}):")
+        lines += [f"  {_public(i.origin)}: {i.message}" for i in personal]
     return "\n".join(lines) + "\n"
 
 

@@ -1,8 +1,12 @@
 """The one generic mapping engine: a partner's spec turns each record into triples.
 
-Plain data in, triples out, no I/O.  Every published text goes through the privacy
-filter; every IRI is minted by the partner's ``Minter``; values that cannot be
-written (an invalid URL, a malformed date) are dropped and reported, never guessed.
+Plain data in, triples out, no I/O.  Every published text, key and IRI goes through
+the privacy filter first (``loader.privacy``): a value that is nothing but a person's
+e-mail or phone number is left out (contact fields excepted: their own rules and shapes
+judge them), personal data inside text is replaced by a marker, a personal record key by
+a salted hash; the report names the field and the rule, never the value.  Every IRI is
+minted by the partner's ``Minter``; values that cannot be written (an invalid URL, a
+malformed date) are dropped and reported, never guessed.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from loader.geo import Commune, Territories, commune_iri, damaged_name_pattern, 
 from loader.mapping.minting import Minter, content_key
 from loader.mapping.spec import (
     APPLICABLE,
+    CONTACT_PROPERTIES,
     DATE_PROPERTIES,
     DECIMAL_PROPERTIES,
     IRI_PROPERTIES,
@@ -33,8 +38,8 @@ from loader.mapping.spec import (
     common_concepts,
 )
 from loader.mapping.transforms import DateValue, Tagged, apply_chain, date_value, number, url
-from loader.mapping.values import first_value, get_path, is_empty, render
-from loader.privacy import redact
+from loader.mapping.values import first_value, get_path, is_empty, render, template_fields
+from loader.privacy import personal_value, pseudonym, redact
 
 _TYPE = ox.NamedNode(RDF + "type")
 _LOC_LANGUAGES = "http://id.loc.gov/vocabulary/iso639-1/"
@@ -56,12 +61,21 @@ class MappedEntity:
     first_seen: bool = True  # False when an earlier record already described it
 
 
+@dataclass(frozen=True)
+class PrivacyNote:
+    """Personal data kept out of a record: where it was and the rule that found it, never the value."""
+
+    field: str  # the partner's field(s)
+    rule: str  # a rule of ``loader.privacy.RULES``
+    action: str  # what was done instead of publishing it
+
+
 @dataclass
 class MappedRecord:
     origin: str
     entities: list[MappedEntity] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # values dropped, personal data removed…
-    redactions: int = 0
+    notes: list[str] = field(default_factory=list)  # values dropped…
+    privacy: list[PrivacyNote] = field(default_factory=list)
     refused: str | None = None  # why a record rule kept the whole record out
     personal_data: bool = False  # refused to protect a person
 
@@ -90,10 +104,12 @@ def _tagged_values(raw: Any) -> list[Any]:
 class RecordMapper:
     """Maps the records of one partner with one spec, minting through one ``Minter``."""
 
-    def __init__(self, spec: PartnerSpec, hub: Hub, minter: Minter) -> None:
+    def __init__(self, spec: PartnerSpec, hub: Hub, minter: Minter, salt: str = "") -> None:
+        """:param salt: of the hashes replacing personal record keys (``privacy_salt``; empty: nothing is published)."""
         self.spec = spec
         self.hub = hub
         self.minter = minter
+        self.salt = salt
         self.territories = Territories.load()
         self.described: set[str] = set()
         self.unnamed: set[str] = set()  # described resources no record has named yet
@@ -128,11 +144,36 @@ class RecordMapper:
             ]
         return values
 
-    def literal(self, value: Any, record: MappedRecord, language: str | None = None) -> ox.Literal:
+    def published_values(
+        self, spec: ValueSpec | None, fields: dict[str, Any], record: MappedRecord, prop: str = ""
+    ) -> list[Any]:
+        """The values of ``spec``, less those that are nothing but a person's e-mail or phone number.
+
+        Such a value in a field meant for something else (a legal status, a name) is a mistake
+        of the partner's: it is left out and reported.  Contact fields keep theirs for the
+        ``functional_email`` transform and the shapes to judge.
+        """
+        values = self.values(spec, fields)
+        if prop in CONTACT_PROPERTIES:
+            return values
+        kept = []
+        for value in values:
+            rule = personal_value(_text(value)) if isinstance(value, str | Tagged) else None
+            if rule is None:
+                kept.append(value)
+            else:
+                record.privacy.append(PrivacyNote(field_name(spec), rule, "value left out"))
+        return kept
+
+    def redacted(self, text: str, record: MappedRecord, where: str) -> str:
+        """``text`` without personal data; each removal is noted with its field and rule."""
+        redacted = redact(text)
+        record.privacy += [PrivacyNote(where, rule, "removed from the text") for rule in redacted.rules]
+        return redacted.text
+
+    def literal(self, value: Any, record: MappedRecord, where: str, language: str | None = None) -> ox.Literal:
         if isinstance(value, Tagged):
-            text, removed = redact(value.text)
-            record.redactions += removed
-            return ox.Literal(text, language=value.language)
+            return ox.Literal(self.redacted(value.text, record, where), language=value.language)
         if isinstance(value, bool):
             return ox.Literal(value)
         if isinstance(value, Decimal):
@@ -140,14 +181,16 @@ class RecordMapper:
             return ox.Literal(format(value.normalize(), "f"), datatype=ox.NamedNode(XSD + "decimal"))
         if isinstance(value, DateValue):
             return ox.Literal(value.lexical, datatype=ox.NamedNode(XSD + value.datatype))
-        text, removed = redact(str(value))
-        record.redactions += removed
+        text = self.redacted(str(value), record, where)
         if language:
             return ox.Literal(text, language=language)
         return ox.Literal(text)
 
-    def terms(self, prop: str, values: list[Any], record: MappedRecord) -> list[ox.NamedNode | ox.Literal]:
-        """Write values the way the property expects: IRIs, decimals, dates or text."""
+    def terms(self, prop: str, values: list[Any], record: MappedRecord, where: str) -> list[ox.NamedNode | ox.Literal]:
+        """Write values the way the property expects: IRIs, decimals, dates or text.
+
+        :param where: the partner's field the values come from, for the report.
+        """
         out: list[ox.NamedNode | ox.Literal] = []
         for value in values:
             if prop in IRI_PROPERTIES:
@@ -157,7 +200,11 @@ class RecordMapper:
                 except ValueError:  # e.g. a host whose letters were destroyed into U+FFFD
                     node = None
                 if node is None:
-                    record.notes.append(f"dropped {_short(prop)}: {str(value)[:80]!r} is not an http(s) address")
+                    record.notes.append(f"dropped {_short(prop)}: {_shown(value)} is not an http(s) address")
+                    continue
+                rules = redact(node.value).rules
+                if rules:  # an address with an e-mail or a phone number in it: no IRI is made of personal data
+                    record.privacy.append(PrivacyNote(where, rules[0], "address left out"))
                     continue
                 out.append(node)
             elif prop == LANGUAGE_PROPERTY:
@@ -167,23 +214,25 @@ class RecordMapper:
             elif prop in DECIMAL_PROPERTIES:
                 decimal = value if isinstance(value, Decimal) else number(value)
                 if decimal is None:
-                    record.notes.append(f"dropped {_short(prop)}: {str(value)[:80]!r} is not a number")
+                    record.notes.append(f"dropped {_short(prop)}: {_shown(value)} is not a number")
                     continue
-                out.append(self.literal(decimal, record))
+                out.append(self.literal(decimal, record, where))
             elif prop in self._concept_properties:
                 path = str(value.text if isinstance(value, Tagged) else value)
                 if path not in common_concepts():
-                    record.notes.append(f"dropped {_short(prop)}: {path[:80]!r} is not a concept of the common schemes")
+                    record.notes.append(
+                        f"dropped {_short(prop)}: {_shown(path)} is not a concept of the common schemes"
+                    )
                     continue
                 out.append(self.hub.node("concept", *path.split("/")))
             elif prop in DATE_PROPERTIES:
                 date = value if isinstance(value, DateValue) else date_value(value)
                 if date is None:
-                    record.notes.append(f"dropped {_short(prop)}: {str(value)[:80]!r} is not a date")
+                    record.notes.append(f"dropped {_short(prop)}: {_shown(value)} is not a date")
                     continue
-                out.append(self.literal(date, record))
+                out.append(self.literal(date, record, where))
             else:
-                out.append(self.literal(value, record))
+                out.append(self.literal(value, record, where))
         return out
 
     # -- records -------------------------------------------------------------------
@@ -194,9 +243,9 @@ class RecordMapper:
             value = get_path(fields, rule.field)
             text = "" if is_empty(value) else str(value).strip()
             if rule.pattern is not None and not self._rule_patterns[rule.pattern].fullmatch(text):
-                return f"{rule.message} ({rule.field} = {text[:60]!r})", False
+                return f"{rule.message} ({rule.field} = {_shown(text, 60)})", False
             if rule.equals and text in rule.equals:
-                return rule.message if rule.personal_data else f"{rule.message} ({rule.field} = {text!r})", True
+                return rule.message if rule.personal_data else f"{rule.message} ({rule.field} = {_shown(text)})", True
         return None
 
     def map(self, record: RecordLike) -> MappedRecord:
@@ -224,7 +273,18 @@ class RecordMapper:
                     entity.triples.append(ox.Triple(subject, self.property(field_spec.property), target))
         return mapped
 
-    def _key(self, spec: EntitySpec, fields: dict[str, Any]) -> str | None:
+    def _key(self, spec: EntitySpec, fields: dict[str, Any], mapped: MappedRecord) -> str | None:
+        """The record key as published: a key made of an e-mail or a phone number is a salted hash of it."""
+        key = self._raw_key(spec, fields)
+        if key is None:
+            return None
+        public = pseudonym(key, self.salt)
+        if public != key:
+            where = field_name(spec.key.value or ValueSpec(template=spec.key.template))
+            mapped.privacy.append(PrivacyNote(where, redact(key).rules[0], "key replaced by a hash"))
+        return public
+
+    def _raw_key(self, spec: EntitySpec, fields: dict[str, Any]) -> str | None:
         if spec.key.template is not None:
             return render(spec.key.template, fields)
         if spec.key.value is not None:
@@ -236,14 +296,15 @@ class RecordMapper:
         return content_key(["" if is_empty(v) else str(v) for v in values])
 
     def _entity(self, spec: EntitySpec, record: RecordLike, mapped: MappedRecord) -> MappedEntity | None:
-        key = self._key(spec, record.fields)
+        key = self._key(spec, record.fields, mapped)
         if key is None:
             mapped.notes.append(f"{spec.id}: no record key, nothing published for it")
             return None
-        names = self.values(spec.name, record.fields)
+        names = self.published_values(spec.name, record.fields, mapped)
+        name_field = field_name(spec.name)
         if spec.type == "Concept":
             return self._concept(spec, key, names, record, mapped)
-        name = str(names[0].text if isinstance(names[0], Tagged) else names[0]) if names else None
+        name = _text(names[0]) if names else None
         iri = self.minter.mint(spec.type, key, name)
         entity = MappedEntity(iri, spec.type, key, spec.id)
         subject = ox.NamedNode(iri)
@@ -255,31 +316,34 @@ class RecordMapper:
                 self.unnamed.discard(iri)
                 entity.triples += [
                     ox.Triple(subject, ox.NamedNode(SCHEMA + "name"), value)
-                    for value in self.terms(SCHEMA + "name", names[:1], mapped)
+                    for value in self.terms(SCHEMA + "name", names[:1], mapped, name_field)
                 ]
             return entity
         self.described.add(iri)
         add = entity.triples.append
         add(ox.Triple(subject, _TYPE, self.hub.term(spec.type)))
         add(ox.Triple(subject, self.hub.term("recordKey"), ox.Literal(key)))
-        for value in self.terms(SCHEMA + "name", names[:1], mapped):
+        for value in self.terms(SCHEMA + "name", names[:1], mapped, name_field):
             add(ox.Triple(subject, ox.NamedNode(SCHEMA + "name"), value))
         if not names:
             self.unnamed.add(iri)
         source = record.url or (render(spec.source, record.fields) if spec.source else None)
         if source:
-            for value in self.terms(PROV + "wasDerivedFrom", [source], mapped):
+            for value in self.terms(PROV + "wasDerivedFrom", [source], mapped, "source"):
                 add(ox.Triple(subject, ox.NamedNode(PROV + "wasDerivedFrom"), value))
         for field_spec in spec.fields:
             if field_spec.entity is not None:
                 continue
             prop = self.property(field_spec.property)
-            for value in self.terms(prop.value, self.values(field_spec.value, record.fields), mapped):
+            values = self.published_values(field_spec.value, record.fields, mapped, prop.value)
+            for value in self.terms(prop.value, values, mapped, field_name(field_spec.value)):
                 add(ox.Triple(subject, prop, value))
         if spec.address is not None:
             self._address(spec, record.fields, subject, entity, mapped)
         for category in spec.categories:
-            self._categories(spec, category.taxonomy, self.values(category.value, record.fields), subject, entity)
+            codes = self.published_values(category.value, record.fields, mapped)
+            codes = [self.redacted(_text(code), mapped, field_name(category.value)) for code in codes]
+            self._categories(spec, category.taxonomy, codes, subject, entity)
         for prop_name, concept in spec.constants:
             add(ox.Triple(subject, self.property(prop_name), self.hub.node("concept", *concept.split("/"))))
         entity.triples = self._most_specific(entity.triples)
@@ -311,7 +375,7 @@ class RecordMapper:
         assert address_spec is not None
 
         def one(part: ValueSpec | None) -> Any:
-            found = self.values(part, fields)
+            found = self.published_values(part, fields, mapped)
             return found[0] if found else None
 
         street = one(address_spec.street)
@@ -323,7 +387,7 @@ class RecordMapper:
                 ValueSpec(address_spec.country.paths, address_spec.country.template), fields
             )
             if given:
-                mapped.notes.append(f"dropped country {str(given[0])[:20]!r}: not an ISO 3166 country")
+                mapped.notes.append(f"dropped country {_shown(given[0], 20)}: not an ISO 3166 country")
             else:
                 country = address_spec.default_country
         latitude = one(address_spec.latitude)
@@ -337,16 +401,23 @@ class RecordMapper:
             ox.Triple(subject, ox.NamedNode(SCHEMA + link), node),
             ox.Triple(node, _TYPE, ox.NamedNode(SCHEMA + "PostalAddress")),
         ]
-        if country is not None:
-            triples.append(ox.Triple(node, ox.NamedNode(SCHEMA + "addressCountry"), ox.Literal(str(country))))
-        for prop, value in (("streetAddress", street), ("postalCode", postal_code), ("addressLocality", city)):
+        parts = (
+            ("addressCountry", country, address_spec.country),
+            ("streetAddress", street, address_spec.street),
+            ("postalCode", postal_code, address_spec.postal_code),
+            ("addressLocality", city, address_spec.city),
+        )
+        for prop, value, part in parts:
             if value is not None:
-                triples.append(ox.Triple(node, ox.NamedNode(SCHEMA + prop), self.literal(value, mapped)))
+                literal = self.literal(value, mapped, field_name(part) if part else "default_country")
+                triples.append(ox.Triple(node, ox.NamedNode(SCHEMA + prop), literal))
         if latitude is not None and longitude is not None:
-            for prop, value in (("lat", latitude), ("long", longitude)):
-                triples += [
-                    ox.Triple(node, ox.NamedNode(GEO + prop), t) for t in self.terms(GEO + prop, [value], mapped)
-                ]
+            for prop, value, part in (
+                ("lat", latitude, address_spec.latitude),
+                ("long", longitude, address_spec.longitude),
+            ):
+                terms = self.terms(GEO + prop, [value], mapped, field_name(part))
+                triples += [ox.Triple(node, ox.NamedNode(GEO + prop), t) for t in terms]
         entity.triples += triples
         if str(country) == "FR":
             self._territories(subject, entity, postal_code, city, insee)
@@ -416,11 +487,13 @@ class RecordMapper:
         for name in names:
             if isinstance(name, Tagged) and name.language not in languages:
                 languages.add(name.language)
-                add(ox.Triple(concept, ox.NamedNode(SKOS + "prefLabel"), self.literal(name, mapped)))
+                label = self.literal(name, mapped, field_name(spec.name))
+                add(ox.Triple(concept, ox.NamedNode(SKOS + "prefLabel"), label))
         for field_spec in spec.fields:
             if field_spec.entity is None:
                 prop = self.property(field_spec.property)
-                for value in self.terms(prop.value, self.values(field_spec.value, record.fields), mapped):
+                values = self.published_values(field_spec.value, record.fields, mapped, prop.value)
+                for value in self.terms(prop.value, values, mapped, field_name(field_spec.value)):
                     add(ox.Triple(concept, prop, value))
         return entity
 
@@ -452,3 +525,21 @@ class RecordMapper:
 
 def _short(prop: str) -> str:
     return prop.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+
+def _text(value: Any) -> str:
+    return str(value.text if isinstance(value, Tagged) else value)
+
+
+def _shown(value: Any, length: int = 80) -> str:
+    """A value as a report may quote it: redacted, then cut."""
+    return repr(redact(_text(value)).text[:length])
+
+
+def field_name(spec: ValueSpec | None) -> str:
+    """The partner's field(s) a value comes from, as a report names them."""
+    if spec is None:
+        return ""
+    if spec.template is not None:
+        return "+".join(template_fields(spec.template)) or spec.template
+    return "|".join(spec.paths)

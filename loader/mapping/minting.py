@@ -1,7 +1,7 @@
 """Minting resource IRIs: stable, readable, never colliding.
 
 An IRI is ``{base}{kind}/{partner}/{slug}``: readable (the slug of the name the
-resource had when first seen), scoped by partner (two partners never collide), and
+resource had when first seen, personal data taken out), scoped by partner (two partners never collide), and
 stable across re-harvests because the store is the registry: each published
 resource carries its record key (``cf:recordKey``), and a key seen before gets its
 IRI back even if the name changed since.  A key seen for the first time gets the
@@ -14,6 +14,7 @@ import hashlib
 
 from carrefour.vocab import Hub, slugify
 from loader.geo import fold
+from loader.privacy import scrub
 
 KIND_PATHS = {"Initiative": "initiative", "SupportProgramme": "initiative", "Actor": "actor"}
 
@@ -38,7 +39,7 @@ class Minter:
         existing = self.registry.get((kind, key))
         if existing is not None:
             return existing
-        stem = slugify(name or "") if name else ""
+        stem = slugify(scrub(name)) if name else ""  # never a slug of an e-mail or a phone number
         if not stem or stem == "x":
             stem = slugify(key)
         prefix = self.hub.iri(kind, self.partner_id) + "/"

@@ -47,6 +47,8 @@ TEXT_PROPERTIES_WITH_LANGUAGE = frozenset(
     {SCHEMA + "description", SCHEMA + "slogan", SCHEMA + "disambiguatingDescription"}
 )
 LANGUAGE_PROPERTY = DCT + "language"
+# Where an e-mail or a phone number belongs: judged by the ``functional_email`` transform and the shapes.
+CONTACT_PROPERTIES = frozenset({SCHEMA + "email", SCHEMA + "telephone", SCHEMA + "faxNumber"})
 
 # The common scheme a concept belongs to decides the property that classifies with it.
 SCHEME_PROPERTIES = {

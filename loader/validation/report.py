@@ -4,7 +4,9 @@ A finding names the record (the resource a partner published, without fragment),
 the focus node, the path, the offending value, the rule (the shape's IRI) and its
 messages in French and English.  Reports are written as JSON (for programs), as a
 readable text table (for people) and as a W3C SHACL validation report graph (for
-linked-data clients), from the same list.
+linked-data clients), from the same list.  A finding never quotes personal data: its
+value and messages go through the privacy filter when it is made (a rejected record is
+not published, but its report is).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from dataclasses import asdict, astuple, dataclass, field
 import pyoxigraph as ox
 
 from carrefour.vocab import RDF, SH
+from loader.privacy import redact
 
 SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
 
@@ -37,6 +40,12 @@ class Finding:
     value: str | None = None
     message_fr: str = ""
     message_en: str = ""
+
+    def __post_init__(self) -> None:
+        for name in ("value", "message_fr", "message_en"):
+            text = getattr(self, name)
+            if text:
+                object.__setattr__(self, name, redact(text).text)  # frozen: set once, as it is made
 
     def key(self) -> tuple[str, str | None, str, str]:
         """What two engines must agree on for the same data."""
