@@ -97,13 +97,24 @@ SOUP = ["{", "}", "(", ")", "<", ">", '"', "'", "#", "\\", "\\u0022", "\\u003E",
         "SELECT", "*", "WHERE", "?s", "?p", "?o", "e:a", "FILTER", "BIND", "AS", "true"]  # fmt: skip
 
 
+NOISE = " \t\n\r#\"'<>\\{}.;()?:u0123456789ABCDEF\u2028\x0c"
+
+
+def _noisy(text: str, noise: str, at: int) -> str:
+    """``text`` with a few characters that matter to a reader slipped in somewhere."""
+    at %= len(text) + 1
+    return text[:at] + noise + text[at:]
+
+
 def hostile_texts(target: str) -> st.SearchStrategy[str]:
-    """Templates holding disguised payloads, and token soups of the same pieces."""
+    """Templates holding disguised payloads (with noise slipped in), and token soups of the same pieces."""
     shaped = st.builds(
-        lambda template, disguise, payload: template.format(x=disguise(payload)),
+        lambda template, disguise, payload, noise, at: template.format(x=_noisy(disguise(payload), noise, at)),
         st.sampled_from(TEMPLATES),
         st.sampled_from(disguises()),
         st.sampled_from(payloads(target)),
+        st.text(alphabet=NOISE, max_size=4),
+        st.integers(min_value=0, max_value=200),
     )
     pieces = st.sampled_from(SOUP + payloads(target))
     soup = st.lists(pieces, min_size=1, max_size=14).map(lambda parts: "PREFIX e: <http://e/> " + " ".join(parts))
@@ -184,6 +195,7 @@ class VirtuosoReader:
 class Tally:
     """What the differential run saw, beyond the failures hypothesis reports."""
 
+    distinct: set[int] = field(default_factory=set)  # hashes of the texts tried
     refused: int = 0
     accepted: int = 0
     reached_out: int = 0  # originals whose engine reading called the listener or a watched function
@@ -195,6 +207,7 @@ def agreement(read: Callable[[str], Reading], tally: Tally) -> Callable[[str], N
     """The property: the gate lets through no text whose engine reading reaches out; what it runs reaches nothing."""
 
     def check(text: str) -> None:
+        tally.distinct.add(hash(text))
         try:
             gated = gate(text, POLICY)
         except QueryError:
@@ -238,6 +251,7 @@ def virtuoso_endpoint() -> Iterator[str | None]:
 def report(out: Outcome, engine: str, examples: int, result: object, tally: Tally) -> None:
     failures = getattr(result, "failures", [])
     out.add(f"{engine}: texts tried", str(getattr(result, "tried", 0)), f"{examples:,}", True)
+    out.add(f"{engine}: distinct texts", f"{len(tally.distinct):,}", "", True)
     out.add(f"{engine}: gate accepted / refused", f"{tally.accepted:,} / {tally.refused:,}", "", True)
     out.add(f"{engine}: texts the engine reads as reaching out", f"{tally.reached_out:,}", "> 0", tally.reached_out > 0)
     out.add(f"{engine}: disagreements (accepted, engine reaches out)", str(len(failures)), "0", not failures)

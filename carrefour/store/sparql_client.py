@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import time
 import urllib.error
 import xml.etree.ElementTree as ET  # noqa: S405 - only for the ParseError type; parsing goes through defusedxml
@@ -57,6 +58,9 @@ UPLOAD_CHUNK = 100_000
 
 # Virtuoso's error texts for a query over its time limits (SQL states S1T00, and the cost estimate).
 _TIME_LIMIT_ERRORS = ("SR171", "S1T00", "estimated execution time")
+# SQLSTATE classes of errors that are the query's doing, not the store's failure: syntax and access rules
+# (37, 42: Virtuoso answers a query it cannot compile with 500 and "Virtuoso 37000 Error …"), data exceptions (22).
+_QUERYS_FAULT = re.compile(r"Virtuoso (?:37|42|22)[0-9A-Z]{3} Error")
 
 
 @dataclass(frozen=True)
@@ -411,7 +415,7 @@ def _store_refusal(exc: SPARQLWrapperException, timeout: float, public: bool) ->
         log.warning("the store refused a public query: %s", message[:2000])
         if timed_out:
             return QueryTimeout(f"query cut at the store's time limit (this endpoint allows {timeout:g} s)")
-        if isinstance(exc, QueryBadFormed):
+        if isinstance(exc, QueryBadFormed) or _QUERYS_FAULT.search(message):
             return QueryError("the store could not run this query (it uses a feature the store lacks)")
         return StoreError("the store could not answer this query")
     if timed_out:
