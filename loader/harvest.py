@@ -44,6 +44,7 @@ from loader.provenance import (
 )
 from loader.records import RecordDiff, diff_records, drop_records, group_by_record, record_hash
 from loader.reference import parse_files, reference_sources
+from loader.report_graph import partner_report_triples
 from loader.validation import Report, Validator
 from loader.validation.dataset import ValidationDataset
 
@@ -320,8 +321,8 @@ def publish_harvest(
         writer.replace_graph(graphs.partner_data(partner_id), result.content)
         writer.replace_graph(graphs.partner_provenance(partner_id), result.provenance)
         writer.replace_graph(graphs.partner_taxonomy(partner_id), result.taxonomy)
-        report_iri = hub.iri("report", partner_id)
-        writer.replace_graph(graphs.partner_report(partner_id), result.report.to_rdf(report_iri))
+        activity = activity_iri(hub, partner_id, result.started)
+        writer.replace_graph(graphs.partner_report(partner_id), partner_report_triples(result, hub, activity))
         new_removals += result.removals
     if new_removals:
         writer.replace_graph(graphs.changes, [*previous_changes, *new_removals])
