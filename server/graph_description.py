@@ -33,7 +33,7 @@ GENERATED_AT = ox.NamedNode(PROV + "generatedAtTime")
 GENERATED_BY = ox.NamedNode(PROV + "wasGeneratedBy")
 MAX_ROOTS = 50
 
-# The hub's own graphs: (French title, English title), and whose licence applies.
+# The hub's own graphs: (French title, English title).
 HUB_GRAPHS = {
     "ontology": ("Vocabulaire du Carrefour", "The Carrefour vocabulary"),
     "shapes": ("Règles de validation (SHACL)", "Validation rules (SHACL)"),
@@ -51,7 +51,6 @@ PARTNER_GRAPHS = {
     "report": ("Rapport de validation : {name}", "Validation report: {name}"),
     "taxonomy": ("Taxonomie de {name}", "Taxonomy of {name}"),
 }
-CURATED_NAMES = ("données éditées par le hub", "the hub's curated data")  # report/curated is no partner's
 METADATA_GRAPHS = ("partners", "links", "changes", "provenance", "report")  # the hub's own account of the data
 DOCUMENT_GRAPHS = ("ontology", "shapes")  # their licence is their document's
 ROOT_TYPES = (OWL + "Ontology", SKOS + "ConceptScheme", SH + "ValidationReport")
@@ -134,10 +133,10 @@ class NamedGraphs:
         ]
         partner = self.hub.partner(partner_id) if partner_id is not None else None
         partner_name = self._partner_name(snapshot, partner) if partner is not None else None
-        if partner_name is not None:
-            facts.append((self.hub.term("partner"), partner))  # type: ignore[arg-type]
-        for lang, title in zip(("fr", "en"), self._titles(name, partner_name), strict=True):
-            facts.append((ox.NamedNode(DCT + "title"), ox.Literal(title, language=lang)))
+        if partner is not None and partner_name is not None:
+            facts.append((self.hub.term("partner"), partner))
+        titles = self._titles(snapshot, name, partner_id, partner_name)
+        facts += [(ox.NamedNode(DCT + "title"), ox.Literal(title, language=lang)) for lang, title in titles.items()]
         licence = self._licence(snapshot, name, partner)
         if licence is not None:
             facts.append((LICENSE, licence))
@@ -157,13 +156,19 @@ class NamedGraphs:
         query = f"SELECT ?s ?p ?o WHERE {{ GRAPH <{iri.value}> {{ ?s ?p ?o }} }} LIMIT 100"
         return GraphAccess(own, whole, self.hub.iri("sparql") + "?" + urlencode({"query": query}))
 
-    @staticmethod
-    def _titles(name: str, partner_name: str | None) -> tuple[str, str]:
+    def _titles(
+        self, snapshot: Snapshot, name: str, partner_id: str | None, partner_name: str | None
+    ) -> dict[str, str]:
+        """The graph's title per language; a report graph that is no partner's (the curated data's): its report's."""
         if name in HUB_GRAPHS:
-            return HUB_GRAPHS[name]
-        french, english = PARTNER_GRAPHS[name]
-        names = (partner_name, partner_name) if partner_name is not None else CURATED_NAMES
-        return french.format(name=names[0]), english.format(name=names[1])
+            return dict(zip(("fr", "en"), HUB_GRAPHS[name], strict=True))
+        if name == "report" and partner_name is None and partner_id is not None:
+            labels = snapshot.lookup([self.hub.node("report", partner_id)], [ox.NamedNode(RDFS + "label")])
+            found = {q.object.language: q.object.value for q in labels if isinstance(q.object, ox.Literal)}
+            if found.keys() >= {"fr", "en"}:
+                return {lang: found[lang] for lang in ("fr", "en")}
+        shown = partner_name or partner_id or ""
+        return {lang: title.format(name=shown) for lang, title in zip(("fr", "en"), PARTNER_GRAPHS[name], strict=True)}
 
     @staticmethod
     def _partner_name(snapshot: Snapshot, partner: ox.NamedNode) -> str | None:
