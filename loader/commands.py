@@ -18,6 +18,7 @@ from loader.mapping.spec import PartnerSpec
 @pass_context
 def init(ctx: Context) -> None:
     """Publish the vocabulary, concept schemes, territories and curated data."""
+    from loader.harvest_report import write_curated_report
     from loader.initialise import CuratedDataInvalid, initialise
     from loader.validation import Validator
 
@@ -29,7 +30,9 @@ def init(ctx: Context) -> None:
     for graph, count in result.graphs.items():
         click.echo(f"{count:>8} triples  {graph}")
     warnings = len(result.report.warnings)
+    write_curated_report(result.report, result.published, ctx.config.store_path / "harvest")
     click.echo(f"published version {result.version} ({warnings} warning(s) in the curated data)")
+    click.echo("Report: carrefour report curated (also on the web at /report/curated)")
 
 
 @click.command()

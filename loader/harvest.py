@@ -44,6 +44,7 @@ from loader.provenance import (
 )
 from loader.records import RecordDiff, diff_records, drop_records, group_by_record, record_hash
 from loader.reference import parse_files, reference_sources
+from loader.report_graph import partner_report_triples
 from loader.validation import Report, Validator
 from loader.validation.dataset import ValidationDataset
 
@@ -63,6 +64,7 @@ class ReportItem:
     record: str | None = None
     field: str | None = None  # privacy: the partner's field that held personal data…
     rule: str | None = None  # … and the rule that found it (the value is never reported)
+    lost_record: bool = False  # a read-error that is one record (a malformed row), not a page or a sitemap
 
 
 @dataclass
@@ -97,7 +99,7 @@ class PartnerHarvest:
             "unchanged": len(self.diff.unchanged),
             "updated": len(self.diff.updated),
             "removed": len(self.diff.removed),
-            "rejected": len(self.rejected) + sum(1 for i in self.items if i.kind in ("refused", "read-error")),
+            "rejected": len(self.rejected) + sum(1 for i in self.items if i.kind == "refused" or i.lost_record),
             "warnings": len(self.report.warnings),
         }
 
@@ -156,18 +158,22 @@ def map_feed(
         if dataset is not None and len(triples) - handed >= DATASET_CHUNK:
             dataset.add(triples[handed:])
             handed = len(triples)
+        if isinstance(item, Problem):
+            # a page or a sitemap that failed is no record: only a record that could not be read counts as read
+            if item.record:
+                result.read += 1
+            kind = "skipped" if item.skipped else "read-error"
+            result.items.append(ReportItem(item.origin, kind, item.message, lost_record=item.record))
+            continue
         result.read += 1
         if progress is not None and result.read % 500 == 0:
             progress(spec.id, result.read)
-        if isinstance(item, Problem):
-            result.items.append(ReportItem(item.origin, "skipped" if item.skipped else "read-error", item.message))
-            continue
         try:
             mapped = mapper.map(item)
         except Exception as exc:  # a record the engine cannot map is that record's problem only
             log.exception("%s %s: record cannot be mapped", spec.id, item.origin)
             message = f"the record cannot be mapped ({type(exc).__name__}: {str(exc)[:200]})"
-            result.items.append(ReportItem(item.origin, "read-error", message))
+            result.items.append(ReportItem(item.origin, "read-error", message, lost_record=True))
             continue
         if mapped.refused is not None:
             kind = "excluded" if mapped.personal_data else "refused"
@@ -240,7 +246,7 @@ def harvest_partner(
     current = {iri: record_hash(group) for iri, group in group_by_record(accepted).items()}
     result.diff = diff_records({iri: record_hash(group) for iri, group in published.items()}, current)
     result.ended = datetime.now(UTC).replace(microsecond=0)
-    counts = HarvestCounts(result.read, len(current), len(result.rejected))
+    counts = HarvestCounts(result.read, len(current), result.counts()["rejected"])  # what the report says
     source = feed.source or None
     activity = activity_iri(hub, spec.id, result.started)
     result.provenance = activity_triples(hub, spec.id, result.started, result.ended, source, counts)
@@ -315,8 +321,8 @@ def publish_harvest(
         writer.replace_graph(graphs.partner_data(partner_id), result.content)
         writer.replace_graph(graphs.partner_provenance(partner_id), result.provenance)
         writer.replace_graph(graphs.partner_taxonomy(partner_id), result.taxonomy)
-        report_iri = hub.iri("report", partner_id)
-        writer.replace_graph(graphs.partner_report(partner_id), result.report.to_rdf(report_iri))
+        activity = activity_iri(hub, partner_id, result.started)
+        writer.replace_graph(graphs.partner_report(partner_id), partner_report_triples(result, hub, activity))
         new_removals += result.removals
     if new_removals:
         writer.replace_graph(graphs.changes, [*previous_changes, *new_removals])

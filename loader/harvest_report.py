@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import json
 import os
+from collections import Counter
+from datetime import datetime
 from pathlib import Path
 
 from carrefour.artifacts.dumps import write_nquads
 from carrefour.vocab import Hub
 from loader.harvest import PartnerHarvest, ReportItem
 from loader.privacy import redact
+from loader.validation import Report
 
 COLUMNS = ("read", "loaded", "unchanged", "updated", "removed", "rejected", "warnings")
 KEEP_REPORTS = 10
@@ -68,6 +71,8 @@ def report_text(result: PartnerHarvest, language: str = "en") -> str:
     if result.report.findings:
         lines.append("")
         lines.append("Validation (SHACL): rejected records have violations; warnings are published.")
+        lines += rule_summary(result.report, language)
+        lines.append("")
         for finding in result.report.sorted():
             origin = _public(result.origins.get(finding.record, ""))
             message = finding.message_fr if language == "fr" else finding.message_en
@@ -93,15 +98,63 @@ def report_text(result: PartnerHarvest, language: str = "en") -> str:
     return "\n".join(lines) + "\n"
 
 
+def rule_summary(report: Report, language: str = "en") -> list[str]:
+    """One line per rule that fired, most frequent first: what to fix, before the list of where."""
+    counts = Counter((f.severity, f.shape) for f in report.findings)
+    messages = {(f.severity, f.shape): f.message_fr if language == "fr" else f.message_en for f in report.findings}
+    return [
+        f"  {count:>6} × [{severity}] {shape.rsplit('#', 1)[-1]}: {messages[(severity, shape)]}"
+        for (severity, shape), count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    ]
+
+
+def curated_report_text(report: Report, published: datetime) -> str:
+    """The curated data's report for people: the rules that fired, then each finding."""
+    lines = ["Curated data (data/curated/) — published with `carrefour init`", f"Validated {published.isoformat()}"]
+    lines.append(f"violations {len(report.violations)}, warnings {len(report.warnings)}")
+    if report.findings:
+        lines += ["", "Rules that fired (warnings are published; a violation stops the publication):"]
+        lines += rule_summary(report)
+        lines += ["", *report.to_text().splitlines()[1:]]
+    return "\n".join(lines) + "\n"
+
+
+def write_curated_report(report: Report, published: datetime, harvest_dir: Path) -> Path:
+    """Write the curated data's report where `carrefour report curated` reads it."""
+    document = {
+        "partner": "curated",
+        "name": "curated data",
+        "started": published.isoformat(),
+        "ended": published.isoformat(),
+        "error": None,
+        "counts": {"violations": len(report.violations), "warnings": len(report.warnings)},
+        "rejected_records": [],
+        "findings": report.to_json(),
+        "problems": [],
+    }
+    files = {"report.json": json.dumps(document, ensure_ascii=False, indent=1)}
+    files["report.txt"] = curated_report_text(report, published)
+    return _write_folder(harvest_dir / "curated", published, files)
+
+
 def write_report_files(result: PartnerHarvest, harvest_dir: Path, hub: Hub) -> Path:
     """Write the partner's report folder and point ``latest`` at it."""
-    partner_dir = harvest_dir / result.spec.id
-    folder = partner_dir / result.started.strftime("%Y%m%dT%H%M%SZ")
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "report.json").write_text(json.dumps(report_document(result), ensure_ascii=False, indent=1), "utf-8")
-    (folder / "report.txt").write_text(report_text(result), encoding="utf-8")
+    files = {
+        "report.json": json.dumps(report_document(result), ensure_ascii=False, indent=1),
+        "report.txt": report_text(result),
+    }
+    folder = _write_folder(harvest_dir / result.spec.id, result.started, files)
     if result.ok:
         write_nquads(result.content, hub.graph("partner", result.spec.id), folder / "records.nq")
+    return folder
+
+
+def _write_folder(partner_dir: Path, started: datetime, files: dict[str, str]) -> Path:
+    """A new report folder holding ``files``, ``latest`` pointing at it, the oldest folders gone."""
+    folder = partner_dir / started.strftime("%Y%m%dT%H%M%SZ")
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
     latest = partner_dir / "latest"
     temporary = partner_dir / ".latest"
     if temporary.is_symlink() or temporary.exists():

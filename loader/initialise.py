@@ -1,12 +1,14 @@
 """``carrefour init``: publish the vocabulary, the reference data and the curated dataset.
 
 Partner graphs already published are kept: the write session starts from the
-current version, and only the hub's own graphs are replaced.
+current version, and only the hub's own graphs are replaced.  The curated data's
+validation report is published beside it (``report/curated``), like a partner's.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import pyoxigraph as ox
 
@@ -16,7 +18,11 @@ from carrefour.store.base import Store
 from carrefour.vocab import Graphs, Hub
 from loader.geo import commune_triples, referenced_commune_codes
 from loader.reference import curated_source, parse_files, reference_sources
+from loader.report_graph import report_triples
 from loader.validation import Report, Validator
+
+CURATED = "curated"  # names the curated data's report: report/curated, in graph/report/curated
+CURATED_NAMES = {"fr": "données éditées par le hub", "en": "the hub's curated data"}
 
 
 class CuratedDataInvalid(CarrefourError):
@@ -34,6 +40,7 @@ class InitResult:
     version: str
     graphs: dict[str, int]
     report: Report
+    published: datetime
 
 
 def initialise(store: Store, hub: Hub, validator: Validator) -> InitResult:
@@ -58,9 +65,13 @@ def initialise(store: Store, hub: Hub, validator: Validator) -> InitResult:
             counts[source.graph.value] = len(quads)
         writer.replace_graph(graphs.curated, curated_quads)
         counts[graphs.curated.value] = len(curated_quads)
+        published = datetime.now(UTC).replace(microsecond=0)
+        report_graph = report_triples(hub.iri("report", CURATED), report, CURATED_NAMES, published)
+        writer.replace_graph(graphs.partner_report(CURATED), report_graph)
+        counts[graphs.partner_report(CURATED).value] = len(report_graph)
         build_artifacts(writer, hub)
         version = writer.info.version
-    return InitResult(version, counts, report)
+    return InitResult(version, counts, report, published)
 
 
 def _published_communes(writer: object, hub: Hub) -> set[str]:

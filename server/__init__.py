@@ -24,7 +24,7 @@ def create_app(test_config: dict[str, Any] | None = None, store: Store | None = 
     app.extensions["carrefour.store"] = store or open_store(config)
     app.extensions["carrefour.hub"] = Hub(config.base_url)
 
-    from server import browse, context, dumps, home, metadata, pages, search, site, sparql
+    from server import browse, context, dumps, favicon, home, metadata, pages, search, site, sitemaps, sparql
     from server.cors import register_cors
     from server.errors import register_error_handlers
     from server.store_budget import register_store_budget
@@ -43,4 +43,6 @@ def create_app(test_config: dict[str, Any] | None = None, store: Store | None = 
     app.register_blueprint(sparql.blueprint)
     app.register_blueprint(dumps.blueprint)
     app.register_blueprint(metadata.blueprint)
+    app.register_blueprint(sitemaps.blueprint)
+    app.register_blueprint(favicon.blueprint)
     return app

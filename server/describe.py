@@ -13,6 +13,10 @@ A description holds:
   region's, a partner's records), as a Hydra collection with a partial view
   (first, previous, next, last); for a validation report, one page of its results.
 
+A named graph is described by its size, partner, licence and dumps
+(:mod:`server.graph_description`); a record its partner removed, by its removals
+(:mod:`server.removals`, answered 410 Gone).
+
 Two documents are described whole: ``ontology`` (whose terms are ``ontology#Term``)
 and ``shapes``.  Everything is read through the store seam by pattern lookups, the
 fastest path on the embedded store.
@@ -30,7 +34,9 @@ import pyoxigraph as ox
 from carrefour.errors import NotFound
 from carrefour.store.base import Snapshot
 from carrefour.vocab import DCT, PROV, RDF, RDFS, SCHEMA, SH, SKOS, VOID, XSD, Graphs, Hub
+from server.graph_description import NamedGraphs
 from server.memo import LruMemo
+from server.removals import removal_quads
 
 HYDRA = "http://www.w3.org/ns/hydra/core#"
 LABELS = tuple(ox.NamedNode(iri) for iri in (SCHEMA + "name", SKOS + "prefLabel", RDFS + "label"))
@@ -104,6 +110,7 @@ class Description:
     linked: list[ox.Triple]
     attributions: list[ox.Triple]
     collection: Collection | None
+    removed: bool = False  # a record its partner removed: ``own`` holds its removals (410 Gone)
 
     def view(self, number: int) -> ox.NamedNode:
         return ox.NamedNode(f"{self.iri.value}?page={number}")
@@ -158,6 +165,7 @@ class Describer:
         self.page_size = max(1, page_size)
         self.documents = {hub.iri("ontology"): self.graphs.ontology, hub.iri("shapes"): self.graphs.shapes}
         self.dataset = hub.node("dataset")
+        self.named_graphs = NamedGraphs(hub)
         self._attributing = (hub.iri("graph", "partner") + "/", hub.iri("graph", "taxonomy") + "/")
         self._partner_prefix = hub.iri("partner") + "/"
         self._vocabularies = (hub.iri("ontology"), hub.iri("shapes"))
@@ -172,7 +180,7 @@ class Describer:
         """
         own = self._own(snapshot, iri)
         if not own:
-            return None
+            return self._removed(snapshot, iri, page)
         if iri.value in self.documents:
             collection = None
         elif any(q.subject == iri and q.predicate == TYPE and q.object == VALIDATION_REPORT for q in own):
@@ -185,6 +193,15 @@ class Describer:
         linked = self._linked(snapshot, iri, own, attributions, collection)
         return Description(iri, own, linked, attributions, collection)
 
+    def _removed(self, snapshot: Snapshot, iri: ox.NamedNode, page: int) -> Description | None:
+        """A record its partner removed, described by its removals; None if the hub never published it."""
+        removals = removal_quads(snapshot, self.hub, iri)
+        if not removals:
+            return None
+        if page != 1:
+            raise NotFound(f"<{iri.value}> has a single page")
+        return Description(iri, removals, self._linked(snapshot, iri, removals, [], None), [], None, removed=True)
+
     # -- own statements ----------------------------------------------------------
 
     def _own(self, snapshot: Snapshot, iri: ox.NamedNode) -> list[ox.Quad]:
@@ -194,7 +211,7 @@ class Describer:
         own = snapshot.describe(iri)
         if iri == self.dataset and not own:
             own = self._dataset_facts(snapshot)
-        return own
+        return own + self.named_graphs.statements(snapshot, iri)
 
     def _dataset_facts(self, snapshot: Snapshot) -> list[ox.Quad]:
         """What the hub always knows of its dataset, when no graph describes it."""
@@ -312,12 +329,12 @@ class Describer:
         return self.labels_of(snapshot, [target])[target]
 
     def _label_predicates(self, target: ox.NamedNode) -> tuple[ox.NamedNode, ...]:
-        """A vocabulary term is named by rdfs:label, a resource by schema:name or skos:prefLabel."""
+        """A vocabulary term is named by rdfs:label; a resource by schema:name, skos:prefLabel or rdfs:label."""
         if target.value.startswith(self._vocabularies):
             return (LABELS[2],)
         if target.value.startswith(self._partner_prefix):
             return (*LABELS[:2], LICENSE)
-        return LABELS[:2]
+        return LABELS
 
     def labels_of(self, snapshot: Snapshot, targets: list[ox.NamedNode]) -> dict[ox.NamedNode, list[ox.Triple]]:
         """The labels of each target: those not remembered are looked up together (one query on a remote store)."""

@@ -5,12 +5,14 @@ from __future__ import annotations
 from flask import Blueprint, Response, render_template, request
 
 from carrefour.artifacts.stats import read_stats
+from carrefour.store.base import Snapshot
 from server.caching import cacheable, etag_for, not_modified, not_modified_response
-from server.i18n import choose_language
-from server.site import get_site
+from server.i18n import choose_language, translate
+from server.site import Site, get_site
 from server.vocabulary import pick
 
 blueprint = Blueprint("home", __name__)
+CURATED = "curated"  # report/curated: the curated data's report, published by `carrefour init`
 
 
 @blueprint.get("/")
@@ -26,5 +28,27 @@ def index() -> Response:
         name: [(row["iri"], pick(row["labels"], lang) or row["iri"], row["count"]) for row in facets.get(name, [])]
         for name in ("partner", "theme", "region")
     }
-    body = render_template("home.html", stats=read_stats(snapshot) or {}, info=snapshot.info, counts=counts)
+    body = render_template(
+        "home.html",
+        stats=read_stats(snapshot) or {},
+        info=snapshot.info,
+        counts=counts,
+        reports=_reports(site, snapshot, {iri: label for iri, label, _ in counts["partner"]}, lang),
+    )
     return cacheable(Response(body, content_type="text/html; charset=utf-8"), etag, snapshot.info.published)
+
+
+def _reports(site: Site, snapshot: Snapshot, partner_names: dict[str, str], lang: str) -> list[tuple[str, str]]:
+    """(report IRI, whose data) of every validation report of the version, the curated data's first."""
+    prefix = site.hub.iri("graph", "report") + "/"
+    graphs = site.describer.named_graphs.catalogue(snapshot).counts
+    ids = sorted((g[len(prefix) :] for g in graphs if g.startswith(prefix)), key=lambda i: (i != CURATED, i))
+    return [
+        (
+            site.hub.iri("report", report_id),
+            translate(lang, "curated_data")
+            if report_id == CURATED
+            else partner_names.get(site.hub.iri("partner", report_id), report_id),
+        )
+        for report_id in ids
+    ]

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pyoxigraph as ox
 
 from carrefour.store.base import Snapshot
-from carrefour.vocab import DCT, GEO, PROV, RDF, SCHEMA, SH, SKOS, XSD, Hub
+from carrefour.vocab import DCT, GEO, PROV, RDF, SCHEMA, SKOS, VOID, XSD, Hub
 from server.describe import LABELS, LICENSE, RESULT, TYPE, VALIDATION_REPORT, Describer, Description, Page
+from server.graph_description import GraphAccess
 from server.i18n import translate, with_language
+from server.report_view import ReportView, report_view
 from server.vocabulary import Vocabulary, pick, vocabulary_prefixes
 
 SAFE_SCHEMES = ("http://", "https://", "mailto:")
@@ -47,7 +49,7 @@ INVERSE_HEADINGS: dict[str, dict[str, str]] = {
     "locatedIn": {"fr": "Situés ici", "en": "Located here"},
     "areaServed": {"fr": "Agissent ici", "en": "Acting here"},
     "partnerCategory": {"fr": "Fiches de cette catégorie", "en": "Records in this category"},
-    "partner": {"fr": "Moissonnages et retraits", "en": "Harvests and removals"},
+    "partner": {"fr": "Moissonnages, rapports et retraits", "en": "Harvests, reports and removals"},
     "wasAttributedTo": {"fr": "Fiches publiées par ce partenaire", "en": "Records published by this partner"},
     "wasGeneratedBy": {"fr": "Produits par ce moissonnage", "en": "Produced by this harvest"},
     "broader": {"fr": "Subdivisions", "en": "Subdivisions"},
@@ -111,16 +113,6 @@ class Group:
 
 
 @dataclass
-class ResultRow:
-    severity: str
-    focus: Value
-    path: str
-    value: str
-    message: str
-    rule: Value
-
-
-@dataclass
 class ResourcePage:
     iri: str
     title: str
@@ -131,9 +123,10 @@ class ResourcePage:
     sources: list[Source]
     groups: list[Group]
     page: Page | None
-    results: list[ResultRow] = field(default_factory=list)
-    severities: dict[str, int] = field(default_factory=dict)
-    conforms: bool | None = None
+    report: ReportView | None = None  # a validation report: verdict, rules, results
+    graph: GraphAccess | None = None  # a named graph: how to get its triples
+    triples: int | None = None  # a named graph's size
+    partner_report: Value | None = None  # a partner's or a harvest's validation report
 
 
 class PageBuilder:
@@ -306,8 +299,9 @@ class PageBuilder:
             prefix = self.hub.iri("graph", kind) + "/"
             if graph.startswith(prefix):
                 partner = self.hub.partner(graph[len(prefix) :])
-                self._remember_names(self.describer.labels(self.snapshot, partner))
-                return partner
+                labels = self.describer.labels(self.snapshot, partner)
+                self._remember_names(labels)
+                return partner if labels else None  # graph/report/curated: the hub's own, no partner's
         return None
 
     def _partner_licence(self, partner: ox.NamedNode) -> ox.NamedNode | None:
@@ -334,38 +328,26 @@ class PageBuilder:
             return known[self.lang]
         return f"« {self.vocabulary.label(predicate, self.lang) or self.short(predicate)} »"
 
-    def results(self) -> tuple[list[ResultRow], dict[str, int]]:
-        """One page of a validation report's results, and the counts of all by severity."""
-        collection = self.description.collection
-        if collection is None:
-            return [], {}
-        rows = []
-        for member in collection.members:
-            fields: dict[str, list[ox.NamedNode | ox.BlankNode | ox.Literal]] = {}
-            for quad in self._by_subject.get(member.record.value, []):
-                fields.setdefault(quad.predicate.value.removeprefix(SH), []).append(quad.object)
-            messages = {t.language or "": t.value for t in fields.get("resultMessage", []) if isinstance(t, ox.Literal)}
-            severity = (fields.get("resultSeverity") or [ox.NamedNode(SH + "Violation")])[0].value.removeprefix(SH)
-            focus = fields.get("focusNode", [])
-            path = fields.get("resultPath", [])
-            shape = fields.get("sourceShape", [])
-            rows.append(
-                ResultRow(
-                    severity=severity,
-                    focus=self.value(focus[0]) if focus else Value(""),
-                    path=self.value(path[0]).text if path else "",
-                    value=" ".join(t.value for t in fields.get("value", [])),
-                    message=pick(messages, self.lang) or "",
-                    rule=Value(self.short(shape[0].value), href=self.href(shape[0].value)) if shape else Value(""),
-                )
-            )
-        graphs = {q.graph_name for q in self.description.own if q.subject == self.description.iri}
-        severities: Counter[str] = Counter()
-        for graph in graphs:
-            if isinstance(graph, ox.NamedNode):
-                for quad in self.snapshot.quads(None, ox.NamedNode(SH + "resultSeverity"), None, graph):
-                    severities[quad.object.value.removeprefix(SH)] += 1
-        return rows, dict(severities)
+    def partner_report(self) -> Value | None:
+        """The validation report of a partner's page or of its harvest's, shown first: their lists are long."""
+        for kind in ("partner", "harvest"):
+            prefix = self.hub.iri(kind) + "/"
+            if self.main.startswith(prefix):
+                partner_id = self.main[len(prefix) :].split("/", 1)[0]
+                if self.describer.named_graphs.held(self.snapshot, self.hub.graph("report", partner_id)) is None:
+                    return None
+                report = self.hub.node("report", partner_id)
+                self._remember_names(self.describer.labels(self.snapshot, report))
+                return Value(self.title_of(report.value), href=self.href(report.value))
+        return None
+
+    def rule(self, shape: str) -> Value:
+        """A shape of a validation result, linked to its anchor in the shapes document."""
+        return Value(self.short(shape), href=self.href(shape))
+
+    def quads_of(self, subject: str) -> list[ox.Quad]:
+        """The description's statements about ``subject`` (an IRI, or ``_:id`` for a blank node)."""
+        return self._by_subject.get(subject, [])
 
     def build(self) -> ResourcePage:
         description = self.description
@@ -388,14 +370,17 @@ class PageBuilder:
             sources=self.sources(),
             groups=self.groups(),
             page=description.collection.page if description.collection else None,
+            partner_report=self.partner_report(),
         )
         skip: set[str] = set()
         if is_report:
-            page.results, page.severities = self.results()
+            page.report = report_view(self)
             skip = {m.record.value for m in description.collection.members} if description.collection else set()
-            conforms = [q.object for q in own_main if q.predicate.value == SH + "conforms"]
-            page.conforms = conforms[0].value == "true" if conforms else None
         page.nodes = self.nodes(skip)
+        if self.describer.named_graphs.held(self.snapshot, description.iri) is not None:
+            page.graph = self.describer.named_graphs.access(self.snapshot, description.iri)
+            sizes = [q.object.value for q in own_main if q.predicate.value == VOID + "triples"]
+            page.triples = int(sizes[0]) if sizes else None
         if any(q.predicate == RESULT for q in own_main):
             page.nodes[0].statements = [s for s in page.nodes[0].statements if s.predicate != RESULT.value]
         return page

@@ -8,7 +8,8 @@ Those suffixed URLs, and ``?format=``, choose the representation for people who
 paste URLs.  Every answer lists all representations in ``Link: <…>;
 rel="alternate"; type="…"``; paged lists add ``rel="first|prev|next|last"``.
 ``406`` when nothing offered fits the Accept header (listing what is offered),
-``404`` for an IRI the hub says nothing about, ``400`` for a malformed ``page``.
+``404`` for an IRI the hub says nothing about, ``410`` for a record its partner
+removed (its removals, in the representation asked for), ``400`` for a malformed ``page``.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from server.errors import error_response
 from server.i18n import DEFAULT, LANGUAGES, choose_language, with_language
 from server.negotiation import HTML, RDF_OFFERS, SUFFIXES, Choice, choose_representation
 from server.page_model import PageBuilder
+from server.removals import removal_views
 from server.schemaorg import schema_org
 from server.site import CachedPage, Site, get_site, page_number
 
@@ -132,10 +134,12 @@ def _answer(site: Site, path: str, choice: Choice) -> Response:
             if choice.name == "html"
             else _render_rdf(site, snapshot, description, choice)
         )
-        page = CachedPage(body, _link_header(site, path, description))
+        status = 410 if description.removed else 200  # Gone: published once, then removed by its partner
+        page = CachedPage(body, _link_header(site, path, description), status)
         site.pages.put(snapshot.info.version, etag, page)
     headers["Link"] = page.link
-    response = Response(page.body, headers=headers, content_type=MEDIA_TYPES.get(choice.name, choice.media_type))
+    content_type = MEDIA_TYPES.get(choice.name, choice.media_type)
+    response = Response(page.body, status=page.status, headers=headers, content_type=content_type)
     return cacheable(response, etag, published)
 
 
@@ -161,6 +165,14 @@ def render_html(site: Site, snapshot: Snapshot, description: Description, path: 
     number = description.collection.page.number if description.collection else 1
     other = next(code for code in LANGUAGES if code != lang)
     builder = PageBuilder(site.hub, site.describer, site.vocabulary(snapshot), snapshot, description, lang)
+    if description.removed:
+        return render_template(
+            "gone.html",
+            iri=description.iri.value,
+            removals=removal_views(builder, site.hub),
+            alternates=alternates(site, path)[1:],
+            other_lang_url=with_language(description.iri.value, other),
+        )
     page = builder.build()
     return render_template(
         "resource.html",

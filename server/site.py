@@ -36,6 +36,7 @@ from server.vocabulary import Vocabulary, load_vocabulary
 class CachedPage:
     body: bytes
     link: str  # the Link header: alternates, and the list's pages
+    status: int = 200  # 410 for a removed record
 
 
 class Site:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from carrefour.store.base import Snapshot
-from carrefour.vocab import DCT, EXTERNAL_PREFIXES, FOAF, ORG, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, Graphs, Hub
+from carrefour.vocab import DCT, EXTERNAL_PREFIXES, FOAF, ORG, OWL, PROV, RDF, RDFS, SCHEMA, SD, SKOS, Graphs, Hub
 from server.describe import HYDRA
 
 # Reused properties whose values are resources: their JSON-LD terms take IRIs as plain strings.
@@ -39,7 +39,7 @@ _DATATYPE_PROPERTY = ox.NamedNode(OWL + "DatatypeProperty")
 
 def vocabulary_prefixes(hub: Hub) -> dict[str, str]:
     """The prefixes of the vocabularies descriptions use (the hub's resources keep full IRIs)."""
-    return {"cf": hub.ns, **EXTERNAL_PREFIXES, "hydra": HYDRA}
+    return {"cf": hub.ns, **EXTERNAL_PREFIXES, "hydra": HYDRA, "sd": SD}  # sd: graphs are described with it
 
 
 def pick(texts: dict[str, str], lang: str) -> str | None:

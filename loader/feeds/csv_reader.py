@@ -92,7 +92,7 @@ def read_csv(spec: FeedSpec, path: Path, name: str) -> Iterator[Record | Problem
                 return
             except csv.Error as exc:
                 line = reader.line_num
-                yield Problem(f"line {start}", f"row {number} cannot be read: {exc}")
+                yield Problem(f"line {start}", f"row {number} cannot be read: {exc}", record=True)
                 continue
             line = reader.line_num
             if not row:
@@ -103,6 +103,7 @@ def read_csv(spec: FeedSpec, path: Path, name: str) -> Iterator[Record | Problem
                     origin,
                     f"{len(row)} fields where the header has {len(header)}: row not read "
                     "(a broken quote or a stray delimiter shifts the columns)",
+                    record=True,
                 )
                 continue
             bad_bytes = _undecodable(row)
@@ -111,6 +112,7 @@ def read_csv(spec: FeedSpec, path: Path, name: str) -> Iterator[Record | Problem
                     origin,
                     f"bytes that are not valid {spec.encoding}: {bad_bytes}: row not read "
                     "(check 'encoding' in the partner's [feed])",
+                    record=True,
                 )
                 continue
             yield Record(dict(zip(header, row, strict=True)), origin)

@@ -27,8 +27,13 @@ class Problem:
     ``skipped`` marks parts left out on purpose or gone for good (a page robots.txt
     forbids, a page on another host, a page that answers 404 Gone): they are reported,
     but the feed still counts as completely read, so records no longer listed are removed.
+
+    ``record`` marks a problem that is one record of the feed (a malformed row, a JSON
+    item that is not an object): it counts among the records read, and rejected.  A
+    page, a sitemap or a page limit holds no record or many, and counts as neither.
     """
 
     origin: str
     message: str
     skipped: bool = False
+    record: bool = False

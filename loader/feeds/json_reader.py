@@ -92,11 +92,11 @@ def read_json(spec: FeedSpec, path: Path, name: str) -> Iterator[Record | Proble
     for index, item in enumerate(items):
         origin = f"{prefix}[{index}]"
         if not isinstance(item, dict):
-            yield Problem(origin, f"a JSON {type(item).__name__} where a record (an object) was expected")
+            yield Problem(origin, f"a JSON {type(item).__name__} where a record (an object) was expected", record=True)
             continue
         if spec.format == "geojson":
             if item.get("type") != "Feature":
-                yield Problem(origin, "not a GeoJSON Feature")
+                yield Problem(origin, "not a GeoJSON Feature", record=True)
                 continue
             yield Record(geojson_fields(item), origin)
         else:

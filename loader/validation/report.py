@@ -109,14 +109,17 @@ class Report:
             lines.append(f"… and {len(findings) - limit} more")
         return "\n".join(lines)
 
-    def to_rdf(self, report_iri: str) -> list[ox.Triple]:
-        """The findings as a W3C SHACL validation report (``sh:ValidationReport``)."""
+    def to_rdf(self, report_iri: str, first: int = 1) -> list[ox.Triple]:
+        """The findings as a W3C SHACL validation report (``sh:ValidationReport``).
+
+        :param first: number of the first result (``{report_iri}#result-{n}``), results being listed in that order.
+        """
         report = ox.NamedNode(report_iri)
         triples = [
             ox.Triple(report, ox.NamedNode(RDF + "type"), ox.NamedNode(SH + "ValidationReport")),
             ox.Triple(report, ox.NamedNode(SH + "conforms"), ox.Literal(self.conforms)),
         ]
-        for number, finding in enumerate(self.sorted(), start=1):
+        for number, finding in enumerate(self.sorted(), start=first):
             result = ox.NamedNode(f"{report_iri}#result-{number}")
             triples += [
                 ox.Triple(report, ox.NamedNode(SH + "result"), result),

@@ -153,3 +153,19 @@ def test_an_unreachable_or_slow_endpoint_fails_clearly(
         target = served.url if url is None else f"http://127.0.0.1:{free_port()}/sparql"
         results, version = fresh_hub.harvest(example("sse-sparql", endpoint=target))
     assert version is None and expected in (results[0].error or ""), results[0].error
+
+
+def test_a_crawl_counts_the_records_it_read_not_the_pages_that_failed(
+    fresh_hub: HarvestHub, site: PartnerSite, tmp_path: Path
+) -> None:
+    records, problems = crawl(site, tmp_path / "direct")
+    assert len(records) == 6 and len(problems) == 5  # pages refused, gone, unreadable: none is a record
+    results, _ = fresh_hub.harvest(example("tiers-lieux-web", source=site.url("sitemap.xml")))
+    counts = results[0].counts()
+    assert counts["read"] == len(records) and counts["rejected"] == 0, counts
+    activity = next(t.subject for t in fresh_hub.graph("provenance", "tiers-lieux-web")
+                    if t.predicate == fresh_hub.hub.term("recordsRead"))  # fmt: skip
+    published = {t.predicate: t.object.value for t in fresh_hub.graph("provenance", "tiers-lieux-web")
+                 if t.subject == activity}  # fmt: skip
+    assert published[fresh_hub.hub.term("recordsRead")] == str(len(records))
+    assert published[fresh_hub.hub.term("recordsRejected")] == "0"

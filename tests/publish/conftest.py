@@ -7,6 +7,7 @@ artifacts from the shared ARTIFACTS_DIR), the hub having been published from ano
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -20,6 +21,7 @@ import requests
 
 from bench.synthetic import SyntheticData, publish_synthetic
 from carrefour.store.base import Snapshot, Store
+from carrefour.store.embedded import EmbeddedStore
 from carrefour.vocab import Hub
 from loader.initialise import initialise
 from loader.validation import Validator
@@ -146,6 +148,64 @@ def limited_server(live_server: LiveServer) -> Iterator[LiveServer]:
             live_server.hostile,
             live_server.backend,
         )
+    finally:
+        stop_server(process)
+
+
+def carrefour(store_dir: Path, base: str, *args: str) -> str:
+    """Run a `carrefour` command on ``store_dir`` as an operator would; its output."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CARREFOUR_")}
+    command = [sys.executable, "-m", "carrefour", "--store", str(store_dir), "--base-url", base, *args]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600, env=env, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+@dataclass
+class BundledHub:
+    base: str
+    store_dir: Path
+    removed: list[str]  # IRIs of the records the second harvest of maplabbzh no longer found
+
+    def url(self, path: str) -> str:
+        return self.base + path.lstrip("/")
+
+
+REMOVED_FEATURES = 2  # maplabbzh's first features, left out of its second harvest
+
+
+@pytest.fixture(scope="session")
+def bundled_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BundledHub]:
+    """The hub as `./dev.sh serve` publishes it (curated data, every bundled partner sample), served.
+
+    Then maplabbzh is harvested again from a copy of its feed without its first features:
+    their records are removed, as a partner deleting them would have them.
+    """
+    folder = tmp_path_factory.mktemp("bundled-hub")
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/"
+    store_dir = folder / "var"
+    carrefour(store_dir, base, "init")
+    carrefour(store_dir, base, "harvest")
+    sample = Path(__file__).resolve().parents[2] / "data" / "samples" / "maplabbzh-geojson" / "map_bzh_fablab.geojson"
+    feed = json.loads(sample.read_text(encoding="utf-8"))
+    gone = feed["features"][:REMOVED_FEATURES]
+    feed["features"] = feed["features"][REMOVED_FEATURES:]
+    shrunk = folder / "feeds" / sample.parent.name / sample.name
+    shrunk.parent.mkdir(parents=True)
+    shrunk.write_text(json.dumps(feed), encoding="utf-8")
+    carrefour(store_dir, base, "harvest", "maplabbzh", "--feeds", str(folder / "feeds"))
+    hub = Hub(base)
+    store = EmbeddedStore(store_dir / "store", base)
+    try:
+        changes = store.snapshot().quads(None, hub.term("removedResource"), None, hub.graph("changes"))
+        removed = sorted(q.object.value for q in changes)
+    finally:
+        store.close()
+    assert len(removed) >= len(gone), removed
+    process = start_server(store_dir, port, base=base)
+    try:
+        yield BundledHub(base, store_dir, removed)
     finally:
         stop_server(process)
 
