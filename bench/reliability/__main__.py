@@ -13,7 +13,7 @@ import argparse
 import sys
 import time
 
-from bench.reliability import expensive, faults, fuzz, hostile, load, lost
+from bench.reliability import expensive, faults, fuzz, gate_fuzz, hostile, load, lost
 from bench.reliability.common import Outcome
 
 
@@ -30,6 +30,11 @@ def main(argv: list[str] | None = None) -> int:
         ("python -m bench.reliability.expensive", expensive.main, [*big, *seconds]),
         ("python -m bench.reliability.faults", faults.main, [*small, "--trials", "4" if quick else "20"]),
         ("python -m bench.reliability.fuzz", fuzz.main, [*small, "--examples", "200" if quick else "1000"]),
+        (
+            "python -m bench.reliability.gate_fuzz",
+            gate_fuzz.main,
+            ["--examples", "3000", "--virtuoso", "600"] if quick else [],
+        ),
         ("python -m bench.reliability.hostile", hostile.main, small),
         ("python -m bench.reliability.lost", lost.main, small),
     ]
