@@ -52,7 +52,7 @@ def _body_text() -> str:
 
 
 def _refuse_invalid_utf8(encoded: bytes) -> None:
-    """Refuse a ``query`` whose percent-encoded bytes are not UTF-8, which the form decoder silently replaces.
+    """Refuse a ``query`` whose percent-encoded bytes are not UTF-8, which the form decoder leaves undecoded.
 
     :raises QueryError: 400, rather than running a query the client did not write.
     """
@@ -77,8 +77,10 @@ def read_protocol_request(max_query_bytes: int) -> ProtocolRequest | None:
     params = request.args
     if "update" in params:  # in the URL of any request, whatever its body says
         raise QueryRefused(READ_ONLY)
+    encoded = request.query_string  # what the client percent-encoded, checked as UTF-8 below
     if request.method == "POST":
         if request.mimetype == FORM:
+            encoded += b"&" + request.get_data(cache=True)  # read first: the form is then parsed from it
             params = request.values  # the form body, then the URL's own parameters
             if "update" in request.form:
                 raise QueryRefused(READ_ONLY)
@@ -98,8 +100,7 @@ def read_protocol_request(max_query_bytes: int) -> ProtocolRequest | None:
     if len(queries) != 1:
         raise QueryError(f"a request carries exactly one query; this one has {len(queries)}")
     text = queries[0]
-    if "\ufffd" in text and request.mimetype != QUERY_BODY:
-        _refuse_invalid_utf8(request.query_string + b"&" + (request.get_data() if request.mimetype == FORM else b""))
+    _refuse_invalid_utf8(encoded)
     size = len(text.encode("utf-8"))
     if size > max_query_bytes:
         raise RequestEntityTooLarge(

@@ -180,8 +180,18 @@ class Listener:
         self._thread.start()
 
     @property
+    def port(self) -> int:
+        return int(self.socket.getsockname()[1])
+
+    @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.socket.getsockname()[1]}/sparql"
+        return f"http://127.0.0.1:{self.port}/sparql"
+
+    def __enter__(self) -> Listener:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     def _accept(self) -> None:
         while not self._stop.is_set():

@@ -13,8 +13,10 @@ import pytest
 import requests
 from SPARQLWrapper import POST, SPARQLWrapper
 
+from bench.reliability.hostile import Listener
 from carrefour.store.base import Snapshot
 from carrefour.vocab import SCHEMA, Hub
+from tests.conftest import free_port
 from tests.publish.conftest import LIMITS, WORKERS, LiveServer
 
 pytestmark = pytest.mark.live
@@ -259,3 +261,55 @@ def test_a_runaway_query_is_cut_with_503_and_the_next_one_is_answered(limited_se
     after = sparql_get(limited_server, "SELECT (COUNT(*) AS ?n) WHERE { ?s a ?class }")
     assert after.status_code == 200
     assert int(after.json()["results"]["bindings"][0]["n"]["value"]) > 0
+
+
+def hostile_texts(target: str) -> list[str]:
+    """One text per class of disagreement a security review found between the old check and the stores' parsers."""
+    service = f"SERVICE <{target}> {{ ?a ?b ?c }}"
+    return [
+        f"SELECT * WHERE {{ ?s ?p ?o # \u2028 {service} \n}}",  # a comment some readers end early
+        f"SELECT * WHERE {{ ?s ?p ?o # \x0c {service} \n}}",
+        f"SELECT * WHERE {{ ?s ?p ?o # \\u000A {service} \n}}",  # an escaped line break in a comment
+        f"SELECT * WHERE {{ ?s ?p ?o . SERVI\\u0043E <{target}> {{ }} }}",  # an escaped keyword
+        f'SELECT * WHERE {{ ?s ?p "\\u0022 }} {service} #" }}',  # an escaped quote, applied first or not
+        f"SELECT * WHERE {{ ?s ?p <http://x/\\u003E }} {service} #> }}",  # an escaped > inside an IRI
+        f"PREFIX e: <http://e/> SELECT * WHERE {{ ?s e:a\\#b ?o . {service} }}",  # a local-name escape
+        f"SELECT * WHERE {{ ?s ?p ?o FILTER(<bif:http_get>('{target}')) }}",  # a store's function
+        f"PREFIX b: <bif:> SELECT (b:http_get('{target}') AS ?page) WHERE {{ }}",
+        f"define input:default-graph-uri <{target}> SELECT * WHERE {{ ?s ?p ?o }}",  # a store's pragma
+        f"SELECT * FROM <{target}> WHERE {{ ?s ?p ?o }}",  # a graph that is not the hub's: allowed, reads nothing
+    ]
+
+
+def test_no_hostile_text_reaches_an_internal_host(live_server: LiveServer) -> None:
+    """A listener on another loopback port stands for an internal service: it must receive nothing."""
+    with Listener() as listener:
+        for text in hostile_texts(listener.url):
+            answer = sparql_get(live_server, text, Accept="application/sparql-results+json")
+            assert answer.status_code in (200, 400, 403), (text, answer.status_code, answer.text)
+            if answer.status_code == 200:  # read as the gate read it: nothing from elsewhere
+                assert answer.json()["results"]["bindings"] == [], text
+        assert listener.calls == 0
+
+
+def test_service_errors_do_not_tell_open_ports_from_closed_ones(limited_server: LiveServer) -> None:
+    """SERVICE is allowed to 127.0.0.1 here: whatever is at a port, the client learns only that the call failed."""
+    with Listener() as listener:
+        closed = free_port()
+        answers = [
+            sparql_get(limited_server, f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}")
+            for port in (listener.port, closed)
+        ]
+    assert [a.status_code for a in answers] == [400, 400]
+    assert answers[0].text == answers[1].text
+    assert str(closed) not in answers[1].text and "refused" not in answers[1].text.lower()
+
+
+def test_a_query_not_valid_utf8_once_decoded_is_a_400(live_server: LiveServer) -> None:
+    """The form decoder would replace the byte and run a query nobody wrote."""
+    url = live_server.url("sparql") + "?query=SELECT%20*%20WHERE%20%7B%20%3Fs%20%3Fp%20%22%FF%22%20%7D"
+    answer = requests.get(url, headers={"Accept": "application/sparql-results+json"}, timeout=30)
+    assert answer.status_code == 400 and "not valid UTF-8" in answer.text, answer.text[:300]
+    form = requests.post(live_server.url("sparql"), data=b"query=ASK%20%7B%7D%20%23%C3%28", timeout=30,
+                         headers={"Content-Type": "application/x-www-form-urlencoded"})  # fmt: skip
+    assert form.status_code == 400 and "not valid UTF-8" in form.text

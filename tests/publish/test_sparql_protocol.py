@@ -248,7 +248,11 @@ def test_describe_gives_the_resource_statements(live_server: LiveServer, snapsho
         timeout=30,
     )
     assert response.status_code == 200, response.text
-    graph = rdflib.Graph().parse(data=response.content, format="nt")
+    described = rdflib.Graph().parse(data=response.content, format="nt")
+    # Engines may add what points to the resource (Virtuoso does: a validation report's focus node).
+    graph = rdflib.Graph()
+    for triple in described.triples((rdflib.URIRef(iri.value), None, None)):
+        graph.add(triple)
     expected = expected_graph(snapshot, f"BIND({iri} AS ?s) {iri} ?p ?o")
     assert isomorphic(graph, expected) and len(graph) > 10
 
