@@ -5,9 +5,12 @@ shows them, and each fact the protocol depends on is one triple: Virtuoso applie
 update row by row, and one triple is the only thing a reader sees whole or not at all.
 
 ``store/version`` holds the published version (``#id``, ``#published``, one ``#graph``
-per graph) and, while a write session swaps graphs in, ``#publishing`` (the version
-being swapped in) and ``#touching`` (each graph the swap replaces): readers refuse to
-read while ``#publishing`` is there, since the graphs are then half old, half new.
+per graph, ``#drain``) and, while a write session swaps graphs in, ``#publishing`` (the
+version being swapped in) and ``#touching`` (each graph the swap replaces): readers refuse
+to read while ``#publishing`` is there, since the graphs are then half old, half new.
+``#drain`` is a promise to readers: the next swap starts at least that many seconds after
+``#publishing`` is raised, so an answer that arrived within it of a look at the record that
+found no flag was read before any swap began (carrefour.store.remote).
 ``store/staging`` lists the staging graphs of the session holding the lock, so that
 what a dead session left is found without scanning the store.
 """
@@ -61,6 +64,7 @@ class VersionRecord:
     graphs: tuple[ox.NamedNode, ...]
     publishing: str | None = None  # the version a write session is swapping in
     touching: tuple[ox.NamedNode, ...] = ()  # the graphs that swap replaces
+    drain: float = 0.0  # seconds the next swap waits after raising the flag (0: no promise, records before it)
 
 
 def datetime_literal(value: datetime) -> ox.Literal:
@@ -77,21 +81,27 @@ def read_version(client: SparqlClient, records: Records) -> VersionRecord:
     def graphs(name: str) -> tuple[ox.NamedNode, ...]:
         return tuple(sorted((g for g in values.get(name, []) if isinstance(g, ox.NamedNode)), key=lambda g: g.value))
 
-    version, published, publishing = (values.get(name, [None])[0] for name in ("id", "published", "publishing"))
+    version, published, publishing, drain = (
+        values.get(name, [None])[0] for name in ("id", "published", "publishing", "drain")
+    )
     return VersionRecord(
         version.value if version is not None else None,
         datetime.fromisoformat(published.value) if published is not None else None,
         graphs("graph"),
         publishing.value if publishing is not None else None,
         graphs("touching"),
+        float(drain.value) if drain is not None else 0.0,
     )
 
 
-def version_triples(records: Records, version: str, published: datetime, graphs: list[ox.NamedNode]) -> str:
+def version_triples(
+    records: Records, version: str, published: datetime, graphs: list[ox.NamedNode], drain: float
+) -> str:
     """The record of a published version, as the body of an INSERT DATA."""
     record, term = records.version, records.term
     listed = f" ; {term(record, 'graph')} {', '.join(map(str, graphs))}" if graphs else ""
+    promise = ox.Literal(f"{drain:.3f}", datatype=ox.NamedNode(XSD + "decimal"))
     return (
         f"GRAPH {record} {{ {record} {term(record, 'id')} {ox.Literal(version)} ; "
-        f"{term(record, 'published')} {datetime_literal(published)}{listed} }}"
+        f"{term(record, 'published')} {datetime_literal(published)} ; {term(record, 'drain')} {promise}{listed} }}"
     )
