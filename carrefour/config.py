@@ -80,7 +80,13 @@ _BY_NAME = {s.name: s for s in SETTINGS}
 
 
 class Config(dict[str, Any]):
-    """A dict of settings with typed accessors for the few derived values."""
+    """A dict of settings with typed accessors for the few derived values.
+
+    ``given`` says where each setting that was not left to its default came from (a file,
+    an environment variable, an override): the store's base URL wins over a default one.
+    """
+
+    given: dict[str, str] = {}  # noqa: RUF012 - replaced per instance by load_config
 
     @property
     def base_url(self) -> str:
@@ -145,6 +151,7 @@ def load_config(
     """
     env = dict(os.environ if environ is None else environ)
     config = Config({s.name: s.default for s in SETTINGS})
+    config.given = {}
 
     path = config_file or env.get(ENV_PREFIX + "CONFIG")
     if path:
@@ -159,10 +166,12 @@ def load_config(
             if _BY_NAME[name].secret:
                 raise ConfigError(f"{name} is a secret: set it in the environment, not in {path}")
             config[name] = _coerce(_BY_NAME[name], value)
+            config.given[name] = str(path)
 
     for name, setting in _BY_NAME.items():
         if ENV_PREFIX + name in env:
             config[name] = _coerce(setting, env[ENV_PREFIX + name])
+            config.given[name] = f"the environment ({ENV_PREFIX}{name})"
 
     for key, value in (overrides or {}).items():
         name = key.upper()
@@ -170,4 +179,5 @@ def load_config(
             raise ConfigError(f"unknown setting {key!r}")
         if value is not None:
             config[name] = _coerce(_BY_NAME[name], value)
+            config.given[name] = "the command line"
     return _normalise(config)

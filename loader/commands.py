@@ -149,7 +149,7 @@ def partners_list(ctx: Context) -> None:
     """The configured partners, their feed and licence."""
     from loader.partners import load_partners, partners_dir
 
-    for spec in load_partners(partners_dir(ctx.config["PARTNERS_DIR"])):
+    for spec in load_partners(partners_dir(ctx.settings["PARTNERS_DIR"])):
         click.echo(f"{spec.id:<34} {spec.feed.get('format', '?'):<9} {spec.licence_id:<16} {spec.name}")
 
 
@@ -160,7 +160,7 @@ def partners_check(ctx: Context, files: tuple[Path, ...]) -> None:
     """Check partner files (default: all configured ones) without harvesting."""
     from loader.partners import load_partner, partners_dir
 
-    paths = list(files) or sorted(partners_dir(ctx.config["PARTNERS_DIR"]).glob("*.toml"))
+    paths = list(files) or sorted(partners_dir(ctx.settings["PARTNERS_DIR"]).glob("*.toml"))
     for path in paths:
         spec = load_partner(path)
         click.echo(f"ok  {spec.id}: {len(spec.entities)} entities, {len(spec.taxonomies)} taxonomies")
@@ -195,7 +195,7 @@ def partners_new(ctx: Context, partner_id: str, feed_format: str, source: str, n
 @pass_context
 def report(ctx: Context, partner: str | None, as_json: bool) -> None:
     """Show the latest harvest report of PARTNER (or a line per partner)."""
-    harvest_dir = ctx.config.store_path / "harvest"
+    harvest_dir = ctx.settings.store_path / "harvest"
     if partner is None:
         for latest in sorted(harvest_dir.glob("*/latest")):
             document = json.loads((latest / "report.json").read_text(encoding="utf-8"))

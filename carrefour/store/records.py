@@ -8,7 +8,9 @@ update row by row, and one triple is the only thing a reader sees whole or not a
 per graph, ``#drain``) and, while a write session swaps graphs in, ``#publishing`` (the
 version being swapped in) and ``#touching`` (each graph the swap replaces): readers refuse
 to read while ``#publishing`` is there, since the graphs are then half old, half new.
-``#drain`` is a promise to readers: the next swap starts at least that many seconds after
+The record also says the hub's base URL with ``void:uriSpace``, a term that does not
+depend on the base, so that a command given only the store's address finds the hubs it
+holds (``recorded_bases``).  ``#drain`` is a promise to readers: the next swap starts at least that many seconds after
 ``#publishing`` is raised, so an answer that arrived within it of a look at the record that
 found no flag was read before any swap began (carrefour.store.remote).
 ``store/staging`` lists the staging graphs of the session holding the lock, so that
@@ -23,7 +25,9 @@ from datetime import datetime
 import pyoxigraph as ox
 
 from carrefour.store.sparql_client import SparqlClient
-from carrefour.vocab import XSD, Hub
+from carrefour.vocab import VOID, XSD, Hub
+
+URI_SPACE = ox.NamedNode(VOID + "uriSpace")
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,7 @@ class Records:
     registry: ox.NamedNode  # the list of staging graphs
     empty: ox.NamedNode  # a graph nothing is written to: an empty part of a query's dataset
     hub_graphs: str  # prefix of the hub's own graphs
+    base: str
 
     @classmethod
     def of(cls, hub: Hub) -> Records:
@@ -46,6 +51,7 @@ class Records:
             hub.node("store", "staging"),
             hub.node("store", "empty"),
             hub.iri("graph") + "/",
+            hub.base,
         )
 
     def term(self, record: ox.NamedNode, name: str) -> ox.NamedNode:
@@ -103,5 +109,14 @@ def version_triples(
     promise = ox.Literal(f"{drain:.3f}", datatype=ox.NamedNode(XSD + "decimal"))
     return (
         f"GRAPH {record} {{ {record} {term(record, 'id')} {ox.Literal(version)} ; "
-        f"{term(record, 'published')} {datetime_literal(published)} ; {term(record, 'drain')} {promise}{listed} }}"
+        f"{term(record, 'published')} {datetime_literal(published)} ; {term(record, 'drain')} {promise} ; "
+        f"{URI_SPACE} {ox.Literal(records.base)}{listed} }}"
+    )
+
+
+def recorded_bases(client: SparqlClient) -> list[str]:
+    """The base URLs of the hubs whose version records the store holds (records written before they said it: none)."""
+    rows = client.select(f"SELECT ?record ?base WHERE {{ GRAPH ?record {{ ?record {URI_SPACE} ?base }} }}").solutions
+    return sorted(
+        {row["base"].value for row in rows if row["record"].value == Hub(row["base"].value).iri("store", "version")}
     )

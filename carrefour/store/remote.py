@@ -72,6 +72,23 @@ Changed = dict[ox.NamedNode, Iterable[ox.Quad] | None]  # a graph's new content;
 Staged = dict[ox.NamedNode, ox.NamedNode | None]  # a graph's staging graph; None: the graph goes
 
 
+def client_from(config: Config) -> SparqlClient:
+    """A client of the remote store the settings name."""
+    query = str(config["STORE_URL"])
+    endpoints = Endpoints(
+        query=query,
+        update=str(config["STORE_UPDATE_URL"] or query),
+        graph_store=str(config["STORE_GRAPH_STORE_URL"]) or None,
+        user=str(config["STORE_USER"]),
+        password=str(config["STORE_PASSWORD"]),
+        auth=str(config["STORE_AUTH"]),
+        timeout=float(config["STORE_TIMEOUT"]),
+        result_cap=int(config["STORE_RESULT_CAP"]),
+        retry_seconds=float(config["STORE_RETRY_SECONDS"]),
+    )
+    return SparqlClient(endpoints)
+
+
 class RemoteSnapshot:
     """One published version of the remote store, read over the SPARQL protocol."""
 
@@ -288,25 +305,13 @@ class RemoteStore:
 
     @classmethod
     def from_config(cls, config: Config) -> RemoteStore:
-        query = str(config["STORE_URL"])
-        endpoints = Endpoints(
-            query=query,
-            update=str(config["STORE_UPDATE_URL"] or query),
-            graph_store=str(config["STORE_GRAPH_STORE_URL"]) or None,
-            user=str(config["STORE_USER"]),
-            password=str(config["STORE_PASSWORD"]),
-            auth=str(config["STORE_AUTH"]),
-            timeout=float(config["STORE_TIMEOUT"]),
-            result_cap=int(config["STORE_RESULT_CAP"]),
-            retry_seconds=float(config["STORE_RETRY_SECONDS"]),
-        )
         poll = float(config["STORE_POLL_SECONDS"])
         # A reader may hold a snapshot for one poll, then run a public query for its whole time limit.
         drain = poll + float(config["SPARQL_TIMEOUT"]) + 1
         shared = Path(str(config["ARTIFACTS_DIR"])).expanduser() if config["ARTIFACTS_DIR"] else None
         keep = int(config["KEEP_GENERATIONS"])
         mirror = config.store_path / "mirror"
-        return cls(SparqlClient(endpoints), Hub(config.base_url), mirror, poll, drain, shared, keep)
+        return cls(client_from(config), Hub(config.base_url), mirror, poll, drain, shared, keep)
 
     # -- reading ---------------------------------------------------------------------
 
