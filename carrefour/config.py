@@ -30,7 +30,11 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("BASE_URL", "http://127.0.0.1:8080/", "Base URI under which every resource is minted and served."),
+    Setting(
+        "BASE_URL",
+        "http://127.0.0.1:8080/",
+        "Base URI under which every resource is minted and served (unset: the one the store holds).",
+    ),
     Setting("STORE", "var", "Folder of the embedded store (generations, dumps, search index, harvest reports)."),
     Setting("STORE_URL", "", "SPARQL 1.1 query endpoint of a remote store; empty means the embedded store."),
     Setting("STORE_UPDATE_URL", "", "SPARQL 1.1 Update endpoint of the remote store (defaults to STORE_URL)."),

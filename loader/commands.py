@@ -41,12 +41,16 @@ def init(ctx: Context) -> None:
 def validate(ctx: Context, files: tuple[Path, ...], format_name: str | None, as_json: bool, lang: str) -> None:
     """Validate RDF FILES against the shapes; exit 1 if any violation.
 
-    Relative IRIs are resolved against the hub's base URL, so the project's own
-    Turtle files (curated data, concept schemes) validate as they will be published.
+    Relative IRIs are resolved against BASE_URL, so the project's own Turtle files
+    (curated data, concept schemes) validate as they will be published.  The store is
+    not opened: the verdicts do not depend on the base.
     """
     import pyoxigraph as ox
 
+    from carrefour.vocab import Hub
     from loader.validation import Validator
+
+    hub = Hub(ctx.settings.base_url)
 
     quads: list[ox.Quad] = []
     for path in files:
@@ -54,10 +58,10 @@ def validate(ctx: Context, files: tuple[Path, ...], format_name: str | None, as_
         if info is None:
             raise CliError(f"{path}: unknown RDF format (use --format ttl|nt|nq|rdf|jsonld|trig)")
         try:
-            quads.extend(ox.parse(path=path, format=info.oxigraph, base_iri=ctx.hub.base))
+            quads.extend(ox.parse(path=path, format=info.oxigraph, base_iri=hub.base))
         except (SyntaxError, ValueError) as exc:
             raise CliError(f"{path}: cannot parse as {info.name}: {exc}") from exc
-    report = Validator(ctx.hub).validate(quads)
+    report = Validator(hub).validate(quads)
     if as_json:
         click.echo(report.dumps())
     else:
