@@ -61,8 +61,9 @@ def rebase(ctx: Context, new_base: str) -> None:
     target = load_config(ctx.config_file, {**ctx.overrides, "BASE_URL": new_base})
     if settings.remote:
         raise CliError(
-            "`carrefour rebase` moves an embedded store; on a remote store, start the hub under the new base "
-            "beside the old one (`carrefour init` with BASE_URL set, then `carrefour harvest`)"
+            "`carrefour rebase` moves an embedded store; on a remote store, start a hub under the new base "
+            "beside the old one, from another STORE folder (`carrefour --store DIR --base-url NEW_BASE init`, "
+            "then `harvest`)"
         )
     bases = store_bases(settings)
     if not bases:

@@ -420,7 +420,7 @@ class EmbeddedStore:
             os.close(directory)
 
     def _unpublished(self) -> list[Path]:
-        """Generations no session publishes any more (a session must hold the lock, or none run)."""
+        """Unpublished generations and pointer drafts: what dead sessions left, when the caller holds the lock."""
         pointer = self._read_pointer()
         current = pointer["generation"] if pointer else None
         folders = sorted(self.generations_dir.iterdir()) if self.generations_dir.is_dir() else []
