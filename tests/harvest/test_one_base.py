@@ -9,14 +9,21 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import shutil
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
+import requests
 
 from carrefour.errors import BaseMismatch
 from carrefour.store.embedded import EmbeddedStore
+from tests.conftest import free_port
 from tests.harvest.conftest import carrefour
+from tests.publish.conftest import stop_server
 
 SERVED = "http://127.0.0.1:8090/"  # the base `PORT=8090 ./dev.sh serve` gives the store
 DEFAULT = "http://127.0.0.1:8080/"  # the default BASE_URL
@@ -93,3 +100,22 @@ def test_rebase_moves_every_iri_in_one_new_version(store: Path, tmp_path: Path) 
     assert carrefour("--store", str(store), "--base-url", SERVED, "stats").returncode == 2
     again = carrefour("--store", str(store), "rebase", MOVED)
     assert again.returncode == 0 and "nothing to do" in again.stdout
+
+
+def test_serve_without_base_url_serves_the_store_under_its_base(store: Path) -> None:
+    port = free_port()
+    command = [sys.executable, "-m", "carrefour", "--store", str(store), "serve", "--port", str(port), "--workers", "1"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CARREFOUR_")}  # no BASE_URL
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert process.poll() is None and time.monotonic() < deadline, "the server did not start"
+            try:
+                void = requests.get(f"http://127.0.0.1:{port}/.well-known/void", headers={"Accept": "text/turtle"})
+                break
+            except requests.ConnectionError:
+                time.sleep(0.2)
+        assert void.status_code == 200 and f'"{SERVED}"' in void.text and DEFAULT not in void.text
+    finally:
+        stop_server(process)  # type: ignore[arg-type]
