@@ -7,8 +7,8 @@ with, folders of a write session that was killed.  The check finds them:
 
 - IRIs under another base: a base is recognised by the hub's own vocabulary
   (``{base}ontology#…`` predicates or classes) or graph names (``{base}graph/…``);
-  every subject, object and graph name under such a base is counted.  Other IRIs
-  outside the base are the open web the hub links to, and are left alone;
+  every subject, predicate, object and graph name under such a base is counted.
+  Other IRIs outside the base are the open web the hub links to, and are left alone;
 - graphs that no partner configuration, reference or curated file claims;
 - dumps out of step with the published version: the manifest's version, each file's
   size and SHA-256, the files the version should have;
@@ -116,10 +116,10 @@ class Bases:
         return next((base for base in self._longest if iri.startswith(base)), None)
 
     def foreign(self, quad: ox.Quad) -> bool:
-        """Whether the statement's subject or object is under another base than the hub's."""
+        """Whether an IRI of the statement is under another base than the hub's."""
         return any(
             isinstance(term, ox.NamedNode) and self.owner(term.value) not in (None, self.base)
-            for term in (quad.subject, quad.object)
+            for term in (quad.subject, quad.predicate, quad.object)
         )
 
 

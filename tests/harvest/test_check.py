@@ -93,7 +93,7 @@ def test_check_finds_stray_statements_unclaimed_graphs_altered_dumps_and_leftove
     store = opened(store_dir)
     hub, other = Hub(SERVED), Hub(DEFAULT)
     curated = Graphs(hub).curated
-    stray = ox.Quad(hub.node("initiative", "x"), other.term("carriedBy"), other.node("actor", "x"), curated)
+    stray = ox.Quad(hub.node("initiative", "x"), other.term("carriedBy"), hub.node("actor", "x"), curated)
     gone = hub.graph("partner", "no-longer-configured")
     with store.writer() as writer:
         writer.replace_graph(curated, [*writer.quads(graph=curated), stray])
