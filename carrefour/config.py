@@ -90,7 +90,9 @@ class Config(dict[str, Any]):
     an environment variable, an override): the store's base URL wins over a default one.
     """
 
-    given: dict[str, str] = {}  # noqa: RUF012 - replaced per instance by load_config
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.given: dict[str, str] = {}
 
     @property
     def base_url(self) -> str:
@@ -155,7 +157,6 @@ def load_config(
     """
     env = dict(os.environ if environ is None else environ)
     config = Config({s.name: s.default for s in SETTINGS})
-    config.given = {}
 
     path = config_file or env.get(ENV_PREFIX + "CONFIG")
     if path:

@@ -59,21 +59,21 @@ def rebase(ctx: Context, new_base: str) -> None:
 
     settings = ctx.settings
     target = load_config(ctx.config_file, {**ctx.overrides, "BASE_URL": new_base})
+    bases, new = store_bases(settings), target.base_url
+    if new in bases:
+        click.echo(f"the store already holds the hub under {new}: nothing to do")
+        return
     if settings.remote:
         raise CliError(
             "`carrefour rebase` moves an embedded store; on a remote store, start a hub under the new base "
             "beside the old one, from another STORE folder (`carrefour --store DIR --base-url NEW_BASE init`, "
             "then `harvest`)"
         )
-    bases = store_bases(settings)
     if not bases:
         raise CliError(f"nothing is published in {settings.store_path}: run `carrefour init` with BASE_URL set")
-    old, new = bases[0], target.base_url
+    old = bases[0]
     if "BASE_URL" in settings.given and settings.base_url not in (old, new):
         raise CliError(f"the store holds the hub under {old}; BASE_URL is {settings.base_url}, NEW_BASE {new}")
-    if old == new:
-        click.echo(f"the store already holds the hub under {new}: nothing to do")
-        return
     store = store_for(target)
     assert isinstance(store, EmbeddedStore)
     version = run_rebase(store, Hub(old), Hub(new))
