@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Carrefour's two entry points, from a clean clone:
 #   ./dev.sh serve   set up, publish the bundled data (curated dataset, partner samples), serve http://127.0.0.1:8080/
+#                    (PORT=8090 ./dev.sh serve: on port 8090, every IRI under http://127.0.0.1:8090/)
 #   ./dev.sh test    set up (Python packages and the test servers), run ruff and the tests
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -48,6 +49,10 @@ case "${1:-}" in
   serve)
     setup_python
     export CARREFOUR_BASE_URL="${CARREFOUR_BASE_URL:-http://127.0.0.1:${PORT:-8080}/}"  # IRIs dereference where served
+    # A store published before under another base (served on another port) moves to this one, saying so.
+    if env -u CARREFOUR_BASE_URL .venv/bin/carrefour stats >/dev/null 2>&1; then
+      .venv/bin/carrefour rebase "$CARREFOUR_BASE_URL"
+    fi
     .venv/bin/carrefour init
     .venv/bin/carrefour harvest || echo "note: some partners could not be harvested (see the table above); serving what was published" >&2
     exec .venv/bin/carrefour serve --host 127.0.0.1 --port "${PORT:-8080}"

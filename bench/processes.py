@@ -1,4 +1,4 @@
-"""Ending the servers the benchmarks and tests start: politely first, for good after a grace period."""
+"""The processes the benchmarks and tests start: their descendants, and ending them (politely first)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,44 @@ import threading
 import time
 from pathlib import Path
 from typing import Any
+
+
+def children(pid: int) -> list[int]:
+    """Direct children of a process (every thread's)."""
+    found: list[int] = []
+    try:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            found += [int(c) for c in (task / "children").read_text().split()]
+    except (FileNotFoundError, ProcessLookupError):
+        pass
+    return found
+
+
+def descendants(pid: int) -> list[int]:
+    found = []
+    for child in children(pid):
+        found += [child, *descendants(child)]
+    return found
+
+
+def survivors(pids: list[int], within: float = 5.0) -> list[int]:
+    """Those of ``pids`` still running after ``within`` seconds (the time they are given to exit on their own).
+
+    A process that has ended but is not reaped yet (a zombie) has ended.
+    """
+    deadline = time.monotonic() + within
+    while True:
+        alive = [pid for pid in pids if _running(pid)]
+        if not alive or time.monotonic() >= deadline:
+            return alive
+        time.sleep(0.1)
+
+
+def _running(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except OSError:
+        return False
 
 
 def stop_process(process: subprocess.Popen, grace: float = 30) -> None:

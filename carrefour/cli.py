@@ -48,18 +48,27 @@ class Context:
 
     overrides: dict[str, Any]
     config_file: str | None
+    command: str | None = None
+
+    @cached_property
+    def settings(self) -> Config:
+        """The settings as given, before the store's base URL is taken into account."""
+        return load_config(self.config_file, self.overrides)
+
+    @cached_property
+    def store(self) -> Store:
+        """The store; opening it gives ``settings`` the base URL the store holds (carrefour.store.bases)."""
+        return open_store(self.settings, new_hub=self.command == "init")
 
     @cached_property
     def config(self) -> Config:
-        return load_config(self.config_file, self.overrides)
+        """The settings, with the store's base URL."""
+        self.store  # noqa: B018 - opened for the base it holds
+        return self.settings
 
     @cached_property
     def hub(self) -> Hub:
         return Hub(self.config.base_url)
-
-    @cached_property
-    def store(self) -> Store:
-        return open_store(self.config)
 
 
 pass_context = click.make_pass_decorator(Context)
@@ -70,16 +79,21 @@ pass_context = click.make_pass_decorator(Context)
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="TOML settings file.")
 @click.option("--store", "store", metavar="PATH", help="Folder of the embedded store (default ./var).")
 @click.option("--store-url", "store_url", metavar="URL", help="SPARQL 1.1 endpoint of a remote store.")
-@click.option("--base-url", "base_url", metavar="URL", help="Base URI of the hub (default http://127.0.0.1:8080/).")
+@click.option(
+    "--base-url",
+    "base_url",
+    metavar="URL",
+    help="Base URI of the hub (default: the store's, else http://127.0.0.1:8080/).",
+)
 @click.pass_context
 def main(
     ctx: click.Context, config_file: str | None, store: str | None, store_url: str | None, base_url: str | None
 ) -> None:
     """Carrefour: the linked-open-data hub of the social-innovation commons."""
     overrides = {"STORE": store, "STORE_URL": store_url, "BASE_URL": base_url}
-    ctx.obj = Context({k: v for k, v in overrides.items() if v is not None}, config_file)
+    ctx.obj = Context({k: v for k, v in overrides.items() if v is not None}, config_file, ctx.invoked_subcommand)
     try:
-        level = ctx.obj.config["LOG_LEVEL"]
+        level = ctx.obj.settings["LOG_LEVEL"]
     except ConfigError as exc:
         raise CliError(str(exc)) from exc
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
@@ -114,9 +128,10 @@ def settings() -> None:
 def _register_commands() -> None:
     """Subcommands live next to the code they drive; they are gathered here."""
     from loader.commands import COMMANDS as loader_commands
+    from loader.store_commands import COMMANDS as store_commands
     from server.commands import COMMANDS as server_commands
 
-    for command in (*loader_commands, *server_commands):
+    for command in (*loader_commands, *store_commands, *server_commands):
         main.add_command(command)
 
 

@@ -30,7 +30,11 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("BASE_URL", "http://127.0.0.1:8080/", "Base URI under which every resource is minted and served."),
+    Setting(
+        "BASE_URL",
+        "http://127.0.0.1:8080/",
+        "Base URI under which every resource is minted and served (unset: the one the store holds).",
+    ),
     Setting("STORE", "var", "Folder of the embedded store (generations, dumps, search index, harvest reports)."),
     Setting("STORE_URL", "", "SPARQL 1.1 query endpoint of a remote store; empty means the embedded store."),
     Setting("STORE_UPDATE_URL", "", "SPARQL 1.1 Update endpoint of the remote store (defaults to STORE_URL)."),
@@ -80,7 +84,15 @@ _BY_NAME = {s.name: s for s in SETTINGS}
 
 
 class Config(dict[str, Any]):
-    """A dict of settings with typed accessors for the few derived values."""
+    """A dict of settings with typed accessors for the few derived values.
+
+    ``given`` says where each setting that was not left to its default came from (a file,
+    an environment variable, an override): the store's base URL wins over a default one.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.given: dict[str, str] = {}
 
     @property
     def base_url(self) -> str:
@@ -159,10 +171,12 @@ def load_config(
             if _BY_NAME[name].secret:
                 raise ConfigError(f"{name} is a secret: set it in the environment, not in {path}")
             config[name] = _coerce(_BY_NAME[name], value)
+            config.given[name] = str(path)
 
     for name, setting in _BY_NAME.items():
         if ENV_PREFIX + name in env:
             config[name] = _coerce(setting, env[ENV_PREFIX + name])
+            config.given[name] = f"the environment ({ENV_PREFIX}{name})"
 
     for key, value in (overrides or {}).items():
         name = key.upper()
@@ -170,4 +184,5 @@ def load_config(
             raise ConfigError(f"unknown setting {key!r}")
         if value is not None:
             config[name] = _coerce(_BY_NAME[name], value)
+            config.given[name] = "the command line"
     return _normalise(config)

@@ -24,6 +24,10 @@ class StoreError(CarrefourError):
     status = 503
 
 
+class BaseMismatch(StoreError):
+    """The store holds the hub under another base URL than the one given: nothing is read or written."""
+
+
 class StoreBusy(StoreError):
     """Another process is writing the store (one writer at a time)."""
 

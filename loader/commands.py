@@ -44,12 +44,16 @@ def init(ctx: Context) -> None:
 def validate(ctx: Context, files: tuple[Path, ...], format_name: str | None, as_json: bool, lang: str) -> None:
     """Validate RDF FILES against the shapes; exit 1 if any violation.
 
-    Relative IRIs are resolved against the hub's base URL, so the project's own
-    Turtle files (curated data, concept schemes) validate as they will be published.
+    Relative IRIs are resolved against BASE_URL, so the project's own Turtle files
+    (curated data, concept schemes) validate as they will be published.  The store is
+    not opened: the verdicts do not depend on the base.
     """
     import pyoxigraph as ox
 
+    from carrefour.vocab import Hub
     from loader.validation import Validator
+
+    hub = Hub(ctx.settings.base_url)
 
     quads: list[ox.Quad] = []
     for path in files:
@@ -57,10 +61,10 @@ def validate(ctx: Context, files: tuple[Path, ...], format_name: str | None, as_
         if info is None:
             raise CliError(f"{path}: unknown RDF format (use --format ttl|nt|nq|rdf|jsonld|trig)")
         try:
-            quads.extend(ox.parse(path=path, format=info.oxigraph, base_iri=ctx.hub.base))
+            quads.extend(ox.parse(path=path, format=info.oxigraph, base_iri=hub.base))
         except (SyntaxError, ValueError) as exc:
             raise CliError(f"{path}: cannot parse as {info.name}: {exc}") from exc
-    report = Validator(ctx.hub).validate(quads)
+    report = Validator(hub).validate(quads)
     if as_json:
         click.echo(report.dumps())
     else:
@@ -152,7 +156,7 @@ def partners_list(ctx: Context) -> None:
     """The configured partners, their feed and licence."""
     from loader.partners import load_partners, partners_dir
 
-    for spec in load_partners(partners_dir(ctx.config["PARTNERS_DIR"])):
+    for spec in load_partners(partners_dir(ctx.settings["PARTNERS_DIR"])):
         click.echo(f"{spec.id:<34} {spec.feed.get('format', '?'):<9} {spec.licence_id:<16} {spec.name}")
 
 
@@ -163,7 +167,7 @@ def partners_check(ctx: Context, files: tuple[Path, ...]) -> None:
     """Check partner files (default: all configured ones) without harvesting."""
     from loader.partners import load_partner, partners_dir
 
-    paths = list(files) or sorted(partners_dir(ctx.config["PARTNERS_DIR"]).glob("*.toml"))
+    paths = list(files) or sorted(partners_dir(ctx.settings["PARTNERS_DIR"]).glob("*.toml"))
     for path in paths:
         spec = load_partner(path)
         click.echo(f"ok  {spec.id}: {len(spec.entities)} entities, {len(spec.taxonomies)} taxonomies")
@@ -198,7 +202,7 @@ def partners_new(ctx: Context, partner_id: str, feed_format: str, source: str, n
 @pass_context
 def report(ctx: Context, partner: str | None, as_json: bool) -> None:
     """Show the latest harvest report of PARTNER (or a line per partner)."""
-    harvest_dir = ctx.config.store_path / "harvest"
+    harvest_dir = ctx.settings.store_path / "harvest"
     if partner is None:
         for latest in sorted(harvest_dir.glob("*/latest")):
             document = json.loads((latest / "report.json").read_text(encoding="utf-8"))

@@ -27,6 +27,7 @@ REVIEWED: dict[tuple[str, str], str] = {
     ("carrefour/artifacts/facets.py", "<module>"): "a constant expression (a record's IRI from its node's)",
     ("carrefour/artifacts/stats.py", "<module>"): "the RDF namespace and a constant LIMIT",
     ("carrefour/store/records.py", "read_version"): "the version record's graph and node (Records terms)",
+    ("carrefour/store/records.py", "recorded_bases"): "a constant vocabulary IRI (void:uriSpace)",
     ("carrefour/store/remote.py", "_drop_staging"): "the staging registry (Records terms), graphs the store listed",
     ("carrefour/store/remote.py", "_raise_flag"): "the version record's terms, staged graph IRIs, a version ox.Literal",
     ("carrefour/store/remote.py", "_stage"): "the registry's terms, staging IRIs of a session token (ox.NamedNode)",

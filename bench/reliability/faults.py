@@ -36,6 +36,7 @@ from pathlib import Path
 
 import requests
 
+from bench.processes import descendants, survivors
 from bench.published_hub import BASE
 from bench.reliability.background import BackgroundLoad
 from bench.reliability.bad_partners import bad_partner
@@ -43,7 +44,7 @@ from bench.reliability.common import Outcome, hub_from, parser
 from bench.reliability.content import GraphFigures, store_figures
 from bench.reliability.hub import FEED_PARTNERS, SuiteHub, build_hub, write_partner
 from bench.reliability.mix import load_mix
-from bench.reliability.server import Served, descendants, serve
+from bench.reliability.server import Served, serve
 from carrefour.store.embedded import COMMITTED, POINTER
 from carrefour.vocab import Hub
 
@@ -113,11 +114,19 @@ class KillTrial:
     served: bool
     next_harvest_ok: bool
     leftovers_cleaned: bool
+    orphans: list[int] = field(default_factory=list)  # its processes (helper, resource tracker) still running after 5 s
     detail: str = ""
 
     @property
     def ok(self) -> bool:
-        return self.store_opens and self.intact and self.served and self.next_harvest_ok and self.leftovers_cleaned
+        return (
+            self.store_opens
+            and self.intact
+            and self.served
+            and self.next_harvest_ok
+            and self.leftovers_cleaned
+            and not self.orphans
+        )
 
 
 def kill_harvest_trials(hub: SuiteHub, served: Served, trials: int, seed: int, log: object = print) -> list[KillTrial]:
@@ -143,9 +152,10 @@ def kill_harvest_trials(hub: SuiteHub, served: Served, trials: int, seed: int, l
         process = hub.harvest_process(log=hub.folder / "killed-harvests.log")
         time.sleep(delay)
         killed_at = phase(hub, known) if process.poll() is None else "after its end (nothing to kill)"
+        helpers = descendants(process.pid)
         process.send_signal(signal.SIGKILL)
         process.wait()
-        trial = KillTrial(delay, killed_at, False, False, False, False, False, False)
+        trial = KillTrial(delay, killed_at, False, False, False, False, False, False, survivors(helpers))
         try:
             after_version, after = published_state(hub)
             trial.store_opens = True
@@ -215,8 +225,7 @@ def kill_worker_under_load(served: Served, mix: list, connections: int, seconds:
         except RuntimeError:
             pass
         time.sleep(seconds / 2)
-    time.sleep(2)
-    orphans = sum(1 for pid in query_processes if Path(f"/proc/{pid}").exists())
+    orphans = len(survivors(query_processes))
     answering = requests.get(served.url + "/", timeout=30).status_code == 200
     return WorkerKill(
         load.requests, load.failed, load.socket_errors, load.server_errors, held, replaced_after, orphans, answering
@@ -424,6 +433,8 @@ def run_faults(
             "all",
             good == len(kills),
         )
+        orphans = sum(len(t.orphans) for t in kills)
+        out.add("  processes of the killed harvests still running 5 s after", str(orphans), "0", orphans == 0)
         out.add("  killed after publishing (new version whole)", str(sum(t.published_new for t in kills)), "", True)
         out.notes.append("harvests killed while " + ", ".join(f"{k}: {v}" for k, v in sorted(phases.items())))
         out.add(

@@ -14,27 +14,9 @@ from pathlib import Path
 
 import requests
 
-from bench.processes import stop_process
+from bench.processes import children, stop_process
 from bench.published_hub import free_port, rss_mib
 from bench.reliability.hub import SuiteHub
-
-
-def children(pid: int) -> list[int]:
-    """Direct children of a process (every thread's)."""
-    found: list[int] = []
-    try:
-        for task in Path(f"/proc/{pid}/task").iterdir():
-            found += [int(c) for c in (task / "children").read_text().split()]
-    except (FileNotFoundError, ProcessLookupError):
-        pass
-    return found
-
-
-def descendants(pid: int) -> list[int]:
-    found = []
-    for child in children(pid):
-        found += [child, *descendants(child)]
-    return found
 
 
 @dataclass

@@ -34,7 +34,7 @@ from typing import IO
 
 import pyoxigraph as ox
 
-from carrefour.errors import QueryError, StoreBusy, StoreError
+from carrefour.errors import BaseMismatch, QueryError, StoreBusy, StoreError
 from carrefour.store.base import Bindings, DatasetInfo, PublicQuery, QueryAnswer, Solution, Term
 from carrefour.store.query_pool import QueryPool
 from carrefour.vocab import Hub
@@ -318,12 +318,10 @@ class EmbeddedStore:
     # -- writing ---------------------------------------------------------------
 
     @contextmanager
-    def writer(self, version: str | None = None) -> Iterator[EmbeddedWriter]:
-        """Open the one write session; publish its generation when the block ends.
+    def _locked(self) -> Iterator[None]:
+        """Hold the store's write lock (an flock: it dies with the process holding it).
 
-        :param version: publish under this version (a mirror copies its remote's);
-            a fresh one is made otherwise.
-        :raises StoreBusy: another process holds the write session.
+        :raises StoreBusy: another process holds it.
         """
         self.root.mkdir(parents=True, exist_ok=True)
         self.generations_dir.mkdir(exist_ok=True)
@@ -334,8 +332,30 @@ class EmbeddedStore:
             lock_file.close()
             raise StoreBusy(f"another process is writing to {self.root} (harvest or init in progress)") from exc
         try:
+            yield
+        finally:
+            fcntl.flock(lock_file, fcntl.LOCK_UN)
+            lock_file.close()
+
+    @contextmanager
+    def writer(self, version: str | None = None, moving_from: str | None = None) -> Iterator[EmbeddedWriter]:
+        """Open the one write session; publish its generation when the block ends.
+
+        :param version: publish under this version (a mirror copies its remote's);
+            a fresh one is made otherwise.
+        :param moving_from: the base URL the published version holds, when the session moves
+            it to this store's base (``carrefour rebase``); otherwise they must be the same.
+        :raises StoreBusy: another process holds the write session.
+        :raises BaseMismatch: the published version holds another base than this store's.
+        """
+        with self._locked():
             self._collect_garbage()
             previous = self.snapshot() if self.published() else None
+            if previous is not None and previous.info.base_url != (moving_from or self.base_url):
+                raise BaseMismatch(
+                    f"the store in {self.root} holds the hub under {previous.info.base_url}, "
+                    f"not under {moving_from or self.base_url}: nothing was written"
+                )
             number = self._next_generation_number()
             generation = self.generations_dir / f"{number:08d}"
             generation.mkdir()
@@ -364,9 +384,6 @@ class EmbeddedStore:
                 raise
             del writer, store  # closes RocksDB before the generation is published
             self._publish(generation, info)
-        finally:
-            fcntl.flock(lock_file, fcntl.LOCK_UN)
-            lock_file.close()
 
     def _next_generation_number(self) -> int:
         """A number never used before, even by a failed session whose folder is gone.
@@ -402,18 +419,45 @@ class EmbeddedStore:
         finally:
             os.close(directory)
 
-    def _collect_garbage(self) -> None:
-        """Delete unpublished leftovers and all but the newest published generations."""
+    def _unpublished(self) -> list[Path]:
+        """Unpublished generations and pointer drafts: what dead sessions left, when the caller holds the lock."""
         pointer = self._read_pointer()
         current = pointer["generation"] if pointer else None
-        committed = []
-        for path in sorted(self.generations_dir.iterdir()):
-            if not path.name.isdigit():
-                continue
-            if (path / COMMITTED).exists() or path.name == current:
-                committed.append(path)
-            else:
+        folders = sorted(self.generations_dir.iterdir()) if self.generations_dir.is_dir() else []
+        found = [p for p in folders if p.name.isdigit() and not (p / COMMITTED).exists() and p.name != current]
+        return found + sorted(self.root.glob(f".{POINTER}.*"))
+
+    def leftovers(self) -> list[Path]:
+        """What write sessions that died left (unpublished generations, their checkpoints, pointer drafts).
+
+        None while a session runs: what it writes is not left over.
+        """
+        try:
+            with self._locked():
+                return self._unpublished()
+        except StoreBusy:
+            return []
+
+    def clean(self) -> list[Path]:
+        """Remove what dead write sessions left; what was removed.
+
+        :raises StoreBusy: a session runs.
+        """
+        with self._locked():
+            found = self._unpublished()
+            self._collect_garbage()
+        return found
+
+    def _collect_garbage(self) -> None:
+        """Delete unpublished leftovers and all but the newest published generations."""
+        for path in self._unpublished():
+            if path.is_dir():
                 shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+        pointer = self._read_pointer()
+        current = pointer["generation"] if pointer else None
+        committed = [p for p in sorted(self.generations_dir.iterdir()) if p.name.isdigit()]
         for path in committed[: -(self.keep_generations - 1)]:
             if path.name != current:
                 shutil.rmtree(path, ignore_errors=True)

@@ -31,6 +31,7 @@ import pyoxigraph as ox
 
 from carrefour.store.base import DatasetInfo, Writer
 from carrefour.store.embedded import EmbeddedWriter, OxigraphView
+from carrefour.store.lifetime import exit_with_parent
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -88,8 +89,14 @@ class Helper:
         wanted = (1 if cores() > 1 else 0) if processes is None else processes
         self._pool: ProcessPoolExecutor | None = None
         if wanted and isinstance(writer, EmbeddedWriter):
-            # spawn: a forked child would share the session's RocksDB handle and threads
-            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+            # spawn: a forked child would share the session's RocksDB handle and threads.
+            # If this process is killed, the helper removes the checkpoints and exits (carrefour.store.lifetime).
+            self._pool = ProcessPoolExecutor(
+                1,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=exit_with_parent,
+                initargs=(str(self._folder),),
+            )
             self._ready = self._pool.submit(_warm_up)
 
     @property

@@ -27,6 +27,7 @@ import pyoxigraph as ox
 from carrefour.errors import QueryError, QueryOverLimit, QueryTimeout, StoreError
 from carrefour.store.answers import boolean_answer, graph_answer, select_answer
 from carrefour.store.base import PublicQuery, QueryAnswer
+from carrefour.store.lifetime import exit_with_parent
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +107,8 @@ def _limit_memory(megabytes: int) -> None:
 
 
 def _child_main(conn: Connection, memory_mb: int) -> None:
-    """Serve queries from the parent until the pipe closes."""
+    """Serve queries from the parent until the pipe closes, or at once if the parent dies mid-query."""
+    exit_with_parent()
     _limit_memory(memory_mb)
     stores: dict[str, ox.Store] = {}
     conn.send(("ready", None))

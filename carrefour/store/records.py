@@ -5,9 +5,14 @@ shows them, and each fact the protocol depends on is one triple: Virtuoso applie
 update row by row, and one triple is the only thing a reader sees whole or not at all.
 
 ``store/version`` holds the published version (``#id``, ``#published``, one ``#graph``
-per graph) and, while a write session swaps graphs in, ``#publishing`` (the version
-being swapped in) and ``#touching`` (each graph the swap replaces): readers refuse to
-read while ``#publishing`` is there, since the graphs are then half old, half new.
+per graph, ``#drain``) and, while a write session swaps graphs in, ``#publishing`` (the
+version being swapped in) and ``#touching`` (each graph the swap replaces): readers refuse
+to read while ``#publishing`` is there, since the graphs are then half old, half new.
+The record also says the hub's base URL with ``void:uriSpace``, a term that does not
+depend on the base, so that a command given only the store's address finds the hubs it
+holds (``recorded_bases``).  ``#drain`` is a promise to readers: the next swap starts at least that many seconds after
+``#publishing`` is raised, so an answer that arrived within it of a look at the record that
+found no flag was read before any swap began (carrefour.store.remote).
 ``store/staging`` lists the staging graphs of the session holding the lock, so that
 what a dead session left is found without scanning the store.
 """
@@ -20,7 +25,9 @@ from datetime import datetime
 import pyoxigraph as ox
 
 from carrefour.store.sparql_client import SparqlClient
-from carrefour.vocab import XSD, Hub
+from carrefour.vocab import VOID, XSD, Hub
+
+URI_SPACE = ox.NamedNode(VOID + "uriSpace")
 
 
 @dataclass(frozen=True)
@@ -33,6 +40,7 @@ class Records:
     registry: ox.NamedNode  # the list of staging graphs
     empty: ox.NamedNode  # a graph nothing is written to: an empty part of a query's dataset
     hub_graphs: str  # prefix of the hub's own graphs
+    base: str
 
     @classmethod
     def of(cls, hub: Hub) -> Records:
@@ -43,6 +51,7 @@ class Records:
             hub.node("store", "staging"),
             hub.node("store", "empty"),
             hub.iri("graph") + "/",
+            hub.base,
         )
 
     def term(self, record: ox.NamedNode, name: str) -> ox.NamedNode:
@@ -61,6 +70,7 @@ class VersionRecord:
     graphs: tuple[ox.NamedNode, ...]
     publishing: str | None = None  # the version a write session is swapping in
     touching: tuple[ox.NamedNode, ...] = ()  # the graphs that swap replaces
+    drain: float = 0.0  # seconds the next swap waits after raising the flag (0: no promise, records before it)
 
 
 def datetime_literal(value: datetime) -> ox.Literal:
@@ -77,21 +87,36 @@ def read_version(client: SparqlClient, records: Records) -> VersionRecord:
     def graphs(name: str) -> tuple[ox.NamedNode, ...]:
         return tuple(sorted((g for g in values.get(name, []) if isinstance(g, ox.NamedNode)), key=lambda g: g.value))
 
-    version, published, publishing = (values.get(name, [None])[0] for name in ("id", "published", "publishing"))
+    version, published, publishing, drain = (
+        values.get(name, [None])[0] for name in ("id", "published", "publishing", "drain")
+    )
     return VersionRecord(
         version.value if version is not None else None,
         datetime.fromisoformat(published.value) if published is not None else None,
         graphs("graph"),
         publishing.value if publishing is not None else None,
         graphs("touching"),
+        float(drain.value) if drain is not None else 0.0,
     )
 
 
-def version_triples(records: Records, version: str, published: datetime, graphs: list[ox.NamedNode]) -> str:
+def version_triples(
+    records: Records, version: str, published: datetime, graphs: list[ox.NamedNode], drain: float
+) -> str:
     """The record of a published version, as the body of an INSERT DATA."""
     record, term = records.version, records.term
     listed = f" ; {term(record, 'graph')} {', '.join(map(str, graphs))}" if graphs else ""
+    promise = ox.Literal(f"{drain:.3f}", datatype=ox.NamedNode(XSD + "decimal"))
     return (
         f"GRAPH {record} {{ {record} {term(record, 'id')} {ox.Literal(version)} ; "
-        f"{term(record, 'published')} {datetime_literal(published)}{listed} }}"
+        f"{term(record, 'published')} {datetime_literal(published)} ; {term(record, 'drain')} {promise} ; "
+        f"{URI_SPACE} {ox.Literal(records.base)}{listed} }}"
+    )
+
+
+def recorded_bases(client: SparqlClient) -> list[str]:
+    """The base URLs of the hubs whose version records the store holds (records written before they said it: none)."""
+    rows = client.select(f"SELECT ?record ?base WHERE {{ GRAPH ?record {{ ?record {URI_SPACE} ?base }} }}").solutions
+    return sorted(
+        {row["base"].value for row in rows if row["record"].value == Hub(row["base"].value).iri("store", "version")}
     )

@@ -18,6 +18,14 @@ while the flag is up: they see the old version, then a few seconds of "publishin
 then the new version, never half of one.  A swap that dies halfway leaves the flag
 up; the next write session (or the failing one, if the store answers again) repairs
 the store from the mirror, which holds the version being swapped in.
+
+Readers do not count on being quick: a reader may look at the record just before the
+flag goes up and send its queries seconds later (a loaded machine, a snapshot held
+across the swap).  The record promises how long the next swap waits after raising the
+flag (``#drain``), so every read ends with a check (``RemoteStore.confirm``): answers
+that arrived within that time of a look that found the record unchanged were read
+before any swap began; past it, the reader looks again, and answers StoreUnavailable
+if the version moved or the flag is up, rather than what it read.
 """
 
 from __future__ import annotations
@@ -58,8 +66,27 @@ def _bound(query: str, bindings: Bindings | None) -> str:
 
 LOOKUP_BATCH = 200  # subjects per lookup query: a short query text, answers well under the store's row limit
 
+PUBLISHING = "a new version of the data is being published: try again in a few seconds"
+
 Changed = dict[ox.NamedNode, Iterable[ox.Quad] | None]  # a graph's new content; None: the graph goes
 Staged = dict[ox.NamedNode, ox.NamedNode | None]  # a graph's staging graph; None: the graph goes
+
+
+def client_from(config: Config) -> SparqlClient:
+    """A client of the remote store the settings name."""
+    query = str(config["STORE_URL"])
+    endpoints = Endpoints(
+        query=query,
+        update=str(config["STORE_UPDATE_URL"] or query),
+        graph_store=str(config["STORE_GRAPH_STORE_URL"]) or None,
+        user=str(config["STORE_USER"]),
+        password=str(config["STORE_PASSWORD"]),
+        auth=str(config["STORE_AUTH"]),
+        timeout=float(config["STORE_TIMEOUT"]),
+        result_cap=int(config["STORE_RESULT_CAP"]),
+        retry_seconds=float(config["STORE_RETRY_SECONDS"]),
+    )
+    return SparqlClient(endpoints)
 
 
 class RemoteSnapshot:
@@ -72,6 +99,11 @@ class RemoteSnapshot:
         self.info = info
         self.record = record
         self._visible = [g.value for g in record.graphs]
+        self._confirm = store.confirm
+
+    def _checked(self) -> None:
+        """After answers arrived: raise StoreUnavailable unless they all come from this version."""
+        self._confirm(self.record)
 
     def _dataset(self, default: list[str] | None = None, named: list[str] | None = None) -> list[tuple[str, str]]:
         """The protocol dataset of a query: the hub's graphs only (an empty part names an empty graph).
@@ -103,11 +135,13 @@ class RemoteSnapshot:
         where = f"GRAPH {pattern['g']} {{ {pattern['s']} {pattern['p']} {pattern['o']} }}"
         variables = [f"?{name}" for name, term in given.items() if term is None]
         if not variables:
-            if self.client.ask(f"ASK {{ {where} }}", self._dataset()):
+            found = self.client.ask(f"ASK {{ {where} }}", self._dataset())
+            self._checked()
+            if found:
                 yield ox.Quad(subject, predicate, object, graph)  # type: ignore[arg-type]
             return
         query = f"SELECT {' '.join(variables)} WHERE {{ {where} }}"
-        for row in self.client.select_paged(query, self._dataset())[1]:
+        for row in self.client.select_paged(query, self._dataset(), checked=self._checked)[1]:
             terms = {name: row.get(name, term) for name, term in given.items()}
             yield ox.Quad(terms["s"], terms["p"], terms["o"], terms["g"])  # type: ignore[arg-type]
 
@@ -122,7 +156,7 @@ class RemoteSnapshot:
             query = f"SELECT ?s ?p ?o ?g WHERE {{ VALUES ?s {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"
             found = [
                 ox.Quad(r["s"], r["p"], r["o"], r["g"])  # type: ignore[arg-type]
-                for r in self.client.select_paged(query, self._dataset())[1]
+                for r in self.client.select_paged(query, self._dataset(), checked=self._checked)[1]
             ]
             quads += found
             frontier = []
@@ -144,20 +178,22 @@ class RemoteSnapshot:
                 f"VALUES ?p {{ {properties} }} GRAPH ?g {{ ?s ?p ?o }} }}"
             )
             rank = {subject: n for n, subject in enumerate(batch)}
-            rows = self.client.select_paged(query, self._dataset())[1]
+            rows = self.client.select_paged(query, self._dataset(), checked=self._checked)[1]
             found = [ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows]  # type: ignore[arg-type]
             quads += sorted(found, key=lambda q: rank[q.subject])  # type: ignore[index]
         return quads
 
     def select(self, query: str, bindings: Bindings | None = None) -> list[Solution]:
-        variables, rows = self.client.select_paged(_bound(query, bindings), self._dataset())
+        variables, rows = self.client.select_paged(_bound(query, bindings), self._dataset(), checked=self._checked)
         unprojected = set(bindings or ()) - set(variables)
         if unprojected:  # as the embedded store's SEP-0007 substitution requires
             raise QueryError(f"bound variables must be in the projection: {', '.join(sorted(unprojected))}")
         return list(rows)
 
     def ask(self, query: str, bindings: Bindings | None = None) -> bool:
-        return self.client.ask(_bound(query, bindings), self._dataset())
+        answer = self.client.ask(_bound(query, bindings), self._dataset())
+        self._checked()
+        return answer
 
     def graphs(self) -> list[ox.NamedNode]:
         return list(self.record.graphs)
@@ -172,6 +208,7 @@ class RemoteSnapshot:
         else:
             return 0
         rows = self.client.select(query, dataset)
+        self._checked()
         return int(rows.solutions[0]["n"].value) if rows.solutions else 0
 
     def dump(self, output: IO[bytes], format: ox.RdfFormat, graph: ox.NamedNode | None = None) -> None:
@@ -179,12 +216,13 @@ class RemoteSnapshot:
         if graph is not None and not self.records.is_hub_graph(graph):
             return
         graphs = [graph] if graph is not None else self.graphs()
+        download = self.client.download
         if format.supports_datasets:
-            quads = (ox.Quad(t.subject, t.predicate, t.object, g) for g in graphs for t in self.client.download(g))
+            quads = (ox.Quad(t.subject, t.predicate, t.object, g) for g in graphs for t in download(g, self._checked))
             ox.serialize(quads, output, format)
             return
         for name in graphs:  # triples formats: one document per graph, as the embedded store writes them
-            ox.serialize(self.client.download(name), output, format)
+            ox.serialize(download(name, self._checked), output, format)
 
     def run_public_query(self, query: PublicQuery) -> QueryAnswer:
         """Run a gated query on the store; the hub, not the store, decides the answer's format and cap.
@@ -198,14 +236,18 @@ class RemoteSnapshot:
             # The store stops at the cap (its own row limit at most: Virtuoso refuses to sort past it).
             text = gated.render(dataset=dataset, limit=min(query.cap + 1, self.client.endpoints.result_cap))
             rows = self.client.select(text, protocol, query.timeout, limit=query.cap, public=True)
+            self._checked()
             return select_answer(
                 rows.variables, rows.solutions, query.select_format, query.cap, query.max_bytes, rows.cut
             )
         text = gated.text if dataset is None else gated.render(dataset=dataset)
         if gated.form == "ASK":
-            return boolean_answer(self.client.ask(text, protocol, query.timeout, public=True), query.select_format)
+            answer = self.client.ask(text, protocol, query.timeout, public=True)
+            self._checked()
+            return boolean_answer(answer, query.select_format)
         graph_format(query.graph_format)  # refuse an unknown format before the store works for nothing
         triples, cut = self.client.construct(text, gated.form, protocol, query.timeout, query.cap)
+        self._checked()
         return graph_answer(triples, query.graph_format, query.cap, self.prefixes, gated.form, query.max_bytes, cut)
 
     def _public_dataset(self, query: PublicQuery) -> tuple[tuple[DatasetClause, ...] | None, list[tuple[str, str]]]:
@@ -258,34 +300,48 @@ class RemoteStore:
         self.drain_seconds = 2 * poll_seconds if drain_seconds is None else drain_seconds
         self._guard = threading.Lock()
         self._snapshot: RemoteSnapshot | None = None
-        self._checked = 0.0
+        self._seen: VersionRecord | None = None  # what the latest look at the record found…
+        self._looked = float("-inf")  # … and when it was sent (monotonic)
 
     @classmethod
     def from_config(cls, config: Config) -> RemoteStore:
-        query = str(config["STORE_URL"])
-        endpoints = Endpoints(
-            query=query,
-            update=str(config["STORE_UPDATE_URL"] or query),
-            graph_store=str(config["STORE_GRAPH_STORE_URL"]) or None,
-            user=str(config["STORE_USER"]),
-            password=str(config["STORE_PASSWORD"]),
-            auth=str(config["STORE_AUTH"]),
-            timeout=float(config["STORE_TIMEOUT"]),
-            result_cap=int(config["STORE_RESULT_CAP"]),
-            retry_seconds=float(config["STORE_RETRY_SECONDS"]),
-        )
         poll = float(config["STORE_POLL_SECONDS"])
         # A reader may hold a snapshot for one poll, then run a public query for its whole time limit.
         drain = poll + float(config["SPARQL_TIMEOUT"]) + 1
         shared = Path(str(config["ARTIFACTS_DIR"])).expanduser() if config["ARTIFACTS_DIR"] else None
         keep = int(config["KEEP_GENERATIONS"])
         mirror = config.store_path / "mirror"
-        return cls(SparqlClient(endpoints), Hub(config.base_url), mirror, poll, drain, shared, keep)
+        return cls(client_from(config), Hub(config.base_url), mirror, poll, drain, shared, keep)
 
     # -- reading ---------------------------------------------------------------------
 
     def version_record(self) -> VersionRecord:
         return read_version(self.client, self.records)
+
+    def _look(self) -> VersionRecord:
+        """Read the version record, and remember what it said and when the request was sent."""
+        sent = time.monotonic()
+        record = self.version_record()  # outside the guard: a slow store must not queue every thread
+        with self._guard:
+            if sent >= self._looked:
+                self._seen, self._looked = record, sent
+        return record
+
+    def confirm(self, record: VersionRecord) -> None:
+        """Called once a read of ``record``'s version has all its answers: were they all read from that version?
+
+        A look sent at time t that found ``record`` unchanged, without the flag, means no
+        swap begins before t + ``record.drain`` (the flag went up after the look, and the
+        swap waits that long after the flag): answers that arrived by then are from this
+        version.  Past that time, one more look decides.
+
+        :raises StoreUnavailable: the version moved or is being replaced: what was read may mix two versions.
+        """
+        with self._guard:
+            if self._seen == record and time.monotonic() - self._looked <= record.drain:
+                return
+        if self._look() != record:
+            raise StoreUnavailable(PUBLISHING)
 
     def snapshot(self) -> RemoteSnapshot:
         """The remote's current version, re-checked every ``poll_seconds``.
@@ -294,13 +350,15 @@ class RemoteStore:
         :raises StoreUnavailable: the store does not answer, or a new version is being swapped in.
         """
         with self._guard:
-            if self._snapshot is not None and time.monotonic() - self._checked < self.poll_seconds:
-                return self._snapshot
-        record = self.version_record()  # outside the guard: a slow store must not queue every thread
+            current = self._snapshot
+            fresh = time.monotonic() - self._looked < self.poll_seconds
+            if current is not None and current.record == self._seen and fresh:
+                return current
+        record = self._look()
         if record.publishing is not None:
             with self._guard:
                 self._snapshot = None
-            raise StoreUnavailable("a new version of the data is being published: try again in a few seconds")
+            raise StoreUnavailable(PUBLISHING)
         if record.version is None or record.published is None:
             raise StoreError("no data published in the remote store yet: run `carrefour init`")
         with self._guard:
@@ -310,7 +368,6 @@ class RemoteStore:
                 if current is None or current.record != record or artifacts is not None:
                     info = DatasetInfo(record.version, record.published, self.hub.base, artifacts)
                     current = self._snapshot = RemoteSnapshot(self, info, record)
-            self._checked = time.monotonic()
         if current.info.artifacts is None:
             self.artifacts.rebuild(current, self.hub, lambda: self.version_record() == record)
         return current
@@ -409,9 +466,13 @@ class RemoteStore:
             raise
 
     def _swap(self, staged: Staged, info: DatasetInfo, graphs: list[ox.NamedNode]) -> None:
-        """Let readers drain, move the staging graphs in, record the version, lower the flag."""
+        """Let readers drain, move the staging graphs in, record the version, lower the flag.
+
+        The wait is the longer of this session's drain and the one the record promised its readers.
+        """
         record, flag = self.records.version, self.records.term(self.records.version, "publishing")
-        time.sleep(self.drain_seconds)
+        time.sleep(max(self.drain_seconds, self.version_record().drain))
+        published = version_triples(self.records, info.version, info.published, graphs, self.drain_seconds)
         operations = []
         for graph, staging in staged.items():
             operations.append(f"DROP SILENT GRAPH {graph}")
@@ -421,7 +482,7 @@ class RemoteStore:
             f"DROP SILENT GRAPH {self.records.registry}",
             f"DELETE {{ GRAPH {record} {{ {record} ?p ?o }} }} WHERE {{ GRAPH {record} {{ {record} ?p ?o }} "
             f"FILTER (?p != {flag}) }}",
-            f"INSERT DATA {{ {version_triples(self.records, info.version, info.published, graphs)} }}",
+            f"INSERT DATA {{ {published} }}",
             f"DELETE WHERE {{ GRAPH {record} {{ {record} {flag} ?v }} }}",
         ]
         try:

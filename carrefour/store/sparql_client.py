@@ -26,7 +26,7 @@ import time
 import urllib.error
 import xml.etree.ElementTree as ET  # noqa: S405 - only for the ParseError type; parsing goes through defusedxml
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from http.client import HTTPResponse
@@ -317,22 +317,35 @@ class SparqlClient:
         return triples[:limit], cut
 
     def select_paged(
-        self, query: str, dataset: Iterable[tuple[str, str]] = (), timeout: float | None = None
+        self,
+        query: str,
+        dataset: Iterable[tuple[str, str]] = (),
+        timeout: float | None = None,
+        checked: Callable[[], None] | None = None,
     ) -> tuple[list[str], Iterator[Solution]]:
         """The variables and every solution of a SELECT, however many: in pages past the store's row limit.
 
         Past one page the query is ordered on its variables for stable pages, and nested:
         Virtuoso refuses to sort past its row limit (error SR353, "Sorted TOP clause")
         unless the ordered query is a subquery paged from outside.
+
+        :param checked: called after each page arrives, before its rows are handed on (it raises to refuse them).
         """
         dataset = list(dataset)
         first = self.select(query, dataset, timeout)
+        if checked is not None:
+            checked()
         if not first.cut:
             return first.variables, iter(first.solutions)
-        return first.variables, self._pages(query, first.variables, dataset, timeout)
+        return first.variables, self._pages(query, first.variables, dataset, timeout, checked)
 
     def _pages(
-        self, query: str, names: list[str], dataset: list[tuple[str, str]], timeout: float | None
+        self,
+        query: str,
+        names: list[str],
+        dataset: list[tuple[str, str]],
+        timeout: float | None,
+        checked: Callable[[], None] | None,
     ) -> Iterator[Solution]:
         prologue, body = split_prologue(query)
         variables = " ".join(f"?{name}" for name in names)
@@ -344,18 +357,21 @@ class SparqlClient:
                 dataset,
                 timeout,
             )
+            if checked is not None:
+                checked()
             yield from rows.solutions
             if not rows.cut:
                 return
             offset += len(rows.solutions)
 
-    def download(self, graph: ox.NamedNode) -> Iterator[ox.Triple]:
-        """The whole content of ``graph``, checked against the store's own count."""
+    def download(self, graph: ox.NamedNode, checked: Callable[[], None] | None = None) -> Iterator[ox.Triple]:
+        """The whole content of ``graph``, checked against the store's own count (``checked``: as ``select_paged``)."""
         timeout = max(self.endpoints.timeout, 120)
         counted = self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}", timeout=timeout)
         expected = int(counted.solutions[0]["n"].value) if counted.solutions else 0
         read = 0
-        _, rows = self.select_paged(f"SELECT ?s ?p ?o WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}", timeout=timeout)
+        query = f"SELECT ?s ?p ?o WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}"
+        _, rows = self.select_paged(query, timeout=timeout, checked=checked)
         for row in rows:
             read += 1
             yield ox.Triple(row["s"], row["p"], row["o"])  # type: ignore[arg-type]

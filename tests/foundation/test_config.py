@@ -52,3 +52,17 @@ def test_every_setting_is_documented_in_the_readme() -> None:
     readme = README.read_text(encoding="utf-8")
     missing = [s.name for s in SETTINGS if f"`{s.name}`" not in readme]
     assert missing == []
+
+
+def test_the_settings_say_where_each_given_value_came_from(tmp_path: Path) -> None:
+    """What was left to its default is not in ``given``: a default BASE_URL gives way to the store's."""
+    config_file = tmp_path / "carrefour.toml"
+    config_file.write_text("page_size = 20\n", encoding="utf-8")
+    env = {"CARREFOUR_SPARQL_TIMEOUT": "3"}
+    config = load_config(config_file, {"STORE": "elsewhere"}, environ=env)
+    assert config.given == {
+        "PAGE_SIZE": str(config_file),
+        "SPARQL_TIMEOUT": "the environment (CARREFOUR_SPARQL_TIMEOUT)",
+        "STORE": "the command line",
+    }
+    assert "BASE_URL" not in load_config(environ={}).given

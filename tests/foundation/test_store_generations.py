@@ -11,8 +11,11 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from bench.processes import descendants, survivors
 from carrefour.errors import StoreBusy, StoreError
 from carrefour.store.embedded import EmbeddedStore
+from carrefour.store.helper import Helper
+from tests.support.lingering import linger
 
 G = ox.NamedNode("http://127.0.0.1:8080/graph/partner/test")
 
@@ -79,8 +82,9 @@ def test_one_writer_at_a_time(store: EmbeddedStore) -> None:
 
 def _write_forever(root: str, ready: multiprocessing.synchronize.Event) -> None:  # type: ignore[name-defined]
     store = EmbeddedStore(Path(root), "http://127.0.0.1:8080/")
-    with store.writer() as writer:
+    with store.writer() as writer, Helper(writer, processes=1) as helper:  # as a harvest: with its helper at work
         writer.replace_graph(G, triples(2000, "never published"))
+        helper.submit(linger, 60)
         ready.set()
         time.sleep(60)
 
@@ -92,8 +96,10 @@ def test_a_writer_killed_with_sigkill_loses_nothing_and_the_next_one_succeeds(st
     process = context.Process(target=_write_forever, args=(str(store.root), ready))
     process.start()
     assert ready.wait(30)
+    children = descendants(process.pid)
     os.kill(process.pid, signal.SIGKILL)
     process.join()
+    assert children and survivors(children, within=5) == [], "the helper ends with the session"
     fresh = EmbeddedStore(store.root, store.base_url)
     assert fresh.snapshot().info.version == version
     assert fresh.snapshot().count(G) == 4

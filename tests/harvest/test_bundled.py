@@ -11,7 +11,7 @@ from carrefour.store.base import Store
 from carrefour.vocab import OWL, PROV, RDF, SKOS, Hub
 from loader.partners import load_partners, partners_dir
 from loader.privacy import is_functional_email
-from tests.harvest.conftest import CliHarvest
+from tests.harvest.conftest import CliHarvest, carrefour
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]  # the first test pays for two harvests
 
@@ -40,6 +40,13 @@ def test_the_harvest_prints_one_row_per_partner_with_every_count(bundled: CliHar
         cells = table_row(bundled.first.stdout, partner_id)
         read, loaded = int(cells[1]), int(cells[2])
         assert read >= 5 and loaded >= 5, cells
+
+
+def test_the_check_finds_nothing_after_init_and_harvests(bundled: CliHarvest) -> None:
+    """On both stores: no graph unclaimed, no IRI under another base, dumps in step (where they are)."""
+    checked = carrefour(*bundled.backend.command_line(), "check", env=bundled.backend.writer_settings)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert checked.stdout.endswith("nothing found\n")
 
 
 def test_a_second_harvest_finds_everything_unchanged(bundled: CliHarvest) -> None:

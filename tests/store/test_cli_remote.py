@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -120,3 +121,35 @@ def test_the_password_is_refused_in_a_configuration_file(virtuoso_server: virtuo
     result = carrefour("--config", str(config), "stats", env=environment())
     assert result.returncode == 2
     assert "STORE_PASSWORD is a secret" in result.stderr
+
+
+@pytest.fixture
+def own_virtuoso(tmp_path: Path) -> Iterator[virtuoso.Virtuoso]:
+    """A Virtuoso of this test alone: the shared one may hold other tests' hubs."""
+    if not virtuoso.available():
+        pytest.skip(virtuoso.NOT_INSTALLED)
+    server = virtuoso.start(tmp_path / "virtuoso")
+    yield server
+    server.stop()
+
+
+def test_commands_without_base_url_use_the_hub_the_remote_store_holds(
+    own_virtuoso: virtuoso.Virtuoso, tmp_path: Path
+) -> None:
+    first, second = fresh_base(), fresh_base()
+    env = environment(own_virtuoso)
+
+    def run(machine: str, *args: str) -> subprocess.CompletedProcess[str]:
+        return carrefour("--store", str(tmp_path / machine), "--store-url", own_virtuoso.query_url, *args, env=env)
+
+    assert run("harvest-machine", "--base-url", first, "init").returncode == 0
+    stats = run("web-machine", "stats", "--json")  # no BASE_URL, a machine with an empty STORE
+    assert stats.returncode == 0, stats.stderr
+    assert all(graph.startswith(first) for graph in json.loads(stats.stdout)["graphs"])
+    refused = run("web-machine", "--base-url", second, "stats")
+    assert refused.returncode == 2 and first in refused.stderr and second in refused.stderr, refused.stderr
+    assert len(refused.stderr.strip().splitlines()) == 1
+    assert run("second-hub", "--base-url", second, "init").returncode == 0  # a second hub, started deliberately
+    several = run("web-machine", "stats")
+    assert several.returncode == 2 and "several hubs" in several.stderr and second in several.stderr
+    assert run("web-machine", "--base-url", second, "stats").returncode == 0
