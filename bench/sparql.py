@@ -30,7 +30,7 @@ VIRTUOSO_MIX_MS = 290.0  # ../shared/BASELINES.md, section b: sum of the six med
 
 def partner_mix(hub: Hub, initiative: str) -> dict[str, str]:
     cf = hub.ns
-    brittany, health = hub.iri("territory", "region", "53"), hub.iri("concept", "theme", "health")
+    brittany, health = hub.iri("territory", "region", "53"), hub.concept("theme", "health").value
     return {
         "count per theme": f"SELECT ?theme (COUNT(?i) AS ?n) WHERE {{ ?i a <{cf}Initiative> ; <{cf}theme> ?theme }} "
         "GROUP BY ?theme",

@@ -109,7 +109,7 @@ def generate(hub: Hub, n: int, partners: int = 20, seed: int = 42, violation_rat
     cf = hub.term
 
     def concept(scheme: str, name: str) -> ox.NamedNode:
-        return hub.node("concept", scheme, name)
+        return hub.concept(scheme, name)
 
     def add(graph: ox.NamedNode, s: ox.NamedNode, p: str | ox.NamedNode, o: ox.NamedNode | ox.Literal) -> None:
         predicate = p if isinstance(p, ox.NamedNode) else ox.NamedNode(p)

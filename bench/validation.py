@@ -81,8 +81,7 @@ def run_naive(hub: Hub, path: Path, context: Path | None = None) -> Run:
     graph.parse(path, format="nt")
     subjects = {str(s) for s in graph.subjects() if isinstance(s, rdflib.URIRef)}
     validator = Validator(hub, engine="pyshacl")
-    for source in validator.context_files:
-        graph.parse(source, format="turtle", publicID=hub.base)
+    to_rdflib(validator.context, graph)
     if context is not None:
         graph.parse(context, format="nt")
     prefix = hub.iri("territory", "commune") + "/"

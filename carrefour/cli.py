@@ -68,7 +68,7 @@ class Context:
 
     @cached_property
     def hub(self) -> Hub:
-        return Hub(self.config.base_url)
+        return Hub(self.config.base_url, self.config.vocabulary)
 
 
 pass_context = click.make_pass_decorator(Context)

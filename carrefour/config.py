@@ -35,6 +35,11 @@ SETTINGS: tuple[Setting, ...] = (
         "http://127.0.0.1:8080/",
         "Base URI under which every resource is minted and served (unset: the one the store holds).",
     ),
+    Setting(
+        "VOCABULARY_NAMESPACE",
+        "https://w3id.org/carrefour/",
+        "Persistent namespace of the vocabulary, shapes and shared concept schemes (the same for every instance).",
+    ),
     Setting("STORE", "var", "Folder of the embedded store (generations, dumps, search index, harvest reports)."),
     Setting("STORE_URL", "", "SPARQL 1.1 query endpoint of a remote store; empty means the embedded store."),
     Setting("STORE_UPDATE_URL", "", "SPARQL 1.1 Update endpoint of the remote store (defaults to STORE_URL)."),
@@ -97,6 +102,10 @@ class Config(dict[str, Any]):
     @property
     def base_url(self) -> str:
         return str(self["BASE_URL"])
+
+    @property
+    def vocabulary(self) -> str:
+        return str(self["VOCABULARY_NAMESPACE"])
 
     @property
     def store_path(self) -> Path:

@@ -1,9 +1,20 @@
 """IRIs of the hub and of the vocabularies it reuses.
 
-The hub's own IRIs depend on the configured base URL, so they are built by ``Hub``;
-the vocabularies the hub reuses are fixed strings.  Project Turtle files are written
-with IRIs relative to the base (``<ontology#Initiative>``) and parsed with the
-configured base, so the same files serve any deployment.
+Two namespaces, built by ``Hub``:
+
+* the **vocabulary** (``ontology#Initiative``), its shapes (``shapes#…``) and the shared
+  concept schemes (``concept/theme/health``) live under one persistent namespace that
+  does not depend on where an instance runs (``VOCABULARY``, a w3id.org permanent
+  identifier: docs/ontology.md), so that partners' pages, dumps and every instance of
+  the hub speak the same terms;
+* **resources** (initiatives, actors, partners, territories, graphs) live under the
+  instance's base URL.
+
+Each instance serves the vocabulary's documents itself: ``{base}ontology``,
+``{base}shapes`` and ``{base}concept/…`` describe the persistent IRIs (``page_of``).
+The vocabulary, shapes and concept files are written with IRIs relative to the
+vocabulary namespace; curated data names the vocabulary by its persistent IRIs and its
+resources relative to the base.
 """
 
 from __future__ import annotations
@@ -64,24 +75,56 @@ def slugify(text: str, max_length: int = 60) -> str:
     return slug or "x"
 
 
-class Hub:
-    """The IRIs the hub mints under one base URL."""
+VOCABULARY = "https://w3id.org/carrefour/"
+VOCABULARY_DOCUMENTS = ("ontology", "shapes")  # documents of the vocabulary namespace, served by every instance
 
-    def __init__(self, base_url: str) -> None:
+
+class Hub:
+    """The IRIs the hub mints under one base URL, and those of its persistent vocabulary."""
+
+    def __init__(self, base_url: str, vocabulary: str = VOCABULARY) -> None:
         if not base_url.endswith("/"):
             base_url += "/"
+        if not vocabulary.endswith("/"):
+            vocabulary += "/"
         self.base = base_url
-        self.ns = base_url + "ontology#"
+        self.vocabulary = vocabulary
+        self.ns = vocabulary + "ontology#"
 
     def term(self, local: str) -> ox.NamedNode:
         """A term of the hub's vocabulary, e.g. ``term("Initiative")``."""
         return ox.NamedNode(self.ns + local)
+
+    def concept(self, *parts: str) -> ox.NamedNode:
+        """A concept (or scheme) of the shared schemes: ``concept("theme", "health")``."""
+        return ox.NamedNode(self.vocabulary + "/".join(("concept", *parts)))
+
+    @property
+    def ontology(self) -> ox.NamedNode:
+        return ox.NamedNode(self.vocabulary + "ontology")
 
     def iri(self, *parts: str) -> str:
         return self.base + "/".join(parts)
 
     def node(self, *parts: str) -> ox.NamedNode:
         return ox.NamedNode(self.iri(*parts))
+
+    def is_vocabulary(self, iri: str) -> bool:
+        return iri.startswith(self.vocabulary)
+
+    def resource_at(self, path: str) -> str:
+        """The IRI this instance describes at ``{base}{path}``: the vocabulary's own under its namespace."""
+        if path in VOCABULARY_DOCUMENTS or path.startswith("concept/"):
+            return self.vocabulary + path
+        return self.base + path
+
+    def page_of(self, iri: str) -> str:
+        """Where this instance shows ``iri``: the vocabulary's IRIs are shown here, the rest where they are."""
+        if iri.startswith(self.vocabulary):
+            path = iri[len(self.vocabulary) :]
+            if path.split("#", 1)[0] in VOCABULARY_DOCUMENTS or path.startswith("concept/"):
+                return self.base + path
+        return iri
 
     def graph(self, *parts: str) -> ox.NamedNode:
         """Named graphs live under ``{base}graph/``: ``graph("partner", "maplabbzh")``."""
@@ -91,7 +134,8 @@ class Hub:
         return self.node("partner", partner_id)
 
     def is_local(self, iri: str) -> bool:
-        return iri.startswith(self.base)
+        """The hub's own: a resource of this instance or a term of its vocabulary."""
+        return iri.startswith(self.base) or iri.startswith(self.vocabulary)
 
     def prefixes(self) -> dict[str, str]:
         """Prefixes for serialisations, the hub's own first."""
@@ -99,7 +143,7 @@ class Hub:
             "cf": self.ns,
             "initiative": self.base + "initiative/",
             "actor": self.base + "actor/",
-            "concept": self.base + "concept/",
+            "concept": self.vocabulary + "concept/",
             "territory": self.base + "territory/",
             "partner": self.base + "partner/",
             **EXTERNAL_PREFIXES,

@@ -5,8 +5,9 @@ another base URL (a command once run with the wrong BASE_URL), the graphs of a p
 whose configuration is gone, dumps that do not match the version they are published
 with, folders of a write session that was killed.  The check finds them:
 
-- IRIs under another base: a base is recognised by the hub's own vocabulary
-  (``{base}ontology#…`` predicates or classes) or graph names (``{base}graph/…``);
+- IRIs under another base: a base is recognised by graph names (``{base}graph/…``) or by
+  a copy of the hub's vocabulary minted under it (``{base}ontology#…``, as stores written
+  before the vocabulary had its persistent namespace hold it);
   every subject, predicate, object and graph name under such a base is counted.
   Other IRIs outside the base are the open web the hub links to, and are left alone;
 - graphs that no partner configuration, reference or curated file claims;
@@ -34,7 +35,7 @@ from carrefour.store.base import Snapshot, Store
 from carrefour.store.embedded import EmbeddedStore
 from carrefour.vocab import Graphs, Hub
 from loader.mapping.spec import PartnerSpec
-from loader.reference import curated_source, parse_files, reference_sources
+from loader.reference import curated_source, reference_sources
 
 _VOCABULARY = re.compile(r"^(https?://.+?/)ontology#")
 _GRAPH_NAME = re.compile(r"^(https?://.+?/)graph/")
@@ -86,7 +87,7 @@ def claimed_graphs(hub: Hub, specs: list[PartnerSpec]) -> set[ox.NamedNode]:
 def _vocabulary_names(hub: Hub) -> set[str]:
     """The local names of the hub's vocabulary (``Initiative``, ``recordKey``…), from its file."""
     source = next(source for source in reference_sources(Graphs(hub)) if source.graph == Graphs(hub).ontology)
-    iris = {term.value for quad in parse_files(source.files, hub.base) for term in (quad.subject, quad.object)}
+    iris = {term.value for quad in source.parse(hub) for term in (quad.subject, quad.object)}
     return {iri[len(hub.ns) :] for iri in iris if iri.startswith(hub.ns)}
 
 
@@ -101,7 +102,7 @@ def foreign_bases(view: Snapshot, hub: Hub) -> list[str]:
     terms += [row["class"].value for row in view.select(_TYPES)]
     names = _vocabulary_names(hub)
     found |= {match.group(1) for term in terms if (match := _VOCABULARY.match(term)) and term[match.end() :] in names}
-    return sorted(found - {hub.base})
+    return sorted(found - {hub.base, hub.vocabulary})  # the vocabulary's namespace is every instance's
 
 
 class Bases:

@@ -44,24 +44,29 @@ def init(ctx: Context) -> None:
 def validate(ctx: Context, files: tuple[Path, ...], format_name: str | None, as_json: bool, lang: str) -> None:
     """Validate RDF FILES against the shapes; exit 1 if any violation.
 
-    Relative IRIs are resolved against BASE_URL, so the project's own Turtle files
-    (curated data, concept schemes) validate as they will be published.  The store is
-    not opened: the verdicts do not depend on the base.
+    Relative IRIs are resolved as the hub resolves them when it publishes the project's
+    own files: against the vocabulary's namespace in the vocabulary, shapes and concept
+    schemes, against BASE_URL elsewhere (curated data, any other file), so that they
+    validate as they will be published.  The store is not opened: the verdicts do not
+    depend on the base.
     """
     import pyoxigraph as ox
 
-    from carrefour.vocab import Hub
+    from carrefour.vocab import Graphs, Hub
+    from loader.reference import reference_sources
     from loader.validation import Validator
 
-    hub = Hub(ctx.settings.base_url)
+    hub = Hub(ctx.settings.base_url, ctx.settings.vocabulary)
+    in_vocabulary = {f.resolve() for s in reference_sources(Graphs(hub)) if s.in_vocabulary for f in s.files}
 
     quads: list[ox.Quad] = []
     for path in files:
         info = formats.by_name(format_name) if format_name else formats.from_extension(path.suffix)
         if info is None:
             raise CliError(f"{path}: unknown RDF format (use --format ttl|nt|nq|rdf|jsonld|trig)")
+        base = hub.vocabulary if path.resolve() in in_vocabulary else hub.base
         try:
-            quads.extend(ox.parse(path=path, format=info.oxigraph, base_iri=hub.base))
+            quads.extend(ox.parse(path=path, format=info.oxigraph, base_iri=base))
         except (SyntaxError, ValueError) as exc:
             raise CliError(f"{path}: cannot parse as {info.name}: {exc}") from exc
     report = Validator(hub).validate(quads)

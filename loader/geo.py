@@ -153,24 +153,24 @@ def commune_triples(hub: Hub, codes: set[str]) -> list[ox.Triple]:
     """Describe the communes the data points to (the table has 35,000; the graph only these)."""
     triples: list[ox.Triple] = []
     for code in sorted(codes):
-        triples += _commune_description(hub.base, code)
+        triples += _commune_description(hub.base, hub.vocabulary, code)
     return triples
 
 
 @cache
-def _commune_description(base: str, code: str) -> tuple[ox.Triple, ...]:
+def _commune_description(base: str, vocabulary: str, code: str) -> tuple[ox.Triple, ...]:
     """One commune's triples, made once per process: validation and the territories graph both need them."""
     commune = Territories.load().commune(code)
     if commune is None:
         return ()
-    hub = Hub(base)
+    hub = Hub(base, vocabulary)
     cf = hub.term
     node = commune_iri(hub, code)
     name = commune.name
     return (
         ox.Triple(node, ox.NamedNode(RDF + "type"), cf("Commune")),
         ox.Triple(node, ox.NamedNode(RDF + "type"), ox.NamedNode(SKOS + "Concept")),
-        ox.Triple(node, ox.NamedNode(SKOS + "inScheme"), hub.node("concept", "territory")),
+        ox.Triple(node, ox.NamedNode(SKOS + "inScheme"), hub.node("territory")),
         ox.Triple(node, ox.NamedNode(SKOS + "prefLabel"), ox.Literal(name, language="fr")),
         ox.Triple(node, ox.NamedNode(SCHEMA + "name"), ox.Literal(name)),
         ox.Triple(node, cf("inseeCode"), ox.Literal(code)),

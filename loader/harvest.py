@@ -43,7 +43,7 @@ from loader.provenance import (
     removal_triples,
 )
 from loader.records import RecordDiff, diff_records, drop_records, group_by_record, record_hash
-from loader.reference import parse_files, reference_sources
+from loader.reference import reference_sources
 from loader.report_graph import partner_report_triples
 from loader.validation import Report, Validator
 from loader.validation.dataset import ValidationDataset
@@ -368,7 +368,7 @@ def refresh_territories(writer: Writer, hub: Hub) -> None:
     """Regions and départements, plus every commune some published resource is located in."""
     graphs = Graphs(hub)
     source = next(s for s in reference_sources(graphs) if s.graph == graphs.territories)
-    reference = parse_files(source.files, hub.base)
+    reference = source.parse(hub)
     query = "SELECT DISTINCT ?c ?prefix WHERE { ?s ?locatedIn ?c FILTER(STRSTARTS(STR(?c), ?prefix)) }".replace(
         "?locatedIn", str(hub.term("locatedIn"))
     )

@@ -17,7 +17,7 @@ from carrefour.errors import CarrefourError
 from carrefour.store.base import Store
 from carrefour.vocab import Graphs, Hub
 from loader.geo import commune_triples, referenced_commune_codes
-from loader.reference import curated_source, parse_files, reference_sources
+from loader.reference import curated_source, reference_sources
 from loader.report_graph import report_triples
 from loader.validation import Report, Validator
 
@@ -50,14 +50,14 @@ def initialise(store: Store, hub: Hub, validator: Validator) -> InitResult:
     """
     graphs = Graphs(hub)
     curated = curated_source(graphs)
-    curated_quads = parse_files(curated.files, hub.base)
+    curated_quads = curated.parse(hub)
     report = validator.validate(curated_quads)
     if not report.conforms:
         raise CuratedDataInvalid(report)
     counts: dict[str, int] = {}
     with store.writer() as writer:
         for source in reference_sources(graphs):
-            quads = parse_files(source.files, hub.base)
+            quads = source.parse(hub)
             if source.graph == graphs.territories:
                 codes = referenced_commune_codes(hub, curated_quads) | _published_communes(writer, hub)
                 quads += [ox.Quad(t.subject, t.predicate, t.object) for t in commune_triples(hub, codes)]

@@ -151,7 +151,7 @@ def link_triples(links: list[Link], hub: Hub) -> list[ox.Triple]:
             ox.Triple(evidence, ox.NamedNode(RDF + "type"), hub.term("IdentityLink")),
             ox.Triple(evidence, hub.term("linkSource"), source),
             ox.Triple(evidence, hub.term("linkTarget"), target),
-            ox.Triple(evidence, hub.term("matchedOn"), hub.node("concept", "match-key", link.key)),
+            ox.Triple(evidence, hub.term("matchedOn"), hub.concept("match-key", link.key)),
             ox.Triple(evidence, hub.term("matchedValue"), ox.Literal(link.value)),
             ox.Triple(evidence, ox.NamedNode(SCHEMA + "name"), ox.Literal(f"{link.key}: {link.value}")),
         ]

@@ -124,6 +124,6 @@ def taxonomy_triples(
                 for language, label in labels
             ]
             for kind, path in concept_spec.matches if concept_spec else ():
-                target = hub.node("concept", *path.split("/"))
+                target = hub.concept(*path.split("/"))
                 triples.append(ox.Triple(concept, ox.NamedNode(MATCH_PROPERTIES[kind]), target))
     return triples

@@ -76,7 +76,7 @@ def rebase(ctx: Context, new_base: str) -> None:
         raise CliError(f"the store holds the hub under {old}; BASE_URL is {settings.base_url}, NEW_BASE {new}")
     store = store_for(target)
     assert isinstance(store, EmbeddedStore)
-    version = run_rebase(store, Hub(old), Hub(new))
+    version = run_rebase(store, Hub(old, settings.vocabulary), Hub(new, settings.vocabulary))
     click.echo(f"moved the hub from {old} to {new}: published version {version}")
 
 

@@ -22,7 +22,7 @@ def create_app(test_config: dict[str, Any] | None = None, store: Store | None = 
     app.config["CARREFOUR"] = config
     app.config["MAX_CONTENT_LENGTH"] = int(config["MAX_REQUEST_BYTES"])
     app.extensions["carrefour.store"] = store or open_store(config)
-    app.extensions["carrefour.hub"] = Hub(config.base_url)
+    app.extensions["carrefour.hub"] = Hub(config.base_url, config.vocabulary)
 
     from server import browse, context, dumps, favicon, home, metadata, pages, search, site, sitemaps, sparql
     from server.cors import register_cors

@@ -123,7 +123,7 @@ def _common(subject: ox.NamedNode, hub: Hub, facts: DatasetFacts) -> list[ox.Tri
         ox.Triple(subject, _dct("spatial"), ox.NamedNode(f"{EU}country/FRA")),
         ox.Triple(subject, _dct("language"), ox.NamedNode(f"{EU}language/FRA")),
         ox.Triple(subject, _dct("modified"), _datetime(facts)),
-        ox.Triple(subject, _dct("conformsTo"), hub.node("ontology")),
+        ox.Triple(subject, _dct("conformsTo"), hub.ontology),
         ox.Triple(subject, _dct("accessRights"), ox.NamedNode(f"{EU}access-right/PUBLIC")),
     ]
     triples += [ox.Triple(subject, _dcat("keyword"), ox.Literal(word, language="fr")) for word in KEYWORDS]

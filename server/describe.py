@@ -163,12 +163,13 @@ class Describer:
         self.hub = hub
         self.graphs = Graphs(hub)
         self.page_size = max(1, page_size)
-        self.documents = {hub.iri("ontology"): self.graphs.ontology, hub.iri("shapes"): self.graphs.shapes}
+        self.documents = {hub.vocabulary + "ontology": self.graphs.ontology}
+        self.documents[hub.vocabulary + "shapes"] = self.graphs.shapes
         self.dataset = hub.node("dataset")
         self.named_graphs = NamedGraphs(hub)
         self._attributing = (hub.iri("graph", "partner") + "/", hub.iri("graph", "taxonomy") + "/")
         self._partner_prefix = hub.iri("partner") + "/"
-        self._vocabularies = (hub.iri("ontology"), hub.iri("shapes"))
+        self._vocabularies = (hub.vocabulary + "ontology", hub.vocabulary + "shapes")
         self._referrers = LruMemo(64)
         self._labels = LruMemo(8192)
         self._graph_facts = LruMemo(1024)

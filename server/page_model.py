@@ -167,7 +167,8 @@ class PageBuilder:
         name = self._prefixes.get(iri[:cut])
         if name is not None and cut < len(iri):
             return f"{name}:{iri[cut:]}"
-        return iri[len(self.hub.base) :] if self.hub.is_local(iri) else iri
+        page = self.hub.page_of(iri)
+        return page[len(self.hub.base) :] if page.startswith(self.hub.base) else iri
 
     def title_of(self, iri: str) -> str:
         name = pick(self.names.get(iri, {}), self.lang) or self.vocabulary.label(iri, self.lang)
@@ -184,7 +185,7 @@ class PageBuilder:
         if iri.startswith(self.main + "#"):
             return iri[len(self.main) :]
         if self.hub.is_local(iri):
-            return with_language(iri, self.lang)
+            return with_language(self.hub.page_of(iri), self.lang)
         return iri if iri.startswith(SAFE_SCHEMES) else None
 
     def value(self, term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Value:

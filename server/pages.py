@@ -145,7 +145,7 @@ def _answer(site: Site, path: str, choice: Choice) -> Response:
 
 def _describe(site: Site, snapshot: Snapshot, path: str, number: int) -> Description:
     try:
-        iri = ox.NamedNode(site.hub.iri(path))
+        iri = ox.NamedNode(site.hub.resource_at(path))
     except ValueError as exc:
         raise NotFound(f"no resource at {path!r}") from exc
     description = site.describer.describe(snapshot, iri, number)
@@ -164,6 +164,7 @@ def render_html(site: Site, snapshot: Snapshot, description: Description, path: 
     """The resource page of ``description`` (inside a request: templates need one)."""
     number = description.collection.page.number if description.collection else 1
     other = next(code for code in LANGUAGES if code != lang)
+    here = site.hub.page_of(description.iri.value)  # the vocabulary's IRIs are shown here, under the base
     builder = PageBuilder(site.hub, site.describer, site.vocabulary(snapshot), snapshot, description, lang)
     if description.removed:
         return render_template(
@@ -171,7 +172,7 @@ def render_html(site: Site, snapshot: Snapshot, description: Description, path: 
             iri=description.iri.value,
             removals=removal_views(builder, site.hub),
             alternates=alternates(site, path)[1:],
-            other_lang_url=with_language(description.iri.value, other),
+            other_lang_url=with_language(here, other),
         )
     page = builder.build()
     return render_template(
@@ -179,7 +180,7 @@ def render_html(site: Site, snapshot: Snapshot, description: Description, path: 
         page=page,
         schema=schema_org(site.hub, builder, page),
         alternates=alternates(site, path)[1:],
-        page_url=lambda number: with_language(description.iri.value, lang, page=number),
+        page_url=lambda number: with_language(here, lang, page=number),
         # the same document whichever URL it was asked by: links name the resource itself
-        other_lang_url=with_language(description.iri.value, other, page=number if number > 1 else None),
+        other_lang_url=with_language(here, other, page=number if number > 1 else None),
     )

@@ -124,5 +124,5 @@ def init_app(app: Flask) -> None:
             "base": hub.base,
             "other_lang": other,
             "other_lang_url": with_language(request.script_root + request.path, other, **params),
-            "in_lang": lambda url, **query: with_language(url, lang, **query),
+            "in_lang": lambda url, **query: with_language(hub.page_of(url), lang, **query),
         }

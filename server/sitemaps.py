@@ -144,7 +144,7 @@ def _resource_urls(site: Site, snapshot: Snapshot, path: Path, number: int) -> l
     rows = _rows(path, "SELECT iri FROM entries WHERE rowid BETWEEN ? AND ? ORDER BY rowid",
                  first, first + URLS_PER_SITEMAP - 1)  # fmt: skip
     dates, published = _record_dates(site, snapshot), _date(snapshot)
-    return [(iri, dates.get(iri, published)) for (iri,) in rows]
+    return [(site.hub.page_of(iri), dates.get(iri, published)) for (iri,) in rows]
 
 
 def _hub_urls(site: Site, snapshot: Snapshot) -> list[tuple[str, str]]:
@@ -157,7 +157,7 @@ def _hub_urls(site: Site, snapshot: Snapshot) -> list[tuple[str, str]]:
     pages += [hub.iri("report", g[len(report_prefix) :]) for g in graphs if g.startswith(report_prefix)]
     pages += [g for g in graphs if site.describer.named_graphs.kind(g) is not None]
     schemes = {q.subject.value for q in snapshot.quads(None, ox.NamedNode(RDF + "type"), _SCHEME)}
-    pages += sorted(s for s in schemes if hub.is_local(s) and "#" not in s)
+    pages += sorted(hub.page_of(s) for s in schemes if hub.is_local(s) and "#" not in s)
     return [(page, published) for page in dict.fromkeys(pages)]
 
 

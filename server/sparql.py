@@ -108,6 +108,7 @@ def answer_query(snapshot: Snapshot, protocol: ProtocolRequest, config: dict[str
         timeout=float(config["SPARQL_TIMEOUT"]),
         cap=int(config["SPARQL_RESULT_CAP"]),
         max_bytes=int(float(config["SPARQL_RESULT_MAX_MB"]) * 1024 * 1024),
+        prefixes=_policy().prefixes,  # the hub's: readable Turtle and RDF/XML answers
     )
     result_format = select_format if gated.form in ("SELECT", "ASK") else graph_format
     key = AnswerKey(gated.text, result_format, public.default_graphs, public.named_graphs, public.cap, public.max_bytes)

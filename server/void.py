@@ -58,7 +58,7 @@ def void_description(hub: Hub, facts: DatasetFacts) -> list[ox.Triple]:
         ox.Triple(dataset, d("modified"), modified),
         ox.Triple(dataset, v("uriSpace"), ox.Literal(hub.base)),
         ox.Triple(dataset, v("sparqlEndpoint"), endpoint),
-        ox.Triple(dataset, v("rootResource"), hub.node("ontology")),
+        ox.Triple(dataset, v("rootResource"), hub.ontology),
         ox.Triple(dataset, v("triples"), _integer(facts.triples)),
         ox.Triple(publisher_node(hub), rdf_type, ox.NamedNode(FOAF + "Organization")),
         ox.Triple(publisher_node(hub), ox.NamedNode(FOAF + "name"), ox.Literal(TITLES["fr"])),

@@ -46,6 +46,7 @@ class PublicQuery:
     timeout: float = 10.0
     cap: int = 10000
     max_bytes: int = 32 * 1024 * 1024  # of the answer's text: past it, cut like the row cap
+    prefixes: tuple[tuple[str, str], ...] = ()  # for readable Turtle and RDF/XML answers
 
 
 @dataclass(frozen=True)

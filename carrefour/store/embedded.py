@@ -37,7 +37,6 @@ import pyoxigraph as ox
 from carrefour.errors import BaseMismatch, QueryError, StoreBusy, StoreError
 from carrefour.store.base import Bindings, DatasetInfo, PublicQuery, QueryAnswer, Solution, Term
 from carrefour.store.query_pool import QueryPool
-from carrefour.vocab import Hub
 
 POINTER = "CURRENT.json"
 # Quads per bulk load: a million quads took 5.7 s in batches of 50,000, 8.0 s in batches of 200,000
@@ -141,8 +140,7 @@ class EmbeddedSnapshot(OxigraphView):
         self._pool = pool
 
     def run_public_query(self, query: PublicQuery) -> QueryAnswer:
-        # The hub's prefixes make Turtle and RDF/XML answers readable, as the remote store's are.
-        return self._pool.run(str(self.store_path), query, Hub(self.info.base_url).prefixes())
+        return self._pool.run(str(self.store_path), query, dict(query.prefixes))
 
     def backup(self, target: Path) -> None:
         """Checkpoint this generation into ``target`` (hard links on one file system)."""

@@ -95,7 +95,6 @@ class RemoteSnapshot:
     def __init__(self, store: RemoteStore, info: DatasetInfo, record: VersionRecord) -> None:
         self.client = store.client
         self.records = store.records
-        self.prefixes = store.hub.prefixes()
         self.info = info
         self.record = record
         self._visible = [g.value for g in record.graphs]
@@ -248,7 +247,8 @@ class RemoteSnapshot:
         graph_format(query.graph_format)  # refuse an unknown format before the store works for nothing
         triples, cut = self.client.construct(text, gated.form, protocol, query.timeout, query.cap)
         self._checked()
-        return graph_answer(triples, query.graph_format, query.cap, self.prefixes, gated.form, query.max_bytes, cut)
+        prefixes = dict(query.prefixes)
+        return graph_answer(triples, query.graph_format, query.cap, prefixes, gated.form, query.max_bytes, cut)
 
     def _public_dataset(self, query: PublicQuery) -> tuple[tuple[DatasetClause, ...] | None, list[tuple[str, str]]]:
         """The FROM clauses to render (None: the query's own) and the protocol dataset, kept to the hub's graphs.
@@ -311,7 +311,7 @@ class RemoteStore:
         shared = Path(str(config["ARTIFACTS_DIR"])).expanduser() if config["ARTIFACTS_DIR"] else None
         keep = int(config["KEEP_GENERATIONS"])
         mirror = config.store_path / "mirror"
-        return cls(client_from(config), Hub(config.base_url), mirror, poll, drain, shared, keep)
+        return cls(client_from(config), Hub(config.base_url, config.vocabulary), mirror, poll, drain, shared, keep)
 
     # -- reading ---------------------------------------------------------------------
 

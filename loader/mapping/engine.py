@@ -224,7 +224,7 @@ class RecordMapper:
                         f"dropped {_short(prop)}: {_shown(path)} is not a concept of the common schemes"
                     )
                     continue
-                out.append(self.hub.node("concept", *path.split("/")))
+                out.append(self.hub.concept(*path.split("/")))
             elif prop in DATE_PROPERTIES:
                 date = value if isinstance(value, DateValue) else date_value(value)
                 if date is None:
@@ -345,13 +345,13 @@ class RecordMapper:
             codes = [self.redacted(_text(code), mapped, field_name(category.value)) for code in codes]
             self._categories(spec, category.taxonomy, codes, subject, entity)
         for prop_name, concept in spec.constants:
-            add(ox.Triple(subject, self.property(prop_name), self.hub.node("concept", *concept.split("/"))))
+            add(ox.Triple(subject, self.property(prop_name), self.hub.concept(*concept.split("/"))))
         entity.triples = self._most_specific(entity.triples)
         return entity
 
     def _most_specific(self, triples: list[ox.Triple]) -> list[ox.Triple]:
         """Of several values of a one-valued classification (a SCOP is a cooperative), keep the narrowest."""
-        concept_prefix = self.hub.iri("concept") + "/"
+        concept_prefix = self.hub.concept().value + "/"
         dropped = set()
         for name in SINGLE_VALUED:
             prop = self.hub.term(name)
@@ -519,7 +519,7 @@ class RecordMapper:
                 # exact and broad matches classify the record in the common scheme; narrow
                 # and close ones are published as mappings only (the partner's concept is wider).
                 if kind in ("exact", "broad") and prop in applicable:
-                    target = self.hub.node("concept", *path.split("/"))
+                    target = self.hub.concept(*path.split("/"))
                     entity.triples.append(ox.Triple(subject, self.hub.term(prop), target))
 
 

@@ -138,7 +138,7 @@ class EntitySpec:
     fields: tuple[FieldSpec, ...] = ()
     address: AddressSpec | None = None
     categories: tuple[CategorySpec, ...] = ()
-    constants: tuple[tuple[str, str], ...] = ()  # (property IRI, concept IRI path relative to {base}concept/)
+    constants: tuple[tuple[str, str], ...] = ()  # (property IRI, concept path under the vocabulary's concept/)
     taxonomy: str | None = None  # for Concept entities: the partner taxonomy they belong to
 
 

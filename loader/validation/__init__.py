@@ -10,7 +10,7 @@ import pyoxigraph as ox
 from carrefour.memory import release_free_memory
 from carrefour.vocab import Graphs, Hub
 from loader.geo import commune_triples, referenced_commune_codes
-from loader.reference import parse_files, reference_sources
+from loader.reference import reference_sources
 from loader.validation.dataset import ValidationDataset, default_graph_quads
 from loader.validation.oxigraph_engine import CompiledShapes
 from loader.validation.pyshacl_engine import validate_with_pyshacl
@@ -34,19 +34,19 @@ class Validator:
         self.hub = hub
         self.engine = engine
         sources = {s.graph.value: s for s in reference_sources(Graphs(hub))}
-        self._shape_files = sources.pop(Graphs(hub).shapes.value).files
-        self.context_files = tuple(f for s in sources.values() for f in s.files)
+        self._shape_source = sources.pop(Graphs(hub).shapes.value)
+        self._context_sources = tuple(sources.values())
         if engine == "oxigraph":
             self._compiled = CompiledShapes(self.shapes)
 
     @cached_property
     def shapes(self) -> list[ox.Quad]:
-        return parse_files(self._shape_files, self.hub.base)
+        return self._shape_source.parse(self.hub)
 
     @cached_property
     def context(self) -> list[ox.Quad]:
         """Vocabulary, concept schemes, regions and départements."""
-        return parse_files(self.context_files, self.hub.base)
+        return [quad for source in self._context_sources for quad in source.parse(self.hub)]
 
     @cached_property
     def _context_quads(self) -> list[ox.Quad]:

@@ -57,7 +57,7 @@ def test_init_then_stats(initialised: Path) -> None:
 def test_validate_reports_violations_with_exit_code_1(tmp_path: Path) -> None:
     bad = tmp_path / "bad.ttl"
     bad.write_text(
-        "@prefix cf: <ontology#> . @prefix schema: <http://schema.org/> .\n"
+        "@prefix cf: <https://w3id.org/carrefour/ontology#> . @prefix schema: <http://schema.org/> .\n"
         '<actor/test/x> a cf:Actor ; cf:siren "123456789" .\n',
         encoding="utf-8",
     )

@@ -15,6 +15,7 @@ import pytest
 
 from carrefour.store.base import Store
 from carrefour.vocab import Graphs, Hub
+from tests.support.rdf import vocabulary_iris
 
 PREFIXES = """
 PREFIX cf: <ontology#>
@@ -49,7 +50,7 @@ class Curated:
         bound = {"curated": self.graph, **bindings}
         projected = " ".join(f"?{name}" for name in bound)  # bound variables must be projected (store seam)
         body = f"SELECT {projected} {projection} WHERE {{ GRAPH ?curated {{ {where} }} }}"
-        query = f"BASE <{self.hub.base}> {PREFIXES} {body}"
+        query = f"BASE <{self.hub.base}> " + vocabulary_iris(f"{PREFIXES} {body}", self.hub)
         rows = self.snapshot.select(query, bound)
         return [{name: term.value for name, term in row.items() if name not in bound} for row in rows]
 
@@ -181,7 +182,7 @@ def test_co_actions_was_created_in_2004_with_9_support_staff(curated: Curated) -
     (the equivalent of about 5 full time people)"; "Sales Revenues (2016): 900 000 €"."""
     co_actions = "actor/carrefour/co-actions"
     assert curated.values(co_actions, "schema:foundingDate") == {"2004"}
-    assert curated.values(co_actions, "cf:legalForm") == {curated.hub.base + "concept/legal-form/cae"}
+    assert curated.values(co_actions, "cf:legalForm") == {curated.hub.vocabulary + "concept/legal-form/cae"}
     assert curated.figures(co_actions, en("support staff members")) == [
         Figure("keyFigure", Decimal(9), None, None, None)
     ]
@@ -194,13 +195,14 @@ def test_co_actions_was_created_in_2004_with_9_support_staff(curated: Curated) -
 def test_co_actions_created_coworking_spaces_in_hagetmau_la_reole_and_begles(curated: Curated) -> None:
     """Text: "Since 2013, CO-ACTIONS created a coworking space in Hagetmau ..., a coworking space in La Réole ...,
     a coworking space in Bègles a small city close to Bordeaux"; the communes are published with their names."""
-    rows = curated.snapshot.select(
-        f"BASE <{curated.hub.base}> {PREFIXES}"
-        "SELECT ?curated ?space ?name WHERE {"
+    query = (
+        f"{PREFIXES} SELECT ?curated ?space ?name WHERE {{"
         " GRAPH ?curated { ?space cf:carriedBy actor:co-actions ; cf:method <concept/method/third-place> ;"
         "  cf:locatedIn ?commune }"
-        " ?commune a cf:Commune ; skos:prefLabel ?name }",
-        {"curated": curated.graph},
+        " ?commune a cf:Commune ; skos:prefLabel ?name }"
+    )
+    rows = curated.snapshot.select(
+        f"BASE <{curated.hub.base}> " + vocabulary_iris(query, curated.hub), {"curated": curated.graph}
     )
     assert sorted(row["name"].value for row in rows) == ["Bègles", "Hagetmau", "La Réole"]
 
@@ -250,7 +252,7 @@ def test_the_dla_supports_6000_organisations_a_year_since_2002(curated: Curated)
     2002)"; "The support provided: Advisory services for social innovators"."""
     dla = "initiative/carrefour/dla"
     assert curated.values(dla, "schema:startDate") == {"2002"}
-    assert curated.values(dla, "cf:supportType") == {curated.hub.base + "concept/support-type/advisory"}
+    assert curated.values(dla, "cf:supportType") == {curated.hub.vocabulary + "concept/support-type/advisory"}
     assert curated.figures(dla, en("organisations supported a year")) == [
         Figure("indicator", Decimal(6000), None, None, "2019")
     ]
@@ -320,7 +322,7 @@ def test_the_institut_godin_is_an_association_founded_in_2007(curated: Curated) 
     """
     godin = "actor/carrefour/institut-godin"
     assert curated.values(godin, "schema:foundingDate") == {"2007"}
-    assert curated.values(godin, "cf:legalForm") == {curated.hub.base + "concept/legal-form/association"}
+    assert curated.values(godin, "cf:legalForm") == {curated.hub.vocabulary + "concept/legal-form/association"}
     assert curated.values(godin, "schema:legalName") == {"Institut Jean-Baptiste Godin"}
     assert curated.values(godin, "cf:locatedIn") == {curated.hub.base + "territory/region/32"}
 

@@ -13,7 +13,6 @@ from carrefour.vocab import Hub
 from loader.reference import parse_files
 
 PREFIXES = """
-PREFIX cf: <ontology#>
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX owl: <http://www.w3.org/2002/07/owl#>
@@ -46,22 +45,26 @@ SUPPORT_TYPES = [
 
 
 class Graph:
-    """Project Turtle files parsed with the hub's base, queried with IRIs relative to it."""
+    """Project Turtle files parsed as the hub parses them, queried with IRIs relative to the same base.
 
-    def __init__(self, hub: Hub, *files: Path) -> None:
+    The vocabulary's files (``in_vocabulary``) are relative to its persistent namespace, the others to the base.
+    """
+
+    def __init__(self, hub: Hub, *files: Path, in_vocabulary: bool = True) -> None:
         self.hub = hub
         self.store = ox.Store()
-        self.store.extend(parse_files(files, hub.base))
+        self.store.extend(parse_files(files, hub, in_vocabulary))
+        self.prologue = f"BASE <{hub.vocabulary if in_vocabulary else hub.base}> PREFIX cf: <{hub.ns}> {PREFIXES}"
 
     def select(self, where: str, projection: str = "*") -> list[dict[str, str]]:
-        query = f"BASE <{self.hub.base}> {PREFIXES} SELECT {projection} WHERE {{ {where} }}"
+        query = f"{self.prologue} SELECT {projection} WHERE {{ {where} }}"
         results = self.store.query(query)
         assert isinstance(results, ox.QuerySolutions)
         names = [v.value for v in results.variables]
         return [{n: s[n].value for n in names if s[n] is not None} for s in results]
 
     def ask(self, where: str) -> bool:
-        return bool(self.store.query(f"BASE <{self.hub.base}> {PREFIXES} ASK {{ {where} }}"))
+        return bool(self.store.query(f"{self.prologue} ASK {{ {where} }}"))
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +87,7 @@ def defined_terms(graph: Graph) -> list[str]:
 
 
 def test_the_ontology_parses_with_rdflib_and_oxigraph(hub: Hub, ontology: Graph) -> None:
-    parsed = rdflib.Graph().parse(ONTOLOGY, format="turtle", publicID=hub.base)
+    parsed = rdflib.Graph().parse(ONTOLOGY, format="turtle", publicID=hub.vocabulary)
     assert len(parsed) == len(ontology.store) > 500
     assert ontology.ask(
         "<ontology> a owl:Ontology ; owl:versionInfo ?version ; rdfs:label ?fr , ?en"
@@ -146,7 +149,7 @@ def test_every_vocabulary_term_the_project_uses_is_defined(hub: Hub, ontology: G
     defined = set(defined_terms(ontology))
     used = {
         term.value
-        for quad in parse_files((where,), hub.base)
+        for quad in parse_files((where,), hub, in_vocabulary=where.parent != paths.CURATED_DIR and where != TERRITORIES)
         for term in (quad.subject, quad.predicate, quad.object)
         if isinstance(term, ox.NamedNode) and term.value.startswith(hub.ns)
     }
@@ -255,7 +258,7 @@ def test_the_three_classification_axes_are_concept_schemes(concepts: Graph) -> N
 
 def test_regions_and_departements_carry_their_official_codes(hub: Hub) -> None:
     """French regions and départements with their official codes, linked to INSEE's identifiers and to Wikidata."""
-    territories = Graph(hub, TERRITORIES)
+    territories = Graph(hub, TERRITORIES, in_vocabulary=False)
     rows = territories.select(
         "VALUES ?class { cf:Region cf:Departement } ?territory a ?class ; cf:inseeCode ?code ;"
         " skos:exactMatch ?insee , ?wikidata"

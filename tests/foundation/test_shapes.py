@@ -17,6 +17,7 @@ import rdflib
 from carrefour import paths
 from carrefour.vocab import GEO, SCHEMA, SH, Hub
 from loader.validation import Validator
+from tests.support.rdf import vocabulary_iris
 
 SHAPES_FILE = paths.SHAPES_DIR / "carrefour.shacl.ttl"
 
@@ -93,7 +94,7 @@ def conforms(node_shape: str, turtle: str) -> Case:
     return Case(node_shape, "conforms", turtle)
 
 
-CF = "ontology#"  # completed with the hub's namespace in expected paths, see `expand`
+CF = "ontology#"  # completed with the vocabulary's namespace in expected paths, see `expand`
 
 CASES = [
     conforms("InitiativeShape", INITIATIVE + ACTOR),
@@ -298,15 +299,15 @@ CASES = [
 
 
 def expand(hub: Hub, expected: frozenset[tuple[str | None, str, str]]) -> set[tuple[str | None, str, str]]:
-    """Relative vocabulary paths and shape names → the IRIs a report gives under the hub's base."""
+    """Relative vocabulary paths and shape names → the IRIs a report gives, under the vocabulary's namespace."""
     return {
-        (path if path is None or "://" in path else hub.base + path, hub.base + "shapes#" + shape, severity)
+        (path if path is None or "://" in path else hub.vocabulary + path, hub.vocabulary + "shapes#" + shape, severity)
         for path, shape, severity in expected
     }
 
 
 def findings(validator: Validator, hub: Hub, turtle: str) -> set[tuple[str | None, str, str]]:
-    quads = list(ox.parse(HEADER + turtle, format=ox.RdfFormat.TURTLE, base_iri=hub.base))
+    quads = list(ox.parse(vocabulary_iris(HEADER + turtle, hub), format=ox.RdfFormat.TURTLE, base_iri=hub.base))
     return {(f.path, f.shape, f.severity) for f in validator.validate(quads).findings}
 
 
@@ -321,7 +322,7 @@ def luhn_valid(number: str) -> bool:
 
 @pytest.fixture(scope="module")
 def shapes_graph(hub: Hub) -> rdflib.Graph:
-    return rdflib.Graph().parse(SHAPES_FILE, format="turtle", publicID=hub.base)
+    return rdflib.Graph().parse(SHAPES_FILE, format="turtle", publicID=hub.vocabulary)
 
 
 def test_the_shapes_conform_to_shacl_for_shacl(shapes_graph: rdflib.Graph) -> None:
@@ -350,7 +351,7 @@ def test_shacl_for_shacl_rejects_a_broken_shape(hub: Hub) -> None:
 
 def test_every_node_shape_has_a_conforming_and_a_violating_example(hub: Hub, shapes_graph: rdflib.Graph) -> None:
     node_shapes = {
-        str(shape)[len(hub.base + "shapes#") :]
+        str(shape)[len(hub.vocabulary + "shapes#") :]
         for shape in shapes_graph.subjects(rdflib.RDF.type, rdflib.URIRef(SH + "NodeShape"))
     }
     assert len(node_shapes) >= 13
