@@ -34,6 +34,7 @@ from carrefour.artifacts.dumps import MANIFEST, dumps_folder, manifest_files, pl
 from carrefour.store.base import Snapshot, Store
 from carrefour.store.embedded import EmbeddedStore
 from carrefour.vocab import Graphs, Hub
+from loader.initialise import CURATED
 from loader.mapping.spec import PartnerSpec
 from loader.reference import curated_source, reference_sources
 
@@ -73,7 +74,7 @@ def claimed_graphs(hub: Hub, specs: list[PartnerSpec]) -> set[ox.NamedNode]:
     """The graphs some file of the project or partner configuration gives their content."""
     graphs = Graphs(hub)
     claimed = {source.graph for source in reference_sources(graphs)} | {curated_source(graphs).graph}
-    claimed |= {graphs.partners, graphs.links, graphs.changes, graphs.meta}
+    claimed |= {graphs.partners, graphs.links, graphs.changes, graphs.meta, graphs.partner_report(CURATED)}
     for spec in specs:
         claimed |= {
             graphs.partner_data(spec.id),

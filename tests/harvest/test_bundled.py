@@ -93,7 +93,7 @@ def test_taxonomies_are_published_with_their_matches_and_tagged_labels(bundled_s
     concept = hub.node("taxonomy", "maplabbzh", "structure", "fablab")
     quads = list(bundled_store.snapshot().quads(subject=concept, graph=graph))
     matches = {q.object.value for q in quads if q.predicate.value == SKOS + "exactMatch"}
-    assert matches == {hub.iri("concept", "actor-type", "fab-lab")}
+    assert matches == {hub.concept("actor-type", "fab-lab").value}
     labels = {(q.object.value, q.object.language) for q in quads if q.predicate.value == SKOS + "prefLabel"}
     assert labels == {("Fab lab", "fr"), ("Fab lab", "en")}
     # ESSGlobal's own labels, upper-case tags lowered, empty French labels replaced by the hub's

@@ -19,7 +19,7 @@ def test_a_scop_is_published_as_a_scop_not_also_as_a_cooperative(hub: Hub) -> No
                      "categorie_juridique": "5458.0", "sources": "ess_france|sirene"}, "line 2")  # fmt: skip
     (actor,) = mapper("ess-numerique", hub).map(record).entities
     forms = {t.object.value for t in actor.triples if t.predicate == hub.term("legalForm")}
-    assert forms == {hub.iri("concept", "legal-form", "scop")}  # one legal form (sh:maxCount 1): the narrowest
+    assert forms == {hub.concept("legal-form", "scop").value}  # one legal form (sh:maxCount 1): the narrowest
 
 
 def test_an_operator_named_by_a_later_record_gets_its_name(hub: Hub) -> None:

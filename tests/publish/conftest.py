@@ -232,8 +232,8 @@ def resource_paths(live_server: LiveServer) -> dict[str, str]:
     iris = {
         "initiative": initiative,
         "actor": actor,
-        "concept": hub.iri("concept", "theme", "health"),
-        "concept scheme": hub.iri("concept", "theme"),
+        "concept": hub.concept("theme", "health").value,
+        "concept scheme": hub.concept("theme").value,
         "region": hub.iri("territory", "region", "53"),
         "departement": hub.iri("territory", "departement", "29"),
         "country": hub.iri("territory", "fr"),

@@ -57,7 +57,7 @@ class HostileData:
             _t(xss, SCHEMA + "name", ox.Literal("School grocery <b>bold</b>", language="en")),
             _t(xss, SCHEMA + "description", ox.Literal(f"Une épicerie {BREAKOUT} {IMG_PROBE} & co", language="fr")),
             _t(xss, SCHEMA + "url", ox.NamedNode(JAVASCRIPT_URL)),
-            _t(xss, cf("theme"), hub.node("concept", "theme", "food-transition")),
+            _t(xss, cf("theme"), hub.concept("theme", "food-transition")),
             _t(xss, cf("carriedBy"), self.big_actor),
             _t(xss, cf("locatedIn"), hub.node("territory", "region", "53")),
             _t(xss, cf("partnerCategory"), self.category),
@@ -87,7 +87,7 @@ class HostileData:
                 _t(item, RDF + "type", cf("Initiative")),
                 _t(item, SCHEMA + "name", ox.Literal(f"Atelier numérique Pétaouchnok {number:03d}")),
                 _t(item, cf("carriedBy"), self.big_actor),
-                _t(item, cf("theme"), hub.node("concept", "theme", "digital-inclusion")),
+                _t(item, cf("theme"), hub.concept("theme", "digital-inclusion")),
                 _t(item, cf("recordKey"), ox.Literal(f"item-{number}")),
             ]
         return triples
@@ -131,7 +131,7 @@ class HostileData:
             _t(self.category, SKOS + "inScheme", self.taxonomy),
             _t(self.category, SKOS + "notation", ox.Literal("Café réparation")),
             _t(self.category, SKOS + "prefLabel", ox.Literal("Café réparation", language="fr")),
-            _t(self.category, SKOS + "broadMatch", self.hub.node("concept", "theme", "circular-economy")),
+            _t(self.category, SKOS + "broadMatch", self.hub.concept("theme", "circular-economy")),
         ]
 
     def provenance(self, records: list[ox.Triple]) -> list[ox.Triple]:

@@ -45,7 +45,7 @@ def test_a_description_compacts_to_terms_and_embeds_its_nodes(published_store: E
     compactor = compactor_for(published_store, hub)
     main = hub.node("initiative", "p", "x")
     address = ox.NamedNode(main.value + "#address")
-    theme = hub.node("concept", "theme", "health")
+    theme = hub.concept("theme", "health")
     triples = [
         ox.Triple(main, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), hub.term("Initiative")),
         ox.Triple(main, ox.NamedNode(SCHEMA + "name"), ox.Literal("Le Bercail")),
@@ -92,7 +92,7 @@ def graph_strategy(hub: Hub) -> st.SearchStrategy[list[ox.Triple]]:
     main = hub.node("initiative", "p", "x")
     subjects = st.sampled_from(
         [main, ox.NamedNode(main.value + "#address"), ox.NamedNode(main.value + "#funding-1"),
-         hub.node("actor", "p", "y"), hub.node("concept", "theme", "health"), ox.BlankNode("b1"), ox.BlankNode("b2")]
+         hub.node("actor", "p", "y"), hub.concept("theme", "health"), ox.BlankNode("b1"), ox.BlankNode("b2")]
     )  # fmt: skip
     predicates = st.sampled_from(
         [hub.term("theme"), hub.term("carriedBy"), hub.term("recordKey"), hub.term("partner"),

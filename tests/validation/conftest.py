@@ -10,6 +10,7 @@ import pytest
 
 from carrefour.vocab import Hub
 from loader.validation import Finding, Report, Validator
+from tests.support.rdf import vocabulary_iris
 
 
 @pytest.fixture(scope="session")
@@ -23,7 +24,7 @@ def reference(hub: Hub) -> Validator:
 
 
 def parse_turtle(text: str, hub: Hub) -> list[ox.Quad]:
-    return list(ox.parse(text, format=ox.RdfFormat.TURTLE, base_iri=hub.base))
+    return list(ox.parse(vocabulary_iris(text, hub), format=ox.RdfFormat.TURTLE, base_iri=hub.base))
 
 
 def assert_same_findings(fast_report: Report, reference_report: Report) -> None:

@@ -17,7 +17,8 @@ from loader.mapping.minting import Minter
 from loader.partners import load_partner, taxonomy_triples
 from loader.reference import curated_source, parse_files
 from loader.validation import Validator
-from tests.validation.conftest import assert_same_findings, validate_both
+from tests.support.rdf import vocabulary_iris
+from tests.validation.conftest import assert_same_findings, parse_turtle, validate_both
 
 
 @pytest.mark.slow
@@ -57,7 +58,7 @@ def test_curated_data(hub: Hub, fast: Validator, reference: Validator) -> None:
     files = curated_source(Graphs(hub)).files
     if not files:
         pytest.skip(f"no curated data in {paths.CURATED_DIR} yet")
-    validate_both(fast, reference, parse_files(files, hub.base))
+    validate_both(fast, reference, parse_files(files, hub))
 
 
 def test_statements_repeated_across_graphs_and_context(hub: Hub, fast: Validator, reference: Validator) -> None:
@@ -74,7 +75,7 @@ def test_statements_repeated_across_graphs_and_context(hub: Hub, fast: Validator
         <concept/theme/health> a skos:Concept ; skos:prefLabel "Santé"@fr , "Health"@en .
     }
     """
-    quads = list(ox.parse(text, format=ox.RdfFormat.TRIG, base_iri=hub.base))
+    quads = list(ox.parse(vocabulary_iris(text, hub), format=ox.RdfFormat.TRIG, base_iri=hub.base))
     report = validate_both(fast, reference, quads)
     assert {(f.shape.rsplit("#", 1)[-1], f.component) for f in report.findings} == {
         ("Initiative-nameLength", "MinLengthConstraintComponent"),
@@ -108,7 +109,7 @@ def test_context_concepts_are_never_judged(hub: Hub, fast: Validator, reference:
     <taxonomy/p/t/gardens> a skos:Concept , cf:Theme ; skos:prefLabel "Gardens" , "Jardins"@en , "Plots"@en .
     <taxonomy/p/t> a skos:ConceptScheme .
     """
-    taxonomy = [quad.triple for quad in ox.parse(text, format=ox.RdfFormat.TURTLE, base_iri=hub.base)]
+    taxonomy = [quad.triple for quad in parse_turtle(text, hub)]
     record = """
     @prefix cf: <ontology#> . @prefix schema: <http://schema.org/> .
     @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
@@ -116,6 +117,6 @@ def test_context_concepts_are_never_judged(hub: Hub, fast: Validator, reference:
     <taxonomy/p/t/orchards> a skos:Concept ; skos:prefLabel "Vergers"@fr , "Orchards"@en ;
         skos:inScheme <concept/theme> .
     """
-    quads = list(ox.parse(record, format=ox.RdfFormat.TURTLE, base_iri=hub.base))
+    quads = parse_turtle(record, hub)
     report = validate_both(fast, reference, quads, extra_context=taxonomy)
     assert {f.focus for f in report.findings} == {hub.iri("initiative", "p", "x")}

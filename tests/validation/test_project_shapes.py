@@ -805,7 +805,7 @@ def test_every_constraint_of_the_shapes_is_exercised(found: dict[str, set[tuple[
 def test_values_and_messages_are_reported(report: Report) -> None:
     by_case = {(_case_of(f.focus), f.component): f for f in report.findings}
     siren = by_case[("siren-check-digit", "SPARQLConstraintComponent")]
-    assert siren.value == "552100553" and siren.path == "http://127.0.0.1:8080/ontology#siren"
+    assert siren.value == "552100553" and siren.path == "https://w3id.org/carrefour/ontology#siren"
     assert siren.message_fr.startswith("Ce SIREN n'existe pas") and siren.message_en.startswith("This SIREN cannot")
     geolocation = by_case[("geolocation-missing", "MinCountConstraintComponent")]
     assert geolocation.severity == "Warning" and geolocation.value is None
