@@ -226,14 +226,16 @@ def harvest_partner(
     result.seconds["read+map"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
-    result.taxonomy = taxonomy_triples(spec, hub, mapper.categories_seen, mapper.concept_languages)
-    result.report = validator.validate(triples, extra_context=result.taxonomy, dataset=dataset)
+    taxonomy = taxonomy_triples(spec, hub, mapper.categories_seen, mapper.concept_languages)
+    dataset.add(taxonomy)  # the partner's concepts are published too: judged like its records
+    result.report = validator.validate([*triples, *taxonomy], dataset=dataset)
     result.seconds["validate"] = time.perf_counter() - clock
     clock = time.perf_counter()
     result.rejected = result.report.rejected_records()
     graph = hub.graph("partner", spec.id)
     published = group_by_record(previous.quads(graph=graph)) if previous is not None else {}
     result.kept = _kept_as_published(result, published, group_by_record(triples))
+    result.taxonomy, _ = drop_records(taxonomy, result.rejected, result.kept)
     accepted, dangling = drop_records(triples, result.rejected, result.kept)
     if dangling:
         result.items.append(

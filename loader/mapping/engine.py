@@ -19,9 +19,9 @@ from typing import Any, Protocol
 
 import pyoxigraph as ox
 
-from carrefour.vocab import GEO, PROV, RDF, SCHEMA, SKOS, XSD, Hub, slugify
+from carrefour.vocab import GEO, PROV, RDF, SCHEMA, SKOS, XSD, Hub
 from loader.geo import Commune, Territories, commune_iri, damaged_name_pattern, departement_iri, fold, region_iri
-from loader.mapping.minting import Minter, content_key
+from loader.mapping.minting import Minter, concept_slug, content_key
 from loader.mapping.spec import (
     APPLICABLE,
     CONTACT_PROPERTIES,
@@ -464,13 +464,16 @@ class RecordMapper:
                 return known
         return code
 
+    def _concept_iri(self, taxonomy_id: str, code: str) -> ox.NamedNode:
+        return self.hub.node("taxonomy", self.spec.id, taxonomy_id, concept_slug(code))
+
     def _concept(
         self, spec: EntitySpec, key: str, names: list[Any], record: RecordLike, mapped: MappedRecord
     ) -> MappedEntity | None:
         """A concept of a partner's own taxonomy, published by a partner that speaks SKOS."""
         assert spec.taxonomy is not None
         code = self._concept_code(spec.taxonomy, key) or key
-        concept = self.hub.node("taxonomy", self.spec.id, spec.taxonomy, slugify(code))
+        concept = self._concept_iri(spec.taxonomy, code)
         entity = MappedEntity(concept.value, "Concept", code, spec.id)
         if concept.value in self.described:
             entity.first_seen = False
@@ -507,7 +510,7 @@ class RecordMapper:
             code = self._concept_code(taxonomy_id, raw)
             if code is None:
                 continue
-            concept = self.hub.node("taxonomy", self.spec.id, taxonomy_id, slugify(code))
+            concept = self._concept_iri(taxonomy_id, code)
             seen.setdefault(code, concept.value)
             entity.triples.append(ox.Triple(subject, self.hub.term("partnerCategory"), concept))
             concept_spec = taxonomy.concepts.get(code)

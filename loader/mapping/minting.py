@@ -25,6 +25,11 @@ def content_key(values: list[str]) -> str:
     return f"content:{digest}"
 
 
+def concept_slug(code: str) -> str:
+    """The last segment of the IRI of a partner's category ``code`` (its taxonomy's own identifier)."""
+    return slugify(code)
+
+
 class Minter:
     """IRIs for one partner, reusing those the registry already holds."""
 
