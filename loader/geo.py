@@ -81,6 +81,11 @@ def compact(key: str) -> str:
     return key.replace(" ", "")
 
 
+def _intact_parts(name: str) -> list[str]:
+    """The parts of a place name's compact key between letters lost to U+FFFD."""
+    return compact(place_key(name.replace(REPLACEMENT, _DAMAGE))).split(_DAMAGE)
+
+
 def damaged_place_pattern(name: str) -> re.Pattern[str] | None:
     """For a place name with letters lost to U+FFFD, a pattern matching the compact key of its original.
 
@@ -88,8 +93,7 @@ def damaged_place_pattern(name: str) -> re.Pattern[str] | None:
     """
     if not is_damaged(name):
         return None
-    parts = compact(place_key(name.replace(REPLACEMENT, _DAMAGE))).split(_DAMAGE)
-    return re.compile("^" + "[a-z]{0,2}".join(re.escape(part) for part in parts) + "$")
+    return re.compile("^" + "[a-z]{0,2}".join(re.escape(part) for part in _intact_parts(name)) + "$")
 
 
 def _overlap(key: str, other: str) -> float:
@@ -135,6 +139,7 @@ class Territories:
         self._by_key: dict[str, list[Commune]] = {}
         self._by_compact: dict[str, list[Commune]] = {}
         self._keys = {c.code: place_key(c.name) for c in communes}
+        self._compacts = {code: compact(key) for code, key in self._keys.items()}
         self._departements: dict[str, set[str]] = {}  # first digits of a postal code -> départements
         for commune in communes:
             key = self._keys[commune.code]
@@ -223,10 +228,10 @@ class Territories:
         pattern = damaged_place_pattern(city)
         tests: list[Callable[[Commune], object]] = [
             lambda c: self._keys[c.code] == key,
-            lambda c: compact(self._keys[c.code]) == compact(key),
+            lambda c: self._compacts[c.code] == compact(key),
         ]
         if pattern is not None:
-            tests.append(lambda c: pattern.match(compact(self._keys[c.code])))
+            tests.append(lambda c: pattern.match(self._compacts[c.code]))
         for test in tests:
             found = [c for c in pool if test(c)]
             if found:
@@ -234,9 +239,10 @@ class Territories:
         return []
 
     def _homonyms(self, city: str) -> list[Commune]:
-        """Every commune that may bear the name: those of its key, or all of them when letters were lost."""
+        """Every commune that may bear the name: those of its key or, when letters were lost, of its longest part."""
         if is_damaged(city):
-            return list(self.by_code.values())
+            part = max(_intact_parts(city), key=len)
+            return [c for c in self.by_code.values() if part in self._compacts[c.code]]
         key = place_key(city)
         return self._by_key.get(key, []) + self._by_compact.get(compact(key), [])
 
