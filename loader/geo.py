@@ -2,8 +2,11 @@
 
 Backed by ``data/reference/communes.csv`` (official geographic code).  Partner feeds
 write places every way: 4-digit postal codes that lost their leading zero, names in
-capitals, ``ST`` for ``Saint``, arrondissements, and accents destroyed into U+FFFD;
-the lookups below absorb those.
+capitals, ``ST`` for ``Saint``, ``oe`` for ``œ``, words run together or hyphens lost
+(``Labarben``, ``Saint Auban``), arrondissements (``Marseille 13e``, ``MARSEILLE 13``),
+a locality or a co-op's name after the town's, a slightly misspelt name, an INSEE code
+or a neighbouring postal code in the postal-code column, and accents destroyed into
+U+FFFD; the lookups below absorb those, and place nothing they cannot tell apart.
 """
 
 from __future__ import annotations
@@ -11,15 +14,22 @@ from __future__ import annotations
 import csv
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from functools import cache, lru_cache
 
 import pyoxigraph as ox
 
 from carrefour import paths
 from carrefour.vocab import RDF, SCHEMA, SKOS, Hub
+from loader.damage import REPLACEMENT, is_damaged
 
 _ABBREVIATIONS = [(re.compile(r"\bste\b"), "sainte"), (re.compile(r"\bst\b"), "saint")]
+_LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE"})  # NFKD does not decompose them
+_ORDINAL = re.compile(r"^(\d+)(?:er|re|e|eme|ieme)$")  # 1er, 13e, 13eme: the arrondissement's number
+_NOT_A_NAME = {"arrondissement", "arr", "cedex"}
+_CLOSE = 0.9  # similarity of two spellings of one name (Tourettes-sur-Loup, Tourrettes-sur-Loup)
 
 
 @dataclass(frozen=True)
@@ -49,10 +59,62 @@ _DAMAGE = "zqfffdqz"  # stands for U+FFFD through folding
 
 def damaged_name_pattern(text: str) -> re.Pattern[str] | None:
     """For a name whose accents became U+FFFD, a pattern matching its folded original."""
-    if "\ufffd" not in text:
+    if not is_damaged(text):
         return None
-    folded = fold(text.replace("\ufffd", _DAMAGE))
+    folded = fold(text.replace(REPLACEMENT, _DAMAGE))
     return re.compile("^" + "[a-z]".join(re.escape(part) for part in folded.split(_DAMAGE)) + "$")
+
+
+def place_key(name: str) -> str:
+    """A commune's name in the form two spellings of it share.
+
+    ``Sallebœuf`` and ``SALLEBOEUF``, ``St-Jean`` and ``Saint Jean``, ``Marseille 13e
+    Arrondissement`` and ``MARSEILLE 13`` have one key each; a postal code written with
+    the name (``75002 Paris``) is left out.
+    """
+    words = [_ORDINAL.sub(r"\1", word) for word in fold(name.translate(_LIGATURES)).split()]
+    return " ".join(word for word in words if word not in _NOT_A_NAME and not re.fullmatch(r"\d{5}", word))
+
+
+def compact(key: str) -> str:
+    """A key without its spaces: ``La Barben`` is ``Labarben``, ``Laroque-sur-Pernes`` ``La Roque-sur-Pernes``."""
+    return key.replace(" ", "")
+
+
+def _intact_parts(name: str) -> list[str]:
+    """The parts of a place name's compact key between letters lost to U+FFFD."""
+    return compact(place_key(name.replace(REPLACEMENT, _DAMAGE))).split(_DAMAGE)
+
+
+def damaged_place_pattern(name: str) -> re.Pattern[str] | None:
+    """For a place name with letters lost to U+FFFD, a pattern matching the compact key of its original.
+
+    A lost character may have been an apostrophe (no letter) or ``œ`` (two).
+    """
+    if not is_damaged(name):
+        return None
+    return re.compile("^" + "[a-z]{0,2}".join(re.escape(part) for part in _intact_parts(name)) + "$")
+
+
+def _overlap(key: str, other: str) -> float:
+    """How much two names share when one's words run inside the other's (``Marseille 13``, ``Saint Auban``,
+    ``Nantes Naofood``; 0: they do not).  A run opening the longer name counts more: ``Auneau`` is rather
+    ``Auneau-Bleury-Saint-Symphorien`` than ``Aunay-sous-Auneau``."""
+    short, long = sorted((tuple(key.split()), tuple(other.split())), key=len)
+    starts = [i for i in range(len(long) - len(short) + 1) if long[i : i + len(short)] == short]
+    return 2 * len(short) + (starts[0] == 0) if short and starts else 0
+
+
+def _prefixed(key: str, other: str) -> float:
+    """1 when one name, spaces left out, begins the other (``Isola2000``, ``Isola``)."""
+    one, two = compact(key), compact(other)
+    return float(bool(one and two) and (one.startswith(two) or two.startswith(one)))
+
+
+def _closeness(key: str, other: str) -> float:
+    """How alike two spellings are, when they are alike enough (``Tourettes-sur-Loup``, ``Tourrettes-sur-Loup``)."""
+    ratio = SequenceMatcher(None, compact(key), compact(other)).ratio()
+    return ratio if ratio >= _CLOSE else 0.0
 
 
 def normalise_postal_code(value: object) -> str | None:
@@ -74,11 +136,18 @@ class Territories:
     def __init__(self, communes: list[Commune]) -> None:
         self.by_code = {c.code: c for c in communes}
         self._by_postal_code: dict[str, list[Commune]] = {}
-        self._by_name: dict[str, list[Commune]] = {}
+        self._by_key: dict[str, list[Commune]] = {}
+        self._by_compact: dict[str, list[Commune]] = {}
+        self._keys = {c.code: place_key(c.name) for c in communes}
+        self._compacts = {code: compact(key) for code, key in self._keys.items()}
+        self._departements: dict[str, set[str]] = {}  # first digits of a postal code -> départements
         for commune in communes:
+            key = self._keys[commune.code]
             for postal_code in commune.postal_codes:
                 self._by_postal_code.setdefault(postal_code, []).append(commune)
-            self._by_name.setdefault(fold(commune.name), []).append(commune)
+                self._departements.setdefault(_area(postal_code), set()).add(commune.departement)
+            self._by_key.setdefault(key, []).append(commune)
+            self._by_compact.setdefault(compact(key), []).append(commune)
 
     @classmethod
     @cache
@@ -110,31 +179,82 @@ class Territories:
                 return self.by_code[code]
         candidates = self.by_postal_code(postal_code) if postal_code else []
         if city:
-            wanted = fold(city)
-            pattern = damaged_name_pattern(city)
-            if pattern is not None:
-                pool = candidates or [c for group in self._by_name.values() for c in group]
-                matches = [c for c in pool if pattern.match(fold(c.name))]
-            else:
-                pool = candidates or self._by_name.get(wanted, [])
-                matches = [c for c in pool if fold(c.name) == wanted]
-                if not matches and candidates:
-                    # "Marseille" with 13001 is the 1st arrondissement; "Nantes - Naofood" is Nantes.
-                    matches = [
-                        c for c in candidates if wanted.startswith(fold(c.name)) or fold(c.name).startswith(wanted)
-                    ]
-            if len(matches) == 1:
+            matches = self._among(candidates, city)
+            if not matches and len(candidates) != 1:  # one commune for the postal code: the code decides
+                matches = self._elsewhere(city, postal_code, anywhere=not candidates)
+            if len({m.code for m in matches}) == 1:
                 return matches[0]
-            if len(matches) > 1 and candidates:
-                return matches[0] if len({m.code for m in matches}) == 1 else None
+            if matches:
+                return None  # several communes answer to the name
         if len(candidates) == 1:
             return candidates[0]
         return None
+
+    def _among(self, candidates: list[Commune], city: str) -> list[Commune]:
+        """The communes of a postal code the name designates: spelt alike, else in part, else nearly."""
+        found = self._named(candidates, city)
+        if found or not candidates:
+            return found
+        key = place_key(city)
+        for score in (_overlap, _prefixed, _closeness):
+            scores = {c.code: score(key, self._keys[c.code]) for c in candidates}
+            best = max(scores.values())
+            if best:
+                return [c for c in candidates if scores[c.code] == best]
+        return []
+
+    def _elsewhere(self, city: str, postal_code: str | None, anywhere: bool) -> list[Commune]:
+        """The communes named ``city`` elsewhere than under the postal code, which may be wrong, a CEDEX, or
+        the commune's INSEE code: in the postal code's département, else the INSEE code's commune, else, when
+        the postal code is unknown or missing, anywhere.  A name polluted with a co-op's or a locality's
+        (``Nantes - Les Coursiers Nantais``) is also read up to the dash.
+        """
+        near = self._departements.get(_area(postal_code), set()) if postal_code else set()
+        forms = dict.fromkeys([city, city.split(" - ", 1)[0]])
+        homonyms = [self._named(self._homonyms(form), form) for form in forms]
+        for found in homonyms:
+            nearby = [c for c in found if c.departement in near]
+            if nearby:
+                return nearby
+        if postal_code in self.by_code:
+            found = self._among([self.by_code[postal_code]], city)
+            if found:
+                return found
+        return next((found for found in homonyms if found), []) if anywhere else []
+
+    def _named(self, pool: list[Commune], city: str) -> list[Commune]:
+        """The communes of ``pool`` whose name is ``city`` spelt another way (or with letters lost to U+FFFD)."""
+        key = place_key(city)
+        pattern = damaged_place_pattern(city)
+        tests: list[Callable[[Commune], object]] = [
+            lambda c: self._keys[c.code] == key,
+            lambda c: self._compacts[c.code] == compact(key),
+        ]
+        if pattern is not None:
+            tests.append(lambda c: pattern.match(self._compacts[c.code]))
+        for test in tests:
+            found = [c for c in pool if test(c)]
+            if found:
+                return found
+        return []
+
+    def _homonyms(self, city: str) -> list[Commune]:
+        """Every commune that may bear the name: those of its key or, when letters were lost, of its longest part."""
+        if is_damaged(city):
+            part = max(_intact_parts(city), key=len)
+            return [c for c in self.by_code.values() if part in self._compacts[c.code]]
+        key = place_key(city)
+        return self._by_key.get(key, []) + self._by_compact.get(compact(key), [])
 
     def departement_of_postal_code(self, postal_code: str) -> str | None:
         """The département a postal code belongs to, from the communes it serves."""
         codes = {c.departement for c in self.by_postal_code(postal_code)}
         return codes.pop() if len(codes) == 1 else None
+
+
+def _area(postal_code: str) -> str:
+    """The digits of a postal code that tell its département: two, three overseas (971…)."""
+    return postal_code[:3] if postal_code.startswith(("97", "98")) else postal_code[:2]
 
 
 def commune_iri(hub: Hub, code: str) -> ox.NamedNode:

@@ -59,10 +59,10 @@ class ReportItem:
     """Something the report must say that is not a SHACL finding."""
 
     origin: str
-    kind: str  # read-error, skipped, refused, excluded, note, privacy, dangling-link
+    kind: str  # read-error, skipped, refused, excluded, note, privacy, damaged-text, dangling-link
     message: str
     record: str | None = None
-    field: str | None = None  # privacy: the partner's field that held personal data…
+    field: str | None = None  # privacy, damaged-text: the partner's field that held personal data or lost letters…
     rule: str | None = None  # … and the rule that found it (the value is never reported)
     lost_record: bool = False  # a read-error that is one record (a malformed row), not a page or a sitemap
 
@@ -100,7 +100,7 @@ class PartnerHarvest:
             "updated": len(self.diff.updated),
             "removed": len(self.diff.removed),
             "rejected": len(self.rejected) + sum(1 for i in self.items if i.kind == "refused" or i.lost_record),
-            "warnings": len(self.report.warnings),
+            "warnings": len(self.report.warnings) + sum(1 for i in self.items if i.kind == "damaged-text"),
         }
 
 
@@ -187,6 +187,10 @@ def map_feed(
             message = f"personal data in {privacy.field} ({privacy.rule}): {privacy.action}"
             message += f" ({times} times)" if times > 1 else ""
             result.items.append(ReportItem(item.origin, "privacy", message, record, privacy.field, privacy.rule))
+        for where, times in Counter(mapped.damaged).items():
+            message = f"letters lost upstream (U+FFFD) in {where}: published as written"
+            message += f" ({times} times)" if times > 1 else ""
+            result.items.append(ReportItem(item.origin, "damaged-text", message, record, where))
         for entity in mapped.entities:
             result.origins.setdefault(entity.iri, item.origin)
             triples += entity.triples
@@ -226,14 +230,16 @@ def harvest_partner(
     result.seconds["read+map"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
-    result.taxonomy = taxonomy_triples(spec, hub, mapper.categories_seen, mapper.concept_languages)
-    result.report = validator.validate(triples, extra_context=result.taxonomy, dataset=dataset)
+    taxonomy = taxonomy_triples(spec, hub, mapper.categories_seen, mapper.concept_languages)
+    dataset.add(taxonomy)  # the partner's concepts are published too: judged like its records
+    result.report = validator.validate([*triples, *taxonomy], dataset=dataset)
     result.seconds["validate"] = time.perf_counter() - clock
     clock = time.perf_counter()
     result.rejected = result.report.rejected_records()
     graph = hub.graph("partner", spec.id)
     published = group_by_record(previous.quads(graph=graph)) if previous is not None else {}
     result.kept = _kept_as_published(result, published, group_by_record(triples))
+    result.taxonomy, _ = drop_records(taxonomy, result.rejected, result.kept)
     accepted, dangling = drop_records(triples, result.rejected, result.kept)
     if dangling:
         result.items.append(

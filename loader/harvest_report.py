@@ -39,6 +39,8 @@ def _problem(item: ReportItem) -> dict[str, object]:
     }
     if item.kind == "privacy":
         problem.update(field=item.field, rule=item.rule)
+    if item.kind == "damaged-text":
+        problem.update(field=item.field)
     return problem
 
 
@@ -90,6 +92,11 @@ def report_text(result: PartnerHarvest, language: str = "en") -> str:
         lines.append("")
         lines.append(f"Values left out while mapping ({len(notes)}):")
         lines += [f"  {_public(i.origin)}: {_public(i.message)}" for i in notes]
+    damaged = [i for i in result.items if i.kind == "damaged-text"]
+    if damaged:
+        lines.append("")
+        lines.append(f"Text damaged before it reached the hub (field; values are never shown) ({len(damaged)}):")
+        lines += [f"  {_public(i.origin)}: {i.message}" for i in damaged]
     personal = [i for i in result.items if i.kind == "privacy"]
     if personal:
         lines.append("")

@@ -9,6 +9,7 @@ each partner's own taxonomy with its mappings to the common schemes
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Iterable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -17,8 +18,10 @@ from carrefour import paths
 from carrefour.errors import ConfigError
 from carrefour.vocab import DCT, FOAF, RDF, SCHEMA, SKOS, Hub
 from loader.feeds import FeedSpec
-from loader.mapping.spec import PartnerSpec, read_partner
+from loader.mapping.minting import concept_slug
+from loader.mapping.spec import PartnerSpec, TaxonomySpec, read_partner
 
+_TYPE = ox.NamedNode(RDF + "type")
 MATCH_PROPERTIES = {
     "exact": SKOS + "exactMatch",
     "broad": SKOS + "broadMatch",
@@ -95,35 +98,60 @@ def taxonomy_triples(
     concept never has two preferred labels in one language.
     """
     feed_languages = feed_languages or {}
-    from carrefour.vocab import slugify
-
     triples: list[ox.Triple] = []
-    rdf_type = ox.NamedNode(RDF + "type")
     for taxonomy_id, taxonomy in spec.taxonomies.items():
         scheme = hub.node("taxonomy", spec.id, taxonomy_id)
         triples += [
-            ox.Triple(scheme, rdf_type, ox.NamedNode(SKOS + "ConceptScheme")),
+            ox.Triple(scheme, _TYPE, ox.NamedNode(SKOS + "ConceptScheme")),
             ox.Triple(scheme, ox.NamedNode(DCT + "publisher"), hub.partner(spec.id)),
         ]
         for language, label in taxonomy.labels or (("fr", taxonomy_id),):
             triples.append(ox.Triple(scheme, ox.NamedNode(SKOS + "prefLabel"), ox.Literal(label, language=language)))
         codes = dict.fromkeys([*taxonomy.concepts, *seen.get(taxonomy_id, {})])
-        for code in codes:
-            concept = hub.node("taxonomy", spec.id, taxonomy_id, slugify(code))
-            concept_spec = taxonomy.concepts.get(code)
-            labels = concept_spec.labels if concept_spec and concept_spec.labels else (("fr", code),)
+        for concept, spellings in _codes_by_concept(scheme, codes).items():
             described = feed_languages.get(concept.value, set())
-            labels = tuple((language, label) for language, label in labels if language not in described)
-            triples += [
-                ox.Triple(concept, rdf_type, ox.NamedNode(SKOS + "Concept")),
-                ox.Triple(concept, ox.NamedNode(SKOS + "inScheme"), scheme),
-                ox.Triple(concept, ox.NamedNode(SKOS + "notation"), ox.Literal(code)),
-            ]
-            triples += [
-                ox.Triple(concept, ox.NamedNode(SKOS + "prefLabel"), ox.Literal(label, language=language))
-                for language, label in labels
-            ]
-            for kind, path in concept_spec.matches if concept_spec else ():
-                target = hub.concept(*path.split("/"))
-                triples.append(ox.Triple(concept, ox.NamedNode(MATCH_PROPERTIES[kind]), target))
+            triples += _concept_triples(hub, concept, scheme, spellings, taxonomy, described)
     return triples
+
+
+def _codes_by_concept(scheme: ox.NamedNode, codes: Iterable[str]) -> dict[ox.NamedNode, list[str]]:
+    """Codes grouped by the concept IRI they are minted to, first met first: two spellings may share a slug."""
+    grouped: dict[ox.NamedNode, list[str]] = {}
+    for code in codes:
+        grouped.setdefault(ox.NamedNode(f"{scheme.value}/{concept_slug(code)}"), []).append(code)
+    return grouped
+
+
+def _concept_triples(
+    hub: Hub, concept: ox.NamedNode, scheme: ox.NamedNode, codes: list[str], taxonomy: TaxonomySpec, described: set[str]
+) -> list[ox.Triple]:
+    """One concept for all its spellings: the first gives the preferred label per language, the others
+    alternative labels (SKOS allows one preferred label per language); every spelling is a notation."""
+    preferred: dict[str, str] = {}
+    alternative: dict[tuple[str, str], None] = {}
+    matches: dict[tuple[str, str], None] = {}
+    for code in codes:
+        concept_spec = taxonomy.concepts.get(code)
+        labels = concept_spec.labels if concept_spec and concept_spec.labels else (("fr", code),)
+        for language, label in labels:
+            if language in described:
+                continue
+            if preferred.setdefault(language, label) != label:
+                alternative[(language, label)] = None
+        matches.update(dict.fromkeys(concept_spec.matches if concept_spec else ()))
+    triples = [
+        ox.Triple(concept, _TYPE, ox.NamedNode(SKOS + "Concept")),
+        ox.Triple(concept, ox.NamedNode(SKOS + "inScheme"), scheme),
+    ]
+    triples += [ox.Triple(concept, ox.NamedNode(SKOS + "notation"), ox.Literal(code)) for code in codes]
+    triples += [_label(concept, "prefLabel", language, text) for language, text in preferred.items()]
+    triples += [_label(concept, "altLabel", language, text) for language, text in alternative]
+    triples += [
+        ox.Triple(concept, ox.NamedNode(MATCH_PROPERTIES[kind]), hub.concept(*path.split("/")))
+        for kind, path in matches
+    ]
+    return triples
+
+
+def _label(concept: ox.NamedNode, kind: str, language: str, text: str) -> ox.Triple:
+    return ox.Triple(concept, ox.NamedNode(SKOS + kind), ox.Literal(text, language=language))

@@ -3,10 +3,10 @@
 It says what ``carrefour report PARTNER`` says: the SHACL findings, and before them
 the records the harvest left out for another reason (a row that could not be read, a
 record rule that refused it, personal data), so the web report and the command list
-the same rejected records.  Those have no IRI (none was minted): their focus node is
-their place in the feed (``line 28``), a literal, as SHACL allows.  The report names
-its partner and the harvest that made it, so the partner's page and the harvest's page
-link to it.
+the same rejected records, and the text published damaged (warnings).  Those have no
+IRI of their own in the report: their focus node is their place in the feed (``line
+28``), a literal, as SHACL allows.  The report names its partner and the harvest that
+made it, so the partner's page and the harvest's page link to it.
 """
 
 from __future__ import annotations
@@ -25,15 +25,17 @@ if TYPE_CHECKING:
     from loader.harvest import PartnerHarvest, ReportItem
 
 NOT_PUBLISHED = ("read-error", "refused", "excluded", "dangling-link")  # as `carrefour report` lists them
+FLAGGED = ("damaged-text",)  # published, with a warning
 CONFORMS = ox.NamedNode(SH + "conforms")
 TITLES = {"fr": "Rapport de validation : {name}", "en": "Validation report: {name}"}
 
 
 def _severity(item: ReportItem) -> str:
-    """A record left out is a violation; a page that failed a warning; what was kept out on purpose, information."""
+    """A record left out is a violation; a page that failed or damaged text a warning; what was kept out on
+    purpose, information."""
     if item.kind == "refused" or item.lost_record:
         return "Violation"
-    return "Warning" if item.kind == "read-error" else "Info"
+    return "Warning" if item.kind in ("read-error", *FLAGGED) else "Info"
 
 
 def _problem_results(report: ox.NamedNode, items: Iterable[ReportItem]) -> list[ox.Triple]:
@@ -53,16 +55,16 @@ def _problem_results(report: ox.NamedNode, items: Iterable[ReportItem]) -> list[
 def report_triples(
     report_iri: str, report: Report, names: dict[str, str], generated: datetime, items: list[ReportItem] | None = None
 ) -> list[ox.Triple]:
-    """The report on the data of ``names`` (per language): the items left out first, then the findings.
+    """The report on the data of ``names`` (per language): the items left out or flagged first, then the findings.
 
     It conforms when nothing was left out and no finding is a violation.
     """
     node = ox.NamedNode(report_iri)
-    left_out = [item for item in items or [] if item.kind in NOT_PUBLISHED]
-    triples = [t for t in report.to_rdf(report_iri, first=len(left_out) + 1) if t.predicate != CONFORMS]
-    rejected = any(_severity(item) == "Violation" for item in left_out)
+    listed = [item for item in items or [] if item.kind in (*NOT_PUBLISHED, *FLAGGED)]
+    triples = [t for t in report.to_rdf(report_iri, first=len(listed) + 1) if t.predicate != CONFORMS]
+    rejected = any(_severity(item) == "Violation" for item in listed)
     triples.append(ox.Triple(node, CONFORMS, ox.Literal(report.conforms and not rejected)))
-    triples += _problem_results(node, left_out)
+    triples += _problem_results(node, listed)
     stamp = generated.isoformat().replace("+00:00", "Z")
     triples.append(ox.Triple(node, ox.NamedNode(PROV + "generatedAtTime"), ox.Literal(stamp, datatype=_DATETIME)))
     triples += [

@@ -19,6 +19,7 @@ from server.describe import LABELS, LICENSE, RESULT, TYPE, VALIDATION_REPORT, De
 from server.graph_description import GraphAccess
 from server.i18n import translate, with_language
 from server.report_view import ReportView, report_view
+from server.twin_names import twins, with_intact_name
 from server.vocabulary import Vocabulary, pick, vocabulary_prefixes
 
 SAFE_SCHEMES = ("http://", "https://", "mailto:")
@@ -149,6 +150,8 @@ class PageBuilder:
         self._preferred = PREFERRED + [hub.ns + local for local in PREFERRED_HUB]
         self.names: dict[str, dict[str, str]] = {}
         self._remember_names([*(q.triple for q in description.own), *description.linked])
+        if self.main in self.names:
+            self.names[self.main] = with_intact_name(self.names[self.main], self._twin_names)
         self._by_subject: dict[str, list[ox.Quad]] = {}
         for quad in description.own:
             key = quad.subject.value if isinstance(quad.subject, ox.NamedNode) else "_:" + quad.subject.value
@@ -161,6 +164,11 @@ class PageBuilder:
             if triple.predicate in _NAMES and isinstance(triple.object, ox.Literal):
                 names = self.names.setdefault(triple.subject.value, {})
                 names.setdefault(triple.object.language or "", triple.object.value)
+
+    def _twin_names(self) -> list[dict[str, str]]:
+        labels = self.describer.labels_of(self.snapshot, twins(self.snapshot, self.description.iri))
+        self._remember_names([triple for found in labels.values() for triple in found])
+        return [self.names.get(twin.value, {}) for twin in labels]
 
     def short(self, iri: str) -> str:
         cut = max(iri.rfind("#"), iri.rfind("/")) + 1

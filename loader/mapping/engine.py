@@ -1,12 +1,14 @@
 """The one generic mapping engine: a partner's spec turns each record into triples.
 
-Plain data in, triples out, no I/O.  Every published text, key and IRI goes through
-the privacy filter first (``loader.privacy``): a value that is nothing but a person's
-e-mail or phone number is left out (contact fields excepted: their own rules and shapes
-judge them), personal data inside text is replaced by a marker, a personal record key by
-a salted hash; the report names the field and the rule, never the value.  Every IRI is
-minted by the partner's ``Minter``; values that cannot be written (an invalid URL, a
-malformed date) are dropped and reported, never guessed.
+Plain data in, triples out, no I/O.  Text damaged upstream is repaired first where it
+can be (double encoding), and flagged where it cannot (letters lost to U+FFFD: see
+``loader.damage``).  Every published text, key and IRI goes through the privacy filter
+(``loader.privacy``): a value that is nothing but a person's e-mail or phone number is
+left out (contact fields excepted: their own rules and shapes judge them), personal data
+inside text is replaced by a marker, a personal record key by a salted hash; the report
+names the field and the rule, never the value.  Every IRI is minted by the partner's
+``Minter``; values that cannot be written (an invalid URL, a malformed date) are dropped
+and reported, never guessed.
 """
 
 from __future__ import annotations
@@ -19,9 +21,11 @@ from typing import Any, Protocol
 
 import pyoxigraph as ox
 
-from carrefour.vocab import GEO, PROV, RDF, SCHEMA, SKOS, XSD, Hub, slugify
+from carrefour.vocab import GEO, PROV, RDF, SCHEMA, SKOS, XSD, Hub
+from loader.damage import is_damaged, repaired_fields
+from loader.feeds import Record
 from loader.geo import Commune, Territories, commune_iri, damaged_name_pattern, departement_iri, fold, region_iri
-from loader.mapping.minting import Minter, content_key
+from loader.mapping.minting import Minter, concept_slug, content_key
 from loader.mapping.spec import (
     APPLICABLE,
     CONTACT_PROPERTIES,
@@ -76,6 +80,7 @@ class MappedRecord:
     entities: list[MappedEntity] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # values dropped…
     privacy: list[PrivacyNote] = field(default_factory=list)
+    damaged: list[str] = field(default_factory=list)  # fields whose published text lost letters upstream
     refused: str | None = None  # why a record rule kept the whole record out
     personal_data: bool = False  # refused to protect a person
 
@@ -172,6 +177,8 @@ class RecordMapper:
         return redacted.text
 
     def literal(self, value: Any, record: MappedRecord, where: str, language: str | None = None) -> ox.Literal:
+        if isinstance(value, str | Tagged) and is_damaged(_text(value)):
+            record.damaged.append(where)
         if isinstance(value, Tagged):
             return ox.Literal(self.redacted(value.text, record, where), language=value.language)
         if isinstance(value, bool):
@@ -249,6 +256,8 @@ class RecordMapper:
         return None
 
     def map(self, record: RecordLike) -> MappedRecord:
+        """Map one record, its text repaired first: the rules, keys and values all read the repaired text."""
+        record = Record(repaired_fields(record.fields), record.origin, record.url)
         mapped = MappedRecord(record.origin)
         refusal = self.refusal(record.fields)
         if refusal is not None:
@@ -341,8 +350,11 @@ class RecordMapper:
         if spec.address is not None:
             self._address(spec, record.fields, subject, entity, mapped)
         for category in spec.categories:
+            where = field_name(category.value)
             codes = self.published_values(category.value, record.fields, mapped)
-            codes = [self.redacted(_text(code), mapped, field_name(category.value)) for code in codes]
+            codes = [self.redacted(_text(code), mapped, where) for code in codes]
+            # a damaged code the taxonomy declares is published with the taxonomy's label: only the others are
+            mapped.damaged += [where for code in codes if is_damaged(self._concept_code(category.taxonomy, code) or "")]
             self._categories(spec, category.taxonomy, codes, subject, entity)
         for prop_name, concept in spec.constants:
             add(ox.Triple(subject, self.property(prop_name), self.hub.concept(*concept.split("/"))))
@@ -464,13 +476,16 @@ class RecordMapper:
                 return known
         return code
 
+    def _concept_iri(self, taxonomy_id: str, code: str) -> ox.NamedNode:
+        return self.hub.node("taxonomy", self.spec.id, taxonomy_id, concept_slug(code))
+
     def _concept(
         self, spec: EntitySpec, key: str, names: list[Any], record: RecordLike, mapped: MappedRecord
     ) -> MappedEntity | None:
         """A concept of a partner's own taxonomy, published by a partner that speaks SKOS."""
         assert spec.taxonomy is not None
         code = self._concept_code(spec.taxonomy, key) or key
-        concept = self.hub.node("taxonomy", self.spec.id, spec.taxonomy, slugify(code))
+        concept = self._concept_iri(spec.taxonomy, code)
         entity = MappedEntity(concept.value, "Concept", code, spec.id)
         if concept.value in self.described:
             entity.first_seen = False
@@ -507,7 +522,7 @@ class RecordMapper:
             code = self._concept_code(taxonomy_id, raw)
             if code is None:
                 continue
-            concept = self.hub.node("taxonomy", self.spec.id, taxonomy_id, slugify(code))
+            concept = self._concept_iri(taxonomy_id, code)
             seen.setdefault(code, concept.value)
             entity.triples.append(ox.Triple(subject, self.hub.term("partnerCategory"), concept))
             concept_spec = taxonomy.concepts.get(code)

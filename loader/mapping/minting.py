@@ -6,13 +6,19 @@ stable across re-harvests because the store is the registry: each published
 resource carries its record key (``cf:recordKey``), and a key seen before gets its
 IRI back even if the name changed since.  A key seen for the first time gets the
 name's slug, suffixed ``-2``, ``-3``… if another resource of the partner has it.
+
+A name whose letters were lost upstream (U+FFFD, see ``loader.damage``) would make a
+misspelt slug forever (``bibliothque``): such a resource is named after its record key
+instead, and an IRI minted from a damaged name before this rule is minted again.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 
 from carrefour.vocab import Hub, slugify
+from loader.damage import is_damaged
 from loader.geo import fold
 from loader.privacy import scrub
 
@@ -23,6 +29,16 @@ def content_key(values: list[str]) -> str:
     """A key for partners that give no identifier: a digest of the folded key fields."""
     digest = hashlib.sha256("\x1f".join(fold(v) for v in values).encode()).hexdigest()[:16]
     return f"content:{digest}"
+
+
+def concept_slug(code: str) -> str:
+    """The last segment of the IRI of a partner's category ``code`` (its taxonomy's own identifier).
+
+    A code that lost letters upstream is named by a digest of it: stable, and no misspelt word.
+    """
+    if is_damaged(code):
+        return "code-" + hashlib.sha256(code.encode()).hexdigest()[:12]
+    return slugify(code)
 
 
 class Minter:
@@ -36,10 +52,12 @@ class Minter:
 
     def mint(self, entity_type: str, key: str, name: str | None) -> str:
         kind = KIND_PATHS[entity_type]
+        damaged = name is not None and is_damaged(name)
         existing = self.registry.get((kind, key))
-        if existing is not None:
+        if existing is not None and not (damaged and _minted_from(existing, name or "")):
             return existing
-        stem = slugify(scrub(name)) if name else ""  # never a slug of an e-mail or a phone number
+        # never a slug of an e-mail or a phone number, nor of a name that lost letters
+        stem = slugify(scrub(name)) if name and not damaged else ""
         if not stem or stem == "x":
             stem = slugify(key)
         prefix = self.hub.iri(kind, self.partner_id) + "/"
@@ -51,3 +69,9 @@ class Minter:
         self.registry[(kind, key)] = iri
         self.taken.add(iri)
         return iri
+
+
+def _minted_from(iri: str, name: str) -> bool:
+    """Whether ``iri`` is the slug of ``name``, suffixed or not (``-2``…)."""
+    slug = re.escape(slugify(scrub(name)))
+    return re.fullmatch(slug + r"(-\d+)?", iri.rsplit("/", 1)[-1]) is not None

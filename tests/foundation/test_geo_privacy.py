@@ -48,6 +48,51 @@ def test_communes_are_resolved(territories: Territories, postal_code, city, inse
     assert commune is not None and commune.code == expected
 
 
+@pytest.mark.parametrize(
+    ("postal_code", "city", "expected"),
+    [
+        ("33370", "Salleboeuf", "33496"),  # oe for œ
+        ("33370", "SALLEBOEUF", "33496"),
+        (None, "OEUF EN TERNOIS", "62633"),  # no postal code: the name alone, in capitals, no hyphens
+        ("33220", "STE FOY LA GRANDE", "33402"),  # Ste, capitals, no hyphens
+        ("02100", "ST QUENTIN", "02691"),
+        ("13330", "Labarben", "13009"),  # words run together: La Barben
+        ("83120", "Plan-de-la-Tour", "83094"),  # the article left out: Le Plan-de-la-Tour
+        ("13013", "MARSEILLE 13", "13213"),  # arrondissements written every way
+        ("13007", "7e Arrondissement", "13207"),
+        ("69001", "Lyon 1er", "69381"),
+        ("04600", "SAINT AUBAN", "04049"),  # part of Château-Arnoux-Saint-Auban
+        ("28700", "Auneau", "28015"),  # now Auneau-Bleury-Saint-Symphorien, not Aunay-sous-Auneau
+        ("06140", "Tourettes-sur-Loup", "06148"),  # misspelt: Tourrettes-sur-Loup
+        ("06048", "Contes", "06048"),  # the INSEE code in the postal-code column (Contes is also in 62)
+        ("06075", "Plan-du-Var-Levens", "06075"),  # ... with a locality before the town
+        ("83957", "La Garde", "83062"),  # a CEDEX: the postal code's département tells four La Garde apart
+        ("84025", "Avignon", "84007"),  # a CEDEX that is also an INSEE code (Cabrières-d'Avignon)
+        ("06390", "Sospel", "06136"),  # a neighbouring postal code
+        ("06032", "Cap-D\ufffdail", "06032"),  # an apostrophe destroyed into U+FFFD
+        ("05300", "La Ragne-Mont\ufffdglin", "05070"),  # ... words apart and an accent lost
+        (None, "Nantes - Les Coursiers Nantais", "44109"),  # a co-op's name after the town's
+    ],
+)
+def test_communes_written_another_way_are_the_official_commune(
+    territories: Territories, postal_code, city, expected
+) -> None:
+    commune = territories.resolve(postal_code, city)
+    assert commune is not None and commune.code == expected
+
+
+@pytest.mark.parametrize(
+    ("postal_code", "city"),
+    [
+        ("41700", "Contres"),  # merged into Le Controis-en-Sologne; another Contres is in the Cher
+        ("04220", "Corbi\ufffdres"),  # Corbières-en-Provence? Only Corbières (Aude) matches: not placed there
+        (None, "Saint-Denis"),  # a dozen communes
+    ],
+)
+def test_names_that_do_not_tell_the_commune_place_nothing(territories: Territories, postal_code, city) -> None:
+    assert territories.resolve(postal_code, city) is None
+
+
 def test_an_ambiguous_postal_code_alone_resolves_to_no_commune_but_to_its_departement(territories: Territories) -> None:
     assert territories.resolve("04000") is None
     assert territories.departement_of_postal_code("04000") == "04"

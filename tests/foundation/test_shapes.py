@@ -283,6 +283,13 @@ CASES = [
         finding("http://www.w3.org/2004/02/skos/core#inScheme", "Concept-inScheme"),
         finding("http://www.w3.org/2004/02/skos/core#prefLabel", "Concept-prefLabel"),
     ),
+    violates(
+        "ConceptShape",
+        "alternative-label-repeats-the-preferred-one",
+        """<taxonomy/test/kinds/fablab> a skos:Concept ; skos:inScheme <concept/theme> ;
+            skos:prefLabel "Fab lab"@fr ; skos:altLabel "Fab lab"@fr , "FabLab"@fr .""",
+        finding("http://www.w3.org/2004/02/skos/core#altLabel", "Concept-altLabel"),
+    ),
     conforms(
         "TerritoryShape",
         """<territory/test/orleans> a cf:Commune ; cf:inseeCode "45234" ; skos:inScheme <concept/territory> ;

@@ -90,6 +90,15 @@ def carrefour(*args: str, env: dict[str, str] | None = None) -> subprocess.Compl
     )  # fmt: skip
 
 
+def validate_published(store: Store, hub: Hub, folder: Path) -> subprocess.CompletedProcess[str]:
+    """`carrefour validate` on the union of every graph the store publishes, validation reports aside."""
+    reports = hub.iri("graph", "report") + "/"
+    quads = [q for q in store.snapshot().quads() if not q.graph_name.value.startswith(reports)]
+    path = folder / "published.nq"
+    ox.serialize(quads, path, ox.RdfFormat.N_QUADS)
+    return carrefour("--base-url", hub.base, "validate", str(path))
+
+
 @dataclass
 class CliHarvest:
     store_dir: Path  # STORE of the machine that harvested

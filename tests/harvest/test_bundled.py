@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -11,7 +12,7 @@ from carrefour.store.base import Store
 from carrefour.vocab import OWL, PROV, RDF, SKOS, Hub
 from loader.partners import load_partners, partners_dir
 from loader.privacy import is_functional_email
-from tests.harvest.conftest import CliHarvest, carrefour
+from tests.harvest.conftest import CliHarvest, carrefour, validate_published
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]  # the first test pays for two harvests
 
@@ -211,3 +212,10 @@ def test_an_unchanged_re_harvest_keeps_the_links_and_territories_the_first_harve
     for graph in (hub.graph("links"), hub.graph("territories")):
         published = set(second.quads_for_pattern(None, None, None, graph))
         assert published and published == set(first.quads_for_pattern(None, None, None, graph)), graph
+
+
+def test_what_the_hub_publishes_conforms_to_the_shapes(bundled_store: Store, hub: Hub, tmp_path: Path) -> None:
+    """Curated data, references and every bundled partner's graphs (taxonomies included), validated together."""
+    validated = validate_published(bundled_store, hub, tmp_path)
+    assert validated.returncode == 0, validated.stdout.split("[Warning]")[0]
+    assert " 0 violation(s)" in validated.stdout.splitlines()[0]

@@ -751,6 +751,11 @@ CASES: list[tuple[str, str, set[tuple[str, str]]]] = [
         {("Concept-prefLabel", "MinLength"), ("Concept-prefLabel", "UniqueLang"), ("Concept-inScheme", "Class")},
     ),
     (
+        "concept-alternative-labels",
+        '<concept/test/concept-alternative-labels> a skos:Concept ; skos:prefLabel "Jardins"@fr ; skos:altLabel "Potagers"@fr , "Jardins"@fr , "Gardens" , ""@en ; skos:inScheme <concept/theme> .\n',
+        {("Concept-altLabel", "SPARQL"), ("Concept-altLabel", "Datatype"), ("Concept-altLabel", "MinLength")},
+    ),
+    (
         "concept-bare",
         "<concept/test/concept-bare> a skos:Concept .\n",
         {("Concept-prefLabel", "MinCount"), ("Concept-inScheme", "MinCount"), ("Concept-frenchLabel", "SPARQL")},
