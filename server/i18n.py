@@ -12,6 +12,8 @@ from urllib.parse import urlencode
 
 from flask import Request
 
+from server.display import number
+
 LANGUAGES = ("fr", "en")
 DEFAULT = "fr"
 
@@ -52,11 +54,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "next": "Suivante",
         "first": "Première",
         "last": "Dernière",
-        "results": "résultats",
         "no_results": "Aucun résultat.",
         "search_hint": "Saisissez des mots du nom ou de la description (les accents sont facultatifs).",
-        "items": "éléments",
-        "records": "fiches",
         "report": "Rapport de validation",
         "conforms": "Les données publiées respectent les règles.",
         "does_not_conform": "Des fiches enfreignent des règles : elles n'ont pas été publiées.",
@@ -83,12 +82,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "facet_actor-type": "Types d'acteurs",
         "facet_partner": "Partenaires",
         "count": "Nombre",
-        "initiative": "initiatives",
-        "programme": "dispositifs",
-        "actor": "acteurs",
-        "partner": "partenaires",
-        "theme": "domaines",
-        "territory": "territoires",
+        "column_initiative": "Initiatives",
+        "column_programme": "dont dispositifs d'accompagnement",
+        "column_actor": "Acteurs",
+        "column_concept": "Concepts",
+        "column_record": "Fiches",
         "search_unavailable": "La recherche n'est pas encore prête pour cette version des données : "
         "réessayez dans quelques instants.",
         "kind_initiative": "Initiative",
@@ -154,11 +152,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "next": "Next",
         "first": "First",
         "last": "Last",
-        "results": "results",
         "no_results": "No results.",
         "search_hint": "Type words of the name or description (accents are optional).",
-        "items": "items",
-        "records": "records",
         "report": "Validation report",
         "conforms": "The published data follows the rules.",
         "does_not_conform": "Some records break rules: they were not published.",
@@ -185,12 +180,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "facet_actor-type": "Actor types",
         "facet_partner": "Partners",
         "count": "Count",
-        "initiative": "initiatives",
-        "programme": "support programmes",
-        "actor": "actors",
-        "partner": "partners",
-        "theme": "domains",
-        "territory": "territories",
+        "column_initiative": "Initiatives",
+        "column_programme": "of which support programmes",
+        "column_actor": "Actors",
+        "column_concept": "Concepts",
+        "column_record": "Records",
         "search_unavailable": "Search is not ready yet for this version of the data: try again in a moment.",
         "kind_initiative": "Initiative",
         "kind_programme": "Support programme",
@@ -220,6 +214,63 @@ MESSAGES: dict[str, dict[str, str]] = {
         "gone_harvest": "in the harvest",
     },
 }
+
+
+# Counted nouns: (singular, plural).  French puts 0 and 1 in the singular (« 0 résultat »), English only 1.
+NOUNS: dict[str, dict[str, tuple[str, str]]] = {
+    "fr": {
+        "initiative": ("initiative", "initiatives"),
+        "programme": ("dispositif d'accompagnement", "dispositifs d'accompagnement"),
+        "actor": ("acteur", "acteurs"),
+        "concept": ("concept", "concepts"),
+        "partner": ("partenaire", "partenaires"),
+        "theme": ("domaine", "domaines"),
+        "territory": ("territoire", "territoires"),
+        "result": ("résultat", "résultats"),
+        "record": ("fiche", "fiches"),
+        "triple": ("triplet", "triplets"),
+    },
+    "en": {
+        "initiative": ("initiative", "initiatives"),
+        "programme": ("support programme", "support programmes"),
+        "actor": ("actor", "actors"),
+        "concept": ("concept", "concepts"),
+        "partner": ("partner", "partners"),
+        "theme": ("domain", "domains"),
+        "territory": ("territory", "territories"),
+        "result": ("result", "results"),
+        "record": ("record", "records"),
+        "triple": ("triple", "triples"),
+    },
+}
+INCLUDING = {"fr": "dont", "en": "including"}
+TALLIED = ("initiative", "actor", "concept")  # the kinds of records a count lists, in this order
+
+
+def noun(lang: str, count: int, key: str) -> str:
+    """The noun ``key`` in the singular or the plural, as ``count`` asks in ``lang``."""
+    singular, plural = NOUNS[lang][key]
+    return singular if (count < 2 if lang == "fr" else count == 1) else plural
+
+
+def counted(lang: str, count: int, key: str) -> str:
+    """« 1 initiative », « 6 000 acteurs », "0 results"."""
+    return f"{number(count, lang)} {noun(lang, count, key)}"
+
+
+def tally(lang: str, kinds: dict[str, int]) -> str:
+    """Records counted by kind, never added up: « 66 initiatives dont 1 dispositif d'accompagnement, 7 acteurs ».
+
+    Programmes are initiatives: they are counted among them, and said how many.
+    """
+    parts = []
+    for kind in TALLIED:
+        if kinds.get(kind):
+            part = counted(lang, kinds[kind], kind)
+            if kind == "initiative" and kinds.get("programme"):
+                part += f" {INCLUDING[lang]} {counted(lang, kinds['programme'], 'programme')}"
+            parts.append(part)
+    return ", ".join(parts)
 
 
 def choose_language(request: Request) -> str:

@@ -13,13 +13,11 @@ from typing import Any
 import pyoxigraph as ox
 
 from carrefour.artifacts.dumps import partner_graphs
+from carrefour.artifacts.kinds import values_clause, with_subclasses
 from carrefour.store.base import Snapshot, Writer
 from carrefour.vocab import RDF, Hub
 
 STATS_FILE = "stats.json"
-
-_RDFS_SUBCLASS = "<http://www.w3.org/2000/01/rdf-schema#subClassOf>"
-_SUBCLASSES = "SELECT DISTINCT ?type ?class WHERE { ?type " + _RDFS_SUBCLASS + "+ ?class }"
 
 
 def _class_counts(view: Snapshot | Writer, classes: dict[str, ox.NamedNode]) -> dict[str, int]:
@@ -29,16 +27,9 @@ def _class_counts(view: Snapshot | Writer, classes: dict[str, ox.NamedNode]) -> 
     resources counted from the type index in one query: a property path from each
     resource would walk every type statement of the dataset once per class.
     """
-    pairs = []
-    for name, term in classes.items():
-        types = {term, *(row["type"] for row in view.select(_SUBCLASSES, {"class": term}))}
-        pairs += [f'("{name}" {t})' for t in sorted(types, key=lambda t: t.value) if isinstance(t, ox.NamedNode)]
-    # the names are the literal keys above and the types validated IRIs: nothing from the data is spliced
-    query = (
-        "SELECT ?name (COUNT(DISTINCT ?s) AS ?n) WHERE { VALUES (?name ?type) { " + " ".join(pairs) + " } "
-        "?s a ?type } GROUP BY ?name"
-    )
-    counts = {row["name"].value: int(row["n"].value) for row in view.select(query)}
+    pairs = with_subclasses(view, classes)
+    query = f"SELECT ?kind (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {values_clause(pairs)} ?s a ?type }} GROUP BY ?kind"
+    counts = {row["kind"].value: int(row["n"].value) for row in view.select(query)}
     return {name: counts.get(name, 0) for name in classes}
 
 
