@@ -58,6 +58,18 @@ def percent(value: int | str | Decimal, lang: str) -> str:
     return f"{number(value, lang)}{GROUP['fr']}%" if lang == "fr" else f"{number(value, lang)}%"
 
 
+SIZE_UNITS = {"fr": ("octets", "ko", "Mo", "Go", "To"), "en": ("bytes", "kB", "MB", "GB", "TB")}
+
+
+def byte_size(size: int, lang: str) -> str:
+    """A file's size: « 273,9 ko », "273.9 kB" (powers of 1,000, as on the files' pages)."""
+    scaled, unit = float(size), 0
+    while scaled >= 1000 and unit < len(SIZE_UNITS[lang]) - 1:
+        scaled, unit = scaled / 1000, unit + 1
+    shown = number(size, lang) if unit == 0 else number(Decimal(f"{scaled:.1f}"), lang)
+    return f"{shown}{NBSP}{SIZE_UNITS[lang][unit]}"
+
+
 def day(value: date, lang: str) -> str:
     """« 6 décembre 2026 », "6 December 2026" (« 1er » for the first of the month, in French)."""
     first = "1er" if lang == "fr" and value.day == 1 else str(value.day)

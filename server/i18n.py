@@ -95,6 +95,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "kind_partner": "Partenaire",
         "kind_concept": "Concept",
         "kind_territory": "Territoire",
+        "kind_harvest": "Moissonnage",
+        "kind_change": "Retrait de fiche",
+        "number_sign": "n° ",
         "search_title": "Recherche",
         "browse_title": "Parcourir le hub",
         "graph_data": "Les données de ce graphe",
@@ -192,6 +195,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "kind_partner": "Partner",
         "kind_concept": "Concept",
         "kind_territory": "Territory",
+        "kind_harvest": "Harvest",
+        "kind_change": "Record removal",
+        "number_sign": "no. ",
         "search_title": "Search",
         "browse_title": "Browse the hub",
         "graph_data": "The data of this graph",
@@ -271,6 +277,49 @@ def tally(lang: str, kinds: dict[str, int]) -> str:
                 part += f" {INCLUDING[lang]} {counted(lang, kinds['programme'], 'programme')}"
             parts.append(part)
     return ", ".join(parts)
+
+
+# What a person is told of an error: (title, what to do), by status; others get the last two's words.
+ERRORS: dict[str, dict[int, tuple[str, str]]] = {
+    "fr": {
+        400: ("Requête incorrecte", "L'adresse ou ses paramètres ne sont pas compris : le détail suit."),
+        403: ("Accès refusé", "Le hub ne fait pas ce qui est demandé : le détail suit."),
+        404: ("Page introuvable", "Le hub ne publie rien à cette adresse. Vérifiez-la, ou cherchez ce que vous "
+              "voulez dans le hub."),
+        405: ("Méthode non permise", "Cette adresse ne répond pas à cette sorte de requête."),
+        406: ("Format non disponible", "Le hub ne propose pas cette ressource dans le format demandé : "
+              "les formats offerts suivent."),
+        410: ("Fiche retirée", "Le hub a publié cette fiche, puis l'a retirée."),
+        413: ("Requête trop longue", "La requête dépasse la taille que le hub accepte."),
+        415: ("Type de contenu non pris en charge", "Le hub ne lit pas le corps de la requête dans ce format."),
+        416: ("Plage non disponible", "La partie du fichier demandée n'existe pas."),
+        500: ("Erreur interne", "Le hub n'a pas pu répondre : l'erreur est consignée. Réessayez plus tard."),
+        503: ("Service momentanément indisponible", "Le hub est occupé ou la requête a pris trop de temps : "
+              "réessayez dans quelques instants."),
+        0: ("Erreur", "Le hub n'a pas pu répondre à cette requête."),
+    },
+    "en": {
+        400: ("Bad request", "The address or its parameters are not understood: details below."),
+        403: ("Forbidden", "The hub does not do what was asked: details below."),
+        404: ("Page not found", "The hub publishes nothing at this address. Check it, or search the hub."),
+        405: ("Method not allowed", "This address does not answer this kind of request."),
+        406: ("Format not available", "The hub does not offer this resource in the format asked for: "
+              "the formats offered follow."),
+        410: ("Record removed", "The hub published this record, then removed it."),
+        413: ("Request too large", "The request is larger than the hub accepts."),
+        415: ("Unsupported media type", "The hub does not read a request body in this format."),
+        416: ("Range not satisfiable", "The part of the file asked for does not exist."),
+        500: ("Internal error", "The hub could not answer: the error is logged. Try again later."),
+        503: ("Service unavailable for a moment", "The hub is busy or the request took too long: "
+              "try again in a moment."),
+        0: ("Error", "The hub could not answer this request."),
+    },
+}  # fmt: skip
+
+
+def error_words(lang: str, status: int) -> tuple[str, str]:
+    """(title, what to do) of an error page."""
+    return ERRORS[lang].get(status, ERRORS[lang][0])
 
 
 def choose_language(request: Request) -> str:

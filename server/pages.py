@@ -92,7 +92,7 @@ def dereference(path: str) -> Response:
     try:
         choice = choose_representation(request, override=suffix)
     except NotAcceptable as exc:
-        response = error_response(406, str(exc), "Not acceptable")
+        response = error_response(406, str(exc))
         response.headers["Link"] = _link_header(site, path)
         response.vary.add("Accept")
         return response

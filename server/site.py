@@ -25,8 +25,8 @@ from carrefour.artifacts.search import MARK_END, MARK_START
 from carrefour.store.base import Snapshot, Store
 from carrefour.vocab import Hub
 from server.describe import Describer
-from server.display import number, when
-from server.i18n import LANGUAGES, choose_language, counted, tally, translate, with_language
+from server.display import byte_size, number, when
+from server.i18n import LANGUAGES, choose_language, counted, noun, tally, translate, with_language
 from server.jsonld import Compactor, Context, build_context
 from server.memo import VersionCache, VersionMemo
 from server.page_model import Value
@@ -88,7 +88,7 @@ def marked(text: str) -> Markup:
 
 
 def value_html(value: Value) -> Markup:
-    """A value as HTML: a link, or text in its language, then its datatype or language in small.
+    """A value as HTML: a link, or text in its language, then its language in small.
 
     Every piece of text goes through ``escape``: partner text stays text.  A Python
     filter rather than a template macro: a page shows dozens of values.
@@ -124,9 +124,11 @@ def init_app(app: Flask) -> None:
             "lang": lang,
             "t": lambda key: translate(lang, key),
             "counted": lambda count, key: counted(lang, count, key),
+            "noun": lambda count, key: noun(lang, count, key),
             "tally": lambda kinds: tally(lang, kinds),
             "num": lambda value: number(value, lang),
             "when": lambda text: when(text, lang),
+            "size": lambda size: byte_size(size, lang),
             "base": hub.base,
             "other_lang": other,
             "other_lang_url": with_language(request.script_root + request.path, other, **params),
