@@ -20,6 +20,7 @@ DEFAULT = "fr"
 MESSAGES: dict[str, dict[str, str]] = {
     "fr": {
         "site": "Carrefour des innovations sociales",
+        "colon": "\u00a0: ",
         "tagline": "Les communs de l'innovation sociale en France, en données ouvertes et liées.",
         "home": "Accueil",
         "skip": "Aller au contenu",
@@ -87,6 +88,27 @@ MESSAGES: dict[str, dict[str, str]] = {
         "column_actor": "Acteurs",
         "column_concept": "Concepts",
         "column_record": "Fiches",
+        "column_triple": "Triplets",
+        "dumps_intro": "Fichiers compressés (gzip), écrits à nouveau à chaque publication ; la somme SHA-256 de "
+        "chacun permet de vérifier un téléchargement.",
+        "dumps_open": "Pour n'avoir que des données sous licence ouverte :",
+        "licences": "Licences",
+        "whole_commons": "Le commun entier",
+        "sparql_title": "Point d'accès SPARQL",
+        "sparql_intro": "Interrogez le commun avec SPARQL 1.1 : le graphe par défaut est l'union des graphes ; "
+        "chaque partenaire a son graphe nommé. Lecture seule ; une requête est coupée après {timeout} s et une "
+        "réponse s'arrête à {cap} lignes ou triplets (l'en-tête X-SPARQL-Result-Capped le signale).",
+        "service_description": "Description du service",
+        "examples": "Exemples",
+        "query": "Requête",
+        "run": "Exécuter",
+        "capped_note": "Réponse tronquée : le point d'accès s'arrête à {cap} lignes ou triplets ; affinez la requête "
+        "(LIMIT, OFFSET, filtres) ou téléchargez les fichiers complets.",
+        "partner_column": "Partenaire",
+        "graph_column": "Graphe nommé",
+        "file": "Fichier",
+        "content": "Contenu",
+        "size": "Taille",
         "search_unavailable": "La recherche n'est pas encore prête pour cette version des données : "
         "réessayez dans quelques instants.",
         "kind_initiative": "Initiative",
@@ -121,6 +143,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "en": {
         "site": "Carrefour des innovations sociales",
+        "colon": ": ",
         "tagline": "The commons of social innovation in France, as linked open data.",
         "home": "Home",
         "skip": "Skip to content",
@@ -188,6 +211,26 @@ MESSAGES: dict[str, dict[str, str]] = {
         "column_actor": "Actors",
         "column_concept": "Concepts",
         "column_record": "Records",
+        "column_triple": "Triples",
+        "dumps_intro": "Gzipped files, written again at each publication; check a download with its SHA-256.",
+        "dumps_open": "For openly licensed data only:",
+        "licences": "Licences",
+        "whole_commons": "The whole commons",
+        "sparql_title": "SPARQL endpoint",
+        "sparql_intro": "Query the commons with SPARQL 1.1: the default graph is the union of the graphs; each partner "
+        "has its own named graph. Read-only; a query is cut after {timeout} s and an answer stops at {cap} rows or "
+        "triples (the X-SPARQL-Result-Capped header says so).",
+        "service_description": "Service description",
+        "examples": "Examples",
+        "query": "Query",
+        "run": "Run",
+        "capped_note": "Answer cut: the endpoint stops at {cap} rows or triples; narrow the query (LIMIT, OFFSET, "
+        "filters) or download the complete files.",
+        "partner_column": "Partner",
+        "graph_column": "Named graph",
+        "file": "File",
+        "content": "Content",
+        "size": "Size",
         "search_unavailable": "Search is not ready yet for this version of the data: try again in a moment.",
         "kind_initiative": "Initiative",
         "kind_programme": "Support programme",

@@ -15,6 +15,7 @@ from datetime import datetime
 
 import pyoxigraph as ox
 
+from carrefour.artifacts.licences import graph_licence, known
 from carrefour.store.base import Snapshot
 from carrefour.vocab import DCT, GEO, PROV, RDF, SCHEMA, SKOS, VOID, XSD, Hub
 from server.describe import LABELS, LICENSE, RESULT, TYPE, VALIDATION_REPORT, Describer, Description, Page
@@ -182,6 +183,9 @@ class PageBuilder:
         dated = self._dated_title(iri)
         if dated:
             return dated
+        licence = known(iri)
+        if licence is not None:
+            return licence.fr if self.lang == "fr" else licence.en
         if iri.startswith(self.main + "#"):  # a fragment node: named after the property that leads to it
             for quad in self.description.own:
                 if quad.object.value == iri and isinstance(quad.object, ox.NamedNode) and quad.subject.value != iri:
@@ -316,8 +320,10 @@ class PageBuilder:
             if partner is not None:
                 name = Value(self.title_of(partner.value), href=self.href(partner.value))
                 licence = meta.get(LICENSE) or self._partner_licence(partner)
-            else:
-                name, licence = Value(translate(self.lang, "hub_graph")), meta.get(LICENSE)
+            else:  # the hub's own graphs: the curated data, the vocabulary, the reference data
+                stated = graph_licence(self.snapshot, self.hub, graph.value)
+                name = Value(translate(self.lang, "hub_graph"))
+                licence = meta.get(LICENSE) or (ox.NamedNode(stated) if stated is not None else None)
             harvested = meta.get(_GENERATED_AT)
             sources.append(
                 Source(

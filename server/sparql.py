@@ -21,7 +21,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from carrefour.artifacts.dumps import partner_graphs
+from carrefour.artifacts.stats import partner_graphs
 from carrefour.errors import CarrefourError
 from carrefour.sparql.gate import GatePolicy, gate
 from carrefour.sparql_results import RESULT_FORMATS
@@ -29,6 +29,7 @@ from carrefour.store.base import PublicQuery, QueryAnswer, Snapshot
 from carrefour.vocab import Hub
 from server.dataset_facts import current_facts
 from server.errors import http_error, hub_error
+from server.i18n import choose_language
 from server.negotiation import HTML, RDF_OFFERS, choose_representation, choose_results_format
 from server.rdf_documents import document_response, serialize_document
 from server.service_description import PREFIXES, service_description
@@ -140,9 +141,10 @@ def answer_query(snapshot: Snapshot, protocol: ProtocolRequest, config: dict[str
 def editor_page(snapshot: Snapshot, hub: Hub, config: dict[str, Any]) -> Response:
     """The query editor, with the example queries, its limits and the other ways in."""
     found = examples(hub, sorted(partner_graphs(snapshot, hub)))
+    lang = choose_language(request)
     page = render_template(
         "sparql.html",
-        examples=[{"title": e.title, "title_en": e.title_en, "query": e.query} for e in found],
+        examples=[{"title": e.title, "title_en": e.title_en, "label": e.label(lang), "query": e.query} for e in found],
         timeout=float(config["SPARQL_TIMEOUT"]),
         cap=int(config["SPARQL_RESULT_CAP"]),
         formats=RDF_OFFERS,

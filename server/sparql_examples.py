@@ -20,6 +20,9 @@ class Example:
     title_en: str
     query: str
 
+    def label(self, lang: str) -> str:
+        return self.title if lang == "fr" else self.title_en
+
 
 def _prefixes(hub: Hub, *names: str) -> str:
     known = {"cf": hub.ns, "schema": SCHEMA, "skos": SKOS, "dct": DCT, "xsd": XSD, "owl": OWL, "rdfs": RDFS}
