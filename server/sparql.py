@@ -33,6 +33,7 @@ from server.i18n import choose_language
 from server.negotiation import HTML, RDF_OFFERS, choose_representation, choose_results_format
 from server.rdf_documents import document_response, serialize_document
 from server.service_description import PREFIXES, service_description
+from server.site import get_site
 from server.sparql_cache import AnswerCache, AnswerKey
 from server.sparql_examples import examples
 from server.sparql_protocol import ProtocolRequest, format_override, read_protocol_request
@@ -138,9 +139,19 @@ def answer_query(snapshot: Snapshot, protocol: ProtocolRequest, config: dict[str
     return response
 
 
+def partners_by_initiatives(snapshot: Snapshot, hub: Hub) -> list[str]:
+    """The published partners' ids, those with most initiatives first (the facet counts), then by id."""
+    initiatives = {
+        row["iri"]: (row.get("kinds") or {}).get("initiative", 0)
+        for row in get_site().facets(snapshot).get("partner", [])
+    }
+    ids = sorted(partner_graphs(snapshot, hub))
+    return sorted(ids, key=lambda partner_id: -initiatives.get(hub.partner(partner_id).value, 0))
+
+
 def editor_page(snapshot: Snapshot, hub: Hub, config: dict[str, Any]) -> Response:
     """The query editor, with the example queries, its limits and the other ways in."""
-    found = examples(hub, sorted(partner_graphs(snapshot, hub)))
+    found = examples(hub, partners_by_initiatives(snapshot, hub))
     lang = choose_language(request)
     page = render_template(
         "sparql.html",
