@@ -10,11 +10,14 @@ functions that are not SPARQL 1.1's, and hands the store a canonical text writte
 from the parsed query, never the client's; the query text is bounded, and the query
 runs in a killable process under a time limit and a result cap
 (``Snapshot.run_public_query``); a capped answer says so in its headers.  Answers are cached until the next
-publication and carry an ETag, so repeating a query costs nothing.
+publication and carry an ETag, so repeating a query costs nothing.  A CONSTRUCT or
+DESCRIBE answered in JSON-LD is compacted with the hub's context (``/context.jsonld``),
+like every description the hub dereferences.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
@@ -30,6 +33,7 @@ from carrefour.vocab import Hub
 from server.dataset_facts import current_facts
 from server.errors import http_error, hub_error
 from server.i18n import choose_language
+from server.jsonld import compact_answer
 from server.negotiation import HTML, RDF_OFFERS, choose_representation, choose_results_format
 from server.rdf_documents import document_response, serialize_document
 from server.service_description import PREFIXES, service_description
@@ -127,6 +131,8 @@ def answer_query(snapshot: Snapshot, protocol: ProtocolRequest, config: dict[str
     cache_status = "hit" if answer is not None else ("miss" if cacheable else "bypass")
     if answer is None:
         answer = snapshot.run_public_query(public)
+        if gated.form not in ("SELECT", "ASK") and graph_format == "jsonld":  # with the context of dereferencing
+            answer = replace(answer, body=compact_answer(answer.body, get_site().compactor(snapshot)))
         if cacheable:
             cache.put(version, key, answer)
     response = Response(answer.body, mimetype=answer.media_type)
