@@ -141,6 +141,12 @@ def _partners(
     return partners
 
 
+def _curated(graph: ox.NamedNode, counts: dict[str, int], examples: dict[str, list[str]]) -> CuratedFacts | None:
+    if graph.value not in counts:
+        return None
+    return CuratedFacts(graph, counts[graph.value], [ox.NamedNode(iri) for iri in examples.get(graph.value, [])])
+
+
 def gather_facts(snapshot: Snapshot, hub: Hub) -> DatasetFacts:
     """Read the facts of ``snapshot``'s version from its artifacts and a few queries.
 
@@ -152,7 +158,6 @@ def gather_facts(snapshot: Snapshot, hub: Hub) -> DatasetFacts:
     examples: dict[str, list[str]] = stats.get("examples") or {
         graph.value: graph_examples(snapshot, hub, graph) for graph in described_graphs(snapshot, hub)
     }
-    curated = Graphs(hub).curated
     return DatasetFacts(
         version=snapshot.info.version,
         state=snapshot.info.state,
@@ -160,11 +165,7 @@ def gather_facts(snapshot: Snapshot, hub: Hub) -> DatasetFacts:
         graph_counts=counts,
         triples=stats["triples"] if "triples" in stats else union_triples(snapshot),
         partners=_partners(snapshot, hub, counts, examples),
-        curated=CuratedFacts(
-            curated, counts[curated.value], [ox.NamedNode(iri) for iri in examples.get(curated.value, [])]
-        )
-        if curated.value in counts
-        else None,
+        curated=_curated(Graphs(hub).curated, counts, examples),
         classes=stats.get("classes", {}),
         vocabularies=sorted({vocabulary_of(p) for p in predicates}),
         dumps=list(manifest_files(read_manifest(snapshot))),
