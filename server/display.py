@@ -34,10 +34,10 @@ NUMBER_TYPES = frozenset(
 _YEAR_MONTH = re.compile(r"(-?\d{4,})-(\d{2})")
 
 
-def number(value: int | str | Decimal, lang: str) -> str:
+def number(value: int | float | str | Decimal, lang: str) -> str:
     """``6000000`` → « 6 000 000 » (U+202F) in French, "6,000,000" in English; the text itself if no number."""
     try:
-        exact = Decimal(value)
+        exact = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
     except (InvalidOperation, ValueError):
         return str(value)
     if not exact.is_finite():
