@@ -21,10 +21,13 @@ from server.vocabulary import pick
 blueprint = Blueprint("browse", __name__)
 
 OVERVIEW_ITEMS = 8
+KINDS = ("initiative", "programme", "actor", "concept")  # the columns of a facet's table, where it has any
 
 
-def _rows(rows: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
-    return [{"iri": r["iri"], "label": pick(r["labels"], lang) or r["iri"], "count": r["count"]} for r in rows]
+def facet_rows(rows: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
+    """Facet values with their label in ``lang`` and their records by kind (``kinds``; absent from versions
+    counted before kinds were: those give their records in all, ``count``)."""
+    return [{**row, "label": pick(row["labels"], lang) or row["iri"], "kinds": row.get("kinds") or {}} for row in rows]
 
 
 def _answer(template: str, parts: tuple[object, ...], **context: Any) -> Response:
@@ -43,7 +46,7 @@ def index() -> Response:
     site = get_site()
     lang = choose_language(request)
     facets = site.facets(site.store.snapshot())
-    overview = {name: _rows(facets.get(name, [])[:OVERVIEW_ITEMS], lang) for name in FACET_NAMES}
+    overview = {name: facet_rows(facets.get(name, [])[:OVERVIEW_ITEMS], lang) for name in FACET_NAMES}
     totals = {name: len(facets.get(name, [])) for name in FACET_NAMES}
     return _answer("browse.html", ("browse", lang), overview=overview, totals=totals)
 
@@ -66,7 +69,8 @@ def facet(facet: str) -> Response:
         "browse_facet.html",
         ("browse", facet, number, lang),
         facet=facet,
-        rows=_rows(rows[start : start + page.size], lang),
+        kinds=[kind for kind in KINDS if any((row.get("kinds") or {}).get(kind) for row in rows)],
+        rows=facet_rows(rows[start : start + page.size], lang),
         page=page,
         page_url=lambda n: with_language(url_for("browse.facet", facet=facet), lang, page=n),
     )

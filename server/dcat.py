@@ -3,9 +3,11 @@
 data.gouv.fr and the European portals read DCAT-AP (https://semiceu.github.io/DCAT-AP/):
 a catalog with its publisher, datasets with a contact point, distributions with
 their download URL, media type, size, checksum and licence, and data services.
-Here the hub's whole dataset has the full dumps and the SPARQL endpoint; each
-partner graph is a dataset of its own, published by its partner under its licence,
-with its own dumps.  Sizes and checksums are those of the dumps manifest.
+Here the hub's whole dataset has the full dumps and the SPARQL endpoint, under mixed
+licences that its rights statement names; each partner graph is a dataset of its own,
+published by its partner under its licence, with its own dumps; so is the hub's
+curated data, under the hub's licence, and the part of the whole under open licences,
+with its dump.  Sizes and checksums are those of the dumps manifest.
 """
 
 from __future__ import annotations
@@ -13,17 +15,27 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from carrefour.artifacts.dumps import GZIP_MEDIA_TYPE, DumpFile
+from carrefour.artifacts.licences import LICENCE_OUVERTE
 from carrefour.vocab import DCAT, DCT, FOAF, RDF, RDFS, XSD, Hub
 from server.dataset_facts import (
+    CURATED_DESCRIPTIONS,
     DESCRIPTIONS,
     KEYWORDS,
+    OPEN_TITLES,
     TITLES,
     DatasetFacts,
     PartnerFacts,
     dataset_node,
     dump_url,
+    open_node,
+    open_texts,
     publisher_node,
+    rights_node,
+    rights_texts,
 )
+from server.dump_titles import dump_titles
+from server.graph_description import HUB_GRAPHS
+from server.i18n import LANGUAGES
 
 SPDX = "http://spdx.org/rdf/terms#"
 VCARD = "http://www.w3.org/2006/vcard/ns#"
@@ -31,7 +43,7 @@ IANA = "http://www.iana.org/assignments/media-types/"
 EU = "http://publications.europa.eu/resource/authority/"
 PREFIXES = {"dcat": DCAT, "dct": DCT, "foaf": FOAF, "spdx": SPDX, "vcard": VCARD, "xsd": XSD, "rdfs": RDFS}
 FILE_TYPES = {"nq": "RDF_N_QUADS", "ttl": "RDF_TURTLE", "nt": "RDF_N_TRIPLES"}
-METADATA_LICENCE = "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"
+METADATA_LICENCE = LICENCE_OUVERTE
 SPARQL_PROTOCOL = "https://www.w3.org/TR/sparql11-protocol/"
 RDF_TYPE = ox.NamedNode(RDF + "type")
 
@@ -84,12 +96,14 @@ def _agents(hub: Hub, contact_email: str) -> list[ox.Triple]:
     return triples
 
 
-def _distribution(hub: Hub, dump: DumpFile, licence: ox.NamedNode | None) -> list[ox.Triple]:
+def _distribution(
+    hub: Hub, facts: DatasetFacts, dump: DumpFile, licence: ox.NamedNode | None, rights: ox.NamedNode
+) -> list[ox.Triple]:
+    """A dump as a distribution: under ``licence``, or (a file of several licences) with ``rights`` saying them."""
     node, url = distribution_node(hub, dump), dump_url(hub, dump)
     checksum = ox.NamedNode(f"{node.value}-sha256")
     triples = [
         ox.Triple(node, RDF_TYPE, _dcat("Distribution")),
-        ox.Triple(node, _dct("title"), ox.Literal(dump.title)),
         ox.Triple(node, _dcat("accessURL"), url),
         ox.Triple(node, _dcat("downloadURL"), url),
         ox.Triple(node, _dcat("mediaType"), ox.NamedNode(IANA + dump.media_type)),
@@ -101,6 +115,7 @@ def _distribution(hub: Hub, dump: DumpFile, licence: ox.NamedNode | None) -> lis
         ox.Triple(checksum, ox.NamedNode(SPDX + "algorithm"), ox.NamedNode(SPDX + "checksumAlgorithm_sha256")),
         ox.Triple(checksum, ox.NamedNode(SPDX + "checksumValue"), _typed(dump.sha256, "hexBinary")),
     ]
+    triples += _texts(node, "title", dump_titles(dump, hub, facts.partner_names))
     if dump.format in FILE_TYPES:
         triples.append(ox.Triple(node, _dct("format"), ox.NamedNode(f"{EU}file-type/{FILE_TYPES[dump.format]}")))
     if licence is not None:
@@ -109,7 +124,7 @@ def _distribution(hub: Hub, dump: DumpFile, licence: ox.NamedNode | None) -> lis
             ox.Triple(licence, RDF_TYPE, _dct("LicenseDocument")),
         ]
     else:
-        triples.append(ox.Triple(node, _dct("rights"), ox.NamedNode(hub.iri("catalog") + "#rights")))
+        triples.append(ox.Triple(node, _dct("rights"), rights))
     return triples
 
 
@@ -156,7 +171,55 @@ def _partner_dataset(hub: Hub, facts: DatasetFacts, partner: PartnerFacts) -> li
         ]
     for dump in facts.dumps_of(partner.graph):
         triples.append(ox.Triple(subject, _dcat("distribution"), distribution_node(hub, dump)))
-        triples += _distribution(hub, dump, partner.licence)
+        triples += _distribution(hub, facts, dump, partner.licence, rights_node(hub))
+    return triples
+
+
+def _statement(node: ox.NamedNode, texts: dict[str, str]) -> list[ox.Triple]:
+    return [ox.Triple(node, RDF_TYPE, _dct("RightsStatement"))] + [
+        ox.Triple(node, ox.NamedNode(RDFS + "label"), ox.Literal(text, language=lang)) for lang, text in texts.items()
+    ]
+
+
+def _hub_dataset(
+    hub: Hub, facts: DatasetFacts, subject: ox.NamedNode, titles: dict[str, str], descriptions: dict[str, str]
+) -> list[ox.Triple]:
+    """A part of the whole the hub itself publishes: the curated data, the openly licensed graphs."""
+    return (
+        _common(subject, hub, facts)
+        + _texts(subject, "title", titles)
+        + _texts(subject, "description", descriptions)
+        + [
+            ox.Triple(subject, _dct("publisher"), publisher_node(hub)),
+            ox.Triple(subject, _dct("isPartOf"), dataset_node(hub)),
+            ox.Triple(subject, _dcat("landingPage"), ox.NamedNode(subject.value.split("#", 1)[0])),
+        ]
+    )
+
+
+def _curated_dataset(hub: Hub, facts: DatasetFacts) -> list[ox.Triple]:
+    if facts.curated is None:
+        return []
+    subject = facts.curated.graph
+    titles = dict(zip(LANGUAGES, HUB_GRAPHS["curated"], strict=True))
+    triples = _hub_dataset(hub, facts, subject, titles, CURATED_DESCRIPTIONS)
+    for dump in facts.dumps_of(subject):
+        triples.append(ox.Triple(subject, _dcat("distribution"), distribution_node(hub, dump)))
+        triples += _distribution(hub, facts, dump, facts.curated.licence, rights_node(hub))
+    return triples
+
+
+def _open_dataset(hub: Hub, facts: DatasetFacts) -> list[ox.Triple]:
+    """The graphs under open licences, several of them: a rights statement says how to reuse them."""
+    dumps = facts.open_dumps()
+    if not dumps:
+        return []
+    subject, rights = open_node(hub), ox.NamedNode(hub.iri("dataset") + "#open-rights")
+    triples = _hub_dataset(hub, facts, subject, OPEN_TITLES, open_texts()) + _statement(rights, open_texts())
+    triples.append(ox.Triple(subject, _dct("rights"), rights))
+    for dump in dumps:
+        triples.append(ox.Triple(subject, _dcat("distribution"), distribution_node(hub, dump)))
+        triples += _distribution(hub, facts, dump, None, rights)
     return triples
 
 
@@ -181,9 +244,11 @@ def _data_service(hub: Hub, served: list[ox.NamedNode]) -> list[ox.Triple]:
 def dcat_catalog(hub: Hub, facts: DatasetFacts, contact_email: str = "") -> list[ox.Triple]:
     """The catalog: the hub's dataset, one dataset per partner graph, the SPARQL endpoint."""
     catalog, dataset, endpoint = catalog_node(hub), dataset_node(hub), hub.node("sparql")
-    rights = ox.NamedNode(hub.iri("catalog") + "#rights")
+    rights = rights_node(hub)
     sparql_distribution = ox.NamedNode(hub.iri("catalog") + "#sparql")
-    partner_datasets = [partner.graph for partner in facts.partners]
+    parts = [partner.graph for partner in facts.partners]
+    parts += [facts.curated.graph] if facts.curated is not None else []
+    parts += [open_node(hub)] if facts.open_dumps() else []
     triples = [
         ox.Triple(catalog, RDF_TYPE, _dcat("Catalog")),
         ox.Triple(catalog, _dct("publisher"), publisher_node(hub)),
@@ -199,16 +264,7 @@ def dcat_catalog(hub: Hub, facts: DatasetFacts, contact_email: str = "") -> list
         ox.Triple(dataset, _dct("publisher"), publisher_node(hub)),
         ox.Triple(dataset, _dcat("landingPage"), ox.NamedNode(hub.base)),
         ox.Triple(dataset, _dct("rights"), rights),
-        ox.Triple(rights, RDF_TYPE, _dct("RightsStatement")),
-        ox.Triple(
-            rights,
-            ox.NamedNode(RDFS + "label"),
-            ox.Literal(
-                "Chaque partie garde la licence de son partenaire (voir les jeux de données des partenaires) ; "
-                "le vocabulaire et les référentiels du Carrefour sont sous leurs propres licences.",
-                language="fr",
-            ),
-        ),
+        *_statement(rights, rights_texts(facts)),
         ox.Triple(dataset, _dcat("distribution"), sparql_distribution),
         ox.Triple(sparql_distribution, RDF_TYPE, _dcat("Distribution")),
         ox.Triple(sparql_distribution, _dct("title"), ox.Literal("Point d'accès SPARQL", language="fr")),
@@ -220,14 +276,13 @@ def dcat_catalog(hub: Hub, facts: DatasetFacts, contact_email: str = "") -> list
     triples += _common(dataset, hub, facts) + _texts(dataset, "title", TITLES)
     triples += _texts(dataset, "description", DESCRIPTIONS)
     triples += _agents(hub, contact_email)
-    for dump in facts.dumps_of(None):
+    for dump in facts.whole_dumps():
         triples.append(ox.Triple(dataset, _dcat("distribution"), distribution_node(hub, dump)))
-        triples += _distribution(hub, dump, None)
+        triples += _distribution(hub, facts, dump, None, rights)
+    for part in parts:
+        triples += [ox.Triple(catalog, _dcat("dataset"), part), ox.Triple(dataset, _dct("hasPart"), part)]
     for partner in facts.partners:
-        triples += [
-            ox.Triple(catalog, _dcat("dataset"), partner.graph),
-            ox.Triple(dataset, _dct("hasPart"), partner.graph),
-        ]
         triples += _partner_dataset(hub, facts, partner)
-    triples += _data_service(hub, [dataset, *partner_datasets])
+    triples += _curated_dataset(hub, facts) + _open_dataset(hub, facts)
+    triples += _data_service(hub, [dataset, *parts])
     return triples

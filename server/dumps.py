@@ -13,10 +13,21 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, send_file
 
-from carrefour.artifacts.dumps import GZIP_MEDIA_TYPE, MANIFEST, DumpFile, dumps_folder, manifest_files, read_manifest
+from carrefour.artifacts.dumps import (
+    GZIP_MEDIA_TYPE,
+    MANIFEST,
+    OPEN_QUADS,
+    DumpFile,
+    dumps_folder,
+    manifest_files,
+    read_manifest,
+)
 from carrefour.errors import NotAcceptable, NotFound
 from carrefour.store.base import Snapshot
 from carrefour.vocab import Hub
+from server.dataset_facts import current_facts, licence_name, rights_texts
+from server.dump_titles import dump_title
+from server.i18n import choose_language
 from server.negotiation import HTML
 
 blueprint = Blueprint("dumps", __name__)
@@ -41,6 +52,22 @@ def _listing_json(manifest: dict[str, Any], hub: Hub) -> dict[str, Any]:
     return {**manifest, "files": files, "manifest": hub.iri("dumps", MANIFEST)}
 
 
+def _listing_html(snapshot: Snapshot, hub: Hub, manifest: dict[str, Any]) -> str:
+    """The dumps for people, in their language: what each holds, under which licences, and which are open."""
+    lang = choose_language(request)
+    facts = current_facts(snapshot)
+    files = list(manifest_files(manifest))
+    return render_template(
+        "dumps.html",
+        manifest=manifest,
+        files=files,
+        open_dumps=[dump for dump in files if dump.file == OPEN_QUADS],
+        rights=rights_texts(facts)[lang],
+        title=lambda dump: dump_title(dump, lang, hub, facts.partner_names),
+        licence_name=lambda iri: licence_name(iri, lang),
+    )
+
+
 @blueprint.get("/dumps/")
 def listing() -> Response:
     """The dumps of the published version: an HTML table, or the manifest as JSON."""
@@ -57,12 +84,12 @@ def listing() -> Response:
     if wanted == "json":
         response = jsonify(_listing_json(manifest, hub))
     elif wanted == "html":
-        files = list(manifest_files(manifest))
-        response = Response(render_template("dumps.html", manifest=manifest, files=files), mimetype=HTML)
+        response = Response(_listing_html(snapshot, hub, manifest), mimetype=HTML)
     else:
         raise NotAcceptable(f"unknown format {wanted!r}; available: json, html")
     response.headers["Vary"] = "Accept"
-    response.set_etag(f"dumps-{manifest['version']}-{wanted}")
+    shown_in = f"-{choose_language(request)}" if wanted == "html" else ""
+    response.set_etag(f"dumps-{manifest['version']}-{wanted}{shown_in}")
     return response.make_conditional(request)
 
 

@@ -14,6 +14,7 @@ from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from carrefour.errors import CarrefourError, StoreError
+from server.i18n import choose_language, error_words
 
 log = logging.getLogger(__name__)
 
@@ -28,24 +29,27 @@ def _error_media_type(plain_first: bool) -> str:
 
 
 def error_response(
-    status: int, message: str, title: str | None = None, plain_first: bool = False, shape: str | None = None
+    status: int, message: str, plain_first: bool = False, shape: str | None = None, generic: bool = False
 ) -> Response:
     """Render ``message`` with ``status`` in the negotiated error shape (or in ``shape``, a media type).
+
+    People get a page in their language (``?lang=``) saying what happened and what to do;
+    the technical message follows it, in English as scripts get it, marked as such.
 
     :param plain_first: machine endpoints (SPARQL) answer ``*/*`` with plain text, which a
         script or a query editor shows as it is; HTML and JSON only when asked for.
     :param shape: force the shape, e.g. plain text for a suffixed RDF document (``x.ttl``).
+    :param generic: ``message`` says nothing the page's own words do not (werkzeug's stock text): pages leave it out.
     """
-    title = title or {400: "Bad request", 403: "Forbidden", 404: "Not found", 406: "Not acceptable"}.get(
-        status, "Error"
-    )
     media_type = shape or _error_media_type(plain_first)
     if media_type == "application/json":
         response = jsonify({"ok": False, "status": status, "error": message})
     elif media_type == "text/html":
-        response = Response(
-            render_template("error.html", status=status, title=title, message=message), mimetype="text/html"
-        )
+        lang = choose_language(request)
+        words = error_words(lang, status)
+        detail = None if generic else message
+        page = render_template("error.html", status=status, title=words[0], explanation=words[1], message=detail)
+        response = Response(page, mimetype="text/html")
     else:
         response = Response(message + "\n", mimetype="text/plain")
     response.status_code = status
@@ -63,7 +67,8 @@ def hub_error(error: CarrefourError, plain_first: bool = False) -> Response:
 
 def http_error(error: HTTPException, plain_first: bool = False) -> Response:
     """werkzeug's errors (404, 405, 413, 415…), in the same shapes."""
-    response = error_response(error.code or 500, error.description or error.name, error.name, plain_first)
+    generic = error.description is None or error.description == type(error).description
+    response = error_response(error.code or 500, error.description or error.name, plain_first, generic=generic)
     for name, value in error.get_headers():  # Allow (405), Content-Range (416), WWW-Authenticate…
         if name.lower() != "content-type":
             response.headers[name] = value
@@ -77,4 +82,4 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected(error: Exception) -> Response:
         log.exception("unexpected error on %s %s", request.method, request.path)
-        return error_response(500, "internal error: the hub could not answer this request", "Internal error")
+        return error_response(500, "internal error: the hub could not answer this request")

@@ -20,11 +20,11 @@ from urllib.parse import urlencode
 
 import pyoxigraph as ox
 
-from carrefour.artifacts.dumps import DumpFile, manifest_files, read_manifest
+from carrefour.artifacts.dumps import WHOLE_QUADS, DumpFile, manifest_files, read_manifest
+from carrefour.artifacts.licences import graph_licence
 from carrefour.artifacts.stats import read_stats
 from carrefour.store.base import Snapshot
 from carrefour.vocab import DCT, OWL, PROV, RDF, RDFS, SCHEMA, SD, SH, SKOS, VOID, XSD, Graphs, Hub
-from server.dcat import METADATA_LICENCE
 from server.memo import LruMemo
 
 TYPE = ox.NamedNode(RDF + "type")
@@ -51,8 +51,6 @@ PARTNER_GRAPHS = {
     "report": ("Rapport de validation : {name}", "Validation report: {name}"),
     "taxonomy": ("Taxonomie de {name}", "Taxonomy of {name}"),
 }
-METADATA_GRAPHS = ("partners", "links", "changes", "provenance", "report")  # the hub's own account of the data
-DOCUMENT_GRAPHS = ("ontology", "shapes")  # their licence is their document's
 ROOT_TYPES = (OWL + "Ontology", SKOS + "ConceptScheme", SH + "ValidationReport")
 HUB_ROOT_TYPES = ("HarvestActivity", "Country", "Partner")  # of the hub's vocabulary
 
@@ -137,7 +135,7 @@ class NamedGraphs:
             facts.append((self.hub.term("partner"), partner))
         titles = self._titles(snapshot, name, partner_id, partner_name)
         facts += [(ox.NamedNode(DCT + "title"), ox.Literal(title, language=lang)) for lang, title in titles.items()]
-        licence = self._licence(snapshot, name, partner)
+        licence = self._licence(snapshot, iri)
         if licence is not None:
             facts.append((LICENSE, licence))
         facts += self._written(snapshot, name, partner_id)
@@ -152,7 +150,7 @@ class NamedGraphs:
         """The graph's dumps (its own, else those of the whole hub that keep named graphs) and a query."""
         dumps = self.catalogue(snapshot).dumps
         own = [d for d in dumps if d.graph == iri.value]
-        whole = [d for d in dumps if d.graph is None and d.format == "nq"]
+        whole = [d for d in dumps if d.file == WHOLE_QUADS]  # the open dump holds only some graphs
         query = f"SELECT ?s ?p ?o WHERE {{ GRAPH <{iri.value}> {{ ?s ?p ?o }} }} LIMIT 100"
         return GraphAccess(own, whole, self.hub.iri("sparql") + "?" + urlencode({"query": query}))
 
@@ -176,18 +174,11 @@ class NamedGraphs:
         names = [q.object.value for q in snapshot.lookup([partner], [ox.NamedNode(SCHEMA + "name")])]
         return names[0] if names else None
 
-    def _licence(self, snapshot: Snapshot, name: str, partner: ox.NamedNode | None) -> ox.NamedNode | None:
-        """The partner's for its data and taxonomy, the hub's for its account of the data, a document's own."""
-        if name in METADATA_GRAPHS:
-            return ox.NamedNode(METADATA_LICENCE)
-        if name in DOCUMENT_GRAPHS:
-            source: ox.NamedNode | None = self.hub.node(name)
-        else:
-            source = partner  # None for the curated data and the reference graphs: their licences are their own
-        if source is None:
-            return None
-        found = [q.object for q in snapshot.lookup([source], [LICENSE]) if isinstance(q.object, ox.NamedNode)]
-        return found[0] if found else None
+    def _licence(self, snapshot: Snapshot, iri: ox.NamedNode) -> ox.NamedNode | None:
+        """The partner's for its data and taxonomy, the hub's for its own data and its account of the data,
+        a document's own (:func:`carrefour.artifacts.licences.graph_licence`)."""
+        licence = graph_licence(snapshot, self.hub, iri.value)
+        return ox.NamedNode(licence) if licence is not None else None
 
     def _written(
         self, snapshot: Snapshot, name: str, partner_id: str | None

@@ -6,10 +6,10 @@ from flask import Blueprint, Response, render_template, request
 
 from carrefour.artifacts.stats import read_stats
 from carrefour.store.base import Snapshot
+from server.browse import facet_rows
 from server.caching import cacheable, etag_for, not_modified, not_modified_response
 from server.i18n import choose_language, translate
 from server.site import Site, get_site
-from server.vocabulary import pick
 
 blueprint = Blueprint("home", __name__)
 CURATED = "curated"  # report/curated: the curated data's report, published by `carrefour init`
@@ -24,16 +24,13 @@ def index() -> Response:
     if not_modified(etag, snapshot.info.published):
         return not_modified_response(etag, snapshot.info.published)
     facets = site.facets(snapshot)
-    counts = {
-        name: [(row["iri"], pick(row["labels"], lang) or row["iri"], row["count"]) for row in facets.get(name, [])]
-        for name in ("partner", "theme", "region")
-    }
+    counts = {name: facet_rows(facets.get(name, []), lang) for name in ("partner", "theme", "region")}
     body = render_template(
         "home.html",
         stats=read_stats(snapshot) or {},
         info=snapshot.info,
         counts=counts,
-        reports=_reports(site, snapshot, {iri: label for iri, label, _ in counts["partner"]}, lang),
+        reports=_reports(site, snapshot, {row["iri"]: row["label"] for row in counts["partner"]}, lang),
     )
     return cacheable(Response(body, content_type="text/html; charset=utf-8"), etag, snapshot.info.published)
 

@@ -12,12 +12,15 @@ from urllib.parse import urlencode
 
 from flask import Request
 
+from server.display import number
+
 LANGUAGES = ("fr", "en")
 DEFAULT = "fr"
 
 MESSAGES: dict[str, dict[str, str]] = {
     "fr": {
         "site": "Carrefour des innovations sociales",
+        "colon": "\u00a0: ",
         "tagline": "Les communs de l'innovation sociale en France, en données ouvertes et liées.",
         "home": "Accueil",
         "skip": "Aller au contenu",
@@ -52,11 +55,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "next": "Suivante",
         "first": "Première",
         "last": "Dernière",
-        "results": "résultats",
         "no_results": "Aucun résultat.",
         "search_hint": "Saisissez des mots du nom ou de la description (les accents sont facultatifs).",
-        "items": "éléments",
-        "records": "fiches",
         "report": "Rapport de validation",
         "conforms": "Les données publiées respectent les règles.",
         "does_not_conform": "Des fiches enfreignent des règles : elles n'ont pas été publiées.",
@@ -83,12 +83,32 @@ MESSAGES: dict[str, dict[str, str]] = {
         "facet_actor-type": "Types d'acteurs",
         "facet_partner": "Partenaires",
         "count": "Nombre",
-        "initiative": "initiatives",
-        "programme": "dispositifs",
-        "actor": "acteurs",
-        "partner": "partenaires",
-        "theme": "domaines",
-        "territory": "territoires",
+        "column_initiative": "Initiatives",
+        "column_programme": "dont dispositifs d'accompagnement",
+        "column_actor": "Acteurs",
+        "column_concept": "Concepts",
+        "column_record": "Fiches",
+        "column_triple": "Triplets",
+        "dumps_intro": "Fichiers compressés (gzip), écrits à nouveau à chaque publication ; la somme SHA-256 de "
+        "chacun permet de vérifier un téléchargement.",
+        "dumps_open": "Pour n'avoir que des données sous licence ouverte :",
+        "licences": "Licences",
+        "whole_commons": "Le commun entier",
+        "sparql_title": "Point d'accès SPARQL",
+        "sparql_intro": "Interrogez le commun avec SPARQL 1.1 : le graphe par défaut est l'union des graphes ; "
+        "chaque partenaire a son graphe nommé. Lecture seule ; une requête est coupée après {timeout} s et une "
+        "réponse s'arrête à {cap} lignes ou triplets (l'en-tête X-SPARQL-Result-Capped le signale).",
+        "service_description": "Description du service",
+        "examples": "Exemples",
+        "query": "Requête",
+        "run": "Exécuter",
+        "capped_note": "Réponse tronquée : le point d'accès s'arrête à {cap} lignes ou triplets ; affinez la requête "
+        "(LIMIT, OFFSET, filtres) ou téléchargez les fichiers complets.",
+        "partner_column": "Partenaire",
+        "graph_column": "Graphe nommé",
+        "file": "Fichier",
+        "content": "Contenu",
+        "size": "Taille",
         "search_unavailable": "La recherche n'est pas encore prête pour cette version des données : "
         "réessayez dans quelques instants.",
         "kind_initiative": "Initiative",
@@ -97,6 +117,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "kind_partner": "Partenaire",
         "kind_concept": "Concept",
         "kind_territory": "Territoire",
+        "kind_harvest": "Moissonnage",
+        "kind_change": "Retrait de fiche",
+        "number_sign": "n° ",
         "search_title": "Recherche",
         "browse_title": "Parcourir le hub",
         "graph_data": "Les données de ce graphe",
@@ -120,6 +143,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "en": {
         "site": "Carrefour des innovations sociales",
+        "colon": ": ",
         "tagline": "The commons of social innovation in France, as linked open data.",
         "home": "Home",
         "skip": "Skip to content",
@@ -154,11 +178,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "next": "Next",
         "first": "First",
         "last": "Last",
-        "results": "results",
         "no_results": "No results.",
         "search_hint": "Type words of the name or description (accents are optional).",
-        "items": "items",
-        "records": "records",
         "report": "Validation report",
         "conforms": "The published data follows the rules.",
         "does_not_conform": "Some records break rules: they were not published.",
@@ -185,12 +206,31 @@ MESSAGES: dict[str, dict[str, str]] = {
         "facet_actor-type": "Actor types",
         "facet_partner": "Partners",
         "count": "Count",
-        "initiative": "initiatives",
-        "programme": "support programmes",
-        "actor": "actors",
-        "partner": "partners",
-        "theme": "domains",
-        "territory": "territories",
+        "column_initiative": "Initiatives",
+        "column_programme": "of which support programmes",
+        "column_actor": "Actors",
+        "column_concept": "Concepts",
+        "column_record": "Records",
+        "column_triple": "Triples",
+        "dumps_intro": "Gzipped files, written again at each publication; check a download with its SHA-256.",
+        "dumps_open": "For openly licensed data only:",
+        "licences": "Licences",
+        "whole_commons": "The whole commons",
+        "sparql_title": "SPARQL endpoint",
+        "sparql_intro": "Query the commons with SPARQL 1.1: the default graph is the union of the graphs; each partner "
+        "has its own named graph. Read-only; a query is cut after {timeout} s and an answer stops at {cap} rows or "
+        "triples (the X-SPARQL-Result-Capped header says so).",
+        "service_description": "Service description",
+        "examples": "Examples",
+        "query": "Query",
+        "run": "Run",
+        "capped_note": "Answer cut: the endpoint stops at {cap} rows or triples; narrow the query (LIMIT, OFFSET, "
+        "filters) or download the complete files.",
+        "partner_column": "Partner",
+        "graph_column": "Named graph",
+        "file": "File",
+        "content": "Content",
+        "size": "Size",
         "search_unavailable": "Search is not ready yet for this version of the data: try again in a moment.",
         "kind_initiative": "Initiative",
         "kind_programme": "Support programme",
@@ -198,6 +238,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "kind_partner": "Partner",
         "kind_concept": "Concept",
         "kind_territory": "Territory",
+        "kind_harvest": "Harvest",
+        "kind_change": "Record removal",
+        "number_sign": "no. ",
         "search_title": "Search",
         "browse_title": "Browse the hub",
         "graph_data": "The data of this graph",
@@ -220,6 +263,106 @@ MESSAGES: dict[str, dict[str, str]] = {
         "gone_harvest": "in the harvest",
     },
 }
+
+
+# Counted nouns: (singular, plural).  French puts 0 and 1 in the singular (« 0 résultat »), English only 1.
+NOUNS: dict[str, dict[str, tuple[str, str]]] = {
+    "fr": {
+        "initiative": ("initiative", "initiatives"),
+        "programme": ("dispositif d'accompagnement", "dispositifs d'accompagnement"),
+        "actor": ("acteur", "acteurs"),
+        "concept": ("concept", "concepts"),
+        "partner": ("partenaire", "partenaires"),
+        "theme": ("domaine", "domaines"),
+        "territory": ("territoire", "territoires"),
+        "result": ("résultat", "résultats"),
+        "record": ("fiche", "fiches"),
+        "triple": ("triplet", "triplets"),
+    },
+    "en": {
+        "initiative": ("initiative", "initiatives"),
+        "programme": ("support programme", "support programmes"),
+        "actor": ("actor", "actors"),
+        "concept": ("concept", "concepts"),
+        "partner": ("partner", "partners"),
+        "theme": ("domain", "domains"),
+        "territory": ("territory", "territories"),
+        "result": ("result", "results"),
+        "record": ("record", "records"),
+        "triple": ("triple", "triples"),
+    },
+}
+INCLUDING = {"fr": "dont", "en": "including"}
+TALLIED = ("initiative", "actor", "concept")  # the kinds of records a count lists, in this order
+
+
+def noun(lang: str, count: int, key: str) -> str:
+    """The noun ``key`` in the singular or the plural, as ``count`` asks in ``lang``."""
+    singular, plural = NOUNS[lang][key]
+    return singular if (count < 2 if lang == "fr" else count == 1) else plural
+
+
+def counted(lang: str, count: int, key: str) -> str:
+    """« 1 initiative », « 6 000 acteurs », "0 results"."""
+    return f"{number(count, lang)} {noun(lang, count, key)}"
+
+
+def tally(lang: str, kinds: dict[str, int]) -> str:
+    """Records counted by kind, never added up: « 66 initiatives dont 1 dispositif d'accompagnement, 7 acteurs ».
+
+    Programmes are initiatives: they are counted among them, and said how many.
+    """
+    parts = []
+    for kind in TALLIED:
+        if kinds.get(kind):
+            part = counted(lang, kinds[kind], kind)
+            if kind == "initiative" and kinds.get("programme"):
+                part += f" {INCLUDING[lang]} {counted(lang, kinds['programme'], 'programme')}"
+            parts.append(part)
+    return ", ".join(parts)
+
+
+# What a person is told of an error: (title, what to do), by status; others get the last two's words.
+ERRORS: dict[str, dict[int, tuple[str, str]]] = {
+    "fr": {
+        400: ("Requête incorrecte", "L'adresse ou ses paramètres ne sont pas compris : le détail suit."),
+        403: ("Accès refusé", "Le hub ne fait pas ce qui est demandé : le détail suit."),
+        404: ("Page introuvable", "Le hub ne publie rien à cette adresse. Vérifiez-la, ou cherchez ce que vous "
+              "voulez dans le hub."),
+        405: ("Méthode non permise", "Cette adresse ne répond pas à cette sorte de requête."),
+        406: ("Format non disponible", "Le hub ne propose pas cette ressource dans le format demandé : "
+              "les formats offerts suivent."),
+        410: ("Fiche retirée", "Le hub a publié cette fiche, puis l'a retirée."),
+        413: ("Requête trop longue", "La requête dépasse la taille que le hub accepte."),
+        415: ("Type de contenu non pris en charge", "Le hub ne lit pas le corps de la requête dans ce format."),
+        416: ("Plage non disponible", "La partie du fichier demandée n'existe pas."),
+        500: ("Erreur interne", "Le hub n'a pas pu répondre : l'erreur est consignée. Réessayez plus tard."),
+        503: ("Service momentanément indisponible", "Le hub est occupé ou la requête a pris trop de temps : "
+              "réessayez dans quelques instants."),
+        0: ("Erreur", "Le hub n'a pas pu répondre à cette requête."),
+    },
+    "en": {
+        400: ("Bad request", "The address or its parameters are not understood: details below."),
+        403: ("Forbidden", "The hub does not do what was asked: details below."),
+        404: ("Page not found", "The hub publishes nothing at this address. Check it, or search the hub."),
+        405: ("Method not allowed", "This address does not answer this kind of request."),
+        406: ("Format not available", "The hub does not offer this resource in the format asked for: "
+              "the formats offered follow."),
+        410: ("Record removed", "The hub published this record, then removed it."),
+        413: ("Request too large", "The request is larger than the hub accepts."),
+        415: ("Unsupported media type", "The hub does not read a request body in this format."),
+        416: ("Range not satisfiable", "The part of the file asked for does not exist."),
+        500: ("Internal error", "The hub could not answer: the error is logged. Try again later."),
+        503: ("Service unavailable for a moment", "The hub is busy or the request took too long: "
+              "try again in a moment."),
+        0: ("Error", "The hub could not answer this request."),
+    },
+}  # fmt: skip
+
+
+def error_words(lang: str, status: int) -> tuple[str, str]:
+    """(title, what to do) of an error page."""
+    return ERRORS[lang].get(status, ERRORS[lang][0])
 
 
 def choose_language(request: Request) -> str:

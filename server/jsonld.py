@@ -84,15 +84,15 @@ class Compactor:
         self._vocab_of = lru_cache(maxsize=4096)(self._vocab)
         self._key_of = lru_cache(maxsize=4096)(self._key)
 
-    def serialize(self, triples: list[ox.Triple], main: ox.NamedNode) -> bytes:
+    def serialize(self, triples: list[ox.Triple], main: ox.NamedNode | None) -> bytes:
         try:
             document = self.compact(triples, main)
         except Ambiguous:
             return ox.serialize(triples, format=ox.RdfFormat.JSON_LD)
         return orjson.dumps(document, option=orjson.OPT_INDENT_2)
 
-    def compact(self, triples: list[ox.Triple], main: ox.NamedNode) -> dict[str, Any]:
-        """The document: ``{"@context": url, "@graph": [nodes]}``, ``main`` first.
+    def compact(self, triples: list[ox.Triple], main: ox.NamedNode | None) -> dict[str, Any]:
+        """The document: ``{"@context": url, "@graph": [nodes]}``, ``main`` first (if any: a query's answer has none).
 
         :raises Ambiguous: an IRI cannot be written unambiguously with the context.
         """
@@ -201,6 +201,16 @@ class Compactor:
         if datatype == _STRING:
             return {"@value": value.value}
         return {"@value": value.value, "@type": self._vocab_of(datatype)}
+
+
+def compact_answer(body: bytes, compactor: Compactor) -> bytes:
+    """A store's JSON-LD answer to a CONSTRUCT or DESCRIBE (expanded) compacted like every description.
+
+    Read back and written again: at most the result cap of triples, once per answer
+    (the answer cache keeps the compacted one).
+    """
+    triples = [quad.triple for quad in ox.parse(body, format=ox.RdfFormat.JSON_LD)]
+    return compactor.serialize(triples, None)
 
 
 def _finish(node: dict[str, Any]) -> dict[str, Any]:

@@ -13,7 +13,9 @@ from flask import Blueprint, Response, current_app, render_template, request
 
 from carrefour.vocab import Hub
 from server import dcat, void
-from server.dataset_facts import DESCRIPTIONS, TITLES, DatasetFacts, current_facts
+from server.dataset_facts import DESCRIPTIONS, TITLES, DatasetFacts, current_facts, licence_name, rights_texts
+from server.dump_titles import dump_title
+from server.i18n import choose_language
 from server.negotiation import RDF_OFFERS, choose_representation
 from server.rdf_documents import document_response, serialize_document
 
@@ -28,19 +30,24 @@ def _document(
     choice = choose_representation(request, html=True, html_last=True)
     facts = current_facts(snapshot)
     if choice.name == "html":
+        lang = choose_language(request)
         body = render_template(
             "metadata.html",
             title=title,
             facts=facts,
             titles=TITLES,
             descriptions=DESCRIPTIONS,
+            rights=rights_texts(facts)[lang],
             formats=RDF_OFFERS,
             path=request.path,
             dump_url=lambda dump: hub.iri("dumps", dump.file),
+            dump_title=lambda dump: dump_title(dump, lang, hub, facts.partner_names),
+            licence_name=lambda iri: licence_name(iri, lang),
         )
     else:
         body = serialize_document(build(hub, facts), choice.name, prefixes)
-    return document_response(body, choice, version=facts.version, published=facts.published, name=name)
+    shown = f"{name}-{choose_language(request)}" if choice.name == "html" else name
+    return document_response(body, choice, version=facts.version, published=facts.published, name=shown)
 
 
 @blueprint.get("/.well-known/void", endpoint="void")

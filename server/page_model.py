@@ -8,14 +8,18 @@ and ``mailto`` addresses — a ``javascript:`` URL in a feed is shown, never lin
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime
 
 import pyoxigraph as ox
 
+from carrefour.artifacts.licences import graph_licence, known
 from carrefour.store.base import Snapshot
 from carrefour.vocab import DCT, GEO, PROV, RDF, SCHEMA, SKOS, VOID, XSD, Hub
 from server.describe import LABELS, LICENSE, RESULT, TYPE, VALIDATION_REPORT, Describer, Description, Page
+from server.display import NUMBER_TYPES, amount, literal_text, moment, percent
 from server.graph_description import GraphAccess
 from server.i18n import translate, with_language
 from server.report_view import ReportView, report_view
@@ -24,6 +28,9 @@ from server.vocabulary import Vocabulary, pick, vocabulary_prefixes
 
 SAFE_SCHEMES = ("http://", "https://", "mailto:")
 _PLAIN_TYPES = {XSD + "string", RDF + "langString"}
+_STAMPED = re.compile(r"(harvest|change)/([^/]+)/(\d{8}T\d{6}Z)(?:-(\d+))?")
+_QUANTITIES = {SCHEMA + "value", SCHEMA + "minValue", SCHEMA + "maxValue"}
+_UNITS = {"EUR": amount, "%": percent}
 _FIRST, _REST, _NIL = RDF + "first", RDF + "rest", RDF + "nil"
 _GENERATED_AT = ox.NamedNode(PROV + "generatedAtTime")
 _NAMES = (*LABELS, ox.NamedNode(DCT + "title"))
@@ -65,7 +72,7 @@ class Value:
     text: str
     href: str | None = None
     lang: str | None = None
-    note: str | None = None  # datatype or language, shown small
+    note: str | None = None  # the language of a text, shown small (never a datatype)
 
 
 @dataclass
@@ -182,12 +189,29 @@ class PageBuilder:
         name = pick(self.names.get(iri, {}), self.lang) or self.vocabulary.label(iri, self.lang)
         if name:
             return name
+        dated = self._dated_title(iri)
+        if dated:
+            return dated
+        licence = known(iri)
+        if licence is not None:
+            return licence.fr if self.lang == "fr" else licence.en
         if iri.startswith(self.main + "#"):  # a fragment node: named after the property that leads to it
             for quad in self.description.own:
                 if quad.object.value == iri and isinstance(quad.object, ox.NamedNode) and quad.subject.value != iri:
                     label = self.vocabulary.label(quad.predicate.value, self.lang) or self.short(quad.predicate.value)
                     return f"{label} ({iri.rsplit('#', 1)[1]})"
         return self.short(iri)
+
+    def _dated_title(self, iri: str) -> str | None:
+        """A harvest or a removal, which have no name: what it is, whose, and when (its IRI's stamp)."""
+        match = _STAMPED.fullmatch(iri[len(self.hub.base) :]) if self.hub.is_local(iri) else None
+        if match is None:
+            return None
+        kind, partner_id, stamp, number = match.groups()
+        partner = pick(self.names.get(self.hub.partner(partner_id).value, {}), self.lang) or partner_id
+        moment_text = moment(datetime.strptime(stamp, "%Y%m%dT%H%M%S%z"), self.lang)
+        title = f"{translate(self.lang, 'kind_' + kind)} — {partner} — {moment_text}"
+        return f"{title} ({translate(self.lang, 'number_sign')}{number})" if number else title
 
     def href(self, iri: str) -> str | None:
         if iri.startswith(self.main + "#"):
@@ -196,11 +220,16 @@ class PageBuilder:
             return with_language(self.hub.page_of(iri), self.lang)
         return iri if iri.startswith(SAFE_SCHEMES) else None
 
-    def value(self, term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Value:
+    def value(self, term: ox.NamedNode | ox.BlankNode | ox.Literal, unit: str | None = None) -> Value:
+        """A term as shown: a literal in the page's writing of its datatype (never the datatype itself),
+        in euros or per cent when ``unit`` says so (``EUR``, ``%``); a resource by its name, linked."""
         if isinstance(term, ox.Literal):
+            if term.language:
+                return Value(term.value, lang=term.language, note=term.language)
             datatype = term.datatype.value
-            note = term.language or (None if datatype in _PLAIN_TYPES else self.short(datatype))
-            return Value(term.value, lang=term.language, note=note)
+            if unit in _UNITS and datatype in NUMBER_TYPES:
+                return Value(_UNITS[unit](term.value, self.lang))
+            return Value(literal_text(term.value, datatype, self.lang))
         if isinstance(term, ox.BlankNode):
             return Value(self._blank_text(term, depth=0))
         return Value(self.title_of(term.value), href=self.href(term.value))
@@ -245,15 +274,26 @@ class PageBuilder:
         rank = preferred.index(predicate) if predicate in preferred else len(preferred)
         return rank, (self.vocabulary.label(predicate, self.lang) or self.short(predicate)).lower()
 
+    def _unit(self, predicate: str, quads: list[ox.Quad]) -> str | None:
+        """The unit of a quantity: euros for ``cf:amount``; for a figure's values, its ``schema:unitText``."""
+        if predicate == self.hub.ns + "amount":
+            return "EUR"
+        if predicate not in _QUANTITIES:
+            return None
+        units = [q.object.value for q in quads if q.predicate.value == SCHEMA + "unitText" and not q.object.language]
+        return units[0] if len(units) == 1 else None
+
     def node(self, subject: str) -> NodeView:
         by_predicate: dict[str, list[ox.NamedNode | ox.BlankNode | ox.Literal]] = {}
-        for quad in self._by_subject.get(subject, []):
+        quads = self._by_subject.get(subject, [])
+        for quad in quads:
             values = by_predicate.setdefault(quad.predicate.value, [])
             if quad.object not in values:
                 values.append(quad.object)
         statements = []
         for predicate in sorted(by_predicate, key=self._order):
-            values = [self.value(term) for term in by_predicate[predicate]]
+            unit = self._unit(predicate, quads)
+            values = [self.value(term, unit) for term in by_predicate[predicate]]
             values.sort(key=lambda v: v.lang not in (None, self.lang))
             label = self.vocabulary.label(predicate, self.lang) or self.short(predicate)
             statements.append(Statement(predicate, label, self.href(predicate), values))
@@ -289,8 +329,10 @@ class PageBuilder:
             if partner is not None:
                 name = Value(self.title_of(partner.value), href=self.href(partner.value))
                 licence = meta.get(LICENSE) or self._partner_licence(partner)
-            else:
-                name, licence = Value(translate(self.lang, "hub_graph")), meta.get(LICENSE)
+            else:  # the hub's own graphs: the curated data, the vocabulary, the reference data
+                stated = graph_licence(self.snapshot, self.hub, graph.value)
+                name = Value(translate(self.lang, "hub_graph"))
+                licence = meta.get(LICENSE) or (ox.NamedNode(stated) if stated is not None else None)
             harvested = meta.get(_GENERATED_AT)
             sources.append(
                 Source(

@@ -22,7 +22,9 @@ from carrefour import formats
 from carrefour.errors import CarrefourError, NotAcceptable, NotFound
 from carrefour.store.base import Snapshot
 from server.caching import cacheable, etag_for, not_modified, not_modified_response
+from server.dataset_facts import current_facts
 from server.describe import Description
+from server.dump_titles import dump_title
 from server.errors import error_response
 from server.i18n import DEFAULT, LANGUAGES, choose_language, with_language
 from server.negotiation import HTML, RDF_OFFERS, SUFFIXES, Choice, choose_representation
@@ -92,7 +94,7 @@ def dereference(path: str) -> Response:
     try:
         choice = choose_representation(request, override=suffix)
     except NotAcceptable as exc:
-        response = error_response(406, str(exc), "Not acceptable")
+        response = error_response(406, str(exc))
         response.headers["Link"] = _link_header(site, path)
         response.vary.add("Accept")
         return response
@@ -178,6 +180,7 @@ def render_html(site: Site, snapshot: Snapshot, description: Description, path: 
     return render_template(
         "resource.html",
         page=page,
+        dump_title=lambda dump: dump_title(dump, lang, site.hub, current_facts(snapshot).partner_names),
         schema=schema_org(site.hub, builder, page),
         alternates=alternates(site, path)[1:],
         page_url=lambda number: with_language(here, lang, page=number),

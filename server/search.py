@@ -57,7 +57,7 @@ def search_page() -> Response | str:
     path = search_path(snapshot)
     if path is None:
         raise StoreUnavailable(translate(lang, "search_unavailable"))
-    results = search(path, text, (number - 1) * site.page_size, site.page_size) if text else Results(0, [])
+    results = search(path, text, (number - 1) * site.page_size, site.page_size, lang) if text else Results(0, [])
     page = Page(number, site.page_size, results.total)
     if number > page.last:
         raise NotFound(f"page {number} is past the last page of results ({page.last})")

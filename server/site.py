@@ -6,7 +6,8 @@ representation asked for, which its ETag already names, so a page kept under its
 ETag is the page the request would have made.
 
 ``init_app`` attaches it to the application and gives every template the page's
-language, the interface words (``t("search")``) and the hub's base URL.
+language, the interface words (``t("search")``, ``counted(3, "actor")``), numbers and
+dates written in that language (``num``, ``when``) and the hub's base URL.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ from carrefour.artifacts.search import MARK_END, MARK_START
 from carrefour.store.base import Snapshot, Store
 from carrefour.vocab import Hub
 from server.describe import Describer
-from server.i18n import LANGUAGES, choose_language, translate, with_language
+from server.display import byte_size, number, when
+from server.i18n import LANGUAGES, choose_language, counted, noun, tally, translate, with_language
 from server.jsonld import Compactor, Context, build_context
 from server.memo import VersionCache, VersionMemo
 from server.page_model import Value
@@ -86,7 +88,7 @@ def marked(text: str) -> Markup:
 
 
 def value_html(value: Value) -> Markup:
-    """A value as HTML: a link, or text in its language, then its datatype or language in small.
+    """A value as HTML: a link, or text in its language, then its language in small.
 
     Every piece of text goes through ``escape``: partner text stays text.  A Python
     filter rather than a template macro: a page shows dozens of values.
@@ -121,6 +123,12 @@ def init_app(app: Flask) -> None:
         return {
             "lang": lang,
             "t": lambda key: translate(lang, key),
+            "counted": lambda count, key: counted(lang, count, key),
+            "noun": lambda count, key: noun(lang, count, key),
+            "tally": lambda kinds: tally(lang, kinds),
+            "num": lambda value: number(value, lang),
+            "when": lambda text: when(text, lang),
+            "size": lambda size: byte_size(size, lang),
             "base": hub.base,
             "other_lang": other,
             "other_lang_url": with_language(request.script_root + request.path, other, **params),

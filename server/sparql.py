@@ -10,18 +10,21 @@ functions that are not SPARQL 1.1's, and hands the store a canonical text writte
 from the parsed query, never the client's; the query text is bounded, and the query
 runs in a killable process under a time limit and a result cap
 (``Snapshot.run_public_query``); a capped answer says so in its headers.  Answers are cached until the next
-publication and carry an ETag, so repeating a query costs nothing.
+publication and carry an ETag, so repeating a query costs nothing.  A CONSTRUCT or
+DESCRIBE answered in JSON-LD is compacted with the hub's context (``/context.jsonld``),
+like every description the hub dereferences.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
 from flask import Blueprint, Response, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from carrefour.artifacts.dumps import partner_graphs
+from carrefour.artifacts.stats import partner_graphs
 from carrefour.errors import CarrefourError
 from carrefour.sparql.gate import GatePolicy, gate
 from carrefour.sparql_results import RESULT_FORMATS
@@ -29,9 +32,12 @@ from carrefour.store.base import PublicQuery, QueryAnswer, Snapshot
 from carrefour.vocab import Hub
 from server.dataset_facts import current_facts
 from server.errors import http_error, hub_error
+from server.i18n import choose_language
+from server.jsonld import compact_answer
 from server.negotiation import HTML, RDF_OFFERS, choose_representation, choose_results_format
 from server.rdf_documents import document_response, serialize_document
 from server.service_description import PREFIXES, service_description
+from server.site import get_site
 from server.sparql_cache import AnswerCache, AnswerKey
 from server.sparql_examples import examples
 from server.sparql_protocol import ProtocolRequest, format_override, read_protocol_request
@@ -126,6 +132,8 @@ def answer_query(snapshot: Snapshot, protocol: ProtocolRequest, config: dict[str
     cache_status = "hit" if answer is not None else ("miss" if cacheable else "bypass")
     if answer is None:
         answer = snapshot.run_public_query(public)
+        if gated.form not in ("SELECT", "ASK") and graph_format == "jsonld":  # with the context of dereferencing
+            answer = replace(answer, body=compact_answer(answer.body, get_site().compactor(snapshot)))
         if cacheable:
             cache.put(version, key, answer)
     response = Response(answer.body, mimetype=answer.media_type)
@@ -138,12 +146,23 @@ def answer_query(snapshot: Snapshot, protocol: ProtocolRequest, config: dict[str
     return response
 
 
+def partners_by_initiatives(snapshot: Snapshot, hub: Hub) -> list[str]:
+    """The published partners' ids, those with most initiatives first (the facet counts), then by id."""
+    initiatives = {
+        row["iri"]: (row.get("kinds") or {}).get("initiative", 0)
+        for row in get_site().facets(snapshot).get("partner", [])
+    }
+    ids = sorted(partner_graphs(snapshot, hub))
+    return sorted(ids, key=lambda partner_id: -initiatives.get(hub.partner(partner_id).value, 0))
+
+
 def editor_page(snapshot: Snapshot, hub: Hub, config: dict[str, Any]) -> Response:
     """The query editor, with the example queries, its limits and the other ways in."""
-    found = examples(hub, sorted(partner_graphs(snapshot, hub)))
+    found = examples(hub, partners_by_initiatives(snapshot, hub))
+    lang = choose_language(request)
     page = render_template(
         "sparql.html",
-        examples=[{"title": e.title, "title_en": e.title_en, "query": e.query} for e in found],
+        examples=[{"title": e.title, "title_en": e.title_en, "label": e.label(lang), "query": e.query} for e in found],
         timeout=float(config["SPARQL_TIMEOUT"]),
         cap=int(config["SPARQL_RESULT_CAP"]),
         formats=RDF_OFFERS,

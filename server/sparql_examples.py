@@ -1,7 +1,11 @@
 """Example queries the query editor offers: what partner platforms ask the hub.
 
 They are written against the hub's own IRIs (its base URL) and its published
-graphs, so each one runs as it is on any deployment.
+graphs, so each one runs as it is on any deployment.  Initiatives are found with
+``a/rdfs:subClassOf* cf:Initiative``: a support programme is an initiative (the
+ontology says so), though its record is typed ``cf:SupportProgramme`` only, and the
+store draws no inference.  The partner examples use the partner with the most
+initiatives, so that they find something.
 """
 
 from __future__ import annotations
@@ -20,6 +24,9 @@ class Example:
     title_en: str
     query: str
 
+    def label(self, lang: str) -> str:
+        return self.title if lang == "fr" else self.title_en
+
 
 def _prefixes(hub: Hub, *names: str) -> str:
     known = {"cf": hub.ns, "schema": SCHEMA, "skos": SKOS, "dct": DCT, "xsd": XSD, "owl": OWL, "rdfs": RDFS}
@@ -27,7 +34,7 @@ def _prefixes(hub: Hub, *names: str) -> str:
 
 
 def examples(hub: Hub, partner_ids: list[str]) -> list[Example]:
-    """The editor's examples; the partner ones use the first published partner graph."""
+    """The editor's examples; the partner ones use the first of ``partner_ids`` (the one with most initiatives)."""
     graphs = Graphs(hub)
     region = hub.iri("territory", "region", DEFAULT_REGION)
     partner_graph = graphs.partner_data(partner_ids[0]).value if partner_ids else hub.iri("graph", "partner", "ID")
@@ -35,9 +42,9 @@ def examples(hub: Hub, partner_ids: list[str]) -> list[Example]:
         Example(
             "Initiatives par domaine",
             "Initiatives per theme",
-            _prefixes(hub, "cf", "skos")
+            _prefixes(hub, "cf", "skos", "rdfs")
             + """SELECT ?theme ?label (COUNT(DISTINCT ?initiative) AS ?initiatives) WHERE {
-  ?initiative a cf:Initiative ; cf:theme ?theme .
+  ?initiative a/rdfs:subClassOf* cf:Initiative ; cf:theme ?theme .
   OPTIONAL { ?theme skos:prefLabel ?label FILTER (LANG(?label) = "fr") }
 }
 GROUP BY ?theme ?label
@@ -47,9 +54,9 @@ ORDER BY DESC(?initiatives)
         Example(
             "Initiatives par région",
             "Initiatives per region",
-            _prefixes(hub, "cf", "schema")
+            _prefixes(hub, "cf", "schema", "rdfs")
             + """SELECT ?region ?name (COUNT(DISTINCT ?initiative) AS ?initiatives) WHERE {
-  ?initiative a cf:Initiative ; cf:locatedIn ?region .
+  ?initiative a/rdfs:subClassOf* cf:Initiative ; cf:locatedIn ?region .
   ?region a cf:Region ; schema:name ?name .
 }
 GROUP BY ?region ?name
@@ -59,9 +66,9 @@ ORDER BY DESC(?initiatives)
         Example(
             "Les initiatives d'une région (Bretagne)",
             "The initiatives of one region (Brittany)",
-            _prefixes(hub, "cf", "schema")
+            _prefixes(hub, "cf", "schema", "rdfs")
             + f"""SELECT ?initiative ?name ?town WHERE {{
-  ?initiative a cf:Initiative ; schema:name ?name ; cf:locatedIn <{region}> .
+  ?initiative a/rdfs:subClassOf* cf:Initiative ; schema:name ?name ; cf:locatedIn <{region}> .
   OPTIONAL {{ ?initiative schema:location/schema:addressLocality ?town }}
 }}
 ORDER BY ?name
@@ -71,9 +78,10 @@ LIMIT 100
         Example(
             "Initiatives d'un partenaire modifiées depuis une date",
             "A partner's initiatives changed since a date",
-            _prefixes(hub, "cf", "schema", "dct", "xsd")
+            _prefixes(hub, "cf", "schema", "dct", "xsd", "rdfs")
             + f"""SELECT ?initiative ?name ?modified WHERE {{
-  GRAPH <{partner_graph}> {{ ?initiative a cf:Initiative . OPTIONAL {{ ?initiative schema:name ?name }} }}
+  GRAPH <{partner_graph}> {{ ?initiative a ?type . OPTIONAL {{ ?initiative schema:name ?name }} }}
+  ?type rdfs:subClassOf* cf:Initiative .
   ?initiative dct:modified ?modified .
   FILTER (?modified >= "{DEFAULT_SINCE}"^^xsd:dateTime)
 }}
@@ -123,15 +131,16 @@ ORDER BY DESC(?triples)
         Example(
             "Fiches d'un partenaire et leurs porteurs (CONSTRUCT)",
             "A partner's initiatives and who carries them (CONSTRUCT)",
-            _prefixes(hub, "cf", "schema")
+            _prefixes(hub, "cf", "schema", "rdfs")
             + f"""CONSTRUCT {{
   ?initiative schema:name ?name ; cf:carriedBy ?actor .
   ?actor schema:name ?actorName .
 }} WHERE {{
   GRAPH <{partner_graph}> {{
-    ?initiative a cf:Initiative ; schema:name ?name ; cf:carriedBy ?actor .
-    OPTIONAL {{ ?actor schema:name ?actorName }}
+    ?initiative a ?type ; schema:name ?name .
+    OPTIONAL {{ ?initiative cf:carriedBy ?actor OPTIONAL {{ ?actor schema:name ?actorName }} }}
   }}
+  ?type rdfs:subClassOf* cf:Initiative .
 }}
 LIMIT 200
 """,

@@ -15,6 +15,7 @@ import pyoxigraph as ox
 from carrefour.store.base import Snapshot
 from carrefour.vocab import DCT, EXTERNAL_PREFIXES, FOAF, ORG, OWL, PROV, RDF, RDFS, SCHEMA, SD, SKOS, Graphs, Hub
 from server.describe import HYDRA
+from server.reused_terms import REUSED_LABELS
 
 # Reused properties whose values are resources: their JSON-LD terms take IRIs as plain strings.
 REUSED_LINKS = frozenset(
@@ -59,7 +60,8 @@ class Vocabulary:
     links: frozenset[str]  # properties whose values are resources
 
     def label(self, iri: str, lang: str) -> str | None:
-        return pick(self.labels.get(iri, {}), lang)
+        """The term's label in the ontology, else the hub's name for a reused term (``skos:notation``: « code »)."""
+        return pick(self.labels.get(iri) or REUSED_LABELS.get(iri, {}), lang)
 
     def comment(self, iri: str, lang: str) -> str | None:
         return pick(self.comments.get(iri, {}), lang)

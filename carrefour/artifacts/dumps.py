@@ -1,12 +1,17 @@
-"""Bulk dumps of a published version: the whole hub and each partner graph, gzipped.
+"""Bulk dumps of a published version: the whole hub, its open part, the curated data and each partner graph, gzipped.
 
 They are written at publication, inside the write session, so a version and its
 dumps appear together.  The store's own serialiser streams each graph through gzip
 to disk (never a graph in memory); reading the store is the slow part, so each graph
 is read from it once and what it writes is fanned out to every file made of that
 graph.  Files are hashed on the way and described in
-``dumps.json`` (file, format, graph, size, SHA-256, date, triple count), which the
+``dumps.json`` (file, format, graph, size, SHA-256, date, triple count, licences), which the
 web layer, VoID and DCAT read instead of touching the files again.
+
+The whole hub mixes its partners' licences, open or not; ``carrefour-open.nq.gz`` holds
+only the graphs under an open licence (:mod:`carrefour.artifacts.licences`), each in
+its named graph so that a reuser can credit each source.  A union file counts its
+triples once each, as a reader loading it gets them: a triple two graphs hold is one.
 """
 
 from __future__ import annotations
@@ -25,11 +30,14 @@ from typing import IO, Any
 import pyoxigraph as ox
 
 from carrefour import formats
+from carrefour.artifacts.licences import graph_licence, open_graphs
+from carrefour.artifacts.stats import partner_graphs, stats_in, union_triples
 from carrefour.store.base import Snapshot, Writer
-from carrefour.vocab import Hub, slugify
+from carrefour.vocab import Graphs, Hub, slugify
 
 DUMPS_DIR = "dumps"
 MANIFEST = "dumps.json"
+WHOLE_QUADS, WHOLE_UNION, OPEN_QUADS = "carrefour.nq.gz", "carrefour.ttl.gz", "carrefour-open.nq.gz"
 GZIP_LEVEL = 3  # half the time of zlib's default 6 for a fifth more bytes, on the hub's N-Quads
 GZIP_MEDIA_TYPE = "application/gzip"
 _SAFE_FILE = re.compile(r"^[a-z0-9][a-z0-9.-]*\.gz$")
@@ -37,13 +45,19 @@ _SAFE_FILE = re.compile(r"^[a-z0-9][a-z0-9.-]*\.gz$")
 
 @dataclass(frozen=True)
 class DumpPlan:
-    """One file to write: which graph (None: the whole hub) in which format."""
+    """One file to write: which graph (None: several) in which format."""
 
     file: str
     format: str  # a name of carrefour.formats
     graph: str | None
     partner: str | None
     title: str
+    members: frozenset[str] | None = None  # the graphs of a file of several (None: every graph)
+
+    def holds(self, graph: str) -> bool:
+        if self.graph is not None:
+            return self.graph == graph
+        return self.members is None or graph in self.members
 
 
 @dataclass(frozen=True)
@@ -61,24 +75,28 @@ class DumpFile:
     sha256: str
     date: str
     triples: int
+    licences: tuple[str, ...] = ()  # of the graphs it holds (absent from manifests written before)
 
 
-def partner_graphs(view: Snapshot | Writer, hub: Hub) -> dict[str, ox.NamedNode]:
-    """Partner id -> the partner's data graph (``graph/partner/{id}``)."""
-    prefix = hub.iri("graph", "partner") + "/"
-    return {g.value[len(prefix) :]: g for g in view.graphs() if g.value.startswith(prefix)}
+LABELS = {"ttl": "Turtle", "nt": "N-Triples"}
 
 
 def plan_dumps(view: Snapshot | Writer, hub: Hub) -> list[DumpPlan]:
-    """The files of a version: the hub in N-Quads and Turtle, each partner graph in Turtle and N-Triples."""
+    """The files of a version: the hub in N-Quads and Turtle, its open graphs in N-Quads, the curated data
+    and each partner graph in Turtle and N-Triples."""
+    opened = frozenset(graph.value for graph in open_graphs(view, hub))
     plans = [
-        DumpPlan("carrefour.nq.gz", "nq", None, None, "Carrefour — every named graph (N-Quads)"),
-        DumpPlan("carrefour.ttl.gz", "ttl", None, None, "Carrefour — union of the graphs (Turtle)"),
+        DumpPlan(WHOLE_QUADS, "nq", None, None, "Carrefour — every named graph, licences mixed (N-Quads)"),
+        DumpPlan(WHOLE_UNION, "ttl", None, None, "Carrefour — union of the graphs, licences mixed (Turtle)"),
+        DumpPlan(OPEN_QUADS, "nq", None, None, "Carrefour — the graphs under an open licence (N-Quads)", opened),
     ]
+    curated = Graphs(hub).curated
+    if curated in view.graphs():
+        for name, label in LABELS.items():
+            plans.append(DumpPlan(f"curated.{name}.gz", name, curated.value, None, f"curated data ({label})"))
     for partner, graph in sorted(partner_graphs(view, hub).items()):
         stem = f"partner-{slugify(partner, max_length=80)}"
-        for name in ("ttl", "nt"):
-            label = "Turtle" if name == "ttl" else "N-Triples"
+        for name, label in LABELS.items():
             plans.append(DumpPlan(f"{stem}.{name}.gz", name, graph.value, partner, f"{partner} ({label})"))
     return plans
 
@@ -165,7 +183,7 @@ def _sinks(
     return [
         _TriplesToQuads(outputs[plan.file], graph) if plan.format == "nq" else outputs[plan.file]
         for plan in plans
-        if plan.format in names and plan.graph in (None, graph.value)
+        if plan.format in names and plan.holds(graph.value)
     ]
 
 
@@ -230,6 +248,7 @@ def write_dumps(
     folder: Path,
     progress: Callable[[str, int, int], None] | None = None,
     content: Content | None = None,
+    union: int | None = None,
 ) -> dict[str, Any]:
     """Write every dump of ``view`` into ``folder``, then its manifest; return the manifest.
 
@@ -241,6 +260,7 @@ def write_dumps(
 
     :param progress: called before each graph with its name, its rank and the number of graphs.
     :param content: what a write session wrote into a graph, when it did (``EmbeddedWriter.written``).
+    :param union: the distinct triples of the union, when already counted (else counted here).
     """
     folder.mkdir(parents=True, exist_ok=True)
     plans = plan_dumps(view, hub)
@@ -268,12 +288,17 @@ def write_dumps(
         for suffix in (".nt", ".ttl"):
             scratch.with_suffix(suffix).unlink(missing_ok=True)
     date = view.info.published.isoformat()
+    licences = {graph.value: graph_licence(view, hub, graph.value) for graph in graphs}
     files = []
     for plan in plans:
         info = formats.by_name(plan.format)
         assert info is not None
         size, digest = written[plan.file]
-        triples = counts.get(plan.graph, 0) if plan.graph else sum(counts.values())
+        held = [graph for graph in counts if plan.holds(graph)]
+        if plan.file == WHOLE_UNION:
+            triples = union if union is not None else union_triples(view)
+        else:
+            triples = sum(counts[graph] for graph in held)
         files.append(
             DumpFile(
                 file=plan.file,
@@ -287,6 +312,7 @@ def write_dumps(
                 sha256=digest,
                 date=date,
                 triples=triples,
+                licences=tuple(sorted({licence for graph in held if (licence := licences[graph]) is not None})),
             )
         )
     manifest = {"version": view.info.version, "published": date, "files": [asdict(f) for f in files]}
@@ -297,8 +323,14 @@ def write_dumps(
 
 
 def build_dumps(writer: Writer, hub: Hub) -> None:
-    """The builder run at publication: dumps of the version being written, next to it."""
-    write_dumps(writer, hub, writer.artifacts / DUMPS_DIR, content=writer.written)
+    """The builder run at publication: dumps of the version being written, next to it.
+
+    The union's size is read from the statistics this version's publication wrote just
+    before (it takes the store a second a million quads to count).
+    """
+    stats = stats_in(writer.artifacts) or {}
+    union = stats.get("triples") if stats.get("version") == writer.info.version else None
+    write_dumps(writer, hub, writer.artifacts / DUMPS_DIR, content=writer.written, union=union)
 
 
 def dumps_folder(snapshot: Snapshot) -> Path | None:
@@ -343,4 +375,4 @@ def manifest_files(manifest: dict[str, Any] | None) -> Iterator[DumpFile]:
     """The manifest's files, only those whose name is a plain file name (the web layer serves nothing else)."""
     for entry in (manifest or {}).get("files", []):
         if _SAFE_FILE.match(entry["file"]):
-            yield DumpFile(**entry)
+            yield DumpFile(**{**entry, "licences": tuple(entry.get("licences", ()))})

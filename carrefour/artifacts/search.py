@@ -3,9 +3,10 @@
 Built at publication time next to the store generation (``search.sqlite``), read-only
 afterwards.  Initiatives, support programmes, actors, partners, concepts and
 territories are indexed by their names (all languages, alternative names included)
-and descriptions.  The tokenizer folds case and accents (``unicode61
-remove_diacritics 2``), so ``epicerie`` finds « Épicerie » and « ÉPICERIE »; the last
-word of a query matches as a prefix.
+and descriptions, kept apart by language (French, English, the others and untagged
+text) so that a page shows the passage written in its own language first.  The
+tokenizer folds case and accents (``unicode61 remove_diacritics 2``), so ``epicerie``
+finds « Épicerie » and « ÉPICERIE »; the last word of a query matches as a prefix.
 
 A query is never handed to FTS5 as written: it is cut into words, each quoted as an
 FTS5 string, so ``"``, ``*``, ``NEAR``, ``OR``, ``-`` or ``:`` typed by a visitor are
@@ -39,11 +40,15 @@ _DESCRIPTIONS = (SCHEMA + "description", SKOS + "definition")
 _WORD = re.compile(r"\w+")
 _SCHEMA_SQL = """
 CREATE VIRTUAL TABLE entries USING fts5(
-    name, other_names, description,
+    name, other_names, description, description_fr, description_en,
     iri UNINDEXED, kind UNINDEXED, partner UNINDEXED,
     tokenize = "unicode61 remove_diacritics 2", prefix = '2 3'
 )
 """
+# The description columns a snippet is taken from, by the page's language; ``description`` holds untagged
+# text (partners rarely tag it, and then mostly write French) and other languages.
+DESCRIPTIONS = {"fr": ("description_fr", "description", "description_en"),
+                "en": ("description_en", "description", "description_fr")}  # fmt: skip
 
 
 def _kinds(hub: Hub) -> list[tuple[str, str]]:
@@ -81,8 +86,16 @@ def _title(names: dict[str, str]) -> str:
     return next(iter(names), "")
 
 
-def entries(view: Snapshot | Writer, hub: Hub) -> Iterator[tuple[str, str, str, str, str, str]]:
-    """(name, other names, description, iri, kind, partner) for each indexed resource."""
+def _by_language(texts: dict[str, str]) -> tuple[str, str, str]:
+    """Descriptions (text -> language) as the index's three columns: other and untagged, French, English."""
+    columns: dict[str, list[str]] = {"fr": [], "en": [], "": []}
+    for text, language in texts.items():
+        columns[language if language in ("fr", "en") else ""].append(text)
+    return "\n".join(columns[""]), "\n".join(columns["fr"]), "\n".join(columns["en"])
+
+
+def entries(view: Snapshot | Writer, hub: Hub) -> Iterator[tuple[str, ...]]:
+    """(name, other names, three descriptions, iri, kind, partner) for each indexed resource."""
     kinds: dict[str, str] = {}
     partners: dict[str, str] = {}
     partner_graphs = hub.iri("graph", "partner") + "/"
@@ -102,7 +115,7 @@ def entries(view: Snapshot | Writer, hub: Hub) -> Iterator[tuple[str, str, str, 
         if not title:
             continue
         rest = [text for text in [*own_names, *others.get(iri, {})] if text != title]
-        yield title, "\n".join(rest), "\n".join(descriptions.get(iri, {})), iri, kind, partners.get(iri, "")
+        yield title, "\n".join(rest), *_by_language(descriptions.get(iri, {})), iri, kind, partners.get(iri, "")
 
 
 def build_search(writer: Writer, hub: Hub) -> None:
@@ -113,7 +126,7 @@ def build_search(writer: Writer, hub: Hub) -> None:
     connection = sqlite3.connect(temporary)
     try:
         connection.execute(_SCHEMA_SQL)
-        connection.executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?)", entries(writer, hub))
+        connection.executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?)", entries(writer, hub))
         connection.execute("INSERT INTO entries(entries) VALUES ('optimize')")
         connection.commit()
     finally:
@@ -152,19 +165,34 @@ def search_path(snapshot: Snapshot) -> Path | None:
     return path if path.exists() else None
 
 
-def search(path: Path, text: str, offset: int, limit: int) -> Results:
-    """The entries matching ``text``, best first (names weigh more than descriptions)."""
+def _snippet(snippets: dict[str, str], lang: str) -> str:
+    """The passage in the page's language where a word matched, else in another; else the first text there is."""
+    ordered = [snippets[column] for column in DESCRIPTIONS[lang] if snippets.get(column)]
+    return next((text for text in ordered if MARK_START in text), ordered[0] if ordered else "")
+
+
+def search(path: Path, text: str, offset: int, limit: int, lang: str = "fr") -> Results:
+    """The entries matching ``text``, best first (names weigh more than descriptions).
+
+    An index written before descriptions were kept by language (one ``description``
+    column) is still read: its snippets come from that column.
+    """
     query = fts_query(text)
     if query is None:
         return Results(0, [])
     connection = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
     try:
+        columns = [row[0] for row in connection.execute("SELECT name FROM pragma_table_info('entries')")]
+        described = [name for name in columns if name.startswith("description")]
+        snippets = ", ".join(f"snippet(entries, {columns.index(name)}, ?, ?, '…', 24)" for name in described)
+        weights = ", ".join(["10.0", "5.0"] + ["1.0"] * len(described))
         total = connection.execute("SELECT count(*) FROM entries WHERE entries MATCH ?", (query,)).fetchone()[0]
         rows = connection.execute(
-            "SELECT iri, kind, partner, highlight(entries, 0, ?, ?), snippet(entries, 2, ?, ?, '…', 24) "
-            "FROM entries WHERE entries MATCH ? ORDER BY bm25(entries, 10.0, 5.0, 1.0), name LIMIT ? OFFSET ?",
-            (MARK_START, MARK_END, MARK_START, MARK_END, query, limit, offset),
+            f"SELECT iri, kind, partner, highlight(entries, 0, ?, ?), {snippets} "  # noqa: S608 - column names, numbers
+            f"FROM entries WHERE entries MATCH ? ORDER BY bm25(entries, {weights}), name LIMIT ? OFFSET ?",
+            (MARK_START, MARK_END, *(MARK_START, MARK_END) * len(described), query, limit, offset),
         ).fetchall()
     finally:
         connection.close()
-    return Results(int(total), [Hit(*row) for row in rows])
+    hits = [Hit(*row[:4], _snippet(dict(zip(described, row[4:], strict=True)), lang)) for row in rows]
+    return Results(int(total), hits)

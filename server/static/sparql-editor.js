@@ -23,9 +23,7 @@
     if (!headers || typeof headers.get !== "function") return;
     if (headers.get("X-SPARQL-Result-Capped") === "true") {
       var cap = headers.get("X-SPARQL-Result-Cap");
-      note.textContent = "Réponse tronquée : le point d'accès s'arrête à " + cap + " lignes ou triplets ; " +
-        "affinez la requête (LIMIT, OFFSET, filtres) ou téléchargez les dumps. " +
-        "Answer cut at the endpoint's cap of " + cap + " rows or triples.";
+      note.textContent = note.dataset.text.replace("{cap}", cap);  // in the page's language
       note.hidden = false;
     }
   }
@@ -43,7 +41,7 @@
   document.querySelectorAll("[data-example]").forEach(function (button) {
     button.addEventListener("click", function () {
       var example = examples[Number(button.dataset.example)];
-      var tab = yasgui.addTab(true, { name: example.title, yasqe: { value: example.query } });
+      var tab = yasgui.addTab(true, { name: example.label, yasqe: { value: example.query } });
       tab.query();
     });
   });

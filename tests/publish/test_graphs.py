@@ -77,7 +77,11 @@ def test_a_hub_graph_links_the_whole_dump_and_a_query_without_listing_its_triple
     graph = turtle(iri)
     subject = rdflib.URIRef(iri)
     assert len(graph) < 40  # a description, not the graph's 2,000 triples
-    assert (subject, rdflib.RDFS.seeAlso, rdflib.URIRef(live_server.url("dumps/carrefour.nq.gz"))) in graph
+    own = {str(o) for o in graph.objects(subject, VOID.dataDump)}  # the curated data has a licence of its own
+    assert own == {live_server.url("dumps/curated.ttl.gz"), live_server.url("dumps/curated.nt.gz")}
+    concepts = Graphs(Hub(live_server.base)).concepts.value
+    whole = rdflib.URIRef(live_server.url("dumps/carrefour.nq.gz"))
+    assert (rdflib.URIRef(concepts), rdflib.RDFS.seeAlso, whole) in turtle(concepts)
     assert (subject, VOID.sparqlEndpoint, rdflib.URIRef(live_server.url("sparql"))) in graph
     page = requests.get(iri, timeout=10)
     assert "Données éditées par le hub" in page.text and "triplets" in page.text

@@ -94,7 +94,7 @@ def test_the_curated_data_warnings_are_readable_on_the_web_and_in_the_command(bu
     assert any(line.startswith("curated ") for line in listing.splitlines())
     page = requests.get(bundled_hub.url("report/curated"), timeout=10)
     assert page.status_code == 200
-    assert "Rapport de validation" in page.text and f"Avertissement : {warnings}" in page.text
+    assert "Rapport de validation" in page.text and f"Avertissement\u00a0: {warnings}" in page.text
     assert "Actor-geolocation" in page.text and "Les règles en cause" in page.text
     assert bundled_hub.url("partner/curated") not in page.text  # the hub's own data, no partner's
     graph = turtle(bundled_hub.url("report/curated"))
