@@ -37,7 +37,7 @@ blueprint = Blueprint("pages", __name__)
 
 KINDS = ("initiative", "actor", "concept", "territory", "partner", "taxonomy", "report", "harvest", "change",
          "link", "graph")  # fmt: skip
-DOCUMENTS = ("dataset", "ontology", "shapes")
+DOCUMENTS = ("dataset", "ontology", "shapes", "territory")  # territory: the scheme of the territories
 FORMAT_LABELS = {"html": "HTML", "ttl": "Turtle", "jsonld": "JSON-LD", "rdf": "RDF/XML", "nt": "N-Triples"}
 MEDIA_TYPES = {"html": "text/html; charset=utf-8", "ttl": "text/turtle; charset=utf-8",
                "nt": "application/n-triples; charset=utf-8"}  # fmt: skip

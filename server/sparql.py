@@ -166,6 +166,7 @@ def editor_page(snapshot: Snapshot, hub: Hub, config: dict[str, Any]) -> Respons
         timeout=float(config["SPARQL_TIMEOUT"]),
         cap=int(config["SPARQL_RESULT_CAP"]),
         formats=RDF_OFFERS,
+        vocabulary=hub.vocabulary,
     )
     response = Response(page, mimetype=HTML)
     response.headers["Vary"] = "Accept"

@@ -6,6 +6,14 @@
   var examples = JSON.parse(document.getElementById("sparql-examples").textContent);
   var note = document.getElementById("capped-note");
   var endpoint = new URL(root.dataset.endpoint, window.location.href).href;
+  // The vocabulary's persistent IRIs (concepts, terms) are shown by this hub: links to them stay here.
+  var vocabulary = root.dataset.vocabulary;
+  var base = new URL(".", endpoint).href;
+  new MutationObserver(function () {
+    root.querySelectorAll('a[href^="' + vocabulary + '"]').forEach(function (link) {
+      link.href = base + link.getAttribute("href").slice(vocabulary.length);
+    });
+  }).observe(root, { childList: true, subtree: true });
 
   // The class and property completers ask an outside service (LOV): the page only talks to the hub.
   Yasgui.Yasqe.defaults.autocompleters = ["prefixes", "variables"];

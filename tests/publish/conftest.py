@@ -42,6 +42,11 @@ class LiveServer:
     def url(self, path: str) -> str:
         return self.base + path.lstrip("/")
 
+    def resource(self, path: str) -> str:
+        """The IRI the page at ``path`` describes: the vocabulary's own (concepts, ontology, shapes) are
+        described here under their persistent IRIs; everything else is the page's own address."""
+        return Hub(self.base).resource_at(path.lstrip("/"))
+
     def environment(self) -> dict[str, str]:
         """The environment of a `carrefour` command run on this server's machine (its store settings)."""
         env = {k: v for k, v in os.environ.items() if not k.startswith("CARREFOUR_")}
@@ -170,6 +175,11 @@ class BundledHub:
     def url(self, path: str) -> str:
         return self.base + path.lstrip("/")
 
+    def resource(self, path: str) -> str:
+        """The IRI the page at ``path`` describes: the vocabulary's own (concepts, ontology, shapes) are
+        described here under their persistent IRIs; everything else is the page's own address."""
+        return Hub(self.base).resource_at(path.lstrip("/"))
+
 
 REMOVED_FEATURES = 2  # maplabbzh's first features, left out of its second harvest
 
@@ -245,10 +255,10 @@ def resource_paths(live_server: LiveServer) -> dict[str, str]:
         "change": hostile.change.value,
         "graph": hub.iri("graph", "partner", "hostile"),
         "dataset": hub.iri("dataset"),
-        "ontology": hub.iri("ontology"),
-        "shapes": hub.iri("shapes"),
+        "ontology": hub.ontology.value,
+        "shapes": hub.vocabulary + "shapes",
     }
-    return {kind: iri[len(live_server.base) :] for kind, iri in iris.items()}
+    return {kind: hub.page_of(iri)[len(live_server.base) :] for kind, iri in iris.items()}
 
 
 KINDS = ["initiative", "actor", "concept", "concept scheme", "region", "departement", "country", "partner",

@@ -113,7 +113,7 @@ def test_a_region_counts_its_initiatives_and_its_actors_apart(
 
 
 def test_programmes_count_among_a_themes_initiatives(bundled_hub: BundledHub, store: EmbeddedStore, hub: Hub) -> None:
-    theme = hub.iri("concept", "theme", "local-economic-development")
+    theme = hub.concept("theme", "local-economic-development").value
     initiatives, programmes, actors = kinds(store, hub, f"?s <{hub.ns}theme> <{theme}>")
     assert programmes > 0
     words = f"{initiatives} initiatives dont {programmes} dispositif" + ("s" if programmes > 1 else "")

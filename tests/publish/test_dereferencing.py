@@ -11,6 +11,7 @@ import requests
 from requests.utils import parse_header_links
 
 from carrefour.store.base import Store
+from carrefour.vocab import VOCABULARY
 from tests.publish.conftest import KINDS, LiveServer
 from tests.publish.hostile import BIG_ACTOR_ITEMS
 
@@ -40,8 +41,8 @@ def test_every_kind_of_resource_dereferences_with_the_policy_headers(
         "application/n-triples": iri + ".nt",
     }
     graph = rdflib.Graph().parse(data=response.text, format="turtle")
-    subject = rdflib.URIRef(iri)
-    assert (subject, None, None) in graph, f"the description of {kind} says nothing of {iri}"
+    subject = rdflib.URIRef(live_server.resource(path))
+    assert (subject, None, None) in graph, f"the description of {kind} says nothing of {subject}"
     for media_type, url in alternates.items():  # every alternate answers, in its own media type
         document = requests.get(url, timeout=10)
         assert document.status_code == 200
@@ -101,7 +102,7 @@ def test_the_actor_pages_its_initiatives_with_hydra_links(live_server: LiveServe
         members = {str(m) for m in graph.objects(collection, HYDRA.member)}
         assert len(members) <= 50 and not members & seen
         for member in members & carried:  # each member comes with the statement that links it here
-            assert (rdflib.URIRef(member), rdflib.URIRef(live_server.base + "ontology#carriedBy"),
+            assert (rdflib.URIRef(member), rdflib.URIRef(VOCABULARY + "ontology#carriedBy"),
                     rdflib.URIRef(actor)) in graph  # fmt: skip
         seen |= members
         view = graph.value(collection, HYDRA.view)
@@ -133,7 +134,7 @@ def test_a_funder_lists_what_it_funds_through_the_funding_nodes(live_server: Liv
     members = [str(m) for m in graph.objects(collection, HYDRA.member)]
     assert members.count(funded) == 1  # listed once, though two of its nodes point here
     assert set(members) <= {funded, live_server.hostile.report.value}  # the report may name the funder too
-    cf = rdflib.Namespace(live_server.base + "ontology#")
+    cf = rdflib.Namespace(VOCABULARY + "ontology#")
     assert (rdflib.URIRef(funded), cf.fundedBy, rdflib.URIRef(funder)) in graph  # every statement linking it
     assert (rdflib.URIRef(funded + "#funding-1"), cf.funder, rdflib.URIRef(funder)) in graph
     page = requests.get(funder, headers={"Accept": "text/html"}, timeout=10).text
@@ -187,8 +188,8 @@ def test_the_context_is_published_with_its_media_type_and_validators(live_server
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "application/ld+json"
     context = response.json()["@context"]
-    assert context["cf"] == live_server.base + "ontology#"
-    assert context["carriedBy"] == {"@id": live_server.base + "ontology#carriedBy", "@type": "@id"}
+    assert context["cf"] == VOCABULARY + "ontology#"
+    assert context["carriedBy"] == {"@id": VOCABULARY + "ontology#carriedBy", "@type": "@id"}
     assert context["name"] == "http://schema.org/name"
     headers = {"If-None-Match": response.headers["ETag"]}
     again = requests.get(live_server.url("context.jsonld"), headers=headers, timeout=10)

@@ -107,7 +107,7 @@ def test_pages_name_reused_properties_and_give_titles_not_paths(
     pages = [
         harvest,
         removal,
-        hub.iri("concept", "support-type", "skills"),
+        hub.page_of(hub.concept("support-type", "skills").value),
         hub.iri("graph", "curated"),
         hub.iri("report", "maplabbzh"),
         hub.iri("dataset"),
@@ -120,7 +120,7 @@ def test_pages_name_reused_properties_and_give_titles_not_paths(
         assert url[len(bundled_hub.base) :] not in title, title
     harvest_page = page_text(harvest)
     assert "commencé le" in harvest_page and re.search(rf"Moissonnage — .+ — \d+ ({MONTHS}) \d{{4}}", harvest_page)
-    assert "code" in page_text(hub.iri("concept", "support-type", "skills"))
+    assert "code" in page_text(hub.page_of(hub.concept("support-type", "skills").value))
     assert "started" in page_text(harvest, lang="en")
 
 

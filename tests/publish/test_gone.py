@@ -7,6 +7,7 @@ import rdflib
 import requests
 from requests.utils import parse_header_links
 
+from carrefour.vocab import VOCABULARY
 from tests.publish.conftest import BundledHub
 
 pytestmark = pytest.mark.live
@@ -28,7 +29,7 @@ def test_a_removed_record_is_gone_with_its_removal_in_rdf(bundled_hub: BundledHu
         assert response.headers["Vary"] == "Accept" and response.headers["ETag"]
         assert {link["url"] for link in parse_header_links(response.headers["Link"])} >= {record + ".ttl"}
         graph = rdflib.Graph().parse(data=response.text, format=syntax, publicID=record)
-        removals = list(graph.subjects(rdflib.URIRef(bundled_hub.url(CF_REMOVED)), rdflib.URIRef(record)))
+        removals = list(graph.subjects(rdflib.URIRef(VOCABULARY + CF_REMOVED), rdflib.URIRef(record)))
         assert len(removals) == 1, response.text
         removal = removals[0]
         assert str(removal).startswith(bundled_hub.url("change/maplabbzh/"))
@@ -61,6 +62,6 @@ def test_the_removal_record_links_to_the_gone_record(bundled_hub: BundledHub) ->
     record = bundled_hub.removed[0]
     gone = requests.get(record, headers={"Accept": "text/turtle"}, timeout=10)
     graph = rdflib.Graph().parse(data=gone.text, format="turtle")
-    removal = next(graph.subjects(rdflib.URIRef(bundled_hub.url(CF_REMOVED)), rdflib.URIRef(record)))
+    removal = next(graph.subjects(rdflib.URIRef(VOCABULARY + CF_REMOVED), rdflib.URIRef(record)))
     page = requests.get(str(removal), timeout=10)
     assert page.status_code == 200 and record in page.text

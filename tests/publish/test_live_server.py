@@ -5,7 +5,7 @@ from __future__ import annotations
 import requests
 
 from carrefour.vocab import RDF_TYPE, Graphs, Hub
-from loader.reference import curated_source, parse_files
+from loader.reference import curated_source
 from tests.publish.conftest import LiveServer
 from tests.publish.hostile import BIG_ACTOR_ITEMS
 
@@ -13,7 +13,7 @@ from tests.publish.hostile import BIG_ACTOR_ITEMS
 def curated_initiatives(hub: Hub) -> int:
     """Initiatives and support programmes of the curated dataset, which `carrefour init` publishes."""
     types = {hub.ns + "Initiative", hub.ns + "SupportProgramme"}
-    quads = parse_files(curated_source(Graphs(hub)).files, hub.base)
+    quads = curated_source(Graphs(hub)).parse(hub)
     return len({q.subject for q in quads if q.predicate == RDF_TYPE and q.object.value in types})
 
 

@@ -96,7 +96,7 @@ def test_every_format_round_trips_to_the_description(
     path = resource_paths[kind]
     graph = parse(live_server, f"{live_server.url(path)}.{extension}", extension)
     describer = Describer(Hub(live_server.base), page_size=50)
-    description = describer.describe(published.snapshot(), ox.NamedNode(live_server.url(path)))
+    description = describer.describe(published.snapshot(), ox.NamedNode(live_server.resource(path)))
     assert description is not None
     assert_isomorphic(parsed_graph(description.triples()), graph, f"{kind} as {extension}")
     check_against_store(live_server, published, path, graph)
@@ -109,7 +109,7 @@ def test_later_pages_round_trip_too(
 ) -> None:
     graph = parse(live_server, f"{live_server.url(path)}.{extension}?page={page}", extension)
     description = Describer(Hub(live_server.base), 50).describe(
-        published.snapshot(), ox.NamedNode(live_server.url(path)), page
+        published.snapshot(), ox.NamedNode(live_server.resource(path)), page
     )
     assert description is not None and description.collection is not None
     assert_isomorphic(parsed_graph(description.triples()), graph, f"{path} page {page} as {extension}")

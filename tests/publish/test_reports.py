@@ -9,6 +9,7 @@ import pytest
 import rdflib
 import requests
 
+from carrefour.vocab import VOCABULARY
 from loader.partners import load_partners, partners_dir
 from tests.publish.conftest import BundledHub, carrefour
 
@@ -60,8 +61,8 @@ def test_the_web_report_and_the_harvest_say_what_the_command_says(bundled_hub: B
     assert len(rejected_on_the_web(graph)) == document["counts"]["rejected"], graph.serialize(format="turtle")
     harvest = graph.value(rdflib.URIRef(report), rdflib.URIRef("http://www.w3.org/ns/prov#wasGeneratedBy"))
     assert str(harvest).startswith(bundled_hub.url(f"harvest/{partner}/"))
-    rejected = turtle(str(harvest)).value(harvest, rdflib.URIRef(bundled_hub.url("ontology#recordsRejected")))
-    read = turtle(str(harvest)).value(harvest, rdflib.URIRef(bundled_hub.url("ontology#recordsRead")))
+    rejected = turtle(str(harvest)).value(harvest, rdflib.URIRef(VOCABULARY + "ontology#recordsRejected"))
+    read = turtle(str(harvest)).value(harvest, rdflib.URIRef(VOCABULARY + "ontology#recordsRead"))
     assert int(rejected) == document["counts"]["rejected"] and int(read) == document["counts"]["read"]
 
 
