@@ -226,6 +226,7 @@ class RecordMapper:
                 out.append(self.literal(decimal, record, where))
             elif prop in self._concept_properties:
                 path = str(value.text if isinstance(value, Tagged) else value)
+                path = path.removeprefix(self.hub.concept().value + "/")  # partners may name the concept by its IRI
                 if path not in common_concepts():
                     record.notes.append(
                         f"dropped {_short(prop)}: {_shown(path)} is not a concept of the common schemes"

@@ -169,3 +169,43 @@ def test_a_crawl_counts_the_records_it_read_not_the_pages_that_failed(
                  if t.subject == activity}  # fmt: skip
     assert published[fresh_hub.hub.term("recordsRead")] == str(len(records))
     assert published[fresh_hub.hub.term("recordsRejected")] == "0"
+
+
+HUB_VOCABULARY_PAGE = """<!doctype html><html lang="fr"><head><title>Repair café de Quimper</title>
+<script type="application/ld+json">
+{"@context": {"cf": "https://w3id.org/carrefour/ontology#", "schema": "http://schema.org/",
+              "concept": "https://w3id.org/carrefour/concept/"},
+ "@id": "https://reseau.example.org/initiatives/repair-cafe-quimper",
+ "@type": ["cf:Initiative", "schema:Project"],
+ "schema:name": {"@value": "Repair café de Quimper", "@language": "fr"},
+ "schema:description": {"@value": "Un atelier mensuel où l'on répare ensemble.", "@language": "fr"},
+ "schema:url": {"@id": "https://reseau.example.org/initiatives/repair-cafe-quimper"},
+ "cf:theme": [{"@id": "concept:theme/circular-economy"}, {"@id": "concept:theme/social-inclusion"}],
+ "cf:method": {"@id": "concept:method/third-place"},
+ "cf:status": {"@id": "https://w3id.org/carrefour/concept/status/launched"},
+ "schema:address": {"@type": "schema:PostalAddress", "schema:postalCode": "29000",
+                    "schema:addressLocality": "Quimper", "schema:addressCountry": "FR"}}
+</script></head><body><h1>Repair café de Quimper</h1></body></html>"""
+
+
+def test_pages_in_the_hubs_own_vocabulary_are_read_as_they_are(fresh_hub: HarvestHub) -> None:
+    """The vocabulary has a persistent namespace, so a partner can publish with it: its terms and concepts
+    are the hub's own, whatever instance reads them."""
+    routes = {"/initiatives/repair-cafe.html": document(HUB_VOCABULARY_PAGE.encode(), "text/html; charset=utf-8")}
+    with serve_site(routes=routes) as site:
+        results, _ = fresh_hub.harvest(
+            example("hub-vocabulary-web", source=None, pages=[site.url("initiatives/repair-cafe.html")])
+        )
+    assert results[0].ok, results[0].error
+    hub = fresh_hub.hub
+    graph = fresh_hub.graph("partner", "hub-vocabulary-web")
+    record = next(t.subject for t in graph if t.predicate == hub.term("theme"))
+    said = {(t.predicate, t.object) for t in graph if t.subject == record}
+    assert said >= {
+        (hub.term("theme"), hub.concept("theme", "circular-economy")),
+        (hub.term("theme"), hub.concept("theme", "social-inclusion")),
+        (hub.term("method"), hub.concept("method", "third-place")),
+        (hub.term("status"), hub.concept("status", "launched")),
+    }
+    assert any(t.predicate == hub.term("locatedIn") and t.object.value.endswith("/commune/29232") for t in graph)
+    assert not results[0].report.rejected_records()  # it conforms to the shapes as it is
