@@ -23,9 +23,19 @@ SPARQL = re.compile(
 PACKAGES = ("carrefour", "loader", "server")
 
 # (module, function) -> what is spliced there: every value is the hub's own, never a request's.
+# Sites that only write a query into a link for people to run in the editor: the hub never runs them.
+LINK_ONLY = frozenset({("server/graph_description.py", "access")})
+
 REVIEWED: dict[tuple[str, str], str] = {
     ("carrefour/artifacts/facets.py", "<module>"): "a constant expression (a record's IRI from its node's)",
     ("carrefour/artifacts/stats.py", "<module>"): "the RDF namespace and a constant LIMIT",
+    ("carrefour/artifacts/stats.py", "_class_counts"): "a VALUES block: the code's class names, ox.NamedNode types",
+    ("carrefour/artifacts/kinds.py", "<module>"): "the RDFS namespace (a constant)",
+    ("carrefour/artifacts/kinds.py", "values_clause"): "the code's own kind names and ox.NamedNode class IRIs",
+    ("carrefour/artifacts/search.py", "search"): "SQL, not SPARQL: the index's own column names and constant "
+    "weights; the visitor's words are a bound parameter",
+    ("server/graph_description.py", "access"): "a graph IRI the store holds (ox.NamedNode), in a link to the "
+    "editor: a query text the visitor may run, never run by the hub",
     ("carrefour/store/records.py", "read_version"): "the version record's graph and node (Records terms)",
     ("carrefour/store/records.py", "recorded_bases"): "a constant vocabulary IRI (void:uriSpace)",
     ("carrefour/store/remote.py", "_drop_staging"): "the staging registry (Records terms), graphs the store listed",

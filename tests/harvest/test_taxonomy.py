@@ -65,7 +65,7 @@ def test_two_spellings_minted_to_one_concept_keep_one_preferred_label(harvested:
 def test_a_concept_breaking_the_shapes_is_rejected_like_a_record(harvested: PartnerHarvest, hub: Hub) -> None:
     concept = hub.node("taxonomy", "lieux", "type", "autre")
     (finding,) = [f for f in harvested.report.violations if f.focus == concept.value]
-    assert finding.shape == hub.iri("shapes") + "#Concept-prefLabel"
+    assert finding.shape == hub.vocabulary + "shapes#Concept-prefLabel"
     assert concept.value in harvested.rejected
     assert not [t for t in harvested.taxonomy if concept in (t.subject, t.object)]
     assert not [t for t in harvested.content if t.object == concept]  # the record stays, without the link

@@ -300,7 +300,7 @@ def test_service_errors_do_not_tell_open_ports_from_closed_ones(limited_server: 
             sparql_get(limited_server, f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}")
             for port in (listener.port, closed)
         ]
-    assert [a.status_code for a in answers] == [400, 400]
+    assert answers[0].status_code == answers[1].status_code and answers[0].status_code in (400, 503)
     assert answers[0].text == answers[1].text
     assert str(closed) not in answers[1].text and "refused" not in answers[1].text.lower()
 

@@ -93,7 +93,10 @@ def test_validate_needs_no_store(tmp_path: Path) -> None:
     result = carrefour("--store-url", down, "validate", *map(str, files), env=environment())
     assert result.returncode == 0, result.stdout + result.stderr
     bad = tmp_path / "bad.ttl"
-    bad.write_text('@prefix cf: <ontology#> .\n<actor/test/x> a cf:Actor ; cf:siren "123456789" .\n', encoding="utf-8")
+    bad.write_text(
+        '@prefix cf: <https://w3id.org/carrefour/ontology#> .\n<actor/test/x> a cf:Actor ; cf:siren "123456789" .\n',
+        encoding="utf-8",
+    )
     assert carrefour("--store-url", down, "validate", str(bad), env=environment()).returncode == 1
 
 
