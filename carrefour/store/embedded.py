@@ -233,6 +233,18 @@ class EmbeddedWriter(OxigraphView):
         except SyntaxError as exc:
             raise StoreError(f"cannot load {path}: {exc}") from exc
 
+    def amend_graph(
+        self, graph: ox.NamedNode, add: Iterable[ox.Quad | ox.Triple], remove: Iterable[ox.Quad | ox.Triple] = ()
+    ) -> None:
+        self._written.pop(graph, None)
+        removed = [ox.Quad(q.subject, q.predicate, q.object, graph) for q in remove]
+        added = [ox.Quad(q.subject, q.predicate, q.object, graph) for q in add]
+        if removed or added:
+            self.changed.add(graph)
+        for quad in removed:
+            self._store.remove(quad)
+        self._bulk_extend(iter(added))
+
     def drop_graph(self, graph: ox.NamedNode) -> None:
         self.changed.add(graph)
         self._written.pop(graph, None)
