@@ -24,7 +24,21 @@ def create_app(test_config: dict[str, Any] | None = None, store: Store | None = 
     app.extensions["carrefour.store"] = store or open_store(config)
     app.extensions["carrefour.hub"] = Hub(config.base_url)
 
-    from server import browse, context, dumps, favicon, home, metadata, pages, search, site, sitemaps, sparql, stream
+    from server import (
+        browse,
+        context,
+        dumps,
+        favicon,
+        home,
+        memento,
+        metadata,
+        pages,
+        search,
+        site,
+        sitemaps,
+        sparql,
+        stream,
+    )
     from server.cors import register_cors
     from server.errors import register_error_handlers
     from server.store_budget import register_store_budget
@@ -46,4 +60,5 @@ def create_app(test_config: dict[str, Any] | None = None, store: Store | None = 
     app.register_blueprint(sitemaps.blueprint)
     app.register_blueprint(favicon.blueprint)
     app.register_blueprint(stream.blueprint)
+    memento.init_app(app)
     return app
