@@ -24,7 +24,7 @@ class GraphSource:
 def reference_sources(graphs: Graphs) -> list[GraphSource]:
     """Vocabulary, shapes, concept schemes and regions/départements: the validation context."""
     return [
-        GraphSource(graphs.ontology, (paths.ONTOLOGY_DIR / "carrefour.ttl",)),
+        GraphSource(graphs.ontology, (paths.ONTOLOGY_DIR / "carrefour.ttl", paths.ONTOLOGY_DIR / "history.ttl")),
         GraphSource(graphs.shapes, (paths.SHAPES_DIR / "carrefour.shacl.ttl",)),
         GraphSource(graphs.concepts, (paths.REFERENCE_DIR / "concepts.ttl",)),
         GraphSource(graphs.territories, (paths.REFERENCE_DIR / "territories.ttl",)),
