@@ -13,6 +13,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from carrefour.artifacts.dumps import GZIP_MEDIA_TYPE, DumpFile
+from carrefour.history.terms import HUB
 from carrefour.vocab import DCAT, DCT, FOAF, RDF, RDFS, XSD, Hub
 from server.dataset_facts import (
     DESCRIPTIONS,
@@ -24,6 +25,7 @@ from server.dataset_facts import (
     dump_url,
     publisher_node,
 )
+from server.stream_links import stream_distribution
 
 SPDX = "http://spdx.org/rdf/terms#"
 VCARD = "http://www.w3.org/2006/vcard/ns#"
@@ -223,6 +225,7 @@ def dcat_catalog(hub: Hub, facts: DatasetFacts, contact_email: str = "") -> list
     for dump in facts.dumps_of(None):
         triples.append(ox.Triple(dataset, _dcat("distribution"), distribution_node(hub, dump)))
         triples += _distribution(hub, dump, None)
+    triples += stream_distribution(hub, dataset, HUB, rights)
     for partner in facts.partners:
         triples += [
             ox.Triple(catalog, _dcat("dataset"), partner.graph),

@@ -6,7 +6,8 @@
   naming itself as ``original timegate`` and its TimeMap.
 * ``GET version/{stamp}/{record path}``: the version (a Memento), in every format the
   hub serves, with ``Memento-Datetime`` (a removal is a version too, saying when and
-  by whom; the record's own IRI answers ``410``).  A version never changes: immutable, like a full page of the event stream.
+  by whom; the record's own IRI answers ``410``).  A version never changes: immutable,
+  like a full page of the event stream.
 * ``GET timemap/{record path}``: the versions, in ``application/link-format`` or RDF.
 
 Versions live in the history (carrefour.history); a record's card lists them

@@ -11,7 +11,8 @@ import re
 
 import pyoxigraph as ox
 
-from carrefour.vocab import DCT, FOAF, OWL, RDF, VOID, XSD, Graphs, Hub
+from carrefour.history.terms import HUB, Names
+from carrefour.vocab import DCT, FOAF, OWL, RDF, RDFS, VOID, XSD, Graphs, Hub
 from server.dataset_facts import (
     DESCRIPTIONS,
     TITLES,
@@ -71,6 +72,7 @@ def void_description(hub: Hub, facts: DatasetFacts) -> list[ox.Triple]:
     triples += [ox.Triple(dataset, v("exampleResource"), example) for example in facts.examples()]
     for dump in facts.dumps_of(None):
         triples.append(ox.Triple(dataset, v("dataDump"), dump_url(hub, dump)))
+    triples.append(ox.Triple(dataset, ox.NamedNode(RDFS + "seeAlso"), Names(hub).stream(HUB)))  # its event stream
     for name in {DUMP_FEATURES[dump.format] for dump in facts.dumps if dump.format in DUMP_FEATURES}:
         triples.append(ox.Triple(dataset, v("feature"), ox.NamedNode(FORMATS_NS + name)))
     for key, local in CLASS_PARTITIONS.items():
