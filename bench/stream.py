@@ -100,7 +100,7 @@ def main() -> None:
     store.close()
 
     log = folder / "access.log"
-    server = start_server(folder / "var", port, "--workers", "1", base=hub.base, access_log=log)
+    server = start_server(folder / "var", port, base=hub.base, access_log=log)
     try:
         state = folder / "client-state"
         seconds, members = replicate(hub.iri("stream", HUB), state)
@@ -116,8 +116,8 @@ def main() -> None:
         updates = {}
         for graph in touched:
             quads = list(snapshot.quads(graph=graph))  # type: ignore[arg-type]
-            quads += [ox.Quad(ox.NamedNode(iri), ALTERNATE, ox.Literal("modifié"), graph) for iri in changed
-                      if any(q.subject.value == iri for q in quads)]  # fmt: skip
+            subjects = {q.subject.value for q in quads}
+            quads += [ox.Quad(ox.NamedNode(iri), ALTERNATE, ox.Literal("modifié"), graph) for iri in changed & subjects]
             updates[graph] = quads
         head = read.head(snapshot, Names(hub), HUB).count
         added = publish(store, hub, updates, f"a session changing {len(changed):,} initiatives (1 %)")

@@ -33,6 +33,7 @@ def create_app(test_config: dict[str, Any] | None = None, store: Store | None = 
         memento,
         metadata,
         pages,
+        push,
         search,
         site,
         sitemaps,
@@ -61,4 +62,5 @@ def create_app(test_config: dict[str, Any] | None = None, store: Store | None = 
     app.register_blueprint(favicon.blueprint)
     app.register_blueprint(stream.blueprint)
     memento.init_app(app)
+    app.register_blueprint(push.blueprint)
     return app
