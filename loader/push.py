@@ -123,7 +123,7 @@ def _body_file(folder: Path, body: bytes, single: bool, fmt: str) -> tuple[Path,
     return path, unwrap
 
 
-def _findings(report: Report, iri: str) -> list[dict[str, str | None]]:
+def findings_of(report: Report, iri: str) -> list[dict[str, str | None]]:
     return [
         {"severity": f.severity, "focus": f.focus, "path": f.path, "shape": f.shape, "value": f.value,
          "message_fr": f.message_fr, "message_en": f.message_en}
@@ -171,7 +171,7 @@ def check_records(
     key_of = {t.subject.value: t.object.value for t in triples if t.predicate == hub.term("recordKey")}
     outcomes = {
         iri: Outcome(result.origins.get(iri, ""), "rejected" if iri in rejected else "accepted", iri, key_of.get(iri),
-                     _findings(report, iri))
+                     findings_of(report, iri))
         for iri in records
     }  # fmt: skip
     others = [_item_outcome(item) for item in result.items if item.record is None or item.record not in records]

@@ -30,6 +30,7 @@ def create_app(test_config: dict[str, Any] | None = None, store: Store | None = 
         dumps,
         favicon,
         home,
+        joining,
         memento,
         metadata,
         pages,
@@ -63,4 +64,5 @@ def create_app(test_config: dict[str, Any] | None = None, store: Store | None = 
     app.register_blueprint(stream.blueprint)
     memento.init_app(app)
     app.register_blueprint(push.blueprint)
+    app.register_blueprint(joining.blueprint)
     return app
