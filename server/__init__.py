@@ -29,6 +29,7 @@ def create_app(test_config: dict[str, Any] | None = None, store: Store | None = 
         context,
         dumps,
         favicon,
+        feeds,
         home,
         joining,
         memento,
@@ -65,4 +66,6 @@ def create_app(test_config: dict[str, Any] | None = None, store: Store | None = 
     memento.init_app(app)
     app.register_blueprint(push.blueprint)
     app.register_blueprint(joining.blueprint)
+    app.register_blueprint(feeds.blueprint)
+    feeds.init_app(app)
     return app
