@@ -41,7 +41,7 @@ from tests.publish.conftest import start_server, stop_server
 from tests.support.ldes import CLIENT
 
 ALTERNATE = ox.NamedNode("http://schema.org/alternateName")
-_REQUEST = re.compile(rb'"GET (?P<path>\S+) HTTP/[0-9.]+" 200 (?P<size>\d+)')
+_REQUEST = re.compile(rb'"GET (?P<path>\S+) HTTP/[0-9.]+" (?P<status>\d{3}) (?P<size>\d+)')
 
 
 def publish(store: EmbeddedStore, hub: Hub, graphs: dict[ox.NamedNode, list[ox.Quad]], label: str) -> int:
@@ -68,14 +68,23 @@ def publish(store: EmbeddedStore, hub: Hub, graphs: dict[ox.NamedNode, list[ox.Q
 
 
 def requests_since(log: Path, offset: int) -> list[tuple[str, int]]:
-    return [(m["path"].decode(), int(m["size"])) for m in _REQUEST.finditer(log.read_bytes()[offset:])]
+    """(path, bytes) of the answers the server sent since ``offset`` in its access log; others are reported."""
+    found = list(_REQUEST.finditer(log.read_bytes()[offset:]))
+    failed = [f"{m['status'].decode()} {m['path'].decode()}" for m in found if m["status"] != b"200"]
+    if failed:
+        print(f"  answers other than 200: {', '.join(failed)}")
+    return [(m["path"].decode(), int(m["size"])) for m in found if m["status"] == b"200"]
 
 
 def replicate(url: str, state: Path) -> tuple[float, int]:
+    """Run the client to its end; its time and the distinct members it printed (its output kept beside its state)."""
     started = time.perf_counter()
     done = subprocess.run([str(CLIENT), url, "--save", str(state)], capture_output=True, check=True, timeout=1800)
-    members = done.stdout.count(b"<http://purl.org/dc/terms/isVersionOf>")
-    return time.perf_counter() - started, members
+    seconds = time.perf_counter() - started
+    (state.parent / f"{state.name}-{int(started)}.out").write_bytes(done.stdout)
+    (state.parent / f"{state.name}-{int(started)}.err").write_bytes(done.stderr)
+    members = set(re.findall(rb"^(<[^>]+>) <http://purl.org/dc/terms/isVersionOf>", done.stdout, re.MULTILINE))
+    return seconds, len(members)
 
 
 def main() -> None:
@@ -105,7 +114,10 @@ def main() -> None:
         state = folder / "client-state"
         seconds, members = replicate(hub.iri("stream", HUB), state)
         fresh = requests_since(log, 0)
-        print(f"replication from scratch: {members:,} members in {seconds:.1f} s, {len(fresh)} documents, "
+        store = EmbeddedStore(folder / "var" / "store", hub.base)
+        total = read.head(store.snapshot(), Names(hub), HUB).count
+        store.close()
+        print(f"replication from scratch: {members:,} members of {total:,} in {seconds:.1f} s, {len(fresh)} documents, "
               f"{sum(size for _, size in fresh) / 2**20:.1f} MiB")  # fmt: skip
 
         store = EmbeddedStore(folder / "var" / "store", hub.base)

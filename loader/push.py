@@ -192,7 +192,11 @@ def _linked(
     """The published records the pushed ones link to: validation needs their types."""
     if previous is None:
         return []
-    targets = {t.object for t in triples if isinstance(t.object, ox.NamedNode) and t.object.value not in records}
+    targets = {
+        t.object
+        for t in triples
+        if isinstance(t.object, ox.NamedNode) and t.object.value.split("#", 1)[0] not in records  # not their own parts
+    }
     graph = hub.graph("partner", partner)
     found = []
     for target in targets:

@@ -69,6 +69,10 @@ def test_push_one_record_then_a_batch_then_remove_it(push_hub: ServedHub) -> Non
     assert again.status_code == 200 and again.json()["records"][0]["status"] == "unchanged"
     assert again.json()["version"] is None
 
+    harvested = sample(0, adresse="2 place du Marché")  # a record the harvest published, moved
+    moved = requests.put(f"{url}/{harvested['id']}", json=harvested, headers=auth, timeout=60)
+    assert moved.status_code == 201 and moved.json()["records"][0]["status"] == "updated", moved.text
+
     mismatch = requests.put(f"{url}/autre-cle", json=record, headers=auth, timeout=60)
     assert mismatch.status_code == 400
 
