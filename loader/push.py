@@ -25,6 +25,7 @@ from carrefour.config import Config
 from carrefour.errors import CarrefourError
 from carrefour.history.append import RecordChange, append_versions, known_sources
 from carrefour.store.base import Snapshot, Store, Writer
+from carrefour.store.helper import Helper
 from carrefour.vocab import Graphs, Hub
 from loader.feeds import FeedSpec, FetchSettings
 from loader.harvest import PartnerHarvest, ReportItem, _registry, map_feed
@@ -256,7 +257,7 @@ def _publish_push(
         _write(writer, hub, spec, config, changed, accepted, published, [], checked.taxonomy)
         followed = spec.id in known_sources(writer, hub)
         append_versions(writer, hub, {spec.id: changes if followed else _all_created(writer, graph)})
-        build_artifacts(writer, hub)
+        _artifacts(writer, hub)
         version = writer.info.version
     return Published(version, outcomes)
 
@@ -285,8 +286,14 @@ def _delete_pushed(store: Store, hub: Hub, spec: PartnerSpec, config: Config, ke
         followed = spec.id in known_sources(writer, hub)
         changes = [RecordChange(iri, "Delete") for iri in gone] if followed else _all_created(writer, graph)
         append_versions(writer, hub, {spec.id: changes})
-        build_artifacts(writer, hub)
+        _artifacts(writer, hub)
         return Published(writer.info.version, [Outcome(key, "removed", iri, key) for iri in gone])
+
+
+def _artifacts(writer: Writer, hub: Hub) -> None:
+    """The version's artifacts, built in this process: starting a helper process costs more than a push's work."""
+    with Helper(writer, processes=0) as helper:
+        build_artifacts(writer, hub, helper)
 
 
 def _all_created(writer: Writer, graph: ox.NamedNode) -> list[RecordChange]:

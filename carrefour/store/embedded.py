@@ -44,6 +44,8 @@ POINTER = "CURRENT.json"
 # (which also buffer more); the many files small batches make are compacted before anyone reads them.
 BULK_BATCH = 50_000
 COMMITTED = "COMMITTED"
+# Fewer quads than this are added in place: a bulk load writes files of its own, some 25 ms even for one quad.
+AMEND_IN_PLACE = 10_000
 
 
 def _utcnow() -> datetime:
@@ -243,7 +245,10 @@ class EmbeddedWriter(OxigraphView):
             self.changed.add(graph)
         for quad in removed:
             self._store.remove(quad)
-        self._bulk_extend(iter(added))
+        if len(added) < AMEND_IN_PLACE:
+            self._store.extend(added)
+        else:
+            self._bulk_extend(iter(added))
 
     def drop_graph(self, graph: ox.NamedNode) -> None:
         self.changed.add(graph)
