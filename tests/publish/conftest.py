@@ -80,6 +80,8 @@ def start_server(
     ]  # fmt: skip
     env = {k: v for k, v in os.environ.items() if not k.startswith("CARREFOUR_")}
     env.update({f"CARREFOUR_{name}": value for name, value in (settings or {}).items()})
+    if access_log is not None:
+        env["PYTHONUNBUFFERED"] = "1"  # each request's line is in the file once it is answered
     log_path = store_dir / f"server-{port}.log"
     with open(log_path, "ab") as log, open(access_log or os.devnull, "ab") as access:  # files: a full pipe blocks
         process = subprocess.Popen(command, env=env, stdout=access, stderr=log)

@@ -10,6 +10,7 @@ a deletion takes the record out.
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 from dataclasses import dataclass, field
@@ -44,10 +45,13 @@ class Member:
 
 
 def run_client(url: str, state: Path, timeout: float = 300) -> list[Member]:
-    """Run ``ldes-client URL --save STATE`` to its end; the members it printed."""
+    """Run ``ldes-client URL --save STATE`` to its end; the members it printed (its log goes beside the state)."""
     done = subprocess.run(
-        [str(client()), url, "--save", str(state)], capture_output=True, timeout=timeout, check=False
-    )
+        [str(client()), url, "--save", str(state)], capture_output=True, timeout=timeout, check=False,
+        env={**os.environ, "LOG_LEVEL": "debug"},
+    )  # fmt: skip
+    runs = len(list(state.parent.glob(f"{state.name}-*.log")))
+    (state.parent / f"{state.name}-{runs + 1}.log").write_bytes(done.stderr)
     assert done.returncode == 0, done.stderr.decode(errors="replace")[-3000:]
     return parse_members(done.stdout)
 
