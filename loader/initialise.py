@@ -14,6 +14,7 @@ import pyoxigraph as ox
 
 from carrefour.artifacts import build_artifacts
 from carrefour.errors import CarrefourError
+from carrefour.history.terms import history_graph
 from carrefour.store.base import Store
 from carrefour.vocab import Graphs, Hub
 from loader.geo import commune_triples, referenced_commune_codes
@@ -67,6 +68,7 @@ def initialise(store: Store, hub: Hub, validator: Validator) -> InitResult:
         writer.replace_graph(graphs.curated, curated_quads)
         counts[graphs.curated.value] = len(curated_quads)
         publish_versions(writer, hub, [graphs.curated])
+        counts[history_graph(hub).value] = writer.count(history_graph(hub))
         published = datetime.now(UTC).replace(microsecond=0)
         report_graph = report_triples(hub.iri("report", CURATED), report, CURATED_NAMES, published)
         writer.replace_graph(graphs.partner_report(CURATED), report_graph)
