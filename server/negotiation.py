@@ -34,8 +34,8 @@ class Choice:
     media_type: str
 
 
-def _offers(html: bool, html_last: bool = False) -> list[str]:
-    rdf = [f.media_type for f in RDF_OFFERS]
+def _offers(html: bool, html_last: bool = False, offers: tuple[formats.RdfFormatInfo, ...] = RDF_OFFERS) -> list[str]:
+    rdf = [f.media_type for f in offers]
     if not html:
         return rdf
     return [*rdf, HTML] if html_last else [HTML, *rdf]
@@ -89,7 +89,7 @@ def choose_representation(
             available = ", ".join(SUFFIXES) if rdf == RDF_OFFERS else ", ".join(f.name for f in rdf)
             raise NotAcceptable(f"unknown format {override!r}; available: html, {available}")
         return Choice(info.name, info.media_type)
-    offered = [f.media_type for f in rdf] if rdf != RDF_OFFERS else _offers(html, html_last)
+    offered = _offers(html, html_last, rdf)
     aliases = [alias for f in rdf for alias in f.aliases]
     media_type = _best_for_header(request.headers.get("Accept", ""), tuple(offered + aliases))
     if media_type is None:

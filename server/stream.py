@@ -3,7 +3,7 @@
 ``stream/hub``, ``stream/curated`` and ``stream/partner/{id}`` are the streams;
 ``…/view``, ``…/block/{b}`` and ``…/page/{n}`` their nodes (server.stream_documents).
 Every document comes in every RDF format the hub serves (negotiated, or a suffix:
-``…/page/3.ttl``), JSON-LD with the hub's own context.  A full page, and a block of
+``…/page/3.ttl``), JSON-LD with the hub's own context, and in HTML for browsers.  A full page, and a block of
 full pages, is immutable: ``Cache-Control: immutable`` for a year, and an ETag that
 does not depend on the dataset version; the rest (the stream, its view, the latest
 page and block) changes with every session that adds versions: one minute.
@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, render_template, request
 
 from carrefour import __version__, formats
 from carrefour.errors import NotFound
-from carrefour.history.terms import HUB, Names
+from carrefour.history.terms import HUB, TREE, Names
 from server import stream_documents as documents
 from server.caching import cacheable, etag_for, not_modified, not_modified_response
+from server.i18n import choose_language
 from server.negotiation import RDF_OFFERS, choose_representation
 from server.pages import MEDIA_TYPES
 from server.site import get_site
@@ -72,6 +73,21 @@ def _document(scope: str, node: list[str]) -> documents.StreamDocument | None:
     return None
 
 
+def _body(document: documents.StreamDocument, name: str, path: str) -> bytes:
+    site = get_site()
+    if name == "html":
+        prefix = site.hub.iri("stream") + "/"
+        nodes = sorted({t.object.value for t in document.triples if t.predicate.value == TREE + "node"})
+        nodes = [node for node in nodes if node.startswith(prefix)]
+        alternates = [(f.name, f"{site.hub.iri('stream', path)}.{f.extension}", f.media_type) for f in OFFERS]
+        page = render_template("stream.html", iri=document.iri.value, triples=document.triples, nodes=nodes,
+                               alternates=alternates)  # fmt: skip
+        return page.encode()
+    info = formats.by_name(name)
+    assert info is not None
+    return site.writer.write(document.triples, info, document.iri, site.compactor(site.store.snapshot()))
+
+
 @blueprint.get("/stream/<path:rest>")
 def stream_node(rest: str) -> Response:
     """A stream, its view, a block or a page, in the negotiated RDF format.
@@ -80,7 +96,7 @@ def stream_node(rest: str) -> Response:
     :raises NotAcceptable: no RDF format fits the Accept header (406).
     """
     path, suffix = _split_suffix(rest)
-    choice = choose_representation(request, html=False, override=suffix, rdf=OFFERS)
+    choice = choose_representation(request, override=suffix, rdf=OFFERS, html_last=True)
     found = _scope(path.split("/"))
     if found is None:
         raise NotFound(f"no event stream at stream/{path}: try stream/{HUB}")
@@ -89,19 +105,18 @@ def stream_node(rest: str) -> Response:
     document = _document(*found)
     if document is None:
         raise NotFound(f"no event stream node at stream/{path}")
+    language = choose_language(request) if choice.name == "html" else ""
     if document.immutable:
-        etag = hashlib.sha256(f"{__version__}\x1f{path}\x1f{choice.name}".encode()).hexdigest()[:32]
+        etag = hashlib.sha256(f"{__version__}\x1f{path}\x1f{choice.name}\x1f{language}".encode()).hexdigest()[:32]
         modified, max_age = document.modified or snapshot.info.published, IMMUTABLE_MAX_AGE
     else:
-        etag = etag_for(snapshot, "stream", path, choice.name)
+        etag = etag_for(snapshot, "stream", path, choice.name, language)
         modified, max_age = snapshot.info.published, LATEST_MAX_AGE
     headers = {"Vary": "Accept", "Content-Location": f"{site.hub.iri('stream', path)}.{choice.name}"}
     if not_modified(etag, modified):
         response = not_modified_response(etag, modified, max_age)
     else:
-        info = formats.by_name(choice.name)
-        assert info is not None
-        body = site.writer.write(document.triples, info, document.iri, site.compactor(snapshot))
+        body = _body(document, choice.name, path)
         response = Response(body, content_type=MEDIA_TYPES.get(choice.name, choice.media_type))
         response = cacheable(response, etag, modified, max_age)
     response.headers.update(headers)

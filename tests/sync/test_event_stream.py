@@ -84,3 +84,15 @@ def test_replicate_then_sync(served_hub: ServedHub, tmp_path: Path) -> None:
     # ldes-client 0.3.0 may close its state store while it records the last page it finished: that one page
     # (if immutable) is read again at the next run; every other immutable page is skipped
     assert len(read_again & immutable) <= 1, f"immutable pages read again: {sorted(read_again & immutable)}"
+
+
+def test_the_stream_is_linked_from_the_dataset_void_and_dcat_and_shown_to_people(served_hub: ServedHub) -> None:
+    stream = served_hub.url("stream/hub")
+    for path in ("dataset", ".well-known/void", "catalog"):
+        document = requests.get(served_hub.url(path), headers={"Accept": "text/turtle"}, timeout=10)
+        assert f"<{stream}>" in document.text, path
+    page = requests.get(stream, headers={"Accept": "text/html"}, timeout=10)
+    assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
+    view = requests.get(stream + "/view", headers={"Accept": "text/html"}, timeout=10).text
+    assert f'href="{served_hub.url("stream/hub/block/0")}"' in view  # people can walk it too
+    assert requests.get(stream, headers={"Accept": "*/*"}, timeout=10).headers["Content-Type"].startswith("text/turtle")
