@@ -45,6 +45,15 @@ setup_system() {
   fi
 }
 
+# npm packages the tests run (tests/support/node/package.json): the LDES reference client.
+setup_node() {
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "note: npm not found: the tests that need the LDES client will say so and skip" >&2; return
+  fi
+  npm install --prefix tests/support/node --no-audit --no-fund --loglevel=error >/dev/null \
+    || echo "note: could not install the npm test clients: the tests that need them will say so and skip" >&2
+}
+
 case "${1:-}" in
   serve)
     setup_python
@@ -60,6 +69,7 @@ case "${1:-}" in
   test)
     setup_python
     setup_system
+    setup_node
     .venv/bin/ruff check .
     exec .venv/bin/python -m pytest "${@:2}"
     ;;

@@ -23,6 +23,7 @@ from carrefour.artifacts import build_artifacts
 from carrefour.store.base import Store
 from carrefour.vocab import DCT, FOAF, GEO, PROV, RDF, SCHEMA, XSD, Hub, slugify
 from loader.geo import Territories
+from loader.history import publish_versions
 
 THEMES = [
     "health",
@@ -246,5 +247,6 @@ def publish_synthetic(store: Store, hub: Hub, n: int, partners: int = 20, seed: 
         for graph, quads in by_graph.items():
             writer.replace_graph(ox.NamedNode(graph), quads)
         writer.replace_graph(hub.graph("partners"), partner_descriptions(hub, partners))
+        publish_versions(writer, hub, [ox.NamedNode(graph) for graph in by_graph])
         build_artifacts(writer, hub)
     return data

@@ -68,6 +68,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PAGE_SIZE", 50, "Items per page in HTML lists and paged RDF descriptions."),
     Setting("PAGE_CACHE_MB", 32, "Memory per web worker for resource pages of the current dataset version (0: none)."),
     Setting("MAX_REQUEST_BYTES", 1048576, "Largest request body accepted by the web server."),
+    Setting("PUSH_PER_MINUTE", 60, "Pushes a partner may send per minute to each web worker (more: 429)."),
     Setting("WORKERS", 4, "Web worker processes started by `carrefour serve` (gunicorn)."),
     Setting("THREADS", 4, "Threads per web worker process."),
     Setting("HARVEST_USER_AGENT", "Carrefour/0.1 (+{base})", "User agent sent to partner sites ({base} is BASE_URL)."),

@@ -31,6 +31,7 @@ import pyoxigraph as ox
 
 from carrefour.artifacts import build_artifacts
 from carrefour.artifacts.dumps import MANIFEST, dumps_folder, manifest_files, plan_dumps, read_manifest
+from carrefour.history.terms import history_graph
 from carrefour.store.base import Snapshot, Store
 from carrefour.store.embedded import EmbeddedStore
 from carrefour.vocab import Graphs, Hub
@@ -74,7 +75,8 @@ def claimed_graphs(hub: Hub, specs: list[PartnerSpec]) -> set[ox.NamedNode]:
     """The graphs some file of the project or partner configuration gives their content."""
     graphs = Graphs(hub)
     claimed = {source.graph for source in reference_sources(graphs)} | {curated_source(graphs).graph}
-    claimed |= {graphs.partners, graphs.links, graphs.changes, graphs.meta, graphs.partner_report(CURATED)}
+    claimed |= {graphs.partners, graphs.links, graphs.changes, graphs.meta, history_graph(hub)}
+    claimed.add(graphs.partner_report(CURATED))
     for spec in specs:
         claimed |= {
             graphs.partner_data(spec.id),

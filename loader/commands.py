@@ -201,6 +201,21 @@ def partners_new(ctx: Context, partner_id: str, feed_format: str, source: str, n
     click.echo(f"wrote {path}")
 
 
+@partners.command("token")
+@click.argument("partner_id")
+@pass_context
+def partners_token(ctx: Context, partner_id: str) -> None:
+    """Make a new push token for PARTNER_ID (the previous one stops working); only its hash is kept.
+
+    The partner sends it as `Authorization: Bearer TOKEN` to /partners/PARTNER_ID/records.
+    """
+    from loader.partners import load_partners, partners_dir
+    from loader.push_tokens import new_token
+
+    load_partners(partners_dir(ctx.settings["PARTNERS_DIR"]), [partner_id])  # an unknown partner is refused
+    click.echo(new_token(ctx.settings.store_path, partner_id))
+
+
 @click.command()
 @click.argument("partner", required=False)
 @click.option("--json", "as_json", is_flag=True, help="The machine-readable report.")

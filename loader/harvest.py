@@ -22,12 +22,14 @@ import pyoxigraph as ox
 from carrefour.artifacts import build_artifacts
 from carrefour.config import Config
 from carrefour.errors import CarrefourError, HarvestError
+from carrefour.history.append import append_versions, known_sources
 from carrefour.memory import release_free_memory
 from carrefour.store.base import Snapshot, Store, Writer
 from carrefour.store.helper import Helper
 from carrefour.vocab import Graphs, Hub
 from loader.feeds import FeedSpec, FetchSettings, Problem, read_feed
 from loader.geo import commune_triples
+from loader.history import diff_changes
 from loader.linking import find_links, link_triples
 from loader.mapping.engine import RecordMapper
 from loader.mapping.minting import KIND_PATHS, Minter
@@ -84,6 +86,7 @@ class PartnerHarvest:
     taxonomy: list[ox.Triple] = field(default_factory=list)
     provenance: list[ox.Triple] = field(default_factory=list)
     removals: list[ox.Triple] = field(default_factory=list)
+    records: dict[str, list[ox.Triple]] = field(default_factory=dict)  # record IRI -> its published triples
     origins: dict[str, str] = field(default_factory=dict)  # record IRI -> where it came from
     kept: set[str] = field(default_factory=set)  # records not read faithfully whose published version stays
     seconds: dict[str, float] = field(default_factory=dict)  # time spent per phase (read+map, validate, …)
@@ -249,7 +252,8 @@ def harvest_partner(
         accepted += published[iri]
     result.content = accepted
 
-    current = {iri: record_hash(group) for iri, group in group_by_record(accepted).items()}
+    result.records = group_by_record(accepted)
+    current = {iri: record_hash(group) for iri, group in result.records.items()}
     result.diff = diff_records({iri: record_hash(group) for iri, group in published.items()}, current)
     result.ended = datetime.now(UTC).replace(microsecond=0)
     counts = HarvestCounts(result.read, len(current), result.counts()["rejected"])  # what the report says
@@ -332,6 +336,9 @@ def publish_harvest(
         new_removals += result.removals
     if new_removals:
         writer.replace_graph(graphs.changes, [*previous_changes, *new_removals])
+    followed = known_sources(writer, hub)
+    changes = {r.spec.id: diff_changes(r.diff, r.records, r.spec.id in followed) for r in results if r.ok}
+    append_versions(writer, hub, changes)
     writer.replace_graph(graphs.partners, [t for spec in all_specs for t in describe_partner(spec, hub)])
     release_free_memory()  # the sets that compared each graph with the store are gone
     seconds["load"] = time.perf_counter() - clock

@@ -14,9 +14,11 @@ import pyoxigraph as ox
 
 from carrefour.artifacts import build_artifacts
 from carrefour.errors import CarrefourError
+from carrefour.history.terms import history_graph
 from carrefour.store.base import Store
 from carrefour.vocab import Graphs, Hub
 from loader.geo import commune_triples, referenced_commune_codes
+from loader.history import publish_versions
 from loader.reference import curated_source, reference_sources
 from loader.report_graph import report_triples
 from loader.validation import Report, Validator
@@ -65,6 +67,8 @@ def initialise(store: Store, hub: Hub, validator: Validator) -> InitResult:
             counts[source.graph.value] = len(quads)
         writer.replace_graph(graphs.curated, curated_quads)
         counts[graphs.curated.value] = len(curated_quads)
+        publish_versions(writer, hub, [graphs.curated])
+        counts[history_graph(hub).value] = writer.count(history_graph(hub))
         published = datetime.now(UTC).replace(microsecond=0)
         report_graph = report_triples(hub.iri("report", CURATED), report, CURATED_NAMES, published)
         writer.replace_graph(graphs.partner_report(CURATED), report_graph)

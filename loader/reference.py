@@ -19,6 +19,8 @@ import pyoxigraph as ox
 from carrefour import paths
 from carrefour.vocab import VOCABULARY, Graphs, Hub
 
+VOCABULARY_FILES = ("carrefour.ttl", "history.ttl")  # in ontology/: the vocabulary graph
+
 
 @dataclass(frozen=True)
 class GraphSource:
@@ -34,7 +36,7 @@ class GraphSource:
 def reference_sources(graphs: Graphs) -> list[GraphSource]:
     """Vocabulary, shapes, concept schemes and regions/départements: the validation context."""
     return [
-        GraphSource(graphs.ontology, (paths.ONTOLOGY_DIR / "carrefour.ttl",), in_vocabulary=True),
+        GraphSource(graphs.ontology, tuple(paths.ONTOLOGY_DIR / f for f in VOCABULARY_FILES), in_vocabulary=True),
         GraphSource(graphs.shapes, (paths.SHAPES_DIR / "carrefour.shacl.ttl",), in_vocabulary=True),
         GraphSource(graphs.concepts, (paths.REFERENCE_DIR / "concepts.ttl",), in_vocabulary=True),
         GraphSource(graphs.territories, (paths.REFERENCE_DIR / "territories.ttl",)),

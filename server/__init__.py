@@ -24,7 +24,24 @@ def create_app(test_config: dict[str, Any] | None = None, store: Store | None = 
     app.extensions["carrefour.store"] = store or open_store(config)
     app.extensions["carrefour.hub"] = Hub(config.base_url, config.vocabulary)
 
-    from server import browse, context, dumps, favicon, home, metadata, pages, search, site, sitemaps, sparql
+    from server import (
+        browse,
+        context,
+        dumps,
+        favicon,
+        feeds,
+        home,
+        joining,
+        memento,
+        metadata,
+        pages,
+        push,
+        search,
+        site,
+        sitemaps,
+        sparql,
+        stream,
+    )
     from server.cors import register_cors
     from server.errors import register_error_handlers
     from server.store_budget import register_store_budget
@@ -45,4 +62,10 @@ def create_app(test_config: dict[str, Any] | None = None, store: Store | None = 
     app.register_blueprint(metadata.blueprint)
     app.register_blueprint(sitemaps.blueprint)
     app.register_blueprint(favicon.blueprint)
+    app.register_blueprint(stream.blueprint)
+    memento.init_app(app)
+    app.register_blueprint(push.blueprint)
+    app.register_blueprint(joining.blueprint)
+    app.register_blueprint(feeds.blueprint)
+    feeds.init_app(app)
     return app

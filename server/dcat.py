@@ -16,6 +16,7 @@ import pyoxigraph as ox
 
 from carrefour.artifacts.dumps import GZIP_MEDIA_TYPE, DumpFile
 from carrefour.artifacts.licences import LICENCE_OUVERTE
+from carrefour.history.terms import HUB
 from carrefour.vocab import DCAT, DCT, FOAF, RDF, RDFS, XSD, Hub
 from server.dataset_facts import (
     CURATED_DESCRIPTIONS,
@@ -36,6 +37,7 @@ from server.dataset_facts import (
 from server.dump_titles import dump_titles
 from server.graph_description import HUB_GRAPHS
 from server.i18n import LANGUAGES
+from server.stream_links import stream_distribution
 
 SPDX = "http://spdx.org/rdf/terms#"
 VCARD = "http://www.w3.org/2006/vcard/ns#"
@@ -281,6 +283,7 @@ def dcat_catalog(hub: Hub, facts: DatasetFacts, contact_email: str = "") -> list
         triples += _distribution(hub, facts, dump, None, rights)
     for part in parts:
         triples += [ox.Triple(catalog, _dcat("dataset"), part), ox.Triple(dataset, _dct("hasPart"), part)]
+    triples += stream_distribution(hub, dataset, HUB, rights)
     for partner in facts.partners:
         triples += _partner_dataset(hub, facts, partner)
     triples += _curated_dataset(hub, facts) + _open_dataset(hub, facts)

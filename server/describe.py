@@ -223,6 +223,7 @@ class Describer:
             ox.Quad(self.dataset, self.hub.term("datasetVersion"), ox.Literal(snapshot.info.version)),
             ox.Quad(self.dataset, ox.NamedNode(DCT + "modified"), ox.Literal(published, datatype=_DATETIME)),
             ox.Quad(self.dataset, ox.NamedNode(VOID + "sparqlEndpoint"), self.hub.node("sparql")),
+            ox.Quad(self.dataset, ox.NamedNode(RDFS + "seeAlso"), self.hub.node("stream", "hub")),  # its event stream
         ]
 
     def _attributions(self, iri: ox.NamedNode, own: list[ox.Quad]) -> list[ox.Triple]:

@@ -34,8 +34,8 @@ class Choice:
     media_type: str
 
 
-def _offers(html: bool, html_last: bool = False) -> list[str]:
-    rdf = [f.media_type for f in RDF_OFFERS]
+def _offers(html: bool, html_last: bool = False, offers: tuple[formats.RdfFormatInfo, ...] = RDF_OFFERS) -> list[str]:
+    rdf = [f.media_type for f in offers]
     if not html:
         return rdf
     return [*rdf, HTML] if html_last else [HTML, *rdf]
@@ -64,13 +64,19 @@ def alternatives_text(html: bool = True) -> str:
 
 
 def choose_representation(
-    request: Request, *, html: bool = True, override: str | None = None, html_last: bool = False
+    request: Request,
+    *,
+    html: bool = True,
+    override: str | None = None,
+    html_last: bool = False,
+    rdf: tuple[formats.RdfFormatInfo, ...] = RDF_OFFERS,
 ) -> Choice:
     """Pick HTML or an RDF format for a resource page.
 
     :param override: a format name from the URL (``.ttl`` suffix or ``?format=ttl``).
     :param html_last: for documents meant for machines (service description, VoID, DCAT):
         HTML only when asked for more than RDF, Turtle for ``*/*`` or no Accept header.
+    :param rdf: the RDF formats offered, in order of preference (documents without HTML may offer more).
     :raises NotAcceptable: nothing offered matches the Accept header (406).
     """
     override = override or request.args.get("format")
@@ -79,11 +85,12 @@ def choose_representation(
         if name == "html" and html:
             return Choice("html", HTML)
         info = formats.by_name(name)
-        if info is None or info not in RDF_OFFERS:
-            raise NotAcceptable(f"unknown format {override!r}; available: html, {', '.join(SUFFIXES)}")
+        if info is None or info not in rdf:
+            available = ", ".join(SUFFIXES) if rdf == RDF_OFFERS else ", ".join(f.name for f in rdf)
+            raise NotAcceptable(f"unknown format {override!r}; available: html, {available}")
         return Choice(info.name, info.media_type)
-    offered = _offers(html, html_last)
-    aliases = [alias for f in RDF_OFFERS for alias in f.aliases]
+    offered = _offers(html, html_last, rdf)
+    aliases = [alias for f in rdf for alias in f.aliases]
     media_type = _best_for_header(request.headers.get("Accept", ""), tuple(offered + aliases))
     if media_type is None:
         raise NotAcceptable(

@@ -15,6 +15,7 @@ import re
 import pyoxigraph as ox
 
 from carrefour.artifacts.dumps import DumpFile
+from carrefour.history.terms import HUB, Names
 from carrefour.vocab import DCT, FOAF, OWL, RDF, RDFS, VOID, XSD, Graphs, Hub
 from server.dataset_facts import (
     DESCRIPTIONS,
@@ -134,6 +135,7 @@ def void_description(hub: Hub, facts: DatasetFacts) -> list[ox.Triple]:
     triples += _rights(hub, facts) + _open_part(hub, facts)
     if facts.curated is not None:
         triples += _curated(hub, facts.curated, facts.dumps_of(facts.curated.graph))
+    triples.append(ox.Triple(dataset, ox.NamedNode(RDFS + "seeAlso"), Names(hub).stream(HUB)))  # its event stream
     for name in {DUMP_FEATURES[dump.format] for dump in facts.dumps if dump.format in DUMP_FEATURES}:
         triples.append(ox.Triple(dataset, v("feature"), ox.NamedNode(FORMATS_NS + name)))
     for key, local in CLASS_PARTITIONS.items():

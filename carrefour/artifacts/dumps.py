@@ -32,6 +32,7 @@ import pyoxigraph as ox
 from carrefour import formats
 from carrefour.artifacts.licences import graph_licence, open_graphs
 from carrefour.artifacts.stats import partner_graphs, stats_in, union_triples
+from carrefour.history.terms import history_graph
 from carrefour.store.base import Snapshot, Writer
 from carrefour.vocab import Graphs, Hub, slugify
 
@@ -256,7 +257,7 @@ def write_dumps(
     (``_graph_files``); the N-Triples go into the hub's N-Quads and the partner's
     N-Triples, the Turtle into the hub's union and the partner's Turtle.  The hub's
     data lives in named graphs only (writers replace named graphs), so the whole-hub
-    dumps are the named graphs, one after the other.
+    dumps are the named graphs, one after the other, but for the history.
 
     :param progress: called before each graph with its name, its rank and the number of graphs.
     :param content: what a write session wrote into a graph, when it did (``EmbeddedWriter.written``).
@@ -264,7 +265,8 @@ def write_dumps(
     """
     folder.mkdir(parents=True, exist_ok=True)
     plans = plan_dumps(view, hub)
-    graphs = view.graphs()
+    # the history grows with every session: it is followed through its event streams, not dumped each time
+    graphs = [graph for graph in view.graphs() if graph != history_graph(hub)]
     counts: dict[str, int] = {}
     mtime = int(view.info.published.timestamp())
     outputs = {plan.file: GzipOutput(folder / plan.file, mtime) for plan in plans}

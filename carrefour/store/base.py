@@ -151,6 +151,12 @@ class Writer(Snapshot, Protocol):
 
     def drop_graph(self, graph: ox.NamedNode) -> None: ...
 
+    def amend_graph(
+        self, graph: ox.NamedNode, add: Iterable[ox.Quad | ox.Triple], remove: Iterable[ox.Quad | ox.Triple] = ()
+    ) -> None:
+        """Add and remove a few statements of ``graph``, keeping the rest: a growing graph is never rewritten."""
+        ...
+
     def written(self, graph: ox.NamedNode) -> list[ox.Quad | ox.Triple] | None:
         """The list this session replaced ``graph`` with, if it did (the artifacts serialise it)."""
         ...

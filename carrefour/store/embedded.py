@@ -43,6 +43,8 @@ POINTER = "CURRENT.json"
 # (which also buffer more); the many files small batches make are compacted before anyone reads them.
 BULK_BATCH = 50_000
 COMMITTED = "COMMITTED"
+# Fewer quads than this are added in place: a bulk load writes files of its own, some 25 ms even for one quad.
+AMEND_IN_PLACE = 10_000
 
 
 def _utcnow() -> datetime:
@@ -155,6 +157,8 @@ class EmbeddedWriter(OxigraphView):
         self.previous = previous
         self.artifacts = artifacts
         self.changed: set[ox.NamedNode] = set()  # graphs this session replaced or dropped
+        # graphs this session only amended: the statements it added, and the (subject, predicate) pairs it removed from
+        self.amended: dict[ox.NamedNode, tuple[set[ox.Quad], set[tuple[Term, ox.NamedNode]]]] = {}
         self._written: dict[ox.NamedNode, list[ox.Quad | ox.Triple]] = {}
 
     def written(self, graph: ox.NamedNode) -> list[ox.Quad | ox.Triple] | None:
@@ -173,6 +177,7 @@ class EmbeddedWriter(OxigraphView):
         wanted leave the set, the others are removed, and what is left of the set is added.
         A graph whose content did not change stays out of ``changed``.
         """
+        self.amended.pop(graph, None)  # a graph replaced is published whole
         if isinstance(quads, list):  # kept for the artifacts; a stream (a download) stays a stream
             self._written[graph] = quads
         else:
@@ -223,6 +228,24 @@ class EmbeddedWriter(OxigraphView):
         while batch := list(islice(quads, BULK_BATCH)):
             self._store.bulk_extend(batch)
 
+    def amendment(self, graph: ox.NamedNode) -> list[ox.Quad] | None:
+        """What a store holding the previous version must add to ``graph`` once it has removed every value
+        of ``amended_pairs(graph)``; None when the session replaced the graph (it goes whole).
+
+        The statements added that are still there, and every value the removed (subject, predicate)
+        pairs have now: a remote store then needs no statement matched by value (it may write values
+        otherwise than they were sent).
+        """
+        if graph not in self.amended:
+            return None
+        plus, pairs = self.amended[graph]
+        kept = [q for q in plus if q in self._store]
+        return kept + [q for s, p in pairs for q in self._store.quads_for_pattern(s, p, None, graph) if q not in plus]
+
+    def amended_pairs(self, graph: ox.NamedNode) -> set[tuple[Term, ox.NamedNode]]:
+        """The (subject, predicate) pairs some statement of ``graph`` was removed from in this session."""
+        return self.amended[graph][1] if graph in self.amended else set()
+
     def load_graph(self, graph: ox.NamedNode, path: Path, format: ox.RdfFormat, base_iri: str | None = None) -> None:
         self.drop_graph(graph)
         self.changed.add(graph)
@@ -231,7 +254,27 @@ class EmbeddedWriter(OxigraphView):
         except SyntaxError as exc:
             raise StoreError(f"cannot load {path}: {exc}") from exc
 
+    def amend_graph(
+        self, graph: ox.NamedNode, add: Iterable[ox.Quad | ox.Triple], remove: Iterable[ox.Quad | ox.Triple] = ()
+    ) -> None:
+        self._written.pop(graph, None)
+        removed = [ox.Quad(q.subject, q.predicate, q.object, graph) for q in remove]
+        added = [ox.Quad(q.subject, q.predicate, q.object, graph) for q in add]
+        if removed or added:
+            if graph not in self.changed or graph in self.amended:  # not replaced earlier in the session
+                plus, pairs = self.amended.setdefault(graph, (set(), set()))
+                plus.update(added)
+                pairs.update((q.subject, q.predicate) for q in removed)
+            self.changed.add(graph)
+        for quad in removed:
+            self._store.remove(quad)
+        if len(added) < AMEND_IN_PLACE:
+            self._store.extend(added)
+        else:
+            self._bulk_extend(iter(added))
+
     def drop_graph(self, graph: ox.NamedNode) -> None:
+        self.amended.pop(graph, None)
         self.changed.add(graph)
         self._written.pop(graph, None)
         if self._store.contains_named_graph(graph):

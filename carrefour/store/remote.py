@@ -70,6 +70,7 @@ PUBLISHING = "a new version of the data is being published: try again in a few s
 
 Changed = dict[ox.NamedNode, Iterable[ox.Quad] | None]  # a graph's new content; None: the graph goes
 Staged = dict[ox.NamedNode, ox.NamedNode | None]  # a graph's staging graph; None: the graph goes
+Amended = dict[ox.NamedNode, set[tuple[Term, ox.NamedNode]]]  # graphs amended: the (subject, predicate) pairs emptied
 
 
 def client_from(config: Config) -> SparqlClient:
@@ -390,12 +391,18 @@ class RemoteStore:
                 self.lock.check(token)
                 self.artifacts.share(writer.artifacts, writer.info.version)
                 graphs = writer.graphs()
-                changed = {g: writer.quads(graph=g) if g in graphs else None for g in writer.changed}
+                # a graph the session only amended (the history, a push) goes as what it added: it grows with every
+                # session, and uploading it whole each time would cost more and more
+                amended = {g: writer.amended_pairs(g) for g in writer.changed if writer.amendment(g) is not None}
+                changed: Changed = {
+                    g: writer.amendment(g) if g in amended else writer.quads(graph=g) if g in graphs else None
+                    for g in writer.changed
+                }
                 staged = self._stage(changed, token)
                 self._raise_flag(staged, writer.info.version)
             # The flag is up and the mirror holds the new version: from here on a failure is repaired from it.
             try:
-                self._swap(staged, writer.info, graphs)
+                self._swap(staged, writer.info, graphs, amended)
             except StoreError:
                 if not self._repaired(token):
                     raise
@@ -465,9 +472,14 @@ class RemoteStore:
             self._drop(staged)
             raise
 
-    def _swap(self, staged: Staged, info: DatasetInfo, graphs: list[ox.NamedNode]) -> None:
+    def _swap(
+        self, staged: Staged, info: DatasetInfo, graphs: list[ox.NamedNode], amended: Amended | None = None
+    ) -> None:
         """Let readers drain, move the staging graphs in, record the version, lower the flag.
 
+        A graph the session only ``amended`` loses every value of the (subject, predicate) pairs
+        it removed from, then gets its staging graph added: no statement is matched by value,
+        which the store may write otherwise than it was sent.
         The wait is the longer of this session's drain and the one the record promised its readers.
         """
         record, flag = self.records.version, self.records.term(self.records.version, "publishing")
@@ -475,6 +487,12 @@ class RemoteStore:
         published = version_triples(self.records, info.version, info.published, graphs, self.drain_seconds)
         operations = []
         for graph, staging in staged.items():
+            if amended is not None and graph in amended:
+                pairs = sorted(amended[graph], key=str)
+                operations += [f"DELETE WHERE {{ GRAPH {graph} {{ {s} {p} ?o }} }}" for s, p in pairs]
+                if staging is not None:
+                    operations += [f"ADD SILENT {staging} TO {graph}", f"DROP SILENT GRAPH {staging}"]
+                continue
             operations.append(f"DROP SILENT GRAPH {graph}")
             if staging is not None:
                 operations.append(f"MOVE SILENT {staging} TO {graph}")

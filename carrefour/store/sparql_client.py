@@ -20,6 +20,7 @@ a query over its time limit ``QueryTimeout``.
 from __future__ import annotations
 
 import hashlib
+import http.client
 import logging
 import re
 import time
@@ -45,6 +46,11 @@ from carrefour.errors import CarrefourError, QueryError, QueryTimeout, StoreErro
 from carrefour.sparql_text import split_prologue
 from carrefour.store.availability import Breaker, time_left
 from carrefour.store.base import Solution
+
+# Virtuoso echoes every graph of a query's dataset as a response header (X-SPARQL-default-graph,
+# X-SPARQL-named-graph), and the hub names each graph of its version twice: past some fifty graphs
+# (a dozen partners) an answer has more headers than http.client's default limit of 100 allows.
+http.client._MAXHEADERS = max(http.client._MAXHEADERS, 100_000)  # type: ignore[attr-defined]
 
 log = logging.getLogger(__name__)
 

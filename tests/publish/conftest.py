@@ -69,12 +69,14 @@ def start_server(
     settings: dict[str, str] | None = None,
     base: str | None = None,
     wait: bool = True,
+    access_log: Path | None = None,
 ) -> subprocess.Popen[bytes]:
     """``carrefour serve`` with its production server, as an operator would run it.
 
     :param settings: settings given in the environment (``CARREFOUR_<NAME>``), as an operator would.
     :param base: the hub's base URL (default: the server's own address).
     :param wait: wait until the home page answers 200.
+    :param access_log: where gunicorn's access log (its standard output) goes; nowhere by default.
     """
     store_dir.mkdir(parents=True, exist_ok=True)
     command = [
@@ -83,9 +85,11 @@ def start_server(
     ]  # fmt: skip
     env = {k: v for k, v in os.environ.items() if not k.startswith("CARREFOUR_")}
     env.update({f"CARREFOUR_{name}": value for name, value in (settings or {}).items()})
+    if access_log is not None:
+        env["PYTHONUNBUFFERED"] = "1"  # each request's line is in the file once it is answered
     log_path = store_dir / f"server-{port}.log"
-    with open(log_path, "ab") as log:  # a file, not a pipe: a full pipe would block the server
-        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=log)
+    with open(log_path, "ab") as log, open(access_log or os.devnull, "ab") as access:  # files: a full pipe blocks
+        process = subprocess.Popen(command, env=env, stdout=access, stderr=log)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:

@@ -297,3 +297,15 @@ def test_what_virtuoso_cannot_run_is_a_400_without_its_internals(
     said = str(refused.value)
     assert refused.value.status == 400
     assert not any(word in said for word in ("Virtuoso", "SQL", "define", "SPARQL query", "urn:p", "graph"))
+
+
+def test_it_echoes_every_dataset_graph_as_a_header_so_the_hub_reads_answers_with_hundreds_of_headers(
+    virtuoso_server: virtuoso.Virtuoso, published: tuple[RemoteStore, Zoo]
+) -> None:
+    store, zoo = published
+    graphs = [zoo.hub.iri("graph", "partner", f"many-{n}") for n in range(150)]
+    answer = raw(virtuoso_server, "ASK { ?s ?p ?o }", **{"default-graph-uri": graphs[0]})
+    assert "X-SPARQL-default-graph" in answer.headers
+    dataset = [("default-graph-uri", g) for g in graphs] + [("named-graph-uri", g) for g in graphs]
+    found = store.client.select("SELECT ?s WHERE { ?s ?p ?o } LIMIT 1", dataset)
+    assert found.solutions == []  # 300 headers answered, and read

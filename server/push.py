@@ -1,0 +1,133 @@
+"""``/partners/{id}/records``: partners without a feed push their records, and get each record's report.
+
+``POST`` a batch (the partner's feed shape), ``PUT …/records/{key}`` one record,
+``DELETE …/records/{key}``; JSON, JSON-LD, CSV or Turtle (``Content-Type``), read
+through the partner's own mapping (loader.push).  ``Authorization: Bearer TOKEN``
+(``carrefour partners token ID``).  Answers, in JSON, what became of each record with
+its SHACL findings in French and English: ``201`` when something was published (a new
+version: history, event streams), ``200`` when nothing changed, ``422`` when every
+record was rejected; ``401`` without the partner's token, ``404`` an unknown partner
+(or key to delete), ``413`` past ``MAX_REQUEST_BYTES``, ``415`` an unreadable type,
+``429`` past ``PUSH_PER_MINUTE``, ``503`` while another write session runs.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from carrefour.config import Config
+from carrefour.errors import NotFound, StoreBusy
+from server.record_validator import record_validator
+from server.site import get_site
+
+blueprint = Blueprint("push", __name__)
+
+_recent: dict[str, deque[float]] = {}
+_recent_lock = threading.Lock()
+_write_lock = threading.Lock()  # one write session per worker at a time: others wait rather than fail
+
+
+def _config() -> Config:
+    return current_app.config["CARREFOUR"]  # type: ignore[no-any-return]
+
+
+def _error(status: int, message: str, **headers: str) -> Response:
+    response = jsonify({"ok": False, "status": status, "error": message})
+    response.status_code = status
+    response.headers.update(headers)
+    return response
+
+
+def _allowed(partner_id: str) -> bool:
+    """A sliding minute per partner and worker."""
+    limit, now = int(_config()["PUSH_PER_MINUTE"]), time.monotonic()
+    with _recent_lock:
+        recent = _recent.setdefault(partner_id, deque())
+        while recent and now - recent[0] > 60:
+            recent.popleft()
+        if len(recent) >= limit:
+            return False
+        recent.append(now)
+        return True
+
+
+def _gate(partner_id: str) -> tuple[object, Response | None]:
+    """The partner's spec, or the answer that refuses the request."""
+    from loader.partners import load_partners, partners_dir
+    from loader.push_tokens import token_matches
+
+    config = _config()
+    specs = {spec.id: spec for spec in load_partners(partners_dir(str(config["PARTNERS_DIR"])))}
+    if partner_id not in specs:
+        raise NotFound(f"no partner {partner_id!r}")
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token_matches(config.store_path, partner_id, token.strip()):
+        return None, _error(401, "this partner's push token is needed (Authorization: Bearer …)",
+                            **{"WWW-Authenticate": 'Bearer realm="carrefour"'})  # fmt: skip
+    if not _allowed(partner_id):
+        return None, _error(429, "too many pushes: wait a minute", **{"Retry-After": "60"})
+    return specs[partner_id], None
+
+
+def _answer(published: object) -> Response:
+    from loader.push import outcomes_json
+
+    outcomes = published.outcomes  # type: ignore[attr-defined]
+    statuses = {o.status for o in outcomes}
+    if statuses & {"created", "updated", "removed"}:
+        status = 201
+    elif statuses and statuses <= {"rejected", "excluded", "refused", "unreadable"}:
+        status = 422
+    elif "not-found" in statuses:
+        status = 404
+    else:
+        status = 200
+    body = {"ok": status < 400, "status": status, "version": published.version, "records": outcomes_json(outcomes)}  # type: ignore[attr-defined]
+    response = jsonify(body)
+    response.status_code = status
+    return response
+
+
+def _write(partner_id: str, key: str | None, delete: bool = False) -> Response:
+    from loader.push import PushRefused, delete_pushed, publish_push
+
+    spec, refusal = _gate(partner_id)
+    if refusal is not None:
+        return refusal
+    site, config = get_site(), _config()
+    try:
+        with _write_lock:
+            if delete:
+                published = delete_pushed(site.store, site.hub, spec, config, key or "")  # type: ignore[arg-type]
+            else:
+                body, media_type = request.get_data(), request.headers.get("Content-Type", "")
+                validator = record_validator(site.hub.base, site.hub.vocabulary)
+                published = publish_push(site.store, site.hub, spec, config, validator, body, media_type, key)  # type: ignore[arg-type]
+    except PushRefused as exc:
+        return _error(exc.status, str(exc))
+    except StoreBusy:
+        return _error(503, "another harvest or push is being published: try again in a few seconds",
+                      **{"Retry-After": "5"})  # fmt: skip
+    return _answer(published)
+
+
+@blueprint.post("/partners/<partner_id>/records")
+def push_batch(partner_id: str) -> Response:
+    """A batch of records, in the shape of the partner's feed."""
+    return _write(partner_id, None)
+
+
+@blueprint.put("/partners/<partner_id>/records/<path:key>")
+def push_one(partner_id: str, key: str) -> Response:
+    """The record with ``key``, alone."""
+    return _write(partner_id, key)
+
+
+@blueprint.delete("/partners/<partner_id>/records/<path:key>")
+def remove_one(partner_id: str, key: str) -> Response:
+    """Remove the record with ``key``."""
+    return _write(partner_id, key, delete=True)
