@@ -22,13 +22,15 @@ setup_python() {
 }
 
 # Debian packages the test suite drives for real: a headless browser, a Virtuoso
-# server and a load generator.  Installed when missing and when we may (root or sudo).
+# server, a load generator and npm (for the LDES reference client).  Installed when
+# missing and when we may (root or sudo).
 setup_system() {
   local wanted=() pkg
   command -v chromium >/dev/null 2>&1 || wanted+=(chromium)
   command -v chromedriver >/dev/null 2>&1 || wanted+=(chromium-driver)
   command -v virtuoso-t >/dev/null 2>&1 || wanted+=(virtuoso-opensource)
   command -v wrk >/dev/null 2>&1 || wanted+=(wrk)
+  command -v npm >/dev/null 2>&1 || wanted+=(npm)
   [ ${#wanted[@]} -eq 0 ] && return
   local sudo=""
   if [ "$(id -u)" -ne 0 ]; then
