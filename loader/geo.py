@@ -18,12 +18,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import cache, lru_cache
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from carrefour import paths
 from carrefour.vocab import RDF, SCHEMA, SKOS, Hub
 from loader.damage import REPLACEMENT, is_damaged
+
+if TYPE_CHECKING:
+    from carrefour.store.base import Snapshot
 
 _ABBREVIATIONS = [(re.compile(r"\bste\b"), "sainte"), (re.compile(r"\bst\b"), "saint")]
 _LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE"})  # NFKD does not decompose them
@@ -141,6 +145,8 @@ class Territories:
         self._keys = {c.code: place_key(c.name) for c in communes}
         self._compacts = {code: compact(key) for code, key in self._keys.items()}
         self._departements: dict[str, set[str]] = {}  # first digits of a postal code -> départements
+        self._departement_codes = {c.departement for c in communes}
+        self._region_codes = {c.region for c in communes}
         for commune in communes:
             key = self._keys[commune.code]
             for postal_code in commune.postal_codes:
@@ -160,6 +166,14 @@ class Territories:
                 for r in rows
             ]
         )
+
+    def known(self, level: str, code: str) -> bool:
+        """Whether ``code`` is a territory of ``level`` (commune, departement, region) the hub describes."""
+        if level == "commune":
+            return code in self.by_code
+        if level == "departement":
+            return code in self._departement_codes
+        return level == "region" and code in self._region_codes
 
     def commune(self, code: str) -> Commune | None:
         return self.by_code.get(code)
@@ -255,6 +269,19 @@ class Territories:
 def _area(postal_code: str) -> str:
     """The digits of a postal code that tell its département: two, three overseas (971…)."""
     return postal_code[:3] if postal_code.startswith(("97", "98")) else postal_code[:2]
+
+
+# What links a resource to a territory: where it is (from its address), where it acts (a partner's value).
+TERRITORY_LINKS = ("locatedIn", "areaServed")
+
+
+def pointed_communes(view: Snapshot, hub: Hub) -> set[str]:
+    """Codes of the communes some resource of ``view`` is located in or serves: the ones to describe."""
+    query = "SELECT DISTINCT ?c ?prefix WHERE { ?s ?links ?c FILTER(STRSTARTS(STR(?c), ?prefix)) }".replace(
+        "?links", "|".join(str(hub.term(name)) for name in TERRITORY_LINKS)
+    )
+    prefix = hub.iri("territory", "commune") + "/"
+    return {row["c"].value[len(prefix) :] for row in view.select(query, {"prefix": ox.Literal(prefix)})}
 
 
 def commune_iri(hub: Hub, code: str) -> ox.NamedNode:

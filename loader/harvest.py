@@ -28,7 +28,7 @@ from carrefour.store.base import Snapshot, Store, Writer
 from carrefour.store.helper import Helper
 from carrefour.vocab import Graphs, Hub
 from loader.feeds import FeedSpec, FetchSettings, Problem, read_feed
-from loader.geo import commune_triples
+from loader.geo import TERRITORY_LINKS, commune_triples, pointed_communes
 from loader.history import diff_changes
 from loader.linking import find_links, link_triples
 from loader.mapping.engine import RecordMapper
@@ -357,14 +357,16 @@ def publish_harvest(
 
 
 def _territories_stale(writer: Writer, hub: Hub) -> bool:
-    """The communes described follow what resources are located in: only a changed graph that said or says
-    where something is located can change them (``carrefour init`` refreshes them from the reference files)."""
-    graphs, located_in = Graphs(hub), hub.term("locatedIn")
+    """The communes described follow what resources are located in or serve: only a changed graph that said
+    or says where something is located or acts can change them (``carrefour init`` refreshes them from the
+    reference files)."""
+    graphs = Graphs(hub)
     if graphs.territories not in writer.graphs():
         return True
     views = [view for view in (writer, writer.previous) if view is not None]
     return any(
-        next(iter(view.quads(predicate=located_in, graph=graph)), None) is not None
+        next(iter(view.quads(predicate=hub.term(name), graph=graph)), None) is not None
+        for name in TERRITORY_LINKS
         for graph in writer.changed
         for view in views
     )
@@ -378,16 +380,11 @@ def _links_stale(writer: Writer, hub: Hub) -> bool:
 
 
 def refresh_territories(writer: Writer, hub: Hub) -> None:
-    """Regions and départements, plus every commune some published resource is located in."""
+    """Regions and départements, plus every commune some published resource is located in or serves."""
     graphs = Graphs(hub)
     source = next(s for s in reference_sources(graphs) if s.graph == graphs.territories)
     reference = source.parse(hub)
-    query = "SELECT DISTINCT ?c ?prefix WHERE { ?s ?locatedIn ?c FILTER(STRSTARTS(STR(?c), ?prefix)) }".replace(
-        "?locatedIn", str(hub.term("locatedIn"))
-    )
-    prefix = hub.iri("territory", "commune") + "/"
-    rows = writer.select(query, {"prefix": ox.Literal(prefix)})
-    codes = {row["c"].value[len(prefix) :] for row in rows}
+    codes = pointed_communes(writer, hub)
     triples = [ox.Triple(q.subject, q.predicate, q.object) for q in reference] + commune_triples(hub, codes)
     writer.replace_graph(graphs.territories, triples)
 

@@ -17,7 +17,7 @@ from carrefour.errors import CarrefourError
 from carrefour.history.terms import history_graph
 from carrefour.store.base import Store
 from carrefour.vocab import Graphs, Hub
-from loader.geo import commune_triples, referenced_commune_codes
+from loader.geo import commune_triples, pointed_communes, referenced_commune_codes
 from loader.history import publish_versions
 from loader.reference import curated_source, reference_sources
 from loader.report_graph import report_triples
@@ -83,8 +83,4 @@ def _published_communes(writer: object, hub: Hub) -> set[str]:
     previous = getattr(writer, "previous", None)
     if previous is None:
         return set()
-    rows = previous.select(
-        "SELECT DISTINCT ?c ?locatedIn ?prefix WHERE { ?s ?locatedIn ?c FILTER(STRSTARTS(STR(?c), ?prefix)) }",
-        {"locatedIn": hub.term("locatedIn"), "prefix": ox.Literal(hub.iri("territory", "commune") + "/")},
-    )
-    return {row["c"].value.rsplit("/", 1)[-1] for row in rows}
+    return pointed_communes(previous, hub)

@@ -1,6 +1,7 @@
 """CSV and TSV feeds: any delimiter, any encoding, quoted fields over several lines.
 
-Values are yielded as the strings the partner wrote (French numbers and dates are
+A file without a header line declares its column names (``columns``): every line is
+then a record.  Values are yielded as the strings the partner wrote (French numbers and dates are
 parsed by the mapping's transforms).  A UTF-8 byte-order mark is dropped.  Rows
 the file does not let us read faithfully — a field count that differs from the
 header (a broken quote shifts the columns), bytes that are not in the declared
@@ -61,9 +62,9 @@ def _header(row: list[str]) -> list[str]:
 
 
 def read_csv(spec: FeedSpec, path: Path, name: str) -> Iterator[Record | Problem]:
-    """Records of a CSV/TSV file, one per row, keyed by the header's column names.
+    """Records of a CSV/TSV file, one per row, keyed by the header's column names (or the declared ``columns``).
 
-    :raises HarvestError: the file has no header row.
+    :raises HarvestError: the file has no header row (and no ``columns`` are declared).
     """
     encoding = python_encoding(spec.encoding)
     with path.open(encoding=encoding, errors="surrogateescape", newline="") as handle:
@@ -71,18 +72,7 @@ def read_csv(spec: FeedSpec, path: Path, name: str) -> Iterator[Record | Problem
         delimiter = spec.delimiter or detect_delimiter(first, spec.quotechar)
         handle.seek(0)
         reader = csv.reader(handle, delimiter=delimiter, quotechar=spec.quotechar)
-        try:
-            header_row = next(reader, None)
-        except csv.Error as exc:
-            raise HarvestError(f"{name}: the header line cannot be read: {exc}") from exc
-        if not header_row or not any(cell.strip() for cell in header_row):
-            raise HarvestError(f"{name}: no header line (the file is empty)")
-        if _undecodable(header_row):
-            raise HarvestError(
-                f"{name}: the header is not valid {spec.encoding} ({_undecodable(header_row)}): "
-                "set 'encoding' in the partner's [feed] (e.g. \"cp1252\")"
-            )
-        header = _header(header_row)
+        header = list(spec.columns) or _read_header(reader, spec, name)
         line = reader.line_num
         for number in itertools.count(1):
             start = line + 1
@@ -99,10 +89,11 @@ def read_csv(spec: FeedSpec, path: Path, name: str) -> Iterator[Record | Problem
                 continue  # a blank line
             origin = f"line {start}"
             if len(row) != len(header):
+                source = "declared columns" if spec.columns else "header"
                 yield Problem(
                     origin,
-                    f"{len(row)} fields where the header has {len(header)}: row not read "
-                    "(a broken quote or a stray delimiter shifts the columns)",
+                    f"{len(row)} fields where the {source} {'have' if spec.columns else 'has'} {len(header)}: "
+                    "row not read (a broken quote or a stray delimiter shifts the columns)",
                     record=True,
                 )
                 continue
@@ -116,3 +107,18 @@ def read_csv(spec: FeedSpec, path: Path, name: str) -> Iterator[Record | Problem
                 )
                 continue
             yield Record(dict(zip(header, row, strict=True)), origin)
+
+
+def _read_header(reader: Iterator[list[str]], spec: FeedSpec, name: str) -> list[str]:
+    try:
+        header_row = next(reader, None)
+    except csv.Error as exc:
+        raise HarvestError(f"{name}: the header line cannot be read: {exc}") from exc
+    if not header_row or not any(cell.strip() for cell in header_row):
+        raise HarvestError(f"{name}: no header line (the file is empty; a file without one declares 'columns')")
+    if _undecodable(header_row):
+        raise HarvestError(
+            f"{name}: the header is not valid {spec.encoding} ({_undecodable(header_row)}): "
+            "set 'encoding' in the partner's [feed] (e.g. \"cp1252\")"
+        )
+    return _header(header_row)

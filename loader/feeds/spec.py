@@ -25,8 +25,8 @@ SYNTAXES = ("json-ld", "microdata", "rdfa")
 COMMON = frozenset({"format", "source", "hosts", "allow_private_addresses"})
 # Options each format accepts, besides the common ones.
 OPTIONS: dict[str, frozenset[str]] = {
-    "csv": frozenset({"encoding", "delimiter", "quotechar"}),
-    "tsv": frozenset({"encoding", "quotechar"}),
+    "csv": frozenset({"encoding", "delimiter", "quotechar", "columns"}),
+    "tsv": frozenset({"encoding", "quotechar", "columns"}),
     "json": frozenset({"encoding", "records"}),
     "geojson": frozenset({"encoding", "records"}),
     "rdf": frozenset({"rdf_format", "base", "record_types", "prefixes"}),
@@ -45,6 +45,7 @@ class FeedSpec:
     encoding: str = "utf-8"
     delimiter: str | None = None  # None: detected among , ; tab |
     quotechar: str = '"'
+    columns: tuple[str, ...] = ()  # the column names of a file without a header line (every line is a record)
     records: str = ""  # dotted path to the list of records in a JSON document ("" = the document)
     rdf_format: str | None = None  # None: from the file extension or the media type
     base: str | None = None  # base IRI for relative IRIs in an RDF file
@@ -136,6 +137,9 @@ class _TableReader:
         for name, value in (("delimiter", delimiter), ("quotechar", quotechar)):
             if value is not None and len(value) != 1:
                 raise self.fail(f"option {name!r} must be one character, not {value!r}")
+        columns = self.texts("columns")
+        if len(set(columns)) != len(columns) or not all(name.strip() for name in columns):
+            raise self.fail("option 'columns': expected the names of the file's columns, each once, none empty")
         rdf_format = self.text("rdf_format")
         if rdf_format is not None and rdf_format not in RDF_FORMAT_NAMES:
             raise self.fail(f"option 'rdf_format' must be one of {', '.join(RDF_FORMAT_NAMES)}, not {rdf_format!r}")
@@ -176,6 +180,7 @@ class _TableReader:
             encoding=encoding,
             delimiter=delimiter,
             quotechar=quotechar,
+            columns=columns,
             records=self.text("records", "features" if feed_format == "geojson" else "") or "",
             rdf_format=rdf_format,
             base=self.text("base"),

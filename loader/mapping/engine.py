@@ -25,7 +25,9 @@ from carrefour.vocab import GEO, PROV, RDF, SCHEMA, SKOS, XSD, Hub
 from loader.damage import is_damaged, repaired_fields
 from loader.feeds import Record
 from loader.geo import Commune, Territories, commune_iri, damaged_name_pattern, departement_iri, fold, region_iri
+from loader.mapping.coordinates import to_wgs84
 from loader.mapping.minting import Minter, concept_slug, content_key
+from loader.mapping.schedules import RuleError, Session, schedule_triples, schedules
 from loader.mapping.spec import (
     APPLICABLE,
     CONTACT_PROPERTIES,
@@ -35,14 +37,17 @@ from loader.mapping.spec import (
     LANGUAGE_PROPERTY,
     SCHEME_PROPERTIES,
     SINGLE_VALUED,
+    AddressSpec,
     EntitySpec,
     PartnerSpec,
+    ScheduleSpec,
     ValueSpec,
     broader_concepts,
     common_concepts,
+    field_name,
 )
 from loader.mapping.transforms import DateValue, Tagged, apply_chain, date_value, number, url
-from loader.mapping.values import first_value, get_path, is_empty, render, template_fields
+from loader.mapping.values import first_value, get_path, is_empty, render
 from loader.privacy import personal_value, pseudonym, redact
 
 _TYPE = ox.NamedNode(RDF + "type")
@@ -125,6 +130,7 @@ class RecordMapper:
         self._cf_prefix = "cf:"
         self._rule_patterns = {r.pattern: re.compile(r.pattern) for r in spec.rules if r.pattern is not None}
         self._concept_properties = {self.hub.term(p).value for p in SCHEME_PROPERTIES.values()}
+        self._area_served = self.hub.term("areaServed").value
 
     # -- helpers -----------------------------------------------------------------
 
@@ -224,6 +230,16 @@ class RecordMapper:
                     record.notes.append(f"dropped {_short(prop)}: {_shown(value)} is not a number")
                     continue
                 out.append(self.literal(decimal, record, where))
+            elif prop == self._area_served:
+                path = _text(value).strip().strip("/")
+                level, _, code = path.partition("/")
+                if not self.territories.known(level, code):
+                    record.notes.append(
+                        f"dropped {_short(prop)}: {_shown(path)} is not a territory of the hub "
+                        "(commune/INSEE code, departement/code or region/code)"
+                    )
+                    continue
+                out.append(self.hub.node("territory", level, code))
             elif prop in self._concept_properties:
                 path = str(value.text if isinstance(value, Tagged) else value)
                 path = path.removeprefix(self.hub.concept().value + "/")  # partners may name the concept by its IRI
@@ -253,7 +269,8 @@ class RecordMapper:
             if rule.pattern is not None and not self._rule_patterns[rule.pattern].fullmatch(text):
                 return f"{rule.message} ({rule.field} = {_shown(text, 60)})", False
             if rule.equals and text in rule.equals:
-                return rule.message if rule.personal_data else f"{rule.message} ({rule.field} = {_shown(text)})", True
+                shown = rule.message if rule.personal_data else f"{rule.message} ({rule.field} = {_shown(text)})"
+                return shown, rule.personal_data
         return None
 
     def map(self, record: RecordLike) -> MappedRecord:
@@ -266,7 +283,7 @@ class RecordMapper:
             return mapped
         produced: dict[str, MappedEntity] = {}
         for entity_spec in self.spec.entities:
-            if any(is_empty(get_path(record.fields, f)) for f in entity_spec.when):
+            if not _applies(entity_spec, record.fields):
                 continue
             entity = self._entity(entity_spec, record, mapped)
             if entity is not None:
@@ -320,6 +337,8 @@ class RecordMapper:
         subject = ox.NamedNode(iri)
         if iri in self.described:
             entity.first_seen = False
+            if spec.collect:  # every record adds its values to the one resource
+                entity.triples += self._field_triples(spec, record, subject, mapped)
             if iri in self.unnamed and names:
                 # several records share this resource (one operator of several places) and the first
                 # one did not name it: the first record that does gives the name
@@ -341,15 +360,11 @@ class RecordMapper:
         if source:
             for value in self.terms(PROV + "wasDerivedFrom", [source], mapped, "source"):
                 add(ox.Triple(subject, ox.NamedNode(PROV + "wasDerivedFrom"), value))
-        for field_spec in spec.fields:
-            if field_spec.entity is not None:
-                continue
-            prop = self.property(field_spec.property)
-            values = self.published_values(field_spec.value, record.fields, mapped, prop.value)
-            for value in self.terms(prop.value, values, mapped, field_name(field_spec.value)):
-                add(ox.Triple(subject, prop, value))
+        entity.triples += self._field_triples(spec, record, subject, mapped)
         if spec.address is not None:
             self._address(spec, record.fields, subject, entity, mapped)
+        if spec.schedule is not None:
+            entity.triples += self._schedules(spec.schedule, record.fields, subject, mapped)
         for category in spec.categories:
             where = field_name(category.value)
             codes = self.published_values(category.value, record.fields, mapped)
@@ -361,6 +376,44 @@ class RecordMapper:
             add(ox.Triple(subject, self.property(prop_name), self.hub.concept(*concept.split("/"))))
         entity.triples = self._most_specific(entity.triples)
         return entity
+
+    def _field_triples(
+        self, spec: EntitySpec, record: RecordLike, subject: ox.NamedNode, mapped: MappedRecord
+    ) -> list[ox.Triple]:
+        triples = []
+        for field_spec in spec.fields:
+            if field_spec.entity is not None:
+                continue
+            prop = self.property(field_spec.property)
+            values = self.published_values(field_spec.value, record.fields, mapped, prop.value)
+            for value in self.terms(prop.value, values, mapped, field_name(field_spec.value)):
+                triples.append(ox.Triple(subject, prop, value))
+        return triples
+
+    def _schedules(
+        self, spec: ScheduleSpec, fields: dict[str, Any], subject: ox.NamedNode, mapped: MappedRecord
+    ) -> list[ox.Triple]:
+        """The record's recurring sessions as ``schema:eventSchedule`` nodes; rules that cannot be said are noted."""
+        rules = [_text(v) for v in self.values(spec.rule, fields)]
+        starts, ends = (
+            [_text(v) for v in self.values(part, fields)] for part in (spec.start_time, spec.end_time)
+        )
+        excepted = tuple(_text(v) for v in self.values(spec.except_dates, fields))
+        triples: list[ox.Triple] = []
+        number = 0
+        for index, rule in enumerate(rules):
+            session = Session(rule, _nth(starts, index), _nth(ends, index), excepted, spec.timezone)
+            try:
+                nodes = schedules(session)
+            except RuleError as exc:
+                mapped.notes.append(f"dropped eventSchedule: {_shown(rule)} ({exc})")
+                continue
+            for description in nodes:
+                number += 1
+                node = ox.NamedNode(f"{subject.value}#schedule-{number}")
+                triples.append(ox.Triple(subject, ox.NamedNode(SCHEMA + "eventSchedule"), node))
+                triples += schedule_triples(node, description)
+        return triples
 
     def _most_specific(self, triples: list[ox.Triple]) -> list[ox.Triple]:
         """Of several values of a one-valued classification (a SCOP is a cooperative), keep the narrowest."""
@@ -403,10 +456,9 @@ class RecordMapper:
                 mapped.notes.append(f"dropped country {_shown(given[0], 20)}: not an ISO 3166 country")
             else:
                 country = address_spec.default_country
-        latitude = one(address_spec.latitude)
-        longitude = one(address_spec.longitude)
+        point = self._point(address_spec, fields, mapped)
         insee = one(address_spec.insee)
-        if not any(v is not None for v in (street, postal_code, city, latitude, longitude)):
+        if point is None and not any(v is not None for v in (street, postal_code, city)):
             return
         node = ox.NamedNode(subject.value + "#address")
         link = "location" if spec.type != "Actor" else "address"
@@ -424,16 +476,33 @@ class RecordMapper:
             if value is not None:
                 literal = self.literal(value, mapped, field_name(part) if part else "default_country")
                 triples.append(ox.Triple(node, ox.NamedNode(SCHEMA + prop), literal))
-        if latitude is not None and longitude is not None:
-            for prop, value, part in (
-                ("lat", latitude, address_spec.latitude),
-                ("long", longitude, address_spec.longitude),
-            ):
-                terms = self.terms(GEO + prop, [value], mapped, field_name(part))
-                triples += [ox.Triple(node, ox.NamedNode(GEO + prop), t) for t in terms]
+        if point is not None:
+            for prop, value in zip(("lat", "long"), point, strict=True):
+                triples.append(ox.Triple(node, ox.NamedNode(GEO + prop), self.literal(value, mapped, "coordinates")))
         entity.triples += triples
         if str(country) == "FR":
             self._territories(subject, entity, postal_code, city, insee)
+
+    def _point(self, spec: AddressSpec, fields: dict[str, Any], mapped: MappedRecord) -> tuple[Decimal, Decimal] | None:
+        """(latitude, longitude) from the first declared pair that is a point on Earth; the pairs passed over
+        are noted (a longitude leaked into a latitude, a projected pair outside its projection)."""
+        passed_over = []
+        for pair in spec.coordinates:
+            found = [self.published_values(part, fields, mapped) for part in (pair.first, pair.second)]
+            if not all(found):
+                continue
+            numbers = [value if isinstance(value, Decimal) else number(value) for value, *_ in found]
+            point = to_wgs84(numbers[0], numbers[1], pair.crs) if None not in numbers else None
+            if point is None:
+                shown = ", ".join(_shown(value, 30) for value, *_ in found)
+                passed_over.append(f"{pair.where} ({shown})")
+                continue
+            if passed_over:
+                mapped.notes.append(f"coordinates taken from {pair.where}: {'; '.join(passed_over)} not a point")
+            return point
+        if passed_over:
+            mapped.notes.append(f"dropped coordinates: {'; '.join(passed_over)} not a point")
+        return None
 
     def _territories(
         self, subject: ox.NamedNode, entity: MappedEntity, postal_code: Any, city: Any, insee: Any
@@ -539,6 +608,18 @@ class RecordMapper:
                     entity.triples.append(ox.Triple(subject, self.hub.term(prop), target))
 
 
+def _applies(spec: EntitySpec, fields: dict[str, Any]) -> bool:
+    """Whether a record yields this entity: its ``when`` fields are filled and hold the values asked for."""
+    if any(is_empty(get_path(fields, name)) for name in spec.when):
+        return False
+    return all(_text(get_path(fields, name) or "").strip() in values for name, values in spec.when_equals)
+
+
+def _nth(values: list[str], index: int) -> str | None:
+    """The value of a list that goes with the ``index``-th item of a sibling list (none past its end)."""
+    return values[index] if index < len(values) else None
+
+
 def _short(prop: str) -> str:
     return prop.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
@@ -550,12 +631,3 @@ def _text(value: Any) -> str:
 def _shown(value: Any, length: int = 80) -> str:
     """A value as a report may quote it: redacted, then cut."""
     return repr(redact(_text(value)).text[:length])
-
-
-def field_name(spec: ValueSpec | None) -> str:
-    """The partner's field(s) a value comes from, as a report names them."""
-    if spec is None:
-        return ""
-    if spec.template is not None:
-        return "+".join(template_fields(spec.template)) or spec.template
-    return "|".join(spec.paths)

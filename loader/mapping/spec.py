@@ -20,6 +20,7 @@ from carrefour import paths
 from carrefour.errors import ConfigError
 from carrefour.vocab import DCT, FOAF, GEO, ORG, PROV, RDFS, SCHEMA, SKOS
 from loader.mapping.transforms import Transform, resolve
+from loader.mapping.values import template_fields
 
 ENTITY_TYPES = ("Initiative", "SupportProgramme", "Actor", "Concept")
 
@@ -92,15 +93,35 @@ class FieldSpec:
 
 
 @dataclass(frozen=True)
+class CoordinateSpec:
+    """One pair of coordinates: WGS 84 latitude and longitude, or easting and northing in ``crs``."""
+
+    first: ValueSpec  # latitude, or x
+    second: ValueSpec  # longitude, or y
+    crs: str | None = None  # e.g. "EPSG:2154" (Lambert-93); None: WGS 84 degrees
+    where: str = ""  # how the partner file names the pair, for the report
+
+
+@dataclass(frozen=True)
 class AddressSpec:
     street: ValueSpec | None = None
     postal_code: ValueSpec | None = None
     city: ValueSpec | None = None
     insee: ValueSpec | None = None
     country: ValueSpec | None = None
-    latitude: ValueSpec | None = None
-    longitude: ValueSpec | None = None
+    coordinates: tuple[CoordinateSpec, ...] = ()  # in order of preference: the first valid pair is kept
     default_country: str = "FR"
+
+
+@dataclass(frozen=True)
+class ScheduleSpec:
+    """Recurring sessions: rules (RRULE) with, index by index, their start and end times."""
+
+    rule: ValueSpec
+    start_time: ValueSpec | None = None
+    end_time: ValueSpec | None = None
+    except_dates: ValueSpec | None = None
+    timezone: str | None = None
 
 
 @dataclass(frozen=True)
@@ -133,10 +154,13 @@ class EntitySpec:
     type: str
     key: KeySpec
     name: ValueSpec
-    when: tuple[str, ...] = ()
+    when: tuple[str, ...] = ()  # fields that must not be empty…
+    when_equals: tuple[tuple[str, tuple[str, ...]], ...] = ()  # … and fields that must hold one of these values
+    collect: bool = False  # one resource many records add to (a programme and its territories)
     source: str | None = None  # template of the record's URL at the partner (prov:wasDerivedFrom)
     fields: tuple[FieldSpec, ...] = ()
     address: AddressSpec | None = None
+    schedule: ScheduleSpec | None = None
     categories: tuple[CategorySpec, ...] = ()
     constants: tuple[tuple[str, str], ...] = ()  # (property IRI, concept path under the vocabulary's concept/)
     taxonomy: str | None = None  # for Concept entities: the partner taxonomy they belong to
@@ -241,8 +265,6 @@ class SpecReader:
         return ValueSpec(tuple(sources or ()), template, tuple(transforms), language)
 
     def check_not_private(self, spec: ValueSpec, private: tuple[str, ...], place: str) -> None:
-        from loader.mapping.values import template_fields
-
         used = set(spec.paths) | set(template_fields(spec.template or ""))
         leaked = sorted(used & set(private))
         if leaked:
@@ -387,8 +409,10 @@ def _entity(
     if entity_type == "Concept" and taxonomy_id not in taxonomies:
         raise reader.fail(place, "a Concept entity names its taxonomy ('taxonomy = \"…\"', declared in [taxonomy.…])")
     name = reader.value(raw.get("name"), f"{place} name")
-    when = raw.get("when", ())
-    when = (when,) if isinstance(when, str) else tuple(when)
+    when, when_equals = _when(reader, raw.get("when", ()), place)
+    collect = raw.get("collect", False)
+    if not isinstance(collect, bool):
+        raise reader.fail(place, "'collect' is true or false")
 
     fields = []
     for number, field_raw in enumerate(raw.get("fields", []), start=1):
@@ -402,14 +426,8 @@ def _entity(
         reader.check_not_private(value, private, field_place)
         fields.append(FieldSpec(prop, value))
 
-    address = None
-    if "address" in raw:
-        parts = {}
-        for part in ("street", "postal_code", "city", "insee", "country", "latitude", "longitude"):
-            if part in raw["address"]:
-                parts[part] = reader.value(raw["address"][part], f"{place} address.{part}")
-                reader.check_not_private(parts[part], private, f"{place} address.{part}")
-        address = AddressSpec(**parts, default_country=raw["address"].get("default_country", "FR"))
+    address = _address(reader, raw["address"], place, private) if "address" in raw else None
+    schedule = _schedule(reader, raw["schedule"], f"{place} schedule", private) if "schedule" in raw else None
 
     categories = []
     for number, category_raw in enumerate(raw.get("categories", []), start=1):
@@ -433,13 +451,107 @@ def _entity(
         key=key,
         name=name,
         when=when,
+        when_equals=when_equals,
+        collect=collect,
         source=raw.get("source"),
         fields=tuple(fields),
         address=address,
+        schedule=schedule,
         categories=tuple(categories),
         constants=tuple(constants),
         taxonomy=taxonomy_id,
     )
+
+
+def field_name(spec: ValueSpec | None) -> str:
+    """The partner's field(s) a value comes from, as a report names them."""
+    if spec is None:
+        return ""
+    if spec.template is not None:
+        return "+".join(template_fields(spec.template)) or spec.template
+    return "|".join(spec.paths)
+
+
+ADDRESS_PARTS = ("street", "postal_code", "city", "insee", "country")
+
+
+def _when(reader: SpecReader, raw: Any, place: str) -> tuple[tuple[str, ...], tuple[tuple[str, tuple[str, ...]], ...]]:
+    """``when = "field"``, ``["a", "b"]`` (not empty) or ``{ field = "value" }``, ``{ field = ["v1", "v2"] }``."""
+    if isinstance(raw, str):
+        return (raw,), ()
+    if isinstance(raw, list | tuple) and all(isinstance(name, str) for name in raw):
+        return tuple(raw), ()
+    if isinstance(raw, Mapping):
+        equals = []
+        for name, values in raw.items():
+            values = [values] if isinstance(values, str) else values
+            if not isinstance(values, list) or not values or not all(isinstance(v, str) for v in values):
+                raise reader.fail(place, f"when.{name}: expected a value or a list of values (strings)")
+            equals.append((name, tuple(values)))
+        return (), tuple(equals)
+    raise reader.fail(place, "'when' is a field name, a list of field names or a table of field = value(s)")
+
+
+def _address(reader: SpecReader, raw: Any, place: str, private: tuple[str, ...]) -> AddressSpec:
+    if not isinstance(raw, Mapping):
+        raise reader.fail(place, "'address' is a table of parts (street, postal_code, city, insee, country, "
+                                 "latitude and longitude, or coordinates)")  # fmt: skip
+    known = {*ADDRESS_PARTS, "latitude", "longitude", "coordinates", "default_country"}
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise reader.fail(place, f"address: unknown part {unknown[0]!r} (expected one of {', '.join(sorted(known))})")
+    parts = {}
+    for part in ADDRESS_PARTS:
+        if part in raw:
+            parts[part] = reader.value(raw[part], f"{place} address.{part}")
+            reader.check_not_private(parts[part], private, f"{place} address.{part}")
+    pairs = list(raw.get("coordinates", []))
+    if "latitude" in raw or "longitude" in raw:
+        if pairs:
+            raise reader.fail(place, "address: give 'latitude' and 'longitude' or 'coordinates', not both")
+        pairs = [{"latitude": raw.get("latitude"), "longitude": raw.get("longitude")}]
+    if not isinstance(pairs, list):
+        raise reader.fail(place, "address.coordinates: expected a list of pairs, most trusted first")
+    coordinates = tuple(
+        _coordinates(reader, pair, f"{place} address.coordinates #{n}", private) for n, pair in enumerate(pairs, 1)
+    )
+    return AddressSpec(**parts, coordinates=coordinates, default_country=raw.get("default_country", "FR"))
+
+
+def _coordinates(reader: SpecReader, raw: Any, place: str, private: tuple[str, ...]) -> CoordinateSpec:
+    """``{ latitude = …, longitude = … }`` (WGS 84) or ``{ x = …, y = …, crs = "EPSG:2154" }`` (projected)."""
+    from loader.mapping.coordinates import check_crs
+
+    if isinstance(raw, Mapping) and set(raw) == {"latitude", "longitude"} and None not in raw.values():
+        names, crs = ("latitude", "longitude"), None
+    elif isinstance(raw, Mapping) and set(raw) == {"x", "y", "crs"}:
+        names, crs = ("x", "y"), raw["crs"]
+        problem = check_crs(crs) if isinstance(crs, str) else "not a string"
+        if problem:
+            raise reader.fail(place, f"crs {crs!r} is no coordinate reference system PROJ knows ({problem}): "
+                                     "expected an EPSG code such as \"EPSG:2154\" (Lambert-93)")  # fmt: skip
+    else:
+        raise reader.fail(place, "expected { latitude = …, longitude = … } (WGS 84 degrees) "
+                                 "or { x = …, y = …, crs = \"EPSG:…\" } (projected coordinates)")  # fmt: skip
+    first, second = (reader.value(raw[name], f"{place} {name}") for name in names)
+    for spec in (first, second):
+        reader.check_not_private(spec, private, place)
+    return CoordinateSpec(first, second, crs, f"{field_name(first)}/{field_name(second)}")
+
+
+def _schedule(reader: SpecReader, raw: Any, place: str, private: tuple[str, ...]) -> ScheduleSpec:
+    """``{ rule = …, start_time = …, end_time = …, except_dates = …, timezone = "Europe/Paris" }``."""
+    known = {"rule", "start_time", "end_time", "except_dates", "timezone"}
+    if not isinstance(raw, Mapping) or "rule" not in raw or set(raw) - known:
+        raise reader.fail(place, f"expected a table with 'rule' (RRULE values) and optionally "
+                                 f"{', '.join(sorted(known - {'rule'}))}")  # fmt: skip
+    values = {name: reader.value(raw[name], f"{place}.{name}") for name in known - {"timezone"} if name in raw}
+    for spec in values.values():
+        reader.check_not_private(spec, private, place)
+    timezone = raw.get("timezone")
+    if timezone is not None and not isinstance(timezone, str):
+        raise reader.fail(place, "timezone: expected an IANA time zone name such as \"Europe/Paris\"")
+    return ScheduleSpec(**values, timezone=timezone)
 
 
 @cache
