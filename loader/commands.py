@@ -78,13 +78,14 @@ def validate(ctx: Context, files: tuple[Path, ...], format_name: str | None, as_
         sys.exit(1)
 
 
-def _with_feed_folder(spec: PartnerSpec, feeds: Path | None) -> PartnerSpec:
-    """Read the full feed from ``feeds/<folder>/<file>`` instead of the bundled sample."""
+def _with_feed_folder(spec: PartnerSpec, feeds: tuple[Path, ...]) -> PartnerSpec:
+    """Read the full feed from ``FOLDER/<folder>/<file>`` (the first of ``feeds`` that has it) instead of the sample."""
     source = spec.feed.get("source")
-    if feeds is None or not isinstance(source, str) or "://" in source:
+    if not feeds or not isinstance(source, str) or "://" in source:
         return spec
     sample = Path(source)
-    full = feeds.resolve() / sample.parent.name / sample.name
+    candidates = [folder.resolve() / sample.parent.name / sample.name for folder in feeds]
+    full = next((path for path in candidates if path.exists()), candidates[0])
     return dataclasses.replace(spec, feed={**spec.feed, "source": str(full)})
 
 
@@ -93,10 +94,12 @@ def _with_feed_folder(spec: PartnerSpec, feeds: Path | None) -> PartnerSpec:
 @click.option(
     "--feeds",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="Read each partner's full feed from FOLDER/<sample folder>/<file> instead of its configured source.",
+    multiple=True,
+    help="Read each partner's full feed from FOLDER/<sample folder>/<file> instead of its configured source "
+    "(repeatable: the first FOLDER that has the file).",
 )
 @pass_context
-def harvest(ctx: Context, partners: tuple[str, ...], feeds: Path | None) -> None:
+def harvest(ctx: Context, partners: tuple[str, ...], feeds: tuple[Path, ...]) -> None:
     """Harvest PARTNERS (default: all) and publish them as one new version.
 
     Exit 0 when every partner was harvested (rejected records are normal: see the

@@ -1,6 +1,6 @@
 """Make the bundled samples of the real partner feeds, personal data removed.
 
-    python data/samples/make_samples.py --feeds ../shared/data/partners
+    python data/samples/make_samples.py --feeds ../shared/data/partners --more-feeds ../shared/data/partners-more
 
 Each sample keeps a few tens of records of one feed, in the same format, encoding,
 line endings and quirks as the original (BOM, CRLF, U+FFFD damage, 4-digit postal
@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from loader.geo import damaged_name_pattern, fold
-from loader.privacy import EMAIL_REMOVED, PHONE_REMOVED, redact
+from loader.privacy import EMAIL_REMOVED, PHONE_REMOVED, is_functional_email, redact
 
 HERE = Path(__file__).resolve().parent
 HUB_DU_SUD = "hub-du-sud-mednum-json/20230517-hub-du-sud-lieux-de-mediation-numeriques-provence-alpes-cote-d-azur.json"
@@ -259,9 +259,139 @@ def essglobal(feeds: Path, out: Path) -> int:
     return 30
 
 
+# -- the partners that joined with fifteen: ../shared/data/partners-more ---------------------------
+
+
+def write_json(records: list[Any], target: Path, indent: int | None, final_newline: bool) -> None:
+    """A JSON array in the original's layout (one line, or pretty-printed; with or without a final newline)."""
+    separators = (",", ":") if indent is None else None
+    text = json.dumps(records, ensure_ascii=False, indent=indent, separators=separators)
+    target.write_text(text + ("\n" if final_newline else ""), encoding="utf-8")
+
+
+def conseillers_numeriques(feeds: Path, out: Path) -> int:
+    """Placeholders, homonym CCAS, a repeated SIRET, SIRENs shared with the ESS Numérique and HUB-LO samples,
+    host structures of La Réunion, Corsica and Maine-et-Loire (the regional files' places)."""
+    records = json.loads((feeds / "conseillers-numeriques-json/cnfs.json").read_text(encoding="utf-8"))
+    repeated = [r["id"] for r in records if r["siret"] == "40036201800089"][:2]
+    ids = {1, 2, 3, 7, 475, 106, 111, 112, 249, 466, 1279, 1294, 1322, 1363, 367, 403, 405, 1296, 1297, 1300,
+           1359, 1361, 1362, 1370, *repeated}  # fmt: skip
+    kept = [scrub(r) for r in records if r["id"] in ids]
+    write_json(kept, out / "cnfs.json", None, True)
+    return len(kept)
+
+
+def centres_sociaux(feeds: Path, out: Path) -> int:
+    """Ids listed twice, towns cut to their first word, postal codes in free text, Paris arrondissements."""
+    wanted = {"91", "92", "93", "94", "95"}
+    counts: dict[str, int] = {}
+
+    def keep(row: dict[str, str], index: int) -> bool:
+        town, code = row["ville"].strip(), row["code_postal"].strip()
+        kinds = {
+            "listed twice": row["id"] in wanted,
+            "cut town": town in ("Saint", "Sainte", "Villeneuve"),
+            "free postal code": not code.isdigit(),
+            "arrondissement": "ARRONDISS" in town,
+            "no town": not town,
+            "plain": index % 150 == 7,
+        }
+        kind = next((k for k, v in kinds.items() if v), None)
+        if kind is None:
+            return False
+        counts[kind] = counts.get(kind, 0) + 1
+        return kind == "listed twice" or counts[kind] <= 4
+
+    folder = feeds / "centres-sociaux-csv"
+    return write_csv_sample(folder / "data_centre_sociaux.csv", out / "data_centre_sociaux.csv", ",", keep)
+
+
+def engagement_citoyen(feeds: Path, out: Path) -> int:
+    """Every programme and level of territory, territories in several programmes, the spreadsheet error."""
+    name = "engagement-citoyen-Engagement_citoyen (9).csv"
+    counts: dict[tuple[str, str], int] = {}
+
+    def keep(row: dict[str, str], index: int) -> bool:
+        if row["codgeo"].startswith("#") or row["codgeo"] in ("33318", "64"):
+            return True
+        kind = (row["Dispositif"], row["echelon"])
+        counts[kind] = counts.get(kind, 0) + 1
+        return counts[kind] <= 3
+
+    folder = feeds / "engagement-citoyen-csv"
+    return write_csv_sample(folder / name, out / name, ",", keep)
+
+
+def ultranum(feeds: Path, out: Path) -> int:
+    """Each kind of place, an organisation with two places; contact persons emptied."""
+    records = json.loads((feeds / "ultranum-gogocarto-json/ultra-num.json").read_text(encoding="utf-8"))
+    per_kind: dict[str, int] = {}
+    kept = []
+    for record in records:
+        kind = record["Type de lieu"]
+        per_kind[kind] = per_kind.get(kind, 0) + 1
+        if per_kind[kind] <= 3 or record["Nom de l'organisation"].startswith("AREP"):
+            record = scrub(record)
+            for private in ("Contact : nom", "Contact : email", "Contact : téléphone", "Fixe", "Mobile"):
+                record[private] = ""
+            kept.append(record)
+    write_json(kept, out / "ultra-num.json", 2, False)
+    return len(kept)
+
+
+def maine_et_loire(feeds: Path, out: Path) -> int:
+    """Each kind of place, places without a name, closed places, numbers as text; phones emptied."""
+    records = json.loads((feeds / "maine-et-loire-mednum-json/maine-et-loire.json").read_text(encoding="utf-8"))
+    per_kind: dict[str, int] = {}
+    kept = []
+    for record in records:
+        kind = record["SS_CAT"]
+        per_kind[kind] = per_kind.get(kind, 0) + 1
+        closed = record["AFFICHAGE"] == "INACTIF" and per_kind[kind] < 6
+        if per_kind[kind] <= 2 or not record["NOM_STRUCTURE"] or closed:
+            record = scrub(record)
+            record["NUM_TEL"] = ""
+            kept.append(record)
+    write_json(kept, out / "maine-et-loire.json", 2, False)
+    return len(kept)
+
+
+def corse(feeds: Path, out: Path) -> int:
+    """Each kind of actor, the latitude with a longitude leaked in, one name for several sites; people emptied."""
+    records = json.loads((feeds / "corse-mednum-json/corse.json").read_text(encoding="utf-8"))
+    per_kind: dict[str, int] = {}
+    kept = []
+    for record in records:
+        kind = record["Type"]
+        per_kind[kind] = per_kind.get(kind, 0) + 1
+        shared_name = record["Structure"].startswith("Communauté d’Agg")
+        if per_kind[kind] <= 3 or record["Structure"] == "A Prova" or shared_name:
+            record = scrub(record)
+            record["Contact"] = record["N° de téléphone"] = record["Conseiller numérique"] = None
+            kept.append(record)
+    write_json(kept, out / "corse.json", 4, False)
+    return len(kept)
+
+
+def repaircafes(feeds: Path, out: Path) -> int:
+    """Cafés with two sessions, the two activities at one address, exceptions; volunteers' mailboxes scrubbed."""
+    records = json.loads((feeds / "repaircafes-amsterdam-json/cafes.json").read_text(encoding="utf-8"))
+    kept = [
+        scrub(r)
+        for index, r in enumerate(records)
+        if index < 12 or len(r["rrule"]) > 1 or r["name"].startswith("Afvalpaleis") or "BYSETPOS=-1" in r["rrule"][0]
+    ]
+    for record in kept:
+        if not is_functional_email(record.get("email", "")):
+            record["email"] = ""
+    write_json(kept, out / "cafes.json", 2, False)
+    return len(kept)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--feeds", type=Path, required=True, help="folder of the full feeds (../shared/data/partners)")
+    parser.add_argument("--more-feeds", type=Path, help="folder of the later feeds (../shared/data/partners-more)")
     args = parser.parse_args()
     feeds: Path = args.feeds
 
@@ -279,6 +409,15 @@ def main() -> None:
     counts["dsi4eu"] = dsi4eu(feeds, folder("dsi4eu-organisations-csv"))
     counts["coopcycle"] = coopcycle(feeds, folder("coopcycle-coops-json"))
     counts["essglobal"] = essglobal(feeds, folder("essglobal-vocab-rdf"))
+    more: Path | None = args.more_feeds
+    if more is not None:
+        counts["conseillers-numeriques"] = conseillers_numeriques(more, folder("conseillers-numeriques-json"))
+        counts["centres-sociaux"] = centres_sociaux(more, folder("centres-sociaux-csv"))
+        counts["engagement-citoyen"] = engagement_citoyen(more, folder("engagement-citoyen-csv"))
+        counts["ultranum"] = ultranum(more, folder("ultranum-gogocarto-json"))
+        counts["maine-et-loire"] = maine_et_loire(more, folder("maine-et-loire-mednum-json"))
+        counts["corse"] = corse(more, folder("corse-mednum-json"))
+        counts["repaircafes-amsterdam"] = repaircafes(more, folder("repaircafes-amsterdam-json"))
     for name, count in counts.items():
         print(f"{name}: {count} records")
 

@@ -149,6 +149,9 @@ class RecordMapper:
         if is_empty(raw):
             return []
         values = apply_chain(_tagged_values(raw), list(spec.transforms))
+        if spec.replacements:
+            table = dict(spec.replacements)
+            values = [table.get(_text(v), v) if isinstance(v, str | Tagged) else v for v in values]
         if spec.language and spec.language != "*":
             values = [
                 v if isinstance(v, Tagged) or not isinstance(v, str) else Tagged(v, spec.language) for v in values

@@ -82,6 +82,7 @@ class ValueSpec:
     template: str | None = None
     transforms: tuple[Transform, ...] = ()
     language: str | None = None  # a tag, or "*" to take tags from language maps
+    replacements: tuple[tuple[str, str], ...] = ()  # ``map``: a partner's code -> the text to publish
 
 
 @dataclass(frozen=True)
@@ -213,6 +214,9 @@ LICENCES = {
 }
 
 
+VALUE_KEYS = frozenset({"from", "template", "transform", "lang", "map"})
+
+
 class SpecReader:
     """Turns the TOML tables of one partner file into a ``PartnerSpec``, or a clear ConfigError."""
 
@@ -262,7 +266,14 @@ class SpecReader:
             except KeyError:
                 raise self.fail(place, f"unknown transform {name!r}") from None
         language = raw.get("lang", default_language)
-        return ValueSpec(tuple(sources or ()), template, tuple(transforms), language)
+        replacements = raw.get("map", {})
+        if not isinstance(replacements, Mapping) or not all(isinstance(v, str) for v in replacements.values()):
+            raise self.fail(place, "'map' is a table of partner value = text to publish")
+        unknown = sorted(set(raw) - VALUE_KEYS - {"property", "taxonomy"})  # a field's or a category's own keys
+        if unknown:
+            raise self.fail(place, f"unknown key {unknown[0]!r} in a value (expected from or template, transform, "
+                                   "lang, map)")  # fmt: skip
+        return ValueSpec(tuple(sources or ()), template, tuple(transforms), language, tuple(replacements.items()))
 
     def check_not_private(self, spec: ValueSpec, private: tuple[str, ...], place: str) -> None:
         used = set(spec.paths) | set(template_fields(spec.template or ""))

@@ -1,8 +1,9 @@
-"""Reading values out of a record: dotted paths, templates, emptiness, language maps."""
+"""Reading values out of a record: dotted paths, wildcards, templates, emptiness, language maps."""
 
 from __future__ import annotations
 
 import re
+from fnmatch import fnmatchcase
 from typing import Any
 
 # Values partners use to say "nothing here".
@@ -50,23 +51,33 @@ def get_path(fields: dict[str, Any], path: str) -> Any:
 
 
 def first_value(fields: dict[str, Any], paths: list[str]) -> Any:
-    """The first non-empty value among ``paths``."""
+    """The first non-empty value among ``paths``.
+
+    A path with ``*`` (``Tag *``) stands for every field whose name it matches: their
+    non-empty values, as one list, in the feed's order (a spreadsheet's ``Tag 1`` …
+    ``Tag 51`` columns, where a tag's position means nothing).
+    """
     for path in paths:
-        value = get_path(fields, path)
+        value = every_match(fields, path) if "*" in path else get_path(fields, path)
         if not is_empty(value):
             return value
     return None
 
 
+def every_match(fields: dict[str, Any], pattern: str) -> list[Any]:
+    return [value for name, value in fields.items() if fnmatchcase(name, pattern) and not is_empty(value)]
+
+
 def render(template: str, fields: dict[str, Any]) -> str | None:
-    """Fill ``{field}`` placeholders; None when any placeholder is empty."""
+    """Fill ``{field}`` placeholders; None when any placeholder is empty, but for optional ones (``{field?}``)."""
     missing = False
 
     def replace(match: re.Match[str]) -> str:
         nonlocal missing
-        value = get_path(fields, match.group(1))
+        name = match.group(1)
+        value = get_path(fields, name.removesuffix("?"))
         if is_empty(value):
-            missing = True
+            missing = missing or not name.endswith("?")
             return ""
         if isinstance(value, float) and value.is_integer():
             value = int(value)
@@ -77,4 +88,4 @@ def render(template: str, fields: dict[str, Any]) -> str | None:
 
 
 def template_fields(template: str) -> list[str]:
-    return _PLACEHOLDER.findall(template)
+    return [name.removesuffix("?") for name in _PLACEHOLDER.findall(template)]
