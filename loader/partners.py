@@ -17,6 +17,7 @@ import pyoxigraph as ox
 from carrefour import paths
 from carrefour.errors import ConfigError
 from carrefour.vocab import DCT, FOAF, RDF, SCHEMA, SKOS, Hub
+from loader.config_lines import line_of
 from loader.feeds import FeedSpec
 from loader.mapping.minting import concept_slug
 from loader.mapping.spec import PartnerSpec, TaxonomySpec, read_partner
@@ -40,14 +41,25 @@ def load_partner(path: Path) -> PartnerSpec:
     :raises ConfigError: unreadable TOML or an invalid mapping (the message says where).
     """
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read partner file: {exc}") from exc
-    spec = read_partner(data, str(path), path)
-    FeedSpec.from_table(spec.feed, where=f"{path}: [feed]")  # every reader option is checked before reading
+    try:
+        spec = read_partner(data, str(path), path)
+        FeedSpec.from_table(spec.feed, where=f"{path}: [feed]")  # every reader option is checked before reading
+    except ConfigError as exc:
+        raise _with_line(exc, path, text) from None
     if spec.id != path.stem:
         raise ConfigError(f"{path}: id {spec.id!r} must match the file name ({path.stem!r})")
     return spec
+
+
+def _with_line(error: ConfigError, path: Path, text: str) -> ConfigError:
+    """``FILE:LINE: place: what is wrong`` from ``FILE: place: what is wrong``."""
+    place, _, message = str(error).removeprefix(f"{path}: ").partition(": ")
+    line = line_of(text, place, message)
+    return ConfigError(f"{path}:{line}: {place}: {message}" if line else str(error))
 
 
 def load_partners(directory: Path, only: list[str] | None = None) -> list[PartnerSpec]:

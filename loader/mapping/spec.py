@@ -8,7 +8,8 @@ concept schemes.  Mistakes are reported with the file and the place in it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import difflib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -19,7 +20,7 @@ import pyoxigraph as ox
 from carrefour import paths
 from carrefour.errors import ConfigError
 from carrefour.vocab import DCT, FOAF, GEO, ORG, PROV, RDFS, SCHEMA, SKOS
-from loader.mapping.transforms import Transform, resolve
+from loader.mapping.transforms import PARAMETRISED, TRANSFORMS, Transform, resolve
 from loader.mapping.values import template_fields
 
 ENTITY_TYPES = ("Initiative", "SupportProgramme", "Actor", "Concept")
@@ -214,6 +215,18 @@ LICENCES = {
 }
 
 
+TRANSFORM_NAMES = (*TRANSFORMS, *(f"{name}:…" for name in PARAMETRISED))
+
+
+def _suggestion(name: str, known: Iterable[str]) -> str:
+    """``: expected one of …`` (the closest first), for a message about a name that is not known."""
+    known = sorted(known)
+    close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
+    if close:
+        return f" (did you mean {' or '.join(repr(c) for c in close)}?)"
+    return f" (expected one of {', '.join(known)})" if len(known) <= 40 else ""
+
+
 VALUE_KEYS = frozenset({"from", "template", "transform", "lang", "map"})
 
 
@@ -240,7 +253,8 @@ class SpecReader:
         prefix, _, local = curie.partition(":")
         if prefix == "cf":
             if local not in vocabulary_terms():
-                raise self.fail(place, f"unknown vocabulary term cf:{local} (see ontology/carrefour.ttl)")
+                hint = _suggestion(local, vocabulary_terms()) or " (the terms are in ontology/carrefour.ttl)"
+                raise self.fail(place, f"unknown vocabulary term cf:{local}{hint}")
             return "cf:" + local  # completed with the hub's base when mapping
         if prefix in PREFIXES and local:
             return PREFIXES[prefix] + local
@@ -264,7 +278,7 @@ class SpecReader:
             try:
                 transforms.append(resolve(name))
             except KeyError:
-                raise self.fail(place, f"unknown transform {name!r}") from None
+                raise self.fail(place, f"unknown transform {name!r}{_suggestion(name, TRANSFORM_NAMES)}") from None
         language = raw.get("lang", default_language)
         replacements = raw.get("map", {})
         if not isinstance(replacements, Mapping) or not all(isinstance(v, str) for v in replacements.values()):
@@ -283,7 +297,8 @@ class SpecReader:
 
     def concept_path(self, path: str, place: str) -> str:
         if path not in common_concepts():
-            raise self.fail(place, f"unknown common concept {path!r} (see data/reference/concepts.ttl)")
+            hint = _suggestion(path, common_concepts()) or " (the concepts are in data/reference/concepts.ttl)"
+            raise self.fail(place, f"unknown common concept {path!r}{hint}")
         return path
 
 
@@ -445,7 +460,10 @@ def _entity(
         category_place = f"{place} category #{number}"
         taxonomy = reader.text(category_raw, "taxonomy", category_place)
         if taxonomy not in taxonomies:
-            raise reader.fail(category_place, f"unknown taxonomy {taxonomy!r}: declare it in [taxonomy.{taxonomy}]")
+            declared = f" (declared: {', '.join(taxonomies)})" if taxonomies else ""
+            raise reader.fail(
+                category_place, f"unknown taxonomy {taxonomy!r}: declare it in [taxonomy.{taxonomy}]{declared}"
+            )
         categories.append(CategorySpec(reader.value(category_raw, category_place), taxonomy))
 
     constants = []
