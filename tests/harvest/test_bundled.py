@@ -158,6 +158,12 @@ def test_identity_links_publish_their_evidence(bundled_store: Store, hub: Hub) -
         hub.iri("initiative", "maplabbzh", "konk-ar-lab"),
     )
     assert evidence[konk] == ("name-postcode", "konk ar lab 29900")
+    # the host structures of the digital-advisers programme, by the SIREN of their SIRET
+    solidarnum = (hub.iri("actor", "conseillers-numeriques", "solidarnum"),
+                  hub.iri("actor", "ess-numerique", "run-fablab"))  # fmt: skip
+    assert evidence[solidarnum] == ("siren", "797904018")
+    bge = (hub.iri("actor", "conseillers-numeriques", "bge-indre"), hub.iri("actor", "hub-lo", "bge-indre"))
+    assert evidence[bge] == ("siren", "502067234")
     same_as = {(q.subject.value, q.object.value) for q in bundled_store.snapshot().quads(
         predicate=ox.NamedNode(OWL + "sameAs"), graph=hub.graph("links"))}  # fmt: skip
     assert labomedia in same_as and konk in same_as
