@@ -565,7 +565,8 @@ def _coordinates(reader: SpecReader, raw: Any, place: str, private: tuple[str, .
     first, second = (reader.value(raw[name], f"{place} {name}") for name in names)
     for spec in (first, second):
         reader.check_not_private(spec, private, place)
-    return CoordinateSpec(first, second, crs, f"{field_name(first)}/{field_name(second)}")
+    names = dict.fromkeys((field_name(first), field_name(second)))  # "pointgeo" once when both come from it
+    return CoordinateSpec(first, second, crs, "/".join(names))
 
 
 def _schedule(reader: SpecReader, raw: Any, place: str, private: tuple[str, ...]) -> ScheduleSpec:
