@@ -24,7 +24,8 @@ def create_app(test_config: dict[str, Any] | None = None, store: Store | None = 
     app.extensions["carrefour.store"] = store or open_store(config)
     app.extensions["carrefour.hub"] = Hub(config.base_url, config.vocabulary)
 
-    from server import browse, context, dumps, favicon, home, metadata, pages, search, site, sitemaps, sparql
+    from server import browse, context, dumps, favicon, home, metadata, pages, site, sitemaps, sparql
+    from server.catalogue import views as search
     from server.cors import register_cors
     from server.errors import register_error_handlers
     from server.store_budget import register_store_budget
