@@ -17,11 +17,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from carrefour.catalogue.places import place_key
-from server.catalogue.index import CatalogueIndex
+from server.catalogue.index import KIND_ORDER, CatalogueIndex
 from server.catalogue.query import FILTERS, Query
 from server.catalogue.text import Reading, read_text, text_hits
 
 EXACT_NAME = 1e6  # a name typed whole comes first, whatever BM25 says
+ACTOR_WEIGHT = 0.8  # as relevant an actor and an initiative: people look for what is done first
+TWIN_WEIGHT = 0.1  # per partner record beyond the first: an initiative several partners describe
 TERRITORY_LIST = 30  # communes shown under a département, the most filled first
 SEE_ALSO = 8
 EARTH_KM = 6371.0
@@ -85,6 +87,8 @@ def _scores(index: CatalogueIndex, hits: tuple[np.ndarray, np.ndarray]) -> tuple
     scores = np.full(index.size, -np.inf)
     listed = groups >= 0
     np.maximum.at(scores, groups[listed], relevance[listed])
+    scores *= np.where(index.kinds == KIND_ORDER.index("actor"), ACTOR_WEIGHT, 1.0)
+    scores *= 1 + TWIN_WEIGHT * (index.record_counts - 1)
     others = records[~listed][np.argsort(-relevance[~listed], kind="stable")]
     return scores, others
 
@@ -220,10 +224,10 @@ def run(index: CatalogueIndex, query: Query, scope: np.ndarray | None = None) ->
         tries = _readings(connection, query, literal)
         found = _attempt(index, connection, query, *tries[0], scope)
         for reading, any_word in tries[1:]:
-            if found.matched.any():
+            if found.matched.any() or len(found.others):  # the words found something: no looser reading
                 break
             found = _attempt(index, connection, query, reading, any_word, scope)
-        if not found.matched.any():
+        if not found.matched.any() and not len(found.others):
             found = _attempt(index, connection, query, *tries[0], scope)
     answer = Answer(0, 0, np.zeros(0, np.int32), _facet_counts(index, query, found.base, found.masks), found.reading)
     answer.any_word, answer.places_as_words = found.any_word, found.reading is not tries[0][0]

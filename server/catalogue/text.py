@@ -19,6 +19,7 @@ from carrefour.catalogue.places import Found, find_places
 MAX_WORDS = 12
 WEIGHTS = (10.0, 5.0, 3.0, 2.0, 1.0, 2.0)  # name, other names, categories, places, description, spelled
 _STEMMED = "{name other categories places description}"
+TOGETHER = 2.5  # relevance of a record where the words stand together, as typed
 
 
 @dataclass(frozen=True)
@@ -94,4 +95,18 @@ def text_hits(
     if not rows:
         return np.zeros(0, np.int32), np.zeros(0, np.float64)
     found = np.array(rows, dtype=np.float64)
-    return found[:, 0].astype(np.int32), -found[:, 1]
+    records, relevance = found[:, 0].astype(np.int32), -found[:, 1]
+    close = _together(connection, terms)
+    if close.size:
+        relevance[np.isin(records, close)] *= TOGETHER
+    return records, relevance
+
+
+def _together(connection: sqlite3.Connection, terms: list[str]) -> np.ndarray:
+    """Records where the words stand close together, as typed (« coopérative d'activité et d'emploi »)."""
+    kept = [keys(word)[0] for word in terms if meaningful(word)][:MAX_WORDS]
+    if len(kept) < 2:
+        return np.zeros(0, np.int32)
+    expression = f"{_STEMMED} : NEAR({' '.join(f'{chr(34)}{key}{chr(34)}' for key in kept)}, {2 * len(kept)})"
+    rows = connection.execute("SELECT rowid FROM text WHERE text MATCH ?", (expression,)).fetchall()
+    return np.array([row[0] for row in rows], dtype=np.int32)
