@@ -27,6 +27,7 @@ from carrefour.artifacts.search import literal_texts, title_of
 from carrefour.catalogue.french import fold, index_text, words
 from carrefour.catalogue.groups import Group, broader, make_groups
 from carrefour.catalogue.places import gazetteer
+from carrefour.catalogue.programmes import programme_details
 from carrefour.catalogue.records import CONCEPT_FACETS, CURATED, Record, View, read_records
 from carrefour.store.base import Snapshot, Writer
 from carrefour.vocab import RDF_TYPE, SCHEMA, SKOS, Hub
@@ -44,7 +45,7 @@ CREATE TABLE records(id INTEGER PRIMARY KEY, iri TEXT, kind TEXT, grp INTEGER, p
     name_en TEXT, names TEXT, desc_fr TEXT, desc_en TEXT, desc_other TEXT, website TEXT, modified TEXT);
 CREATE TABLE groups(id INTEGER PRIMARY KEY, kind TEXT, name TEXT, name_en TEXT, records TEXT, partners TEXT,
     commune TEXT, locality TEXT, lat REAL, lon REAL, approximate INTEGER, modified TEXT, website TEXT,
-    facet_values TEXT);
+    facet_values TEXT, details TEXT);
 CREATE TABLE facet_values(id INTEGER PRIMARY KEY, facet TEXT, code TEXT, iri TEXT, labels TEXT, parent TEXT,
     groups BLOB, covers BLOB, extra TEXT);
 CREATE TABLE places(key TEXT, territory TEXT, level TEXT, label TEXT, parent TEXT);
@@ -169,15 +170,21 @@ def _record_rows(records: Iterable[tuple[Record, int]]) -> Iterator[tuple[object
                record.website, record.modified)  # fmt: skip
 
 
-def _group_rows(groups: list[Group], ids: dict[str, int], codes: _Codes) -> Iterator[tuple[object, ...]]:
+def _group_rows(
+    groups: list[Group], ids: dict[str, int], codes: _Codes, details: dict[str, dict[str, object]]
+) -> Iterator[tuple[object, ...]]:
     for number, group in enumerate(groups):
+        given = next((details[r.iri] for r in group.records if details.get(r.iri)), {})
+        if "served" in given:
+            given = given | {"served": [codes.code("territory", t) for t in given["served"]]}
         values = {facet: sorted(codes.code(facet, v) for v in vs) for facet, vs in group.values.items() if vs}
         values["territory"] = sorted(codes.code("territory", t) for t in group.located)
         point = group.point or (None, None)
         yield (number, group.kind, group.name, group.records[0].name_in("en"),
                json.dumps([ids[record.iri] for record in group.records]), " ".join(sorted(group.partners)),
                codes.code("territory", group.commune) if group.commune else "", group.locality, *point,
-               int(group.approximate), group.modified, group.website, json.dumps(values))  # fmt: skip
+               int(group.approximate), group.modified, group.website, json.dumps(values),
+               json.dumps(given, ensure_ascii=False))  # fmt: skip
 
 
 def _places(view: View, hub: Hub) -> tuple[dict[str, str], dict[str, str]]:
@@ -210,9 +217,8 @@ def write_catalogue(view: View, hub: Hub, target: Path) -> None:
     try:
         connection.executescript(_SCHEMA_SQL)
         connection.executemany("INSERT INTO records VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", _record_rows(listed))
-        connection.executemany(
-            "INSERT INTO groups VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", _group_rows(groups, ids, codes)
-        )
+        rows = _group_rows(groups, ids, codes, programme_details(view, hub, records))
+        connection.executemany("INSERT INTO groups VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
         rows = ((number, *_text_row(record, categories, place_names)) for number, (record, _) in enumerate(listed))
         connection.executemany(
             "INSERT INTO text(rowid, name, other, categories, places, description, spelled) VALUES (?,?,?,?,?,?,?)",

@@ -67,11 +67,11 @@ def _record_of(iri: str) -> str:
     return iri.split("#", 1)[0]
 
 
-def _objects(view: View, predicate: str) -> dict[str, list[ox.Term]]:
-    """Record IRI -> objects of ``predicate`` on it or on its fragment nodes."""
+def _objects(view: View, predicate: str, fragments: bool = True) -> dict[str, list[ox.Term]]:
+    """Record IRI -> objects of ``predicate`` on it (and on its fragment nodes, unless ``fragments`` is false)."""
     found: dict[str, list[ox.Term]] = defaultdict(list)
     for quad in view.quads(None, ox.NamedNode(predicate), None):
-        if isinstance(quad.subject, ox.NamedNode):
+        if isinstance(quad.subject, ox.NamedNode) and (fragments or "#" not in quad.subject.value):
             found[_record_of(quad.subject.value)].append(quad.object)
     return found
 
@@ -122,8 +122,8 @@ def read_records(view: View, hub: Hub) -> tuple[list[Record], list[Record]]:
 
 
 def _add_facts(view: View, hub: Hub, records: dict[str, Record]) -> None:
-    for facet, local in CONCEPT_FACETS.items():
-        for iri, values in _objects(view, hub.ns + local).items():
+    for facet, local in CONCEPT_FACETS.items():  # not a fragment's: a cf:Support node tells support received
+        for iri, values in _objects(view, hub.ns + local, fragments=False).items():
             if iri in records:
                 records[iri].values[facet].update(v.value for v in values if isinstance(v, ox.NamedNode))
     for local, attribute in (("locatedIn", "located"), ("areaServed", "served"), ("partnerCategory", "categories")):

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from typing import Any
 
 from carrefour.artifacts.search import MARK_START
+from carrefour.catalogue.programmes import PEOPLE, TEXTS
 from carrefour.catalogue.records import CURATED
 from server.catalogue.index import CatalogueIndex
 from server.catalogue.snippets import mark, snippet, wanted
@@ -68,6 +70,17 @@ class Labels:
         return pick(values.values[number].labels, self.lang) or code  # type: ignore[union-attr]
 
 
+def _details(given: dict[str, Any], lang: str, labels: Labels) -> dict[str, Any]:
+    """A programme's details in the page's language: texts, actors as (IRI, name), territories served."""
+    found: dict[str, Any] = {key: pick(given[key], lang) for key in TEXTS if given.get(key)}
+    for key in PEOPLE:
+        if given.get(key):
+            found[key] = [(iri, pick(names, lang) or iri) for iri, names in given[key]]
+    if given.get("served"):
+        found["served"] = [labels.of("territory", code) for code in given["served"]]
+    return found
+
+
 def _snippet(row: dict[str, str], search: tuple[set[str], str], lang: str) -> str:
     texts = [row[column] for column in DESCRIPTION_ORDER[lang] if row.get(column)]
     made = [snippet(text, search) for text in texts]
@@ -107,7 +120,7 @@ def cards(index: CatalogueIndex, groups: list[int], text: str, lang: str, distan
                 [labels.of(f, c) for f in CHIPS for c in values.get(f, [])][:CHIPS_SHOWN],
                 values, row["website"] or "", row["modified"] or "",
                 (row["lat"], row["lon"]) if row["lat"] is not None else None, bool(row["approximate"]),
-                distances.get(group),
+                distances.get(group), _details(json.loads(row["details"] or "{}"), lang, labels),
             )
         )  # fmt: skip
     return made

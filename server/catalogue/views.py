@@ -19,7 +19,8 @@ from flask import Blueprint, Response, render_template, request, stream_with_con
 
 from carrefour.artifacts.catalogue import catalogue_path
 from carrefour.artifacts.search import MARK_END, MARK_START
-from carrefour.errors import NotFound, StoreUnavailable
+from carrefour.catalogue.french import fold
+from carrefour.errors import NotAcceptable, NotFound, StoreUnavailable
 from server.caching import cacheable, etag_for, not_modified, not_modified_response
 from server.catalogue.cards import Labels, cards
 from server.catalogue.engine import Answer, distances_of, run
@@ -83,7 +84,7 @@ def _format() -> str:
     if asked in FORMATS:
         return asked
     if asked:
-        raise NotFound(f"no format {asked!r}: {', '.join(FORMATS)}")
+        raise NotAcceptable(f"no format {asked!r}; offered: {', '.join(FORMATS)}")
     accept = request.accept_mimetypes
     chosen = best_match(accept, list(FORMATS.values())) if accept else None
     return next((name for name, media in FORMATS.items() if media == chosen), "html")
@@ -94,7 +95,8 @@ def search_page() -> Response:
     """The catalogue: text and filters over initiatives, programmes and actors.
 
     :raises BadRequest: a malformed filter, sort or page (400).
-    :raises NotFound: a page past the last one, an unknown format (404).
+    :raises NotFound: a page past the last one (404).
+    :raises NotAcceptable: an unknown ``format`` (406).
     :raises StoreUnavailable: the version has no catalogue index yet (503).
     """
     return _answer(VIEWS["search"])
@@ -163,6 +165,8 @@ def _facets(index: CatalogueIndex, view: View, query: Query, answer: Answer, lan
             continue
         values = [{"code": c.code, "label": labels.of(facet, c.code), "count": c.count, "selected": c.selected,
                    "url": query.toggled(facet, c.code).url(path, lang)} for c in counts]  # fmt: skip
+        if facet == "territory":  # places are looked for by name
+            values.sort(key=lambda v: (not v["selected"], v["code"].count("/") > 1, fold(v["label"])))
         shown.append({"name": facet, "values": values, "open": bool(query.selected(facet))})
     return shown
 
