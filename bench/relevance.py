@@ -39,7 +39,7 @@ RELEVANCE_SET: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("fab lab brest", ("initiative/maplabbzh/les-fabriques-du-ponant", "initiative/maplabbzh/ouvr-ges")),
     ("fablabs", ("initiative/maplabbzh/fablabvannes", "initiative/hub-lo/le-fablab-robert-houdin")),
     ("fablab 41", ("initiative/hub-lo/le-fablab-robert-houdin",)),
-    ("makerspace", ("initiative/maplabbzh/makerspace56",)),
+    ("museomix", ("initiative/maplabbzh/museomix-ouest-saint-brieuc",)),
     ("médiation numérique marseille", ("initiative/hub-du-sud/act-13-groupe-sos",
                                        "initiative/hub-du-sud/coco-velten-groupe-sos")),
     ("mediatheque blois", ("initiative/hub-lo/mediatheque-maurice-genevoix",)),

@@ -209,28 +209,36 @@ def _attempt(index: CatalogueIndex, connection: sqlite3.Connection, query: Query
 
 
 def _readings(connection: sqlite3.Connection, query: Query, literal: bool) -> list[tuple[Reading, bool]]:
-    """The ways to read the text, in the order they are tried: as typed, places as words, any word."""
+    """The ways to read the text, in the order they are tried: as typed, places as words, words that name a
+    place as places (« lyon »), then any word."""
     reading = read_text(connection, query.text, literal)
     tries = [(reading, False)]
     if reading.places:
         tries.append((read_text(connection, query.text, True), False))
+    if not literal:
+        generous = read_text(connection, query.text, False, generous=True)
+        if generous != reading:
+            tries.append((generous, False))
     return tries + [(text, True) for text, _ in tries if len(text.words) > 1]
 
 
 def run(index: CatalogueIndex, query: Query, scope: np.ndarray | None = None) -> Answer:
     """The view ``query`` asks for, among the groups of ``scope`` (a mask; all groups when None)."""
     with index.connect() as connection:
-        literal = query.literal or bool(_exact(index, query.text))
+        literal = query.literal or any(group >= 0 for group in _exact(index, query.text))  # a card's whole name
         tries = _readings(connection, query, literal)
-        found = _attempt(index, connection, query, *tries[0], scope)
-        for reading, any_word in tries[1:]:
-            if found.matched.any() or len(found.others):  # the words found something: no looser reading
+        attempts: list[_Try] = []
+        for reading, any_word in tries:
+            if any_word and any(len(attempt.others) for attempt in attempts):
+                break  # every word found a concept, a partner or a place: no looser reading
+            attempts.append(_attempt(index, connection, query, reading, any_word, scope))
+            if attempts[-1].matched.any():
                 break
-            found = _attempt(index, connection, query, reading, any_word, scope)
-        if not found.matched.any() and not len(found.others):
-            found = _attempt(index, connection, query, *tries[0], scope)
+    found = next((a for a in attempts if a.matched.any()), None) or next((a for a in attempts if len(a.others)), None)
+    found = found or attempts[0]
     answer = Answer(0, 0, np.zeros(0, np.int32), _facet_counts(index, query, found.base, found.masks), found.reading)
-    answer.any_word, answer.places_as_words = found.any_word, found.reading is not tries[0][0]
+    answer.any_word = found.any_word
+    answer.places_as_words = bool(tries[0][0].places) and not found.reading.places
     answer.reference = _reference(index, query, found.reading)
     default = "relevance" if found.scores is not None else "name"
     wanted = query.sort or default

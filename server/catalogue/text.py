@@ -55,8 +55,11 @@ def match_expression(terms: list[str], any_word: bool = False) -> str | None:
     return (" OR " if any_word else " AND ").join(parts)
 
 
-def read_text(connection: sqlite3.Connection, text: str, literal: bool) -> Reading:
-    """The places ``text`` names (none when ``literal``) and its other words."""
+def read_text(connection: sqlite3.Connection, text: str, literal: bool, generous: bool = False) -> Reading:
+    """The places ``text`` names (none when ``literal``) and its other words.
+
+    :param generous: a name that is also a word of the records is a place all the same.
+    """
     if literal:
         return Reading((), tuple(words(text)))
 
@@ -64,6 +67,8 @@ def read_text(connection: sqlite3.Connection, text: str, literal: bool) -> Readi
         return connection.execute("SELECT territory, level FROM places WHERE key = ?", (key,)).fetchall()
 
     def in_use(word: str) -> bool:
+        if generous:
+            return False
         found = keys(word)
         marks = ",".join("?" * len(found))
         return connection.execute(f"SELECT 1 FROM terms WHERE term IN ({marks})", found).fetchone() is not None  # noqa: S608
