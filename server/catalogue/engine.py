@@ -4,8 +4,9 @@ Each filter is a boolean mask over the groups (one card per real initiative); a 
 with several values takes any of them, several facets all of them.  A facet's counts
 follow every filter but its own (choosing a second theme widens the results, and its
 count says by how much), and count groups, never records.  When nothing matches the
-text with the places it names taken out, the places are read as words again; when
-nothing matches every word, any word will do, best matches first; the answer says so.
+text with the places it names taken out, the places are read as words again; a word that
+names a place but is also a word of the records is tried as the place; when nothing
+matches every word, all of them but one will do, best matches first; the answer says so.
 """
 
 from __future__ import annotations
@@ -43,11 +44,10 @@ class Answer:
     order: np.ndarray  # every matching group, in order
     facets: dict[str, list[FacetCount]]
     reading: Reading
-    any_word: bool = False  # nothing had every word: groups with some of them
+    any_word: bool = False  # nothing had every word: groups with all of them but one
     places_as_words: bool = False  # nothing matched with the places as filters
     sort: str = "name"
     reference: tuple[float, float] | None = None  # the point distances are measured from
-    distances: dict[int, float] = field(default_factory=dict)  # km, for the groups of the page
     see_also: list[int] = field(default_factory=list)  # record ids of concepts, partners, territories
     keys_text: str = ""  # the words searched (for snippets)
 
@@ -97,7 +97,9 @@ def _exact(index: CatalogueIndex, text: str) -> set[int]:
     return index.names.get(place_key(text), set())
 
 
-def _facet_counts(index: CatalogueIndex, query: Query, base: np.ndarray, masks: dict[str, np.ndarray]) -> dict:
+def _facet_counts(
+    index: CatalogueIndex, query: Query, base: np.ndarray, masks: dict[str, np.ndarray]
+) -> dict[str, list[FacetCount]]:
     counts: dict[str, list[FacetCount]] = {}
     for facet in FILTERS:
         others = base.copy()

@@ -101,10 +101,22 @@ def text_hits(
         return np.zeros(0, np.int32), np.zeros(0, np.float64)
     found = np.array(rows, dtype=np.float64)
     records, relevance = found[:, 0].astype(np.int32), -found[:, 1]
+    if any_word:  # all the words but one: a word mistyped or absent, not a handful of common words
+        enough = _matching_words(connection, terms, records) >= len([w for w in terms if meaningful(w)][:MAX_WORDS]) - 1
+        records, relevance = records[enough], relevance[enough]
     close = _together(connection, terms)
     if close.size:
         relevance[np.isin(records, close)] *= TOGETHER
     return records, relevance
+
+
+def _matching_words(connection: sqlite3.Connection, terms: list[str], records: np.ndarray) -> np.ndarray:
+    """For each of ``records``, how many of the words it has."""
+    found = np.zeros(len(records), dtype=np.int32)
+    for word in [w for w in terms if meaningful(w)][:MAX_WORDS]:
+        rows = connection.execute("SELECT rowid FROM text WHERE text MATCH ?", (match_expression([word]),))
+        found += np.isin(records, np.array([row[0] for row in rows], dtype=np.int32))
+    return found
 
 
 def _together(connection: sqlite3.Connection, terms: list[str]) -> np.ndarray:

@@ -39,8 +39,7 @@ WORDS: dict[str, dict[str, str]] = {
         "place_found": "Lieu reconnu dans le texte",
         "place_as_word": "chercher « {words} » comme un mot",
         "places_as_words": "Rien dans ce lieu : les noms de lieux ont été cherchés comme des mots.",
-        "any_word": "Aucune fiche n'a tous les mots : voici celles qui en ont le plus.",
-        "results_count": "{groups} — {records} de partenaires",
+        "any_word": "Aucune fiche n'a tous les mots : voici celles qui les ont tous sauf un.",
         "one_card": "une fiche par initiative réelle : les fiches de plusieurs partenaires liées entre elles "
         "sont réunies",
         "records_behind": "Fiches",
@@ -61,9 +60,6 @@ WORDS: dict[str, dict[str, str]] = {
         "kind_group_initiative": "Initiative",
         "kind_group_programme": "Dispositif d'accompagnement",
         "kind_group_actor": "Acteur",
-        "facet_more": "voir les {n} valeurs",
-        "partner_csv": "Les fiches de chaque partenaire, une ligne par initiative (CSV)",
-        "near_me": "Autour de moi",
     },
     "en": {
         "catalogue_title": "Search the Carrefour",
@@ -98,8 +94,7 @@ WORDS: dict[str, dict[str, str]] = {
         "place_found": "Place recognised in the text",
         "place_as_word": "search “{words}” as a word",
         "places_as_words": "Nothing in that place: place names were searched as words.",
-        "any_word": "No record has every word: these have the most.",
-        "results_count": "{groups} — {records} from partners",
+        "any_word": "No record has every word: these have all of them but one.",
         "one_card": "one card per real initiative: records of several partners linked together are shown as one",
         "records_behind": "Records",
         "download": "Download this selection",
@@ -119,9 +114,6 @@ WORDS: dict[str, dict[str, str]] = {
         "kind_group_initiative": "Initiative",
         "kind_group_programme": "Support programme",
         "kind_group_actor": "Actor",
-        "facet_more": "see the {n} values",
-        "partner_csv": "Each partner's records, one row per initiative (CSV)",
-        "near_me": "Around me",
     },
 }
 

@@ -239,3 +239,19 @@ def test_english_catalogue(bundled_hub: BundledHub) -> None:
 def test_json_answers_are_json(bundled_hub: BundledHub, path: str) -> None:
     answer = requests.get(bundled_hub.url(path), headers={"Accept": "application/json"}, timeout=30)
     assert answer.headers["Content-Type"].startswith("application/json") and json.loads(answer.text)["total"] > 0
+
+
+def test_the_dumps_page_offers_a_csv_per_partner(bundled_hub: BundledHub) -> None:
+    html = requests.get(bundled_hub.url("dumps/"), headers={"Accept": "text/html"}, timeout=30).text
+    assert 'href="/search?partner=maplabbzh&amp;format=csv"' in html and "partner=curated" in html
+    rows = requests.get(bundled_hub.url("search"), params={"partner": "maplabbzh", "format": "csv"}, timeout=30)
+    table = list(csv.DictReader(io.StringIO(rows.content.decode("utf-8-sig"))))
+    assert len(table) == catalogue(bundled_hub, partner="maplabbzh")["total"] > 20
+    assert all("creativecommons.org/licenses/by/4.0" in row["licence"] for row in table)
+
+
+def test_browsing_leads_to_the_catalogue(bundled_hub: BundledHub) -> None:
+    html = requests.get(bundled_hub.url("browse/region"), timeout=30).text
+    assert 'href="/search?territory=region%2F53"' in html
+    bretagne = catalogue(bundled_hub, territory="region/53")
+    assert bretagne["records"] > bretagne["total"] > 20  # Konk Ar Lab and the other twins: one card each
