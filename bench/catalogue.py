@@ -9,7 +9,8 @@ filters combined, territories with containment, sorts, a far page), each asked
 serve`` (gunicorn, 1 worker x 4 threads, as bench.serving runs it) and to the bare
 Flask app of bench/bare_app.py under the same server settings, in the same run.  The
 target: every view answers within 50 ms at p95.  The catalogue index loads once per
-version and worker: the first request of each server is left out, as a warm-up.
+version and worker (a warm-up request); the first request of each view is shown apart:
+a worker keeps the matches of the last texts searched, which later requests reuse.
 """
 
 from __future__ import annotations
@@ -65,18 +66,20 @@ def _ensure_catalogue(folder: Path, n: int) -> float:
         store.close()
 
 
-def _latencies(base: str, view: str, form: str, count: int) -> list[float]:
-    """Milliseconds of ``count`` requests in a row on one connection (after one warm-up request)."""
+def _latencies(base: str, view: str, form: str, count: int) -> tuple[float, list[float]]:
+    """Milliseconds of the first request of a view, then of ``count`` more in a row, on one connection."""
     url = base + view + ("&" if "?" in view else "?") + f"format={form}"
     found = []
     with requests.Session() as session:
+        clock = time.perf_counter()
         session.get(url, timeout=60).raise_for_status()
+        first = (time.perf_counter() - clock) * 1000
         for _ in range(count):
             clock = time.perf_counter()
             answer = session.get(url, timeout=60)
             found.append((time.perf_counter() - clock) * 1000)
             answer.raise_for_status()
-    return found
+    return first, found
 
 
 def p95(values: list[float]) -> float:
@@ -95,18 +98,20 @@ def main() -> None:
     if built:
         print(f"catalogue index written in {built:.1f} s")
     with serve_hub(folder, 1, 4, name="catalogue") as hub, serve_bare(folder, 1, 4) as bare:
-        ceiling = [ms for view in VIEWS[:4] for ms in _latencies(bare.url, view, "json", count)]
+        ceiling = [ms for view in VIEWS[:4] for ms in _latencies(bare.url, view, "json", count)[1]]
         print(f"bare Flask (same server settings): p50 {statistics.median(ceiling):.2f} ms, p95 {p95(ceiling):.2f} ms")
-        print(f"{'view':72} {'HTML p50':>9} {'p95':>7} {'JSON p50':>9} {'p95':>7}")
-        worst = 0.0
+        _latencies(hub.url, "search?q=warm+up", "json", 1)  # the worker loads the catalogue index
+        print(f"{'view':70} {'HTML 1st':>8} {'p50':>6} {'p95':>6} {'JSON 1st':>8} {'p50':>6} {'p95':>6}")
+        worst, first = 0.0, 0.0
         for view in VIEWS:
-            html, json_ = _latencies(hub.url, view, "html", count), _latencies(hub.url, view, "json", count)
-            worst = max(worst, p95(html), p95(json_))
-            print(f"{view:72} {statistics.median(html):9.2f} {p95(html):7.2f} "
-                  f"{statistics.median(json_):9.2f} {p95(json_):7.2f}")  # fmt: skip
+            (html_first, html), (json_first, json_) = (_latencies(hub.url, view, f, count) for f in ("html", "json"))
+            worst, first = max(worst, p95(html), p95(json_)), max(first, html_first)
+            print(f"{view:70} {html_first:8.1f} {statistics.median(html):6.1f} {p95(html):6.1f} "
+                  f"{json_first:8.1f} {statistics.median(json_):6.1f} {p95(json_):6.1f}")  # fmt: skip
         verdict = "met" if worst <= TARGET_MS else "not met"
         print(f"{n:,} initiatives: the slowest view's p95 is {worst:.1f} ms (target {TARGET_MS:.0f} ms: {verdict}); "
-              f"bare Flask p95 {p95(ceiling):.2f} ms")  # fmt: skip
+              f"bare Flask p95 {p95(ceiling):.2f} ms; the slowest first request of a view (its text not searched "
+              f"before) {first:.1f} ms")  # fmt: skip
 
 
 if __name__ == "__main__":

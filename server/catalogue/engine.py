@@ -195,7 +195,12 @@ def _attempt(index: CatalogueIndex, connection: sqlite3.Connection, query: Query
     base = np.ones(index.size, dtype=bool) if scope is None else scope.copy()
     scores, others = None, np.zeros(0, np.int32)
     if reading.words:
-        scores, others = _scores(index, text_hits(connection, list(reading.words), any_word))
+        key = (reading.words, any_word)
+        hits = index.texts.get(key)
+        if hits is None:
+            hits = text_hits(connection, list(reading.words), any_word)
+            index.texts.put(key, hits)
+        scores, others = _scores(index, hits)
         base &= scores > -np.inf
         for group in _exact(index, query.text):
             if group >= 0:

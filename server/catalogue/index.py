@@ -4,7 +4,9 @@ Loaded once per version from ``catalogue.sqlite`` (``carrefour.artifacts.catalog
 per group its kind, point, sort keys and number of records; per facet value the groups
 filed under it, as numpy arrays, so that a filter is a boolean mask and every facet's
 counts are one ``bincount`` over that facet's postings.  Text, snippets and places stay
-in the SQLite file and are read per request, through a read-only connection.
+in the SQLite file and are read per request, through a read-only connection; the
+matches of the last texts searched are kept, since a visitor who typed words then
+chooses filters, pages and sorts on them.
 """
 
 from __future__ import annotations
@@ -21,8 +23,10 @@ import numpy as np
 
 from carrefour.artifacts.catalogue import FACETS
 from carrefour.catalogue.places import place_key
+from server.memo import LruMemo
 
 KIND_ORDER = ("programme", "initiative", "actor")
+TEXTS_KEPT = 64  # texts whose matches a worker keeps, per version
 
 
 @dataclass
@@ -60,6 +64,7 @@ class CatalogueIndex:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.texts = LruMemo(TEXTS_KEPT)  # (words, loosely) -> text hits: filters, pages and sorts reuse them
         with self.connect() as connection:
             self._load_groups(connection)
             self._load_facets(connection)

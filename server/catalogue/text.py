@@ -20,6 +20,7 @@ MAX_WORDS = 12
 WEIGHTS = (10.0, 5.0, 3.0, 2.0, 1.0, 2.0)  # name, other names, categories, places, description, spelled
 _STEMMED = "{name other categories places description}"
 TOGETHER = 2.5  # relevance of a record where the words stand together, as typed
+NEAR_AT_MOST = 5000  # matches; past them, words standing together are not looked for (a query of common words)
 
 
 @dataclass(frozen=True)
@@ -91,23 +92,24 @@ def text_hits(
     """(record ids, relevance: higher is better) of the records whose text has the terms."""
     expression = match_expression(terms, any_word)
     if expression is None:
-        return np.zeros(0, np.int32), np.zeros(0, np.float64)
+        return np.zeros(0, np.int32), np.zeros(0, np.float32)
     weights = ", ".join(str(weight) for weight in WEIGHTS)
     rows = connection.execute(
         f"SELECT rowid, bm25(text, {weights}) FROM text WHERE text MATCH ?",  # noqa: S608 - numbers only
         (expression,),
     ).fetchall()
     if not rows:
-        return np.zeros(0, np.int32), np.zeros(0, np.float64)
+        return np.zeros(0, np.int32), np.zeros(0, np.float32)
     found = np.array(rows, dtype=np.float64)
     records, relevance = found[:, 0].astype(np.int32), -found[:, 1]
     if any_word:  # all the words but one: a word mistyped or absent, not a handful of common words
         enough = _matching_words(connection, terms, records) >= len([w for w in terms if meaningful(w)][:MAX_WORDS]) - 1
         records, relevance = records[enough], relevance[enough]
-    close = _together(connection, terms)
-    if close.size:
-        relevance[np.isin(records, close)] *= TOGETHER
-    return records, relevance
+    if len(records) <= NEAR_AT_MOST:
+        close = _together(connection, terms)
+        if close.size:
+            relevance[np.isin(records, close)] *= TOGETHER
+    return records, relevance.astype(np.float32)
 
 
 def _matching_words(connection: sqlite3.Connection, terms: list[str], records: np.ndarray) -> np.ndarray:

@@ -29,6 +29,7 @@ from server.catalogue.index import CatalogueIndex
 from server.catalogue.query import FILTERS, Query, parse_query
 from server.catalogue.words import word
 from server.describe import Page
+from server.display import number
 from server.i18n import LANGUAGES, choose_language
 from server.negotiation import best_match
 from server.site import Site, get_site, page_number
@@ -156,25 +157,42 @@ def _whole(form: str, index: CatalogueIndex, answer: Answer, query: Query, path:
     return Response(json.dumps(body, ensure_ascii=False), content_type=FORMATS[form])
 
 
-def _facets(index: CatalogueIndex, view: View, query: Query, answer: Answer, lang: str, path: str) -> list[dict]:
+@dataclass(frozen=True)
+class FacetLink:
+    """A value of a facet as the page lists it (objects, not dicts: a template reads their attributes fast)."""
+
+    code: str
+    label: str
+    count: str  # written in the page's language
+    selected: bool
+    url: str  # the view with the value added, or removed when it is chosen
+
+
+@dataclass(frozen=True)
+class FacetList:
+    name: str
+    links: list[FacetLink]
+    open: bool
+
+
+def _facets(index: CatalogueIndex, view: View, query: Query, answer: Answer, lang: str, path: str) -> list[FacetList]:
     labels = Labels(index, lang)
     shown = []
     for facet in view.facets:
         counts = answer.facets.get(facet, [])
-        if not counts:
-            continue
-        values = [{"code": c.code, "label": labels.of(facet, c.code), "count": c.count, "selected": c.selected,
-                   "url": query.toggled(facet, c.code).url(path, lang)} for c in counts]  # fmt: skip
+        links = [FacetLink(c.code, labels.of(facet, c.code), number(c.count, lang), c.selected,
+                           query.toggled(facet, c.code).url(path, lang)) for c in counts]  # fmt: skip
         if facet == "territory":  # places are looked for by name
-            values.sort(key=lambda v: (not v["selected"], v["code"].count("/") > 1, fold(v["label"])))
-        shown.append({"name": facet, "values": values, "open": bool(query.selected(facet))})
+            links.sort(key=lambda link: (not link.selected, link.code.count("/") > 1, fold(link.label)))
+        if links:
+            shown.append(FacetList(facet, links, bool(query.selected(facet))))
     return shown
 
 
 def _html(index: CatalogueIndex, view: View, query: Query, answer: Answer, page: Page, shown: list, lang: str,
           path: str) -> str:  # fmt: skip
     labels = Labels(index, lang)
-    active = [{"facet": facet, "label": labels.of(facet, code), "url": query.toggled(facet, code).url(path, lang)}
+    active = [FacetLink(code, labels.of(facet, code), "", True, query.toggled(facet, code).url(path, lang))
               for facet, codes in query.filters for code in codes]  # fmt: skip
     other = next(code for code in LANGUAGES if code != lang)
     sorts = ["relevance", "name", "modified"] + (["distance"] if answer.reference is not None else [])
