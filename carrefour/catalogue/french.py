@@ -44,6 +44,7 @@ COMPOUNDS = {
 }
 
 
+@lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
     """Lower case without accents or ligatures: ``Œuvre Épicée`` → ``oeuvre epicee``."""
     decomposed = unicodedata.normalize("NFKD", text.lower().translate(_LIGATURES))

@@ -41,7 +41,7 @@ class FacetCount:
 class Answer:
     total: int  # groups
     records: int  # the partner records behind them
-    order: np.ndarray  # every matching group, in order
+    order: np.ndarray  # the matching groups in order (the first ones only, when a page is all that is needed)
     facets: dict[str, list[FacetCount]]
     reading: Reading
     any_word: bool = False  # nothing had every word: groups with all of them but one
@@ -157,19 +157,28 @@ def _distances(index: CatalogueIndex, groups: np.ndarray, point: tuple[float, fl
     return np.where(np.isnan(found), np.inf, found)
 
 
+def _first(keys: np.ndarray, limit: int | None) -> np.ndarray:
+    """Positions that sort ``keys`` ascending, ties in position order; only the first ``limit`` when given."""
+    if limit is None or limit >= len(keys):
+        return np.argsort(keys, kind="stable")
+    kth = np.partition(keys, limit - 1)[limit - 1]
+    chosen = np.flatnonzero(keys <= kth)  # a page's worth and the ties at its end, in position order
+    return chosen[np.argsort(keys[chosen], kind="stable")][:limit]
+
+
 def _order(index: CatalogueIndex, matched: np.ndarray, answer: Answer, scores: np.ndarray | None,
-           inside: np.ndarray | None) -> np.ndarray:  # fmt: skip
-    """The matching groups in the answer's sort."""
+           inside: np.ndarray | None, limit: int | None) -> np.ndarray:  # fmt: skip
+    """The matching groups in the answer's sort (the first ``limit`` of them when given)."""
     if answer.sort == "modified":
-        return index.by_modified[matched[index.by_modified]]
+        return index.by_modified[matched[index.by_modified]][:limit]
     by_name = index.by_name[matched[index.by_name]]
     if answer.sort == "distance" and answer.reference is not None:
-        return by_name[np.argsort(_distances(index, by_name, answer.reference), kind="stable")]
+        return by_name[_first(_distances(index, by_name, answer.reference), limit)]
     if answer.sort == "relevance" and scores is not None:
-        return by_name[np.argsort(-scores[by_name], kind="stable")]
+        return by_name[_first(-scores[by_name], limit)]
     if inside is not None:  # no text: what is in the place first, then what serves it from above
-        return by_name[np.argsort(~inside[by_name], kind="stable")]
-    return by_name
+        return by_name[_first(~inside[by_name], limit)]
+    return by_name[:limit]
 
 
 def _inside(index: CatalogueIndex, query: Query, reading: Reading) -> np.ndarray | None:
@@ -229,8 +238,11 @@ def _readings(connection: sqlite3.Connection, query: Query, literal: bool) -> li
     return tries + [(text, True) for text, _ in tries if len(text.words) > 1]
 
 
-def run(index: CatalogueIndex, query: Query, scope: np.ndarray | None = None) -> Answer:
-    """The view ``query`` asks for, among the groups of ``scope`` (a mask; all groups when None)."""
+def run(index: CatalogueIndex, query: Query, scope: np.ndarray | None = None, limit: int | None = None) -> Answer:
+    """The view ``query`` asks for, among the groups of ``scope`` (a mask; all groups when None).
+
+    :param limit: how many groups of the order are needed (a page's views); all when None (downloads).
+    """
     with index.connect() as connection:
         literal = query.literal or any(group >= 0 for group in _exact(index, query.text))  # a card's whole name
         tries = _readings(connection, query, literal)
@@ -253,7 +265,7 @@ def run(index: CatalogueIndex, query: Query, scope: np.ndarray | None = None) ->
         wanted != "relevance" or found.scores is not None
     )
     answer.sort = wanted if usable else default
-    answer.order = _order(index, found.matched, answer, found.scores, _inside(index, query, found.reading))
+    answer.order = _order(index, found.matched, answer, found.scores, _inside(index, query, found.reading), limit)
     answer.total, answer.records = int(found.matched.sum()), int(index.record_counts[found.matched].sum())
     answer.see_also = [int(r) for r in found.others[:SEE_ALSO]]
     answer.keys_text = " ".join(found.reading.words)

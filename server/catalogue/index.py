@@ -27,6 +27,7 @@ from server.memo import LruMemo
 
 KIND_ORDER = ("programme", "initiative", "actor")
 TEXTS_KEPT = 64  # texts whose matches a worker keeps, per version
+TERRITORIES_KEPT = 256  # territory masks kept (the régions and départements a page counts, the places asked for)
 
 
 @dataclass
@@ -65,6 +66,7 @@ class CatalogueIndex:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.texts = LruMemo(TEXTS_KEPT)  # (words, loosely) -> text hits: filters, pages and sorts reuse them
+        self.territories = LruMemo(TERRITORIES_KEPT)  # (code, parent) -> the territory's mask
         with self.connect() as connection:
             self._load_groups(connection)
             self._load_facets(connection)
@@ -130,10 +132,19 @@ class CatalogueIndex:
         return found
 
     def territory_mask(self, code: str, parent: str = "") -> np.ndarray:
-        """Groups in the territory, or serving it or a territory containing it as a whole.
+        """Groups in the territory, or serving it or a territory containing it as a whole (read-only).
 
         :param parent: the territory containing it, for a commune where the hub has nothing.
         """
+        key = (code, parent)
+        found = self.territories.get(key)
+        if found is None:
+            found = self._territory_mask(code, parent)
+            found.flags.writeable = False  # shared by the requests of every thread
+            self.territories.put(key, found)
+        return found  # type: ignore[no-any-return]
+
+    def _territory_mask(self, code: str, parent: str) -> np.ndarray:
         territories = self.facets["territory"]
         chosen = np.zeros(self.size, dtype=bool)
         number = territories.by_code.get(code)

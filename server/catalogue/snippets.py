@@ -22,30 +22,41 @@ def wanted(text: str) -> tuple[set[str], str]:
     return {key for word in found for key in keys(word)}, fold(found[-1]) if found else ""
 
 
-def _hit(word: str, keys_wanted: set[str], last: str) -> bool:
-    lower = word.lower()
-    return bool(set(keys(lower)) & keys_wanted) or bool(last and len(last) > 2 and fold(lower).startswith(last))
+class _Hits:
+    """Whether a word of a text is one searched for, each distinct word judged once."""
+
+    def __init__(self, search: tuple[set[str], str]) -> None:
+        self.keys, self.last = search
+        self.seen: dict[str, bool] = {}
+
+    def __call__(self, word: str) -> bool:
+        found = self.seen.get(word)
+        if found is None:
+            lower = word.lower()
+            found = bool(set(keys(lower)) & self.keys) or (len(self.last) > 2 and fold(lower).startswith(self.last))
+            self.seen[word] = found
+        return found
+
+
+def _mark(text: str, hit: _Hits) -> str:
+    return _WORD.sub(lambda m: f"{MARK_START}{m[0]}{MARK_END}" if hit(m[0]) else m[0], text)
 
 
 def mark(text: str, search: tuple[set[str], str]) -> str:
     """``text`` with every searched word marked."""
-    if not search[0]:
-        return text
-    return _WORD.sub(lambda m: f"{MARK_START}{m[0]}{MARK_END}" if _hit(m[0], *search) else m[0], text)
+    return _mark(text, _Hits(search)) if search[0] else text
 
 
 def snippet(text: str, search: tuple[set[str], str]) -> str:
     """About ``WIDTH`` words of ``text`` around the most searched words, marked; the start when none is there."""
+    hit = _Hits(search)
     found = list(_WORD.finditer(text))
     if len(found) <= WIDTH:
-        return mark(text, search)
-    hits = [n for n, m in enumerate(found) if search[0] and _hit(m[0], *search)]
-    start = max((n for n in hits), key=lambda n: sum(1 for h in hits if n <= h < n + WIDTH), default=0)
+        return _mark(text, hit) if search[0] else text
+    hits = [n for n, m in enumerate(found) if search[0] and hit(m[0])]
+    start = max(hits, key=lambda n: sum(1 for h in hits if n <= h < n + WIDTH), default=0)
     start = max(0, min(start - 3, len(found) - WIDTH))
     end = min(len(found), start + WIDTH)
     begin, finish = found[start].start(), found[end - 1].end()
-    return ("…" if begin else "") + mark(text[begin:finish], search) + ("…" if finish < len(text) else "")
-
-
-def has_mark(text: str) -> bool:
-    return MARK_START in text
+    marked = _mark(text[begin:finish], hit) if search[0] else text[begin:finish]
+    return ("…" if begin else "") + marked + ("…" if finish < len(text) else "")

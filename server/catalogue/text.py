@@ -38,13 +38,18 @@ class Reading:
     words: tuple[str, ...]
 
 
+def _kept(terms: list[str]) -> list[str]:
+    """The words searched: cut again (whatever a caller passes, only word characters reach FTS5), small ones out."""
+    return [word for term in terms for word in words(term) if meaningful(word)][:MAX_WORDS]
+
+
 def match_expression(terms: list[str], any_word: bool = False) -> str | None:
     """The FTS5 expression for ``terms``: each word's keys quoted, all of them (or any) required.
 
     The last word may be unfinished: it also matches the beginning of a word of a name as
     spelled, and the beginning of a key when stemming left it whole (``petaouch``).
     """
-    kept = [word for word in terms if meaningful(word)][:MAX_WORDS]
+    kept = _kept(terms)
     if not kept:
         return None
     parts = []
@@ -103,7 +108,7 @@ def text_hits(
     found = np.array(rows, dtype=np.float64)
     records, relevance = found[:, 0].astype(np.int32), -found[:, 1]
     if any_word:  # all the words but one: a word mistyped or absent, not a handful of common words
-        enough = _matching_words(connection, terms, records) >= len([w for w in terms if meaningful(w)][:MAX_WORDS]) - 1
+        enough = _matching_words(connection, terms, records) >= len(_kept(terms)) - 1
         records, relevance = records[enough], relevance[enough]
     if len(records) <= NEAR_AT_MOST:
         close = _together(connection, terms)
@@ -115,7 +120,7 @@ def text_hits(
 def _matching_words(connection: sqlite3.Connection, terms: list[str], records: np.ndarray) -> np.ndarray:
     """For each of ``records``, how many of the words it has."""
     found = np.zeros(len(records), dtype=np.int32)
-    for word in [w for w in terms if meaningful(w)][:MAX_WORDS]:
+    for word in _kept(terms):
         rows = connection.execute("SELECT rowid FROM text WHERE text MATCH ?", (match_expression([word]),))
         found += np.isin(records, np.array([row[0] for row in rows], dtype=np.int32))
     return found
@@ -123,7 +128,7 @@ def _matching_words(connection: sqlite3.Connection, terms: list[str], records: n
 
 def _together(connection: sqlite3.Connection, terms: list[str]) -> np.ndarray:
     """Records where the words stand close together, as typed (« coopérative d'activité et d'emploi »)."""
-    kept = [keys(word)[0] for word in terms if meaningful(word)][:MAX_WORDS]
+    kept = [keys(word)[0] for word in _kept(terms)]
     if len(kept) < 2:
         return np.zeros(0, np.int32)
     expression = f"{_STEMMED} : NEAR({' '.join(f'{chr(34)}{key}{chr(34)}' for key in kept)}, {2 * len(kept)})"

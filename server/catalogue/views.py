@@ -120,7 +120,8 @@ def _answer(view: View) -> Response:
         response.vary.add("Accept")
         return response
     index = _index(site)
-    answer = run(index, query, _programme_scope(site, index) if view.programmes else None)
+    limit = None if form in WHOLE else query.page * site.page_size
+    answer = run(index, query, _programme_scope(site, index) if view.programmes else None, limit)
     path = request.path
     if form in WHOLE:
         response = _whole(form, index, answer, query, path, lang)
