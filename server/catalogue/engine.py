@@ -244,7 +244,7 @@ def run(index: CatalogueIndex, query: Query, scope: np.ndarray | None = None, li
     :param limit: how many groups of the order are needed (a page's views); all when None (downloads).
     """
     with index.connect() as connection:
-        literal = query.literal or any(group >= 0 for group in _exact(index, query.text))  # a card's whole name
+        literal = query.literal or bool(_exact(index, query.text))  # a whole name: no place in it
         tries = _readings(connection, query, literal)
         attempts: list[_Try] = []
         for reading, any_word in tries:

@@ -73,13 +73,16 @@ class CatalogueIndex:
             self.positions = {
                 code: (lat, lon) for code, lat, lon in connection.execute("SELECT territory, lat, lon FROM positions")
             }
-            rows = connection.execute("SELECT id, grp, names FROM records").fetchall()
+            rows = connection.execute("SELECT id, grp, kind, names FROM records").fetchall()
         self.record_group = np.full(len(rows), -1, dtype=np.int32)
-        self.names: dict[str, set[int]] = defaultdict(set)  # a name's place key -> groups (records: -1 - id)
-        for record, group, names in rows:
+        # A name's place key -> groups, and -1 - id for the partners and concepts so named (not the territories:
+        # a place's name typed alone is a place).
+        self.names: dict[str, set[int]] = defaultdict(set)
+        for record, group, kind, names in rows:
             self.record_group[record] = group
-            for name in json.loads(names):
-                self.names[place_key(name)].add(group if group >= 0 else -1 - record)
+            if kind != "territory":
+                for name in json.loads(names):
+                    self.names[place_key(name)].add(group if group >= 0 else -1 - record)
 
     @contextmanager
     def connect(self) -> Iterator[sqlite3.Connection]:
