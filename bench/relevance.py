@@ -1,7 +1,7 @@
 """How well the catalogue's search answers what practitioners type, on the bundled hub.
 
     python -m bench.relevance              # builds the bundled hub once under var/bench/bundled, serves it, prints
-    python -m bench.relevance --url URL    # against a hub already serving the bundled data
+    python -m bench.relevance --url URL    # against a hub serving the bundled data under its own address
 
 Each query of ``RELEVANCE_SET`` lists the records (paths under the hub's base) that
 must be among its first ten cards; a record counts as found when any card lists it
@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import requests
+
+from bench.published_hub import BASE, serve_hub
 
 # (query, records that must be in the first ten cards)
 RELEVANCE_SET: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -92,19 +94,19 @@ class Measure:
     rank: int | None  # of the first card holding an expected record
 
 
-def cards(base: str, query: str, session: requests.Session) -> list[set[str]]:
-    """The record paths of each of the first ten cards ``/search`` shows for ``query``."""
-    answer = session.get(base + "search", params={"q": query, "format": "json"}, timeout=30)
+def cards(url: str, base: str, query: str, session: requests.Session) -> list[set[str]]:
+    """The record paths (under ``base``) of each of the first ten cards ``/search`` at ``url`` shows for ``query``."""
+    answer = session.get(url + "search", params={"q": query, "format": "json"}, timeout=30)
     answer.raise_for_status()
     return [{r["iri"].removeprefix(base) for r in card["records"]} for card in answer.json()["results"][:TOP]]
 
 
-def measure(base: str) -> list[Measure]:
-    """Every query of the set, against the hub served at ``base``."""
+def measure(url: str, base: str | None = None) -> list[Measure]:
+    """Every query of the set, against the hub served at ``url`` (its IRIs under ``base``, by default ``url``)."""
     found = []
     with requests.Session() as session:
         for query, expected in RELEVANCE_SET:
-            shown = cards(base, query, session)
+            shown = cards(url, base or url, query, session)
             listed = set().union(*shown) if shown else set()
             rank = next((n for n, card in enumerate(shown, 1) if card & set(expected)), None)
             found.append(Measure(query, len(listed & set(expected)), len(expected), rank))
@@ -126,35 +128,26 @@ def report(measures: list[Measure]) -> str:
     return "\n".join(lines)
 
 
-def _bundled_hub(folder: Path, base: str) -> None:
-    """The hub as ``./dev.sh serve`` publishes it, built once in ``folder``."""
+def _bundled_hub(folder: Path) -> None:
+    """The hub as ``./dev.sh serve`` publishes it (under bench.published_hub's base), built once in ``folder``."""
     if (folder / "store").is_dir():
         return
     for command in ("init", "harvest"):
-        subprocess.run([sys.executable, "-m", "carrefour", "--store", str(folder), "--base-url", base, command],
+        subprocess.run([sys.executable, "-m", "carrefour", "--store", str(folder), "--base-url", BASE, command],
                        check=True, capture_output=True)  # fmt: skip
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--url", help="a hub serving the bundled data (default: build and serve one)")
+    parser.add_argument("--url", help="a hub serving the bundled data under its own address (default: build one)")
     args = parser.parse_args()
     if args.url:
         print(report(measure(args.url.rstrip("/") + "/")))
         return
-    from bench.processes import stop_process
-    from bench.published_hub import free_port
-    from tests.publish.conftest import start_server
-
-    port = free_port()
-    base = f"http://127.0.0.1:{port}/"
-    folder = Path("var/bench") / f"bundled-{port}"
-    _bundled_hub(folder, base)
-    process = start_server(folder, port, base=base)
-    try:
-        print(report(measure(base)))
-    finally:
-        stop_process(process)
+    folder = Path("var/bench/bundled")
+    _bundled_hub(folder)
+    with serve_hub(folder, 1, 4, name="relevance") as server:
+        print(report(measure(server.url, BASE)))
 
 
 if __name__ == "__main__":
