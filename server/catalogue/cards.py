@@ -16,7 +16,7 @@ from carrefour.artifacts.search import MARK_START
 from carrefour.catalogue.programmes import PEOPLE, TEXTS
 from carrefour.catalogue.records import CURATED
 from server.catalogue.index import CatalogueIndex
-from server.catalogue.snippets import mark, snippet, wanted
+from server.catalogue.snippets import Wanted, mark, snippet
 from server.catalogue.words import word
 from server.vocabulary import pick
 
@@ -81,7 +81,7 @@ def _details(given: dict[str, Any], lang: str, labels: Labels) -> dict[str, Any]
     return found
 
 
-def _snippet(row: dict[str, str], search: tuple[set[str], str], lang: str) -> str:
+def _snippet(row: dict[str, str], search: Wanted, lang: str) -> str:
     texts = [row[column] for column in DESCRIPTION_ORDER[lang] if row.get(column)]
     made = [snippet(text, search) for text in texts]
     return next((text for text in made if MARK_START in text), made[0] if made else "")
@@ -91,7 +91,7 @@ def cards(index: CatalogueIndex, groups: list[int], text: str, lang: str, distan
     """The cards of ``groups``, in that order, their matches of ``text`` marked."""
     if not groups:
         return []
-    labels, search = Labels(index, lang), wanted(text)
+    labels, search = Labels(index, lang), Wanted(text)
     marks = ",".join("?" * len(groups))
     with index.connect() as connection:
         connection.row_factory = _as_dict

@@ -16,18 +16,20 @@ WIDTH = 30  # words of a snippet
 _WORD = re.compile(r"\w+")
 
 
-def wanted(text: str) -> tuple[set[str], str]:
-    """(the search keys of ``text``'s words, its last word folded: it may be unfinished)."""
-    found = [word for word in words(text) if meaningful(word)]
-    return {key for word in found for key in keys(word)}, fold(found[-1]) if found else ""
+class Wanted:
+    """The words searched, and whether a word of a text is one of them (each distinct word judged once per page).
 
+    The last word typed may be unfinished: a word beginning with it is marked too.
+    """
 
-class _Hits:
-    """Whether a word of a text is one searched for, each distinct word judged once."""
-
-    def __init__(self, search: tuple[set[str], str]) -> None:
-        self.keys, self.last = search
+    def __init__(self, text: str) -> None:
+        found = [word for word in words(text) if meaningful(word)]
+        self.keys = {key for word in found for key in keys(word)}
+        self.last = fold(found[-1]) if found else ""
         self.seen: dict[str, bool] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self.keys)
 
     def __call__(self, word: str) -> bool:
         found = self.seen.get(word)
@@ -38,25 +40,21 @@ class _Hits:
         return found
 
 
-def _mark(text: str, hit: _Hits) -> str:
-    return _WORD.sub(lambda m: f"{MARK_START}{m[0]}{MARK_END}" if hit(m[0]) else m[0], text)
-
-
-def mark(text: str, search: tuple[set[str], str]) -> str:
+def mark(text: str, wanted: Wanted) -> str:
     """``text`` with every searched word marked."""
-    return _mark(text, _Hits(search)) if search[0] else text
+    if not wanted:
+        return text
+    return _WORD.sub(lambda m: f"{MARK_START}{m[0]}{MARK_END}" if wanted(m[0]) else m[0], text)
 
 
-def snippet(text: str, search: tuple[set[str], str]) -> str:
+def snippet(text: str, wanted: Wanted) -> str:
     """About ``WIDTH`` words of ``text`` around the most searched words, marked; the start when none is there."""
-    hit = _Hits(search)
     found = list(_WORD.finditer(text))
     if len(found) <= WIDTH:
-        return _mark(text, hit) if search[0] else text
-    hits = [n for n, m in enumerate(found) if search[0] and hit(m[0])]
+        return mark(text, wanted)
+    hits = [n for n, m in enumerate(found) if wanted and wanted(m[0])]
     start = max(hits, key=lambda n: sum(1 for h in hits if n <= h < n + WIDTH), default=0)
     start = max(0, min(start - 3, len(found) - WIDTH))
     end = min(len(found), start + WIDTH)
     begin, finish = found[start].start(), found[end - 1].end()
-    marked = _mark(text[begin:finish], hit) if search[0] else text[begin:finish]
-    return ("…" if begin else "") + marked + ("…" if finish < len(text) else "")
+    return ("…" if begin else "") + mark(text[begin:finish], wanted) + ("…" if finish < len(text) else "")

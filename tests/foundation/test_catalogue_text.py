@@ -10,7 +10,7 @@ from carrefour.artifacts.search import MARK_END, MARK_START
 from carrefour.catalogue.french import index_text, keys
 from carrefour.catalogue.places import find_places, place_key
 from server.catalogue.query import Query, parse_query
-from server.catalogue.snippets import snippet, wanted
+from server.catalogue.snippets import Wanted, snippet
 from server.catalogue.text import match_expression
 
 
@@ -114,6 +114,6 @@ def test_malformed_views_are_refused(args: dict[str, str]) -> None:
 
 def test_snippets_mark_the_words_searched_in_any_inflection() -> None:
     text = " ".join(["mot"] * 40) + " Les ateliers numériques du quartier " + " ".join(["fin"] * 40)
-    cut = snippet(text, wanted("atelier numerique"))
+    cut = snippet(text, Wanted("atelier numerique"))
     assert cut.startswith("…") and cut.endswith("…")
     assert f"{MARK_START}ateliers{MARK_END} {MARK_START}numériques{MARK_END}" in cut
