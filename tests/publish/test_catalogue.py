@@ -255,3 +255,8 @@ def test_browsing_leads_to_the_catalogue(bundled_hub: BundledHub) -> None:
     assert 'href="/search?territory=region%2F53"' in html
     bretagne = catalogue(bundled_hub, territory="region/53")
     assert bretagne["records"] > bretagne["total"] > 20  # Konk Ar Lab and the other twins: one card each
+
+
+def test_the_home_page_opens_the_catalogue(bundled_hub: BundledHub) -> None:
+    html = requests.get(bundled_hub.url(""), timeout=30).text
+    assert 'href="/search"' in html and 'href="/dispositifs"' in html and "Trouver" in html
