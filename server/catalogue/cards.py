@@ -69,6 +69,10 @@ class Labels:
             return code
         return pick(values.values[number].labels, self.lang) or code  # type: ignore[union-attr]
 
+    def place(self, commune: str, locality: str | None) -> str:
+        """Where a card is: its commune's name, else the town its address gives, as written."""
+        return self.of("territory", commune) if commune else (locality or "").title()
+
 
 def _details(given: dict[str, Any], lang: str, labels: Labels) -> dict[str, Any]:
     """A programme's details in the page's language: texts, actors as (IRI, name), territories served."""
@@ -115,7 +119,7 @@ def cards(index: CatalogueIndex, groups: list[int], text: str, lang: str, distan
         made.append(
             Card(
                 group, row["kind"], mark(name, search), own[0]["iri"],
-                links, labels.of("territory", row["commune"]) if row["commune"] else (row["locality"] or "").title(),
+                links, labels.place(row["commune"], row["locality"]),
                 next((text for text in passages if MARK_START in text), passages[0]),
                 [labels.of(f, c) for f in CHIPS for c in values.get(f, [])][:CHIPS_SHOWN],
                 values, row["website"] or "", row["modified"] or "",

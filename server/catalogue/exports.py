@@ -38,14 +38,14 @@ def _rows(index: CatalogueIndex, order: np.ndarray) -> Iterator[tuple[dict[str, 
             marks = ",".join("?" * len(batch))
             groups = {row[0]: row for row in connection.execute(
                 f"SELECT id, kind, name, records, partners, commune, lat, lon, approximate, modified, website, "  # noqa: S608
-                f"facet_values FROM groups WHERE id IN ({marks})", batch)}  # fmt: skip
+                f"facet_values, locality FROM groups WHERE id IN ({marks})", batch)}  # fmt: skip
             ids = [r for g in batch for r in json.loads(groups[g][3])]
             records = {row[0]: row for row in connection.execute(
                 f"SELECT id, iri, kind, partners, name FROM records WHERE id IN ({','.join('?' * len(ids))})", ids)}  # noqa: S608  # fmt: skip
             for group in batch:
                 row = groups[group]
                 yield (dict(zip(("id", "kind", "name", "records", "partners", "commune", "lat", "lon", "approximate",
-                                 "modified", "website", "values"), row, strict=True)),
+                                 "modified", "website", "values", "locality"), row, strict=True)),
                        [dict(zip(("id", "iri", "kind", "partners", "name"), records[r], strict=True))
                         for r in json.loads(row[3])])  # fmt: skip
 
@@ -94,7 +94,7 @@ def geojson(index: CatalogueIndex, order: np.ndarray, labels: Labels, hub: Hub) 
         if group["lat"] is None:
             unplaced += 1
             continue
-        commune = labels.of("territory", group["commune"]) if group["commune"] else ""
+        commune = labels.place(group["commune"], group["locality"])
         features.append({
             "type": "Feature",
             "geometry": {"type": "Point", "coordinates": [group["lon"], group["lat"]]},
