@@ -115,7 +115,7 @@ def _facet_counts(
         counts[facet] = sorted(
             (FacetCount(v.code, int(tally[n]), v.code in selected) for n, v in enumerate(values.values)
              if tally[n] or v.code in selected),
-            key=lambda c: (-c.count, c.code),
+            key=lambda c: (not c.selected, -c.count, c.code),  # the chosen values first, where they are seen
         )  # fmt: skip
     return counts
 
