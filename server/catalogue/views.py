@@ -154,7 +154,7 @@ def _whole(form: str, index: CatalogueIndex, answer: Answer, query: Query, path:
     if form == "geojson":
         body = geojson(index, answer.order, labels, hub)
     else:
-        body = jsonld(index, answer.order, hub, request.host_url.rstrip("/") + query.url(path, lang))
+        body = jsonld(index, answer.order, hub, hub.base + query.url(path.lstrip("/"), lang))  # the view's IRI
     return Response(json.dumps(body, ensure_ascii=False), content_type=FORMATS[form])
 
 
