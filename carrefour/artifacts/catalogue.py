@@ -26,14 +26,14 @@ from carrefour.artifacts.licences import graph_licence
 from carrefour.artifacts.search import literal_texts, title_of
 from carrefour.catalogue.french import fold, index_text, words
 from carrefour.catalogue.groups import Group, broader, make_groups
-from carrefour.catalogue.places import gazetteer
+from carrefour.catalogue.places import gazetteer, place_key
 from carrefour.catalogue.programmes import programme_details
 from carrefour.catalogue.records import CONCEPT_FACETS, CURATED, Record, View, read_records
 from carrefour.store.base import Snapshot, Writer
 from carrefour.vocab import RDF_TYPE, SCHEMA, SKOS, Hub
 
 CATALOGUE_FILE = "catalogue.sqlite"
-FORMAT = "1"
+FORMAT = "2"  # groups are numbered in the order of their names; names typed whole in a table
 FACETS = ("kind", *CONCEPT_FACETS, "partner", "territory")
 TEXT_COLUMNS = ("name", "other", "categories", "places", "description", "spelled")
 PLACES = "places"  # the column a place name is expected in; a word of the others may not be a place
@@ -42,7 +42,7 @@ _LABELS = (SKOS + "prefLabel", SCHEMA + "name")
 _SCHEMA_SQL = f"""
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE records(id INTEGER PRIMARY KEY, iri TEXT, kind TEXT, grp INTEGER, partners TEXT, name TEXT,
-    name_en TEXT, names TEXT, desc_fr TEXT, desc_en TEXT, desc_other TEXT, website TEXT, modified TEXT);
+    name_en TEXT, desc_fr TEXT, desc_en TEXT, desc_other TEXT, website TEXT, modified TEXT);
 CREATE TABLE groups(id INTEGER PRIMARY KEY, kind TEXT, name TEXT, name_en TEXT, records TEXT, partners TEXT,
     commune TEXT, locality TEXT, lat REAL, lon REAL, approximate INTEGER, modified TEXT, website TEXT,
     facet_values TEXT, details TEXT);
@@ -52,6 +52,7 @@ CREATE TABLE places(key TEXT, territory TEXT, level TEXT, label TEXT, parent TEX
 CREATE INDEX places_by_key ON places(key);
 CREATE INDEX places_by_territory ON places(territory);
 CREATE TABLE positions(territory TEXT PRIMARY KEY, lat REAL, lon REAL);
+CREATE TABLE names(key TEXT, target INTEGER);
 CREATE TABLE terms(term TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE VIRTUAL TABLE text USING fts5({", ".join(TEXT_COLUMNS)}, content='',
     tokenize='unicode61 remove_diacritics 0', prefix='2 3');
@@ -163,11 +164,20 @@ def _text_row(record: Record, categories: dict[str, list[str]], places: dict[str
 
 def _record_rows(records: Iterable[tuple[Record, int]]) -> Iterator[tuple[object, ...]]:
     for number, (record, group) in enumerate(records):
-        names = [*record.names, *record.other_names]
         yield (number, record.iri, record.kind, group, " ".join(sorted(record.partners)), record.name,
-               record.name_in("en"), json.dumps(names, ensure_ascii=False),
-               *(_by_language(record.descriptions, language) for language in ("fr", "en", "")),
+               record.name_in("en"), *(_by_language(record.descriptions, language) for language in ("fr", "en", "")),
                record.website, record.modified)  # fmt: skip
+
+
+def _name_rows(listed: list[tuple[Record, int]]) -> Iterator[tuple[str, int]]:
+    """(a name's place key, its group; -1 - record id for the partners and concepts so named): a name typed whole.
+
+    Territories are left out: a place's name typed alone is a place.
+    """
+    for number, (record, group) in enumerate(listed):
+        if record.kind != "territory":
+            for name in {place_key(name) for name in [*record.names, *record.other_names]}:
+                yield name, group if group >= 0 else -1 - number
 
 
 def _group_rows(
@@ -216,7 +226,7 @@ def write_catalogue(view: View, hub: Hub, target: Path) -> None:
     connection = sqlite3.connect(temporary)
     try:
         connection.executescript(_SCHEMA_SQL)
-        connection.executemany("INSERT INTO records VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", _record_rows(listed))
+        connection.executemany("INSERT INTO records VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", _record_rows(listed))
         rows = _group_rows(groups, ids, codes, programme_details(view, hub, records))
         connection.executemany("INSERT INTO groups VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
         rows = ((number, *_text_row(record, categories, place_names)) for number, (record, _) in enumerate(listed))
@@ -236,6 +246,7 @@ def write_catalogue(view: View, hub: Hub, target: Path) -> None:
         connection.executemany(
             "INSERT INTO positions VALUES (?,?,?)", ((codes.code("territory", t), *p) for t, p in positions.items())
         )
+        connection.executemany("INSERT INTO names VALUES (?, ?)", _name_rows(listed))
         connection.execute("CREATE VIRTUAL TABLE temp.vocabulary USING fts5vocab(main, 'text', 'col')")
         connection.execute(
             "INSERT INTO terms SELECT DISTINCT term FROM temp.vocabulary WHERE col NOT IN (?, ?)", (PLACES, SPELLED)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from carrefour.catalogue.places import place_key
 from carrefour.catalogue.records import RECORD_KINDS, Record, View
 from carrefour.vocab import OWL, SKOS, Graphs, Hub
 
@@ -114,7 +115,8 @@ def _group(members: list[Record], hub: Hub, parents: dict[str, str], points: dic
 
 
 def make_groups(view: View, hub: Hub, records: list[Record]) -> tuple[list[Group], dict[str, tuple[float, float]]]:
-    """The groups of ``records`` by name, and the mean point of each territory that has placed records."""
+    """The groups of ``records`` in the order of their names (folded), and the mean point of each territory
+    that has placed records."""
     by_iri = {record.iri: record for record in records}
     twins = _Twins()
     for quad in view.quads(None, ox.NamedNode(OWL + "sameAs"), None, Graphs(hub).links):
@@ -126,5 +128,5 @@ def make_groups(view: View, hub: Hub, records: list[Record]) -> tuple[list[Group
     parents = broader(view, hub)
     points = _positions(records, parents)
     groups = [_group(found, hub, parents, points) for found in members.values()]
-    groups.sort(key=lambda g: (g.name.casefold(), g.records[0].iri))
+    groups.sort(key=lambda g: (place_key(g.name), g.records[0].iri))  # numbered in the order of their names
     return groups, points

@@ -22,7 +22,6 @@ from pathlib import Path
 import numpy as np
 
 from carrefour.artifacts.catalogue import FACETS
-from carrefour.catalogue.places import place_key
 from server.memo import LruMemo
 
 KIND_ORDER = ("programme", "initiative", "actor")
@@ -73,16 +72,11 @@ class CatalogueIndex:
             self.positions = {
                 code: (lat, lon) for code, lat, lon in connection.execute("SELECT territory, lat, lon FROM positions")
             }
-            rows = connection.execute("SELECT id, grp, kind, names FROM records").fetchall()
-        self.record_group = np.full(len(rows), -1, dtype=np.int32)
-        # A name's place key -> groups, and -1 - id for the partners and concepts so named (not the territories:
-        # a place's name typed alone is a place).
-        self.names: dict[str, set[int]] = defaultdict(set)
-        for record, group, kind, names in rows:
-            self.record_group[record] = group
-            if kind != "territory":
-                for name in json.loads(names):
-                    self.names[place_key(name)].add(group if group >= 0 else -1 - record)
+            groups = connection.execute("SELECT grp FROM records ORDER BY id").fetchall()
+            self.record_group = np.array([row[0] for row in groups], dtype=np.int32)
+            self.names: dict[str, set[int]] = defaultdict(set)  # a name typed whole -> its groups (-1 - id: others)
+            for key, target in connection.execute("SELECT key, target FROM names"):
+                self.names[key].add(target)
 
     @contextmanager
     def connect(self) -> Iterator[sqlite3.Connection]:
@@ -94,17 +88,16 @@ class CatalogueIndex:
 
     def _load_groups(self, connection: sqlite3.Connection) -> None:
         rows = connection.execute(
-            "SELECT kind, name, records, lat, lon, approximate, modified FROM groups ORDER BY id"
+            "SELECT kind, json_array_length(records), lat, lon, approximate, modified FROM groups ORDER BY id"
         ).fetchall()
         self.size = len(rows)
         self.kinds = np.array([KIND_ORDER.index(row[0]) for row in rows], dtype=np.int8)
-        self.record_counts = np.array([len(json.loads(row[2])) for row in rows], dtype=np.int32)
-        self.lat = np.array([np.nan if row[3] is None else row[3] for row in rows], dtype=np.float64)
-        self.lon = np.array([np.nan if row[4] is None else row[4] for row in rows], dtype=np.float64)
-        self.approximate = np.array([bool(row[5]) for row in rows], dtype=bool)
-        folded = [place_key(row[1]) for row in rows]
-        self.by_name = np.array(sorted(range(self.size), key=lambda n: (folded[n], n)), dtype=np.int32)
-        modified = np.array([row[6] or "" for row in rows])
+        self.record_counts = np.array([row[1] for row in rows], dtype=np.int32)
+        self.lat = np.array([np.nan if row[2] is None else row[2] for row in rows], dtype=np.float64)
+        self.lon = np.array([np.nan if row[3] is None else row[3] for row in rows], dtype=np.float64)
+        self.approximate = np.array([bool(row[4]) for row in rows], dtype=bool)
+        self.by_name = np.arange(self.size, dtype=np.int32)  # the index numbers groups in the order of their names
+        modified = np.array([row[5] or "" for row in rows])
         self.by_modified = np.argsort(modified, kind="stable")[::-1].astype(np.int32)
 
     def _load_facets(self, connection: sqlite3.Connection) -> None:
