@@ -36,12 +36,12 @@ def create_app(test_config: dict[str, Any] | None = None, store: Store | None = 
         metadata,
         pages,
         push,
-        search,
         site,
         sitemaps,
         sparql,
         stream,
     )
+    from server.catalogue import views as search
     from server.cors import register_cors
     from server.errors import register_error_handlers
     from server.store_budget import register_store_budget

@@ -24,10 +24,27 @@ OVERVIEW_ITEMS = 8
 KINDS = ("initiative", "programme", "actor", "concept")  # the columns of a facet's table, where it has any
 
 
+# Browsing facet -> the catalogue's filter showing its records, one card per initiative.
+CATALOGUE_FILTERS = {"theme": "theme", "audience": "audience", "method": "method", "actor-type": "actor-type",
+                     "region": "territory", "departement": "territory", "partner": "partner"}  # fmt: skip
+
+
 def facet_rows(rows: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
     """Facet values with their label in ``lang`` and their records by kind (``kinds``; absent from versions
     counted before kinds were: those give their records in all, ``count``)."""
     return [{**row, "label": pick(row["labels"], lang) or row["iri"], "kinds": row.get("kinds") or {}} for row in rows]
+
+
+def catalogue_url(facet: str, iri: str, lang: str) -> str:
+    """The catalogue filtered on one value of a browsing facet (``/search?territory=region/53``)."""
+    hub = get_site().hub
+    if facet in ("region", "departement"):
+        code = iri.removeprefix(hub.iri("territory") + "/")
+    elif facet == "partner":
+        code = iri.removeprefix(hub.iri("partner") + "/")
+    else:
+        code = iri.rstrip("/").rsplit("/", 1)[-1]
+    return with_language(url_for("search.search_page"), lang, **{CATALOGUE_FILTERS[facet]: code})
 
 
 def _answer(template: str, parts: tuple[object, ...], **context: Any) -> Response:
@@ -73,4 +90,5 @@ def facet(facet: str) -> Response:
         rows=facet_rows(rows[start : start + page.size], lang),
         page=page,
         page_url=lambda n: with_language(url_for("browse.facet", facet=facet), lang, page=n),
+        catalogue_url=lambda iri: catalogue_url(facet, iri, lang),
     )

@@ -65,6 +65,7 @@ def _listing_html(snapshot: Snapshot, hub: Hub, manifest: dict[str, Any]) -> str
         rights=rights_texts(facts)[lang],
         title=lambda dump: dump_title(dump, lang, hub, facts.partner_names),
         licence_name=lambda iri: licence_name(iri, lang),
+        partner_csv=sorted(facts.partner_names.items(), key=lambda item: item[1].casefold()),
     )
 
 

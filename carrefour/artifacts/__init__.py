@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 
+from carrefour.artifacts.catalogue import build_catalogue
 from carrefour.artifacts.dumps import build_dumps
 from carrefour.artifacts.facets import build_facets
 from carrefour.artifacts.search import build_search
@@ -21,12 +22,12 @@ from carrefour.store.helper import Helper
 from carrefour.vocab import Hub
 
 Builder = Callable[[Writer, Hub], None]
-HELPED: tuple[Builder, ...] = (build_search, build_facets)
+HELPED: tuple[Builder, ...] = (build_search, build_facets, build_catalogue)
 OWN: tuple[Builder, ...] = (build_stats, build_dumps)
 BUILDERS = (*OWN, *HELPED)
 # What a machine can rebuild from the store alone when it lacks a version's artifacts
 # (carrefour.store.remote_artifacts); the dumps read the whole store and are not among them.
-REBUILDABLE = (build_stats, build_search, build_facets)
+REBUILDABLE = (build_stats, build_search, build_facets, build_catalogue)
 
 
 def run_builders(view: Snapshot, builders: Sequence[Builder], hub: Hub) -> dict[str, float]:

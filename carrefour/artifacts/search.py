@@ -34,9 +34,9 @@ MARK_START, MARK_END = "\ue000", "\ue001"  # private-use characters, removed fro
 MAX_QUERY_WORDS = 12
 MAX_TEXT = 20000
 
-_NAMES = (SCHEMA + "name", SKOS + "prefLabel")
-_OTHER_NAMES = (SCHEMA + "alternateName", SCHEMA + "legalName", SKOS + "altLabel")
-_DESCRIPTIONS = (SCHEMA + "description", SKOS + "definition")
+NAMES = (SCHEMA + "name", SKOS + "prefLabel")
+OTHER_NAMES = (SCHEMA + "alternateName", SCHEMA + "legalName", SKOS + "altLabel")
+DESCRIPTIONS_OF = (SCHEMA + "description", SKOS + "definition")
 _WORD = re.compile(r"\w+")
 _SCHEMA_SQL = """
 CREATE VIRTUAL TABLE entries USING fts5(
@@ -51,7 +51,7 @@ DESCRIPTIONS = {"fr": ("description_fr", "description", "description_en"),
                 "en": ("description_en", "description", "description_fr")}  # fmt: skip
 
 
-def _kinds(hub: Hub) -> list[tuple[str, str]]:
+def indexed_kinds(hub: Hub) -> list[tuple[str, str]]:
     """(class IRI, kind) in increasing priority: a programme is an initiative too."""
     return [
         (SKOS + "Concept", "concept"),
@@ -67,7 +67,7 @@ def _clean(text: str) -> str:
     return text.replace(MARK_START, "").replace(MARK_END, "")[:MAX_TEXT]
 
 
-def _texts(view: Snapshot | Writer, predicates: tuple[str, ...]) -> dict[str, dict[str, str]]:
+def literal_texts(view: Snapshot | Writer, predicates: tuple[str, ...]) -> dict[str, dict[str, str]]:
     """subject → {text: language} for the literals of ``predicates`` (one pass per predicate)."""
     found: dict[str, dict[str, str]] = {}
     for predicate in predicates:
@@ -78,7 +78,7 @@ def _texts(view: Snapshot | Writer, predicates: tuple[str, ...]) -> dict[str, di
     return found
 
 
-def _title(names: dict[str, str]) -> str:
+def title_of(names: dict[str, str]) -> str:
     for language in ("fr", "", "en"):
         for text, tag in names.items():
             if tag == language:
@@ -100,7 +100,7 @@ def entries(view: Snapshot | Writer, hub: Hub) -> Iterator[tuple[str, ...]]:
     partners: dict[str, str] = {}
     partner_graphs = hub.iri("graph", "partner") + "/"
     rdf_type = ox.NamedNode(RDF + "type")
-    for class_iri, kind in _kinds(hub):
+    for class_iri, kind in indexed_kinds(hub):
         for quad in view.quads(None, rdf_type, ox.NamedNode(class_iri)):
             subject = quad.subject
             if isinstance(subject, ox.NamedNode) and hub.is_local(subject.value) and "#" not in subject.value:
@@ -108,10 +108,11 @@ def entries(view: Snapshot | Writer, hub: Hub) -> Iterator[tuple[str, ...]]:
                 graph = quad.graph_name
                 if isinstance(graph, ox.NamedNode) and graph.value.startswith(partner_graphs):
                     partners.setdefault(subject.value, graph.value[len(partner_graphs) :])
-    names, others, descriptions = _texts(view, _NAMES), _texts(view, _OTHER_NAMES), _texts(view, _DESCRIPTIONS)
+    names, others = literal_texts(view, NAMES), literal_texts(view, OTHER_NAMES)
+    descriptions = literal_texts(view, DESCRIPTIONS_OF)
     for iri, kind in kinds.items():
         own_names = names.get(iri, {})
-        title = _title(own_names) or _title(others.get(iri, {}))
+        title = title_of(own_names) or title_of(others.get(iri, {}))
         if not title:
             continue
         rest = [text for text in [*own_names, *others.get(iri, {})] if text != title]

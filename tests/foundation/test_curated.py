@@ -538,3 +538,55 @@ def test_every_actor_and_initiative_pointed_to_is_described(curated: Curated) ->
         " FILTER NOT EXISTS { ?target a ?class }",
     )
     assert dangling == []
+
+
+def test_the_dla_is_free_and_lasts_two_months_to_two_years(curated: Curated) -> None:
+    """Text: "The duration of the support provided varies between 2 months and 2 years, depending on the
+    organisation's requirements." — "The diagnosis, guidance and support are publicly funded, so at no cost to the
+    recipient" — "Any SEE enterprise as defined by the Act of July 2014 on the social and solidarity economy."
+    """
+    dla = "initiative/carrefour/dla"
+    assert "Free of charge" in " ".join(curated.values(dla, "cf:cost"))
+    assert any("2 months and 2 years" in text for text in curated.values(dla, "cf:duration"))
+    assert any("Act of July 2014" in text for text in curated.values(dla, "cf:eligibility"))
+
+
+@pytest.mark.parametrize(
+    ("programme", "said"),
+    [
+        # "provide nine months of guidance and support to social innovation organisations"
+        ("initiative/carrefour/ronalpia-implantation", "Nine months."),
+        # "Personalised, individual support for 8 to 10 months"
+        ("initiative/carrefour/pins", "individual support for 8 to 10 months"),
+        # "training days (1 or 2) or a whole individual and collective training course over 9 months"
+        ("initiative/carrefour/cap-impact", "course over 9 months"),
+    ],
+)
+def test_how_long_the_support_lasts(curated: Curated, programme: str, said: str) -> None:
+    assert any(said in text for text in curated.values(programme, "cf:duration"))
+
+
+def test_who_the_i_fund_is_for_and_what_it_costs(curated: Curated) -> None:
+    """Text: "Organisation in existence for over three years" — "Organisation with a minimum of €500,000 in annual
+    operating income and/or five FTEs" — "Refundable advances (€40K on average, paid back after about 2-3 years)"
+    """
+    fund = "initiative/carrefour/fonds-i"
+    eligibility = " ".join(curated.values(fund, "cf:eligibility"))
+    assert "over three years" in eligibility and "€500,000" in eligibility and "five FTEs" in eligibility
+    assert any("€40K on average" in text for text in curated.values(fund, "cf:cost"))
+
+
+@pytest.mark.parametrize(
+    ("programme", "stages"),
+    [
+        ("initiative/carrefour/fabrique-a-initiatives", {"idea"}),  # "the project owner is established ... once
+        # the idea's feasibility and usefulness have been approved"
+        ("initiative/carrefour/pins", {"scaling"}),  # "These organisations are in the process of upscaling"
+        ("initiative/carrefour/fonds-i", {"scaling"}),  # "projects with a strong social impact and wishing to scale-up"
+        ("actor/carrefour/banque-des-territoires", {"idea", "launched", "scaling"}),  # "at all stages of
+        # development from ideation to scale up"
+    ],
+)
+def test_the_stages_a_programme_supports(curated: Curated, programme: str, stages: set[str]) -> None:
+    found = curated.values(programme, "cf:supportedStage")
+    assert {iri.rsplit("/", 1)[1] for iri in found} == stages

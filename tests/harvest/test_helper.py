@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from carrefour.artifacts import build_artifacts
+from carrefour.artifacts.catalogue import CATALOGUE_FILE
 from carrefour.artifacts.facets import FACETS_FILE
 from carrefour.artifacts.search import SEARCH_FILE
 from carrefour.store.base import Snapshot, Store, Writer
@@ -33,16 +34,30 @@ def search_entries(path: Path) -> list[tuple[str, ...]]:
         connection.close()
 
 
-def helped_work(writer: Writer, hub: Hub, processes: int) -> tuple[list[Link], dict, list[tuple[str, ...]]]:
-    """Identity links, facets and search entries, with a helper process (1) or without (0)."""
+def catalogue_rows(path: Path) -> list[tuple[object, ...]]:
+    """The catalogue's cards and the cards filed under each facet value."""
+    connection = sqlite3.connect(path)
+    try:
+        cards = connection.execute("SELECT * FROM groups ORDER BY id").fetchall()
+        return cards + connection.execute("SELECT facet, code, groups, covers FROM facet_values ORDER BY id").fetchall()
+    finally:
+        connection.close()
+
+
+def helped_work(writer: Writer, hub: Hub, processes: int) -> tuple[list[Link], dict, list[tuple[object, ...]]]:
+    """Identity links, facets, search entries and the catalogue, with a helper process (1) or without (0)."""
     with Helper(writer, processes=processes) as helper:
         assert helper.parallel == bool(processes)
         links = helper.submit(find_links, hub).result()
         seconds = build_artifacts(writer, hub, helper)
-    assert {"search", "facets", "stats", "dumps", "artifacts"} <= set(seconds)
+    assert {"search", "facets", "catalogue", "stats", "dumps", "artifacts"} <= set(seconds)
     assert not (writer.artifacts.parent / "checkpoints").exists(), "the checkpoints go with the helper"
     facets = json.loads((writer.artifacts / FACETS_FILE).read_text(encoding="utf-8"))
-    return links, facets, search_entries(writer.artifacts / SEARCH_FILE)
+    return (
+        links,
+        facets,
+        search_entries(writer.artifacts / SEARCH_FILE) + catalogue_rows(writer.artifacts / CATALOGUE_FILE),
+    )
 
 
 def test_the_helper_process_finds_what_the_session_finds(bundled_store: Store, hub: Hub) -> None:
