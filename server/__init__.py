@@ -24,7 +24,7 @@ def create_app(test_config: dict[str, Any] | None = None, store: Store | None = 
     app.extensions["carrefour.store"] = store or open_store(config)
     app.extensions["carrefour.hub"] = Hub(config.base_url, config.vocabulary)
 
-    from server import browse, context, dumps, favicon, home, metadata, pages, search, site, sitemaps, sparql
+    from server import browse, catalogue, context, dumps, favicon, home, metadata, pages, search, site, sitemaps, sparql
     from server.cors import register_cors
     from server.errors import register_error_handlers
     from server.store_budget import register_store_budget
@@ -45,4 +45,5 @@ def create_app(test_config: dict[str, Any] | None = None, store: Store | None = 
     app.register_blueprint(metadata.blueprint)
     app.register_blueprint(sitemaps.blueprint)
     app.register_blueprint(favicon.blueprint)
+    catalogue.init_app(app)
     return app
