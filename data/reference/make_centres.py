@@ -76,8 +76,11 @@ def commune_boxes(box_folder: Path, cog_folder: Path) -> dict[str, tuple[Box, st
 
 
 def main(box_folder: Path, cog_folder: Path) -> None:
-    rows = [(level, code, *centre(box), "") for level in ("region", "departement") for code, box in
-            sorted(boxes(box_folder, level + "s").items())]
+    rows = [
+        (level, code, *centre(box), "")
+        for level in ("region", "departement")
+        for code, box in sorted(boxes(box_folder, level + "s").items())
+    ]
     communes = commune_boxes(box_folder, cog_folder)
     rows += [("commune", code, *centre(box), method) for code, (box, method) in sorted(communes.items())]
     with (HERE / "centres.csv").open("w", newline="", encoding="utf-8") as out:
