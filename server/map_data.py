@@ -52,11 +52,13 @@ def places_by_iri(site: Site, snapshot: Snapshot) -> dict[str, Row]:
 
 
 def record_placement(site: Site, snapshot: Snapshot, iri: str) -> tuple[bool, bool]:
-    """Whether a record (or a twin of it) is on the map, and whether only at a commune's centre."""
+    """Whether a record (or a twin of it) is on the map, and whether it is there at its commune's centre
+    (or, placed by its twins only, they all are)."""
     if site.memo.get(snapshot.info.state, "places", lambda: read_places(snapshot)) is None:
         return False, False
     placed = [row for row in _record_rows(site, snapshot, iri) if "lat" in row]
-    return bool(placed), bool(placed) and all(row.get("approximate") for row in placed)
+    own = [row for row in placed if row["iri"] == iri] or placed
+    return bool(placed), bool(own) and all(row.get("approximate") for row in own)
 
 
 def territory_map_url(hub: Hub, iri: str) -> str | None:

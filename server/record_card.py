@@ -17,7 +17,7 @@ import pyoxigraph as ox
 
 from carrefour.vocab import SCHEMA, Hub
 from server.catalogue_i18n import word
-from server.display import NUMBER_TYPES, amount, literal_text, number, percent
+from server.display import NBSP, NUMBER_TYPES, amount, literal_text, number, percent
 from server.page_model import Address, PageBuilder, ResourcePage, Value
 from server.twin_view import TwinView, twin_views
 
@@ -75,7 +75,7 @@ def _values(builder: PageBuilder, predicate: str) -> list[Value]:
 
 
 def _quantity(text: str, unit: str, lang: str) -> str:
-    return _UNITS[unit](text, lang) if unit in _UNITS else f"{number(text, lang)} {unit}".strip()
+    return _UNITS[unit](text, lang) if unit in _UNITS else f"{number(text, lang)}{NBSP}{unit}".strip()
 
 
 def figure_text(low: str | None, high: str | None, exact: str | None, unit: str, lang: str) -> str:
@@ -85,7 +85,7 @@ def figure_text(low: str | None, high: str | None, exact: str | None, unit: str,
     if low is not None and high is not None:
         if unit in _UNITS:
             return word(lang, "range").format(low=_quantity(low, unit, lang), high=_quantity(high, unit, lang))
-        return f"{word(lang, 'range').format(low=number(low, lang), high=number(high, lang))} {unit}".strip()
+        return f"{word(lang, 'range').format(low=number(low, lang), high=number(high, lang))}{NBSP}{unit}".strip()
     if low is not None:
         return word(lang, "at_least").format(low=_quantity(low, unit, lang))
     if high is not None:
