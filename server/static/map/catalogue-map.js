@@ -250,6 +250,7 @@
         self.around(null);
         self.container.dataset.state = "ready";
         self.container.dataset.readyMs = String(Math.round(performance.now() - started));
+        self.container.dataset.readyAt = String(Math.round(performance.now()));  // since the page was asked for
         self.container.dispatchEvent(new CustomEvent("catalogue-map:ready", { detail: { features: self.features.length } }));
       })
       .catch(function () {
