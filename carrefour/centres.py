@@ -76,15 +76,16 @@ def _communes_by_key() -> dict[str, list[Place]]:
 def find_communes(text: str, limit: int = 10) -> list[Place]:
     """The communes a visitor means by ``text``: a postal code, an INSEE code or a name (accents optional).
 
-    An exact name or code comes first, then names starting with what was typed.
+    An exact name or code comes first, then names starting with what was typed; five digits are
+    read as a postal code first (the commune it names most precisely first), then as an INSEE code.
     """
     key = folded(text)
     if not key:
         return []
     index = _communes_by_key()
-    exact = index.get(key, [])
+    exact = sorted(index.get(key, []), key=lambda p: (key not in p.postal_codes, len(p.postal_codes), p.code))
     if len(exact) >= limit or key.isdigit():
-        return sorted(exact, key=lambda p: p.code)[:limit]
+        return exact[:limit]
     starting = sorted(
         (place for name, places in index.items() if name.startswith(key) and name != key for place in places),
         key=lambda p: (len(p.name), p.name),
