@@ -181,6 +181,7 @@ def test_the_widget_is_one_snippet_with_attribution(live_server: LiveServer) -> 
 
 
 def test_the_france_map_file_is_written_at_publication(live_server: LiveServer) -> None:
-    (generation,) = sorted(live_server.store_dir.glob("**/artifacts/map-france.geojson.gz"))[-1:]
-    written = gzip.decompress(generation.read_bytes())
+    written_files = sorted(live_server.backend.folder.glob("**/map-france.geojson.gz"))  # beside the version's store
+    assert written_files, "no map of France among the version's artifacts"
+    written = gzip.decompress(written_files[-1].read_bytes())
     assert written.startswith(b'{"type":"FeatureCollection","unplaced":')
