@@ -88,6 +88,24 @@ def test_a_place_near_a_commune_and_by_keyboard(browser: WebDriver, live_server:
     screenshot(browser, "map-around-brest")
 
 
+def test_near_me_uses_the_browsers_position(browser: WebDriver, live_server: LiveServer) -> None:
+    origin = live_server.base.rstrip("/")
+    browser.execute_cdp_cmd("Browser.grantPermissions", {"origin": origin, "permissions": ["geolocation"]})
+    browser.execute_cdp_cmd(
+        "Emulation.setGeolocationOverride", {"latitude": 48.39, "longitude": -4.486, "accuracy": 10}
+    )
+    try:
+        browser.get(live_server.url("map/"))
+        ready(browser)
+        browser.find_element(By.CSS_SELECTOR, ".map-near-me").click()
+        status = browser.find_element(By.CSS_SELECTOR, ".map-status")
+        WebDriverWait(browser, 10).until(lambda d: "votre position" in status.text)
+        listed = browser.find_elements(By.CSS_SELECTOR, ".map-list li a")
+        assert listed[0].get_attribute("href") == live_server.hostile.xss.value  # the nearest first
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearGeolocationOverride", {})
+
+
 def test_a_records_page_maps_it(browser: WebDriver, live_server: LiveServer) -> None:
     browser.get(live_server.hostile.xss.value)
     ready(browser, ".record-map")
