@@ -124,9 +124,14 @@ def test_the_charts_draw(browser: WebDriver, live_server: LiveServer) -> None:
         lambda d: all(e.get_attribute("data-state") == "drawn" for e in d.find_elements(*charts))
     )
     counts = [element.get_attribute("data-count") for element in browser.find_elements(*charts)]
-    assert len(counts) == 7 and all(int(n) > 0 for n in counts)
+    assert len(counts) == 8 and all(int(n) > 0 for n in counts)  # 7 charts, the départements drawn twice
     circles = browser.execute_script("return document.querySelectorAll('#chart-region .chart-circle').length")
     assert circles == int(counts[0])
+    fills = browser.execute_script(
+        "return Array.from(document.querySelectorAll('.chart-choropleth path')).map(p => p.getAttribute('fill'))"
+    )
+    shaded = len([fill for fill in fills if fill != "#f2f2f2"])
+    assert shaded == int(counts[1]) and shaded > 50  # the synthetic initiatives are all over France
     screenshot(browser, "charts")
 
 

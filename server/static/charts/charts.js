@@ -88,6 +88,48 @@
     drawn(element, placed.length);
   }
 
+  var SHADES = ["#f2f2f2", "#c6dbef", "#9ecae1", "#4292c6", "#2171b5", "#08306b"];
+
+  /* A choropleth of the metropolitan départements: the vendored outlines, each shaded by its count. */
+  function choropleth(figure, data) {
+    return fetch(figure.dataset.svg).then(function (response) { return response.text(); }).then(function (text) {
+      var svg = document.importNode(new DOMParser().parseFromString(text, "image/svg+xml").documentElement, true);
+      svg.removeAttribute("aria-label");
+      svg.setAttribute("role", "img");
+      svg.setAttribute("aria-labelledby", "choropleth-caption");
+      var counts = {};
+      data.forEach(function (row) { counts[row.key] = row; });
+      var values = data.map(function (row) { return row.count; }).sort(function (a, b) { return a - b; });
+      var limits = [0.2, 0.4, 0.6, 0.8].map(function (q) { return values[Math.floor(q * (values.length - 1))] || 0; });
+      var shaded = 0;
+      Array.prototype.forEach.call(svg.querySelectorAll("path"), function (path) {
+        var row = counts[path.id], count = row ? row.count : 0;
+        var shade = count ? 1 + limits.filter(function (limit) { return count > limit; }).length : 0;
+        var title = document.createElementNS("http://www.w3.org/2000/svg", "title");
+        title.textContent = (row ? row.label : path.getAttribute("aria-label")) + " : " + numbers.format(count);
+        path.removeAttribute("aria-label");
+        path.setAttribute("fill", SHADES[shade]);
+        path.appendChild(title);
+        if (count) shaded += 1;
+      });
+      figure.insertBefore(svg, figure.firstChild);
+      var legend = document.createElement("ul");
+      legend.className = "chart-legend";
+      var bounds = [0].concat(limits);
+      SHADES.slice(1).forEach(function (colour, i) {
+        var item = document.createElement("li");
+        var swatch = document.createElement("span");
+        swatch.style.background = colour;
+        item.appendChild(swatch);
+        var high = i < limits.length ? limits[i] : values[values.length - 1] || 0;
+        item.appendChild(document.createTextNode(numbers.format(bounds[i] + 1) + " – " + numbers.format(high)));
+        legend.appendChild(item);
+      });
+      figure.appendChild(legend);
+      drawn(figure, shaded);
+    });
+  }
+
   function start() {
     var elements = document.querySelectorAll("[data-chart]");
     Promise.all([
@@ -97,7 +139,8 @@
     ]).then(function () {
       Array.prototype.forEach.call(elements, function (element) {
         rows(element).then(function (data) {
-          if (element.classList.contains("chart-map")) circles(element, data);
+          if (element.classList.contains("chart-choropleth")) choropleth(element, data);
+          else if (element.classList.contains("chart-map")) circles(element, data);
           else if (element.dataset.kind === "line") line(element, data);
           else bars(element, data);
         });
