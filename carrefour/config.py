@@ -67,6 +67,16 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("CONTACT_EMAIL", "", "Contact address published in the DCAT catalog (empty: the home page only)."),
     Setting("PAGE_SIZE", 50, "Items per page in HTML lists and paged RDF descriptions."),
     Setting("PAGE_CACHE_MB", 32, "Memory per web worker for resource pages of the current dataset version (0: none)."),
+    Setting(
+        "MAP_TILE_URL",
+        "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        "Tile server of the maps ({z}/{x}/{y}, as Leaflet reads it); the markers show without tiles.",
+    ),
+    Setting(
+        "MAP_TILE_ATTRIBUTION",
+        '© <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>',
+        "Credit shown on the maps for the tiles (HTML).",
+    ),
     Setting("MAX_REQUEST_BYTES", 1048576, "Largest request body accepted by the web server."),
     Setting("PUSH_PER_MINUTE", 60, "Pushes a partner may send per minute to each web worker (more: 429)."),
     Setting("WORKERS", 4, "Web worker processes started by `carrefour serve` (gunicorn)."),

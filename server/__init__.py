@@ -32,6 +32,7 @@ def create_app(test_config: dict[str, Any] | None = None, store: Store | None = 
         feeds,
         home,
         joining,
+        maps,
         memento,
         metadata,
         pages,
@@ -68,4 +69,5 @@ def create_app(test_config: dict[str, Any] | None = None, store: Store | None = 
     app.register_blueprint(joining.blueprint)
     app.register_blueprint(feeds.blueprint)
     feeds.init_app(app)
+    maps.init_app(app)
     return app

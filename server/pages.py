@@ -27,8 +27,10 @@ from server.describe import Description
 from server.dump_titles import dump_title
 from server.errors import error_response
 from server.i18n import DEFAULT, LANGUAGES, choose_language, with_language
+from server.map_data import record_placement, territory_map_url
 from server.negotiation import HTML, RDF_OFFERS, SUFFIXES, Choice, choose_representation
 from server.page_model import PageBuilder
+from server.record_card import build_card, is_record
 from server.removals import removal_views
 from server.schemaorg import schema_org
 from server.site import CachedPage, Site, get_site, page_number
@@ -177,9 +179,15 @@ def render_html(site: Site, snapshot: Snapshot, description: Description, path: 
             other_lang_url=with_language(here, other),
         )
     page = builder.build()
+    card = None
+    if is_record(builder):
+        placed, approximate = record_placement(site, snapshot, description.iri.value)
+        card = build_card(builder, page, placed, approximate)
     return render_template(
         "resource.html",
         page=page,
+        card=card,
+        territory_map=territory_map_url(site.hub, description.iri.value),
         dump_title=lambda dump: dump_title(dump, lang, site.hub, current_facts(snapshot).partner_names),
         schema=schema_org(site.hub, builder, page),
         alternates=alternates(site, path)[1:],

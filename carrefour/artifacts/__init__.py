@@ -2,7 +2,7 @@
 
 Builders run inside the write session, after the graphs are in place and before the
 version is published, so that a version and its artifacts appear together.  The
-search index and the facets read the whole store: a helper process builds them from
+search index, the facets and the places read the whole store: a helper process builds them from
 a checkpoint of the session (carrefour.store.helper) while this one writes the
 statistics and the dumps (which serialise what the session wrote, from its memory).
 """
@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from carrefour.artifacts.catalogue import build_catalogue
 from carrefour.artifacts.dumps import build_dumps
 from carrefour.artifacts.facets import build_facets
+from carrefour.artifacts.places import build_places
 from carrefour.artifacts.search import build_search
 from carrefour.artifacts.stats import build_stats
 from carrefour.store.base import Snapshot, Writer
@@ -22,12 +23,12 @@ from carrefour.store.helper import Helper
 from carrefour.vocab import Hub
 
 Builder = Callable[[Writer, Hub], None]
-HELPED: tuple[Builder, ...] = (build_search, build_facets, build_catalogue)
+HELPED: tuple[Builder, ...] = (build_search, build_facets, build_catalogue, build_places)
 OWN: tuple[Builder, ...] = (build_stats, build_dumps)
 BUILDERS = (*OWN, *HELPED)
 # What a machine can rebuild from the store alone when it lacks a version's artifacts
 # (carrefour.store.remote_artifacts); the dumps read the whole store and are not among them.
-REBUILDABLE = (build_stats, build_search, build_facets, build_catalogue)
+REBUILDABLE = (build_stats, build_search, build_facets, build_catalogue, build_places)
 
 
 def run_builders(view: Snapshot, builders: Sequence[Builder], hub: Hub) -> dict[str, float]:

@@ -60,6 +60,9 @@ def build_hub(store: Store, hub: Hub, n: int = 300, partners: int = 3) -> Synthe
 
 
 WORKERS = 2  # web worker processes of each test server; each keeps its own SPARQL answer cache
+# Tests talk to 127.0.0.1 only: the maps ask a port where nothing listens for their tiles, and must show
+# their markers all the same.
+UNREACHABLE_TILES = "http://127.0.0.1:9/tiles/{z}/{x}/{y}.png"
 
 
 def start_server(
@@ -84,6 +87,7 @@ def start_server(
         "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(WORKERS), "--threads", "2", *extra,
     ]  # fmt: skip
     env = {k: v for k, v in os.environ.items() if not k.startswith("CARREFOUR_")}
+    env["CARREFOUR_MAP_TILE_URL"] = UNREACHABLE_TILES
     env.update({f"CARREFOUR_{name}": value for name, value in (settings or {}).items()})
     if access_log is not None:
         env["PYTHONUNBUFFERED"] = "1"  # each request's line is in the file once it is answered

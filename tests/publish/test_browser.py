@@ -74,14 +74,18 @@ def test_a_resource_page_in_chromium(browser: WebDriver, live_server: LiveServer
     assert no_alert_opens(driver), "a script from partner text ran"
     assert driver.find_element(By.TAG_NAME, "h1").text == SCRIPT_NAME
     assert driver.execute_script("return document.documentElement.lang") == "fr"
-    images = driver.execute_script("return document.images.length")
-    scripts = driver.execute_script("return Array.from(document.scripts).map(s => s.type)")
-    assert images == 0 and scripts == ["application/ld+json"]
+    record_map = (By.CSS_SELECTOR, "[data-geojson]")
+    WebDriverWait(driver, 15).until(lambda d: d.find_element(*record_map).get_attribute("data-state"))
+    images = driver.execute_script("return Array.from(document.images).filter(i => !i.matches('.leaflet-tile')).length")
+    scripts = driver.execute_script("return Array.from(document.scripts).map(s => s.type || new URL(s.src).pathname)")
+    assert images == 0 and scripts[0] == "application/ld+json"  # no picture, no script from partner text
+    assert set(scripts[1:]) <= {"/static/map/catalogue-map.js", "/static/vendor/leaflet/leaflet.js",
+                                "/static/vendor/supercluster/supercluster.min.js"}  # fmt: skip
     embedded = json.loads(driver.execute_script("return document.scripts[0].textContent"))
     assert embedded["name"] == SCRIPT_NAME and BREAKOUT in embedded["description"]
     description = driver.find_element(By.CSS_SELECTOR, "p.description").text
     assert BREAKOUT in description
-    map_link = driver.find_element(By.PARTIAL_LINK_TEXT, "OpenStreetMap")
+    map_link = driver.find_element(By.PARTIAL_LINK_TEXT, "Voir sur la carte (OpenStreetMap)")
     assert map_link.get_attribute("href").startswith("https://www.openstreetmap.org/?mlat=48.390394")
     style = driver.execute_script("return getComputedStyle(document.querySelector('header.site')).display")
     assert style == "flex"  # the style sheet from /static was applied
