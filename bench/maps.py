@@ -1,6 +1,6 @@
 """The catalogue's speed at scale: the map of every initiative in France, and record cards over HTTP.
 
-    python -m bench.catalogue --n 40000
+    python -m bench.maps --n 40000
 
 On the published hub of ``bench/published_hub.py`` (``--n`` synthetic initiatives,
 built once under ``var/bench/``), served by ``carrefour serve`` (1 worker x 4

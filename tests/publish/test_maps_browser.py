@@ -20,7 +20,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.publish.conftest import LiveServer
 from tests.publish.test_browser import browser  # noqa: F401  (the fixture, shared with test_browser.py)
-from tests.publish.test_catalogue import synthetic_in
+from tests.publish.test_maps import synthetic_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
 
