@@ -79,6 +79,11 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("MAX_REQUEST_BYTES", 1048576, "Largest request body accepted by the web server."),
     Setting("PUSH_PER_MINUTE", 60, "Pushes a partner may send per minute to each web worker (more: 429)."),
+    Setting(
+        "PUSH_REFRESH_SECONDS",
+        5.0,
+        "Seconds without a push before search, maps, counts and dumps are rebuilt for the pushed records.",
+    ),
     Setting("WORKERS", 4, "Web worker processes started by `carrefour serve` (gunicorn)."),
     Setting("THREADS", 4, "Threads per web worker process."),
     Setting("HARVEST_USER_AGENT", "Carrefour/0.1 (+{base})", "User agent sent to partner sites ({base} is BASE_URL)."),

@@ -5,6 +5,8 @@ in a harvest), is validated against the shapes with the records it links to as c
 and is published in one write session as a new version: the pushed records replace
 their published versions (the partner's other records stay), each changed record gets
 a version in the history and the event streams, a deletion a removal and a tombstone.
+The version carries the previous artifacts until a refresh rebuilds them
+(carrefour.artifacts.refresh).
 ``check_records`` does all of it but the publication: the public validator.
 """
 
@@ -20,12 +22,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from carrefour.artifacts import build_artifacts
+from carrefour.artifacts.refresh import carry_artifacts
 from carrefour.config import Config
 from carrefour.errors import CarrefourError
 from carrefour.history.append import RecordChange, append_versions, known_sources
 from carrefour.store.base import Snapshot, Store, Writer
-from carrefour.store.helper import Helper
 from carrefour.vocab import Graphs, Hub
 from loader.feeds import FeedSpec, FetchSettings
 from loader.harvest import PartnerHarvest, ReportItem, _registry, map_feed
@@ -257,7 +258,7 @@ def _publish_push(
         _write(writer, hub, spec, config, changed, accepted, published, [], checked.taxonomy)
         followed = spec.id in known_sources(writer, hub)
         append_versions(writer, hub, {spec.id: changes if followed else _all_created(writer, graph)})
-        _artifacts(writer, hub)
+        carry_artifacts(writer, hub)
         version = writer.info.version
     return Published(version, outcomes)
 
@@ -286,14 +287,8 @@ def _delete_pushed(store: Store, hub: Hub, spec: PartnerSpec, config: Config, ke
         followed = spec.id in known_sources(writer, hub)
         changes = [RecordChange(iri, "Delete") for iri in gone] if followed else _all_created(writer, graph)
         append_versions(writer, hub, {spec.id: changes})
-        _artifacts(writer, hub)
+        carry_artifacts(writer, hub)
         return Published(writer.info.version, [Outcome(key, "removed", iri, key) for iri in gone])
-
-
-def _artifacts(writer: Writer, hub: Hub) -> None:
-    """The version's artifacts, built in this process: starting a helper process costs more than a push's work."""
-    with Helper(writer, processes=0) as helper:
-        build_artifacts(writer, hub, helper)
 
 
 def _all_created(writer: Writer, graph: ox.NamedNode) -> list[RecordChange]:

@@ -65,7 +65,7 @@ def create_app(test_config: dict[str, Any] | None = None, store: Store | None = 
     app.register_blueprint(favicon.blueprint)
     app.register_blueprint(stream.blueprint)
     memento.init_app(app)
-    app.register_blueprint(push.blueprint)
+    push.init_app(app)
     app.register_blueprint(joining.blueprint)
     app.register_blueprint(feeds.blueprint)
     feeds.init_app(app)

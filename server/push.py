@@ -8,7 +8,9 @@ its SHACL findings in French and English: ``201`` when something was published (
 version: history, event streams), ``200`` when nothing changed, ``422`` when every
 record was rejected; ``401`` without the partner's token, ``404`` an unknown partner
 (or key to delete), ``413`` past ``MAX_REQUEST_BYTES``, ``415`` an unreadable type,
-``429`` past ``PUSH_PER_MINUTE``, ``503`` while another write session runs.
+``429`` past ``PUSH_PER_MINUTE``, ``503`` while another write session runs.  A push's
+version carries the previous artifacts; search, maps, counts and dumps follow when this
+process rebuilds them, ``PUSH_REFRESH_SECONDS`` after the last push (server.artifact_refresh).
 """
 
 from __future__ import annotations
@@ -16,11 +18,13 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
 from carrefour.config import Config
 from carrefour.errors import NotFound, StoreBusy
+from server.artifact_refresh import Refresher
 from server.record_validator import record_validator
 from server.site import get_site
 
@@ -29,6 +33,17 @@ blueprint = Blueprint("push", __name__)
 _recent: dict[str, deque[float]] = {}
 _recent_lock = threading.Lock()
 _write_lock = threading.Lock()  # one write session per worker at a time: others wait rather than fail
+BUSY_WAIT_SECONDS = 10.0
+
+
+def init_app(app: Flask) -> None:
+    """Register the routes and this process's refresher; rebuild artifacts a stopped process left carried."""
+    app.register_blueprint(blueprint)
+    config = app.config["CARREFOUR"]
+    site = app.extensions["carrefour.store"], app.extensions["carrefour.hub"]
+    refresher = Refresher(*site, _write_lock, float(config["PUSH_REFRESH_SECONDS"]))
+    app.extensions["carrefour.refresher"] = refresher
+    refresher.schedule_if_stale()
 
 
 def _config() -> Config:
@@ -93,26 +108,49 @@ def _answer(published: object) -> Response:
 
 
 def _write(partner_id: str, key: str | None, delete: bool = False) -> Response:
-    from loader.push import PushRefused, delete_pushed, publish_push
+    from loader.push import PushRefused, delete_pushed, feed_format, publish_push
 
     spec, refusal = _gate(partner_id)
     if refusal is not None:
         return refusal
     site, config = get_site(), _config()
+    body, media_type = request.get_data(), request.headers.get("Content-Type", "")
+
+    def write() -> object:
+        if delete:
+            return delete_pushed(site.store, site.hub, spec, config, key or "")  # type: ignore[arg-type]
+        validator = record_validator(site.hub.base, site.hub.vocabulary)
+        return publish_push(site.store, site.hub, spec, config, validator, body, media_type, key)  # type: ignore[arg-type]
+
     try:
-        with _write_lock:
-            if delete:
-                published = delete_pushed(site.store, site.hub, spec, config, key or "")  # type: ignore[arg-type]
-            else:
-                body, media_type = request.get_data(), request.headers.get("Content-Type", "")
-                validator = record_validator(site.hub.base, site.hub.vocabulary)
-                published = publish_push(site.store, site.hub, spec, config, validator, body, media_type, key)  # type: ignore[arg-type]
+        if not delete:
+            feed_format(media_type)  # a type the hub does not read is refused before any session
+        published = _when_free(write)
     except PushRefused as exc:
         return _error(exc.status, str(exc))
     except StoreBusy:
         return _error(503, "another harvest or push is being published: try again in a few seconds",
                       **{"Retry-After": "5"})  # fmt: skip
+    if published.version is not None:  # type: ignore[attr-defined]
+        current_app.extensions["carrefour.refresher"].schedule()
     return _answer(published)
+
+
+def _when_free(write: Callable[[], object]) -> object:
+    """``write()`` in the store's write session, waiting up to ``BUSY_WAIT_SECONDS`` for another to end.
+
+    Another worker's push or refresh holds the session for a moment: the push waits rather than fail.
+    :raises StoreBusy: still busy after that (a harvest).
+    """
+    deadline = time.monotonic() + BUSY_WAIT_SECONDS
+    while True:
+        try:
+            with _write_lock:
+                return write()
+        except StoreBusy:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(0.2)
 
 
 @blueprint.post("/partners/<partner_id>/records")

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from carrefour.errors import CarrefourError
+from carrefour.hardlinks import link_tree
 from carrefour.store.base import Snapshot
 from carrefour.store.embedded import EmbeddedStore
 from carrefour.vocab import Hub
@@ -33,14 +34,6 @@ log = logging.getLogger(__name__)
 COMPLETE = "COMPLETE"  # written last: a folder without it is being copied or built
 RETRY_SECONDS = 60.0  # after a failed rebuild, before the next attempt
 _SAFE_VERSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
-
-
-def _link_or_copy(source: str, target: str) -> None:
-    """A hard link when both folders are on one file system (artifacts never change once written)."""
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copy2(source, target)
 
 
 class RebuildView:
@@ -85,7 +78,7 @@ class VersionArtifacts:
         self.folder.mkdir(parents=True, exist_ok=True)
         partial = self.folder / f".{version}.{os.getpid()}.partial"
         shutil.rmtree(partial, ignore_errors=True)
-        shutil.copytree(source, partial, copy_function=_link_or_copy)
+        link_tree(source, partial)
         self._complete(partial, target)
         self._prune(target)
 

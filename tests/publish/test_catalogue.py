@@ -129,7 +129,7 @@ def test_national_programmes_appear_everywhere_regional_ones_in_their_region(bun
 
 def test_the_programmes_page_lists_the_fifteen_schemes(bundled_hub: BundledHub) -> None:
     programmes = members(bundled_hub, "dispositifs")
-    assert FIFTEEN <= programmes
+    assert programmes >= FIFTEEN
     # Beside them, the support programmes partners publish (engagement citoyen's « parcours d'accompagnement »).
     assert {iri.split("/")[1] for iri in programmes - FIFTEEN} == {"engagement-citoyen"}
     financing = members(bundled_hub, "dispositifs", support="financing")

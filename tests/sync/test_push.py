@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 
 import pytest
 import requests
 
+from carrefour.artifacts.refresh import stale_of
 from carrefour.history import read
 from carrefour.history.terms import Names
 from tests.conftest import free_port
@@ -25,7 +27,7 @@ def push_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedHub]:
     served = ServedHub(f"http://127.0.0.1:{port}/", folder / "var", folder / "access.log")
     served.run("init")
     served.run("harvest", *PARTNERS)
-    settings = {"PUSH_PER_MINUTE": str(PUSH_PER_MINUTE), "MAX_REQUEST_BYTES": "200000"}
+    settings = {"PUSH_PER_MINUTE": str(PUSH_PER_MINUTE), "MAX_REQUEST_BYTES": "200000", "PUSH_REFRESH_SECONDS": "1"}
     process = start_server(served.store_dir, port, base=served.base, settings=settings)
     try:
         yield served
@@ -94,6 +96,34 @@ def test_push_one_record_then_a_batch_then_remove_it(push_hub: ServedHub) -> Non
     assert requests.delete(f"{url}/pousse-1", headers=auth, timeout=60).status_code == 404
 
 
+def search_names(served: ServedHub, text: str) -> list[str]:
+    answer = requests.get(served.url("search"), params={"q": text, "format": "json"}, timeout=30)
+    assert answer.status_code == 200, answer.text
+    return [card["name"] for card in answer.json()["results"]]
+
+
+def test_a_push_reaches_search_counts_and_dumps_once_pushes_pause(push_hub: ServedHub) -> None:
+    hub_du_sud = {"Authorization": f"Bearer {token(push_hub, 'hub-du-sud')}"}
+    record = sample(8, id="pousse-refresh", nom="Atelier Quenouille poussé")
+    put = requests.put(push_hub.url("partners/hub-du-sud/records/pousse-refresh"), json=record, headers=hub_du_sud,
+                       timeout=60)  # fmt: skip
+    assert put.status_code == 201, put.text
+    pushed = put.json()["version"]
+    assert requests.get(put.json()["records"][0]["iri"], timeout=10).status_code == 200  # its page at once
+    deadline = time.monotonic() + 120
+    while "Atelier Quenouille poussé" not in search_names(push_hub, "quenouille") and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert "Atelier Quenouille poussé" in search_names(push_hub, "quenouille")
+    store = push_hub.store()
+    try:
+        info = store.snapshot().info
+    finally:
+        store.close()
+    assert info.version != pushed and stale_of(info.artifacts) is None  # a version of its own, artifacts rebuilt
+    manifest = requests.get(push_hub.url("dumps/"), headers={"Accept": "application/json"}, timeout=30)
+    assert manifest.status_code == 200 and manifest.json()["version"] == info.version  # dumps of the data now
+
+
 def test_pushes_are_refused_without_the_token_a_readable_body_or_beyond_limits(push_hub: ServedHub) -> None:
     url = push_hub.url("partners/hub-du-sud/records")
     record = sample(8, id="pousse-9")
@@ -114,3 +144,4 @@ def test_pushes_are_refused_without_the_token_a_readable_body_or_beyond_limits(p
     tries = 2 * PUSH_PER_MINUTE + 1
     answers = [requests.delete(f"{url}/absent-{n}", headers=auth, timeout=30).status_code for n in range(tries)]
     assert 429 in answers and set(answers) <= {404, 429}
+

@@ -40,7 +40,7 @@ def test_a_submission_through_a_partners_mapping_is_checked_not_published(served
 
 def test_rdf_in_the_hubs_vocabulary_a_form_and_the_limits(served_hub: ServedHub) -> None:
     base = served_hub.base
-    turtle = f"<{base}initiative/essai/x> a <{base}ontology#Initiative> .".encode()
+    turtle = f"<{base}initiative/essai/x> a <{served_hub.hub.term('Initiative').value}> .".encode()
     answer = requests.post(served_hub.url("validate"), data=turtle, headers={"Content-Type": "text/turtle"},
                            timeout=60)  # fmt: skip
     assert answer.status_code == 200 and not answer.json()["conforms"]  # no name, no description…
