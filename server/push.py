@@ -76,16 +76,17 @@ def _gate(partner_id: str) -> tuple[object, Response | None]:
     from loader.push_tokens import token_matches
 
     config = _config()
-    specs = {spec.id: spec for spec in load_partners(partners_dir(str(config["PARTNERS_DIR"])))}
-    if partner_id not in specs:
+    directory = partners_dir(str(config["PARTNERS_DIR"]))
+    if partner_id not in {path.stem for path in directory.glob("*.toml")}:
         raise NotFound(f"no partner {partner_id!r}")
+    [spec] = load_partners(directory, only=[partner_id])  # only this one's file is read (17 cost a push 50 ms)
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token_matches(config.store_path, partner_id, token.strip()):
         return None, _error(401, "this partner's push token is needed (Authorization: Bearer …)",
                             **{"WWW-Authenticate": 'Bearer realm="carrefour"'})  # fmt: skip
     if not _allowed(partner_id):
         return None, _error(429, "too many pushes: wait a minute", **{"Retry-After": "60"})
-    return specs[partner_id], None
+    return spec, None
 
 
 def _answer(published: object) -> Response:
