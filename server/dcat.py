@@ -16,7 +16,7 @@ import pyoxigraph as ox
 
 from carrefour.artifacts.dumps import GZIP_MEDIA_TYPE, DumpFile
 from carrefour.artifacts.licences import LICENCE_OUVERTE
-from carrefour.history.terms import HUB
+from carrefour.history.terms import CURATED, HUB, scope_of
 from carrefour.vocab import DCAT, DCT, FOAF, RDF, RDFS, XSD, Hub
 from server.dataset_facts import (
     CURATED_DESCRIPTIONS,
@@ -174,7 +174,7 @@ def _partner_dataset(hub: Hub, facts: DatasetFacts, partner: PartnerFacts) -> li
     for dump in facts.dumps_of(partner.graph):
         triples.append(ox.Triple(subject, _dcat("distribution"), distribution_node(hub, dump)))
         triples += _distribution(hub, facts, dump, partner.licence, rights_node(hub))
-    return triples
+    return triples + stream_distribution(hub, subject, scope_of(partner.id), rights_node(hub))
 
 
 def _statement(node: ox.NamedNode, texts: dict[str, str]) -> list[ox.Triple]:
@@ -208,7 +208,7 @@ def _curated_dataset(hub: Hub, facts: DatasetFacts) -> list[ox.Triple]:
     for dump in facts.dumps_of(subject):
         triples.append(ox.Triple(subject, _dcat("distribution"), distribution_node(hub, dump)))
         triples += _distribution(hub, facts, dump, facts.curated.licence, rights_node(hub))
-    return triples
+    return triples + stream_distribution(hub, subject, scope_of(CURATED), rights_node(hub))
 
 
 def _open_dataset(hub: Hub, facts: DatasetFacts) -> list[ox.Triple]:

@@ -12,10 +12,11 @@ import json
 import re
 from pathlib import Path
 
+import rdflib
 import requests
 
 from tests.support.ldes import Replica, hub_records, run_client
-from tests.sync.conftest import ServedHub
+from tests.sync.conftest import PARTNERS, ServedHub
 
 NQ = "application/n-quads"  # what ldes-client asks first
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples" / "hub-du-sud-mednum-json"
@@ -96,3 +97,26 @@ def test_the_stream_is_linked_from_the_dataset_void_and_dcat_and_shown_to_people
     view = requests.get(stream + "/view", headers={"Accept": "text/html"}, timeout=10).text
     assert f'href="{served_hub.url("stream/hub/block/0")}"' in view  # people can walk it too
     assert requests.get(stream, headers={"Accept": "*/*"}, timeout=10).headers["Content-Type"].startswith("text/turtle")
+
+
+def test_each_partners_dataset_in_dcat_has_its_stream_as_a_distribution(served_hub: ServedHub) -> None:
+    catalog = rdflib.Graph().parse(
+        data=requests.get(served_hub.url("catalog"), headers={"Accept": "text/turtle"}, timeout=10).text,
+        format="turtle",
+    )
+    dcat, dct = rdflib.Namespace("http://www.w3.org/ns/dcat#"), rdflib.Namespace("http://purl.org/dc/terms/")
+    ldes = rdflib.URIRef("https://w3id.org/ldes/specification")
+    streams = {
+        str(catalog.value(distribution, dcat.accessURL)): dataset
+        for dataset, distribution in catalog.subject_objects(dcat.distribution)
+        if (distribution, dct.conformsTo, ldes) in catalog
+    }
+    for partner in PARTNERS:
+        stream = served_hub.url(f"stream/partner/{partner}")
+        assert streams.get(stream) == rdflib.URIRef(served_hub.url(f"graph/partner/{partner}")), partner
+        answer = requests.get(stream, headers={"Accept": "text/turtle"}, timeout=10)
+        assert answer.status_code == 200
+        assert (rdflib.URIRef(stream), rdflib.RDF.type, rdflib.URIRef("https://w3id.org/ldes#EventStream")) in (
+            rdflib.Graph().parse(data=answer.text, format="turtle")
+        )
+    assert served_hub.url("stream/curated") in streams
