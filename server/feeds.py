@@ -36,7 +36,10 @@ NAME, DESCRIPTION = ox.NamedNode(SCHEMA + "name"), ox.NamedNode(SCHEMA + "descri
 
 def feed_path(hub: Hub, iri: str) -> str | None:
     """The feed of the resource ``iri`` (a partner, a région, a département, a theme), if it has one."""
-    path = iri[len(hub.base) :] if iri.startswith(hub.base) else ""
+    if iri.startswith(hub.vocabulary):  # a theme: a concept of the shared schemes
+        path = iri[len(hub.vocabulary) :]
+    else:
+        path = iri[len(hub.base) :] if iri.startswith(hub.base) else ""
     for kind, (_, prefix) in FILTERS.items():
         if path.startswith(prefix + "/") and path.count("/") == prefix.count("/") + 1:
             return f"feeds/{kind}/{path.rsplit('/', 1)[1]}.atom"
@@ -94,9 +97,9 @@ def _feed(kind: str, code: str | None) -> tuple[str, str, tuple[ox.NamedNode, ox
     if kind == "partner":
         return f"partner/{code}", f"Carrefour : initiatives de {code}", None, hub.iri("partner", str(code))
     prefix = FILTERS[kind][1]
-    about = hub.node(*prefix.split("/"), str(code))
+    about = hub.concept("theme", str(code)) if kind == "theme" else hub.node(*prefix.split("/"), str(code))
     title = f"Carrefour : initiatives — {prefix.rsplit('/', 1)[1]} {code}"
-    return HUB, title, (hub.term(FILTERS[kind][0]), about), about.value
+    return HUB, title, (hub.term(FILTERS[kind][0]), about), hub.page_of(about.value)
 
 
 @blueprint.get("/feeds/hub.atom", defaults={"kind": "hub", "code": None})
