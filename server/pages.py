@@ -37,8 +37,8 @@ from server.site import CachedPage, Site, get_site, page_number
 
 blueprint = Blueprint("pages", __name__)
 
-KINDS = ("initiative", "actor", "concept", "territory", "partner", "taxonomy", "report", "harvest", "change",
-         "link", "graph")  # fmt: skip
+KINDS = ("initiative", "actor", "call", "offer", "concept", "territory", "partner", "taxonomy", "report", "harvest",
+         "change", "link", "graph")  # fmt: skip
 DOCUMENTS = ("dataset", "ontology", "shapes", "territory")  # territory: the scheme of the territories
 FORMAT_LABELS = {"html": "HTML", "ttl": "Turtle", "jsonld": "JSON-LD", "rdf": "RDF/XML", "nt": "N-Triples"}
 MEDIA_TYPES = {"html": "text/html; charset=utf-8", "ttl": "text/turtle; charset=utf-8",
