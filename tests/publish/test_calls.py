@@ -30,6 +30,7 @@ from loader.harvest import PartnerHarvest
 from loader.initialise import initialise
 from loader.validation import Validator
 from server import create_app
+from server.sparql_examples import examples
 from tests.conftest import free_port
 from tests.harvest.conftest import fast_config, partner
 from tests.publish.conftest import start_server, stop_server
@@ -268,6 +269,21 @@ def test_feeds_and_exports(client: FlaskClient, calls_hub: CallsHub) -> None:
     ]
     page = client.get("/appels?lang=en").get_data(as_text=True)
     assert "Open calls" in page and 'data-geojson="/appels?' in page
+
+
+def test_the_sparql_examples_on_calls_find_them(client: FlaskClient, calls_hub: CallsHub) -> None:
+    found = {example.title_en: example.query for example in examples(calls_hub.hub, ["entraide"])}
+
+    def rows(title: str) -> list[dict[str, Any]]:
+        answer = client.get("/sparql", query_string={"query": found[title]},
+                            headers={"Accept": "application/sparql-results+json"})  # fmt: skip
+        return answer.get_json()["results"]["bindings"]  # type: ignore[no-any-return]
+
+    counts = {r["skill"]["value"].rsplit("/", 1)[1]: int(r["calls"]["value"]) for r in rows(
+        "Calls open today, per skill sought")}  # fmt: skip
+    assert counts == {"accounting": 1, "law": 1, "facilitation": 1, "web-development": 1}
+    calls = {r["call"]["value"].rsplit("/", 1)[1] for r in rows("Programmes' calls for applications, with their dates")}
+    assert "contrats-a-impact-social-2016" in calls and len(calls) == 4
 
 
 def test_a_real_server_answers_with_linked_data(calls_hub: CallsHub) -> None:
