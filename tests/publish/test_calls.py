@@ -223,6 +223,9 @@ def test_an_open_call_says_where_to_answer_and_its_publisher_what_it_seeks(
     sought = publisher.split('id="heading-sought"', 1)[1].split("</section>", 1)[0]
     assert "Cherche" in sought and "Cherche comptable pour l&#39;atelier" in sought
     assert "graphiste" not in sought  # closed: no longer sought
+    card = client.get("/search", query_string={"q": "Atelier des communs"}).get_data(as_text=True)
+    seeks = card.split('class="seeks"', 1)[1].split("</p>", 1)[0]
+    assert "cherche" in seeks and "Cherche comptable pour l&#39;atelier" in seeks and "graphiste" not in seeks
 
 
 def test_matching_ranks_and_explains(client: FlaskClient, calls_hub: CallsHub) -> None:
