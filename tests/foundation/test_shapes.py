@@ -102,6 +102,7 @@ OFFER = """
     cf:areaServed <territory/region/24> .
 """
 
+
 @dataclass(frozen=True)
 class Case:
     """One example for a node shape: Turtle, and the findings (path, shape, severity) it must produce."""
