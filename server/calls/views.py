@@ -218,10 +218,8 @@ def explain(found: Boards, match: Match, lang: str) -> str:
 def member(hub: Hub, board: Board, number: int, why: str = "", lang: str = "fr", match: Match | None = None) -> dict:
     """One call or offer as JSON-LD (schema.org terms, the hub's for the rest)."""
     item = board.items[number]
-    found: dict[str, Any] = {"@id": item.iri, "@type": "cf:" + item.kind, "name": item.name("fr")}
-    if item.names.get("en"):
-        found["name"] = [{"@value": item.names["fr"] or item.name("fr"), "@language": "fr"},
-                         {"@value": item.names["en"], "@language": "en"}]  # fmt: skip
+    names = [{"@value": text, "@language": language} if language else text for language, text in item.names.items()]
+    found: dict[str, Any] = {"@id": item.iri, "@type": "cf:" + item.kind, "name": names}
     found["cf:publishedBy"] = [{"@id": p} for p in item.publishers]
     found["cf:skillSought" if item.kind != "Offer" else "cf:skillOffered"] = [
         {"@id": hub.concept("skill", s).value} for s in item.skills
