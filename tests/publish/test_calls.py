@@ -15,7 +15,7 @@ import json
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ from loader.harvest import PartnerHarvest
 from loader.initialise import initialise
 from loader.validation import Validator
 from server import create_app
+from server.calls.board import day_range
 from server.sparql_examples import examples
 from tests.conftest import free_port
 from tests.harvest.conftest import fast_config, partner
@@ -165,6 +166,18 @@ def listed(client: FlaskClient, **params: str) -> list[str]:
     response = client.get("/appels", query_string={**params, "format": "jsonld"})
     assert response.status_code == 200, response.text
     return [member["@id"] for member in response.get_json()["hydra:member"]]
+
+
+@pytest.mark.parametrize(
+    ("text", "first", "last"),
+    [("2021", date(2021, 1, 1), date(2021, 12, 31)), ("2028-02", date(2028, 2, 1), date(2028, 2, 29)),
+     ("2026-12-06", date(2026, 12, 6), date(2026, 12, 6)),
+     ("2026-12-06T18:00:00Z", date(2026, 12, 6), date(2026, 12, 6)),
+     ("2026-02-31", None, None), ("31/12/2026", None, None), ("", None, None)],
+)  # fmt: skip
+def test_a_period_closes_on_its_last_day(text: str, first: date | None, last: date | None) -> None:
+    found = day_range(text)
+    assert found == (None if first is None or last is None else (first.toordinal(), last.toordinal()))
 
 
 def test_the_calls_are_harvested_and_the_unpaid_job_offer_rejected(calls_hub: CallsHub) -> None:
