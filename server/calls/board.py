@@ -245,7 +245,8 @@ def read_items(snapshot: Snapshot, hub: Hub, kinds: tuple[str, ...]) -> list[Ite
             item.page = text
         elif predicate == SCHEMA + "email":
             item.email = text
-    for row in snapshot.select(_PUBLISHER_PLACES % (values, cf, cf)):  # where the publisher is, when the item says not
+    placeless = any(not item.places and not item.served for item in items.values())
+    for row in snapshot.select(_PUBLISHER_PLACES % (values, cf, cf)) if placeless else []:  # where the publisher is
         item = items[row["item"].value]
         if (key := _territory(hub, row["place"].value)) and not item.served and key not in item.publisher_places:
             item.publisher_places.append(key)

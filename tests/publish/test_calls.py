@@ -1,8 +1,8 @@
 """Brokerage: calls harvested like any record, listed while open, matched and explained, closed but kept.
 
 A test partner publishes, through the mapping language, an organisation, its offer and
-six calls whose dates are relative to today: open ones in Lyon, Brest and Paris, a
-hostile one (a script in its title, a person's e-mail and phone in its description, closed
+seven calls whose dates are relative to today: open ones in Lyon, Brest and Paris, one placed
+where its publisher is (Nantes), a hostile one (a script in its title, a person's e-mail and phone in its description, closed
 yesterday), one with a malformed closing date, and an unpaid "job offer" the shapes
 reject.  The pages are asked through Flask's test client, and once through a real server.
 """
@@ -56,6 +56,7 @@ when = "org"
 collect = true
 key = "{{org}}"
 name = "org_name"
+address = {{ postal_code = "org_cp", city = "org_ville" }}
 [[entities]]
 id = "offer"
 type = "Offer"
@@ -100,7 +101,7 @@ def day(offset: int) -> str:
 
 
 def records() -> list[dict[str, Any]]:
-    org = {"org": "1", "org_name": "Atelier des communs"}
+    org = {"org": "1", "org_name": "Atelier des communs", "org_cp": "44000", "org_ville": "Nantes"}
     lyon = {"cp": "69001", "ville": "Lyon", **org}
     return [
         {"id": "o1", "kind": "offer", "name": "Mécénat de compétences comptables", "cp": "69100",
@@ -119,6 +120,8 @@ def records() -> list[dict[str, Any]]:
          "closes": "31/02/2026", "page": "https://entraide.example.org/t"},
         {"id": "c6", "kind": "job", "name": "Emploi sans salaire", **lyon, "skills": "communication",
          "pay": "voluntary", "closes": day(20), "page": "https://entraide.example.org/x"},
+        {"id": "c7", "kind": "volunteer", "name": "Accueillir les nouveaux bénévoles", **org,
+         "skills": "human-resources", "closes": day(45), "page": "https://entraide.example.org/accueil"},
     ]  # fmt: skip
 
 
@@ -134,7 +137,8 @@ class CallsHub:
 
 
 SLUGS = {"c1": "cherche-comptable-pour-l-atelier", "c2": "animer-les-ateliers-du-samedi",
-         "c3": "developpeuse-ou-developpeur-web", "c5": "traduire-le-guide-en-anglais"}  # fmt: skip
+         "c3": "developpeuse-ou-developpeur-web", "c5": "traduire-le-guide-en-anglais",
+         "c7": "accueillir-les-nouveaux-benevoles"}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -191,7 +195,7 @@ def test_the_calls_are_harvested_and_the_unpaid_job_offer_rejected(calls_hub: Ca
 def test_only_open_calls_are_listed_soonest_closing_first(client: FlaskClient, calls_hub: CallsHub) -> None:
     open_calls = listed(client)
     mine = [iri for iri in open_calls if "/entraide/" in iri]
-    assert mine == [calls_hub.call(SLUGS[key]) for key in ("c2", "c1", "c3", "c5")]  # c5: its date was dropped
+    assert mine == [calls_hub.call(SLUGS[key]) for key in ("c2", "c1", "c7", "c3", "c5")]  # c5: its date dropped
     assert not any("contrats-a-impact-social" in iri for iri in open_calls)
     closed = listed(client, etat="clotures")
     assert any("cherche-graphiste" in iri for iri in closed)
@@ -202,6 +206,7 @@ def test_filters_combine_with_territorial_containment(client: FlaskClient, calls
     c1, c2, c3 = (calls_hub.call(SLUGS[key]) for key in ("c1", "c2", "c3"))
     assert listed(client, territoire="region/84", competence="accounting") == [c1]
     assert listed(client, territoire="departement/29") == [c2]
+    assert listed(client, territoire="departement/44") == [calls_hub.call(SLUGS["c7"])]  # where its publisher is
     assert listed(client, type="job") == [c3]
     assert listed(client, mode="remote") == [c2]
     assert listed(client, cloture=day(15)) == [c2]
@@ -297,7 +302,7 @@ def test_the_sparql_examples_on_calls_find_them(client: FlaskClient, calls_hub: 
 
     counts = {r["skill"]["value"].rsplit("/", 1)[1]: int(r["calls"]["value"]) for r in rows(
         "Calls open today, per skill sought")}  # fmt: skip
-    assert counts == {"accounting": 1, "law": 1, "facilitation": 1, "web-development": 1}
+    assert counts == {"accounting": 1, "law": 1, "facilitation": 1, "web-development": 1, "human-resources": 1}
     calls = {r["call"]["value"].rsplit("/", 1)[1] for r in rows("Programmes' calls for applications, with their dates")}
     assert "contrats-a-impact-social-2016" in calls and len(calls) == 4
 
