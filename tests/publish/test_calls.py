@@ -2,9 +2,9 @@
 
 A test partner publishes, through the mapping language, an organisation, its offer and
 seven calls whose dates are relative to today: open ones in Lyon, Brest and Paris, one placed
-where its publisher is (Nantes), a hostile one (a script in its title, a person's e-mail and phone in its description, closed
-yesterday), one with a malformed closing date, and an unpaid "job offer" the shapes
-reject.  The pages are asked through Flask's test client, and once through a real server.
+where its publisher is (Nantes), a hostile one (a script in its title, a person's e-mail and
+phone in its description, closed yesterday), one with a malformed closing date, and an
+unpaid "job offer" the shapes reject.  The pages are asked through Flask's test client, and once through a real server.
 """
 
 from __future__ import annotations
