@@ -1,7 +1,7 @@
 """The calls and offers of one version, in a web worker's memory: what listing and matching need.
 
-Read once per version with one SELECT of every statement about a call or an offer, then
-kept as numpy arrays, so that a filter is a boolean mask over the items (10,000 calls
+Loaded once per version from the artifact written at publication (``carrefour.artifacts.calls``),
+then kept as numpy arrays, so that a filter is a boolean mask over the items (10,000 calls
 answer in a few milliseconds).  Whether a call is open depends on the day, not on the
 version: it is computed per request from the opening and closing days (a date, a month
 or a year: the last day of the month or year closes it).  A call without a closing day
@@ -19,38 +19,18 @@ from __future__ import annotations
 import calendar
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 
 import numpy as np
-import pyoxigraph as ox
 
+from carrefour.artifacts.calls import Item
 from carrefour.centres import centre, centres
-from carrefour.store.base import Snapshot
-from carrefour.vocab import RDF, SCHEMA, Hub
 
-CALL_KINDS = ("CallForExpertise", "VolunteerMission", "JobOffer", "CallForApplications", "Call")
-OFFER = "Offer"
 NO_CLOSING_OPEN_DAYS = 365  # a call without a closing day leaves the open listings a year after it opened
 LEVELS = ("commune", "departement", "region")  # most precise first
 FAR_PAST, FAR_FUTURE = date.min.toordinal(), date.max.toordinal()
 _PERIOD = re.compile(r"^(-?\d{4})(?:-(\d{2}))?(?:-(\d{2}))?")
-
-_STATEMENTS = """
-SELECT ?item ?p ?o WHERE {
-  VALUES ?type { %s }
-  ?item a ?type ; ?p ?o .
-  FILTER(isIRI(?item))
-}
-"""
-_PUBLISHER_PLACES = """
-SELECT ?item ?place WHERE {
-  VALUES ?type { %s }
-  ?item a ?type ; <%spublishedBy> ?publisher .
-  ?publisher <%slocatedIn> ?place .
-}
-"""
 
 
 def day_range(text: str) -> tuple[int, int] | None:
@@ -89,36 +69,6 @@ def ancestors(key: str) -> list[str]:
     elif level == "departement" and code in departement_regions():
         found.append(f"region/{departement_regions()[code]}")
     return found + ([] if key == "fr" else ["fr"])
-
-
-@dataclass
-class Item:
-    """A call or an offer as listings show it."""
-
-    iri: str
-    kind: str  # a class name: CallForExpertise, …, Offer
-    names: dict[str, str] = field(default_factory=dict)  # language ("" untagged) → name
-    descriptions: dict[str, str] = field(default_factory=dict)
-    publishers: list[str] = field(default_factory=list)
-    skills: list[str] = field(default_factory=list)  # concept codes
-    themes: list[str] = field(default_factory=list)
-    places: list[str] = field(default_factory=list)  # territory keys it is located in
-    served: list[str] = field(default_factory=list)  # territory keys it serves
-    opens: str = ""  # as published
-    closes: str = ""
-    compensation: str = ""  # concept code
-    mode: str = ""
-    duration: str = ""
-    page: str = ""  # where to answer
-    email: str = ""  # a functional address (the shapes refuse a person's)
-    publisher_places: list[str] = field(default_factory=list)
-
-    def name(self, lang: str) -> str:
-        return self.names.get(lang) or self.names.get("fr") or self.names.get("") or next(iter(self.names.values()), "")
-
-    def description(self, lang: str) -> str:
-        texts = self.descriptions
-        return texts.get(lang) or texts.get("fr") or texts.get("") or next(iter(texts.values()), "")
 
 
 class Board:
@@ -192,75 +142,3 @@ class Board:
 
     def days_left(self, today: date) -> np.ndarray:
         return self.closes - today.toordinal()
-
-
-def _code(hub: Hub, iri: str, scheme: str) -> str:
-    prefix = hub.concept(scheme).value + "/"
-    return iri[len(prefix) :] if iri.startswith(prefix) else ""
-
-
-def _territory(hub: Hub, iri: str) -> str:
-    prefix = hub.iri("territory") + "/"
-    return iri[len(prefix) :] if iri.startswith(prefix) else ""
-
-
-def read_items(snapshot: Snapshot, hub: Hub, kinds: tuple[str, ...]) -> list[Item]:
-    """Every call (or offer) of the version, in the order of their IRIs."""
-    values = " ".join(f"<{hub.term(kind).value}>" for kind in kinds)
-    items: dict[str, Item] = {}
-    cf = hub.ns
-    for row in snapshot.select(_STATEMENTS % values):
-        subject, predicate, value = row["item"].value, row["p"].value, row["o"]
-        item = items.setdefault(subject, Item(subject, kinds[-1]))
-        text = value.value
-        language = value.language or "" if isinstance(value, ox.Literal) else ""
-        if predicate == RDF + "type" and text.startswith(cf) and text[len(cf) :] in kinds:
-            kind = text[len(cf) :]
-            item.kind = min(item.kind, kind, key=kinds.index)  # the most precise class
-        elif predicate == SCHEMA + "name":
-            item.names[language] = text
-        elif predicate == SCHEMA + "description":
-            item.descriptions[language] = text
-        elif predicate == cf + "publishedBy":
-            item.publishers.append(text)
-        elif predicate in (cf + "skillSought", cf + "skillOffered") and (code := _code(hub, text, "skill")):
-            item.skills.append(code)
-        elif predicate == cf + "theme" and (code := _code(hub, text, "theme")):
-            item.themes.append(code)
-        elif predicate == cf + "locatedIn" and (key := _territory(hub, text)):
-            item.places.append(key)
-        elif predicate == cf + "areaServed" and (key := _territory(hub, text)):
-            item.served.append(key)
-        elif predicate == SCHEMA + "validFrom":
-            item.opens = text
-        elif predicate == SCHEMA + "validThrough":
-            item.closes = text
-        elif predicate == cf + "compensation":
-            item.compensation = _code(hub, text, "compensation")
-        elif predicate == cf + "workMode":
-            item.mode = _code(hub, text, "work-mode")
-        elif predicate == SCHEMA + "duration":
-            item.duration = text
-        elif predicate == cf + "answerPage":
-            item.page = text
-        elif predicate == SCHEMA + "email":
-            item.email = text
-    placeless = any(not item.places and not item.served for item in items.values())
-    for row in snapshot.select(_PUBLISHER_PLACES % (values, cf, cf)) if placeless else []:  # where the publisher is
-        item = items[row["item"].value]
-        if (key := _territory(hub, row["place"].value)) and not item.served and key not in item.publisher_places:
-            item.publisher_places.append(key)
-    for item in items.values():
-        if not item.places and not item.served:
-            item.places = item.publisher_places
-        for values in (item.skills, item.themes, item.places, item.served, item.publishers):
-            values.sort()
-    return [items[iri] for iri in sorted(items)]
-
-
-def calls_board(snapshot: Snapshot, hub: Hub) -> Board:
-    return Board(read_items(snapshot, hub, CALL_KINDS))
-
-
-def offers_board(snapshot: Snapshot, hub: Hub) -> Board:
-    return Board(read_items(snapshot, hub, (OFFER,)))

@@ -3,7 +3,8 @@
 A call's page says whether it is open, upcoming or « clôturé », with its opening and
 closing dates, after its closing day as before: its IRI stays.  The page of an
 initiative, an actor or a programme lists the open calls it publishes ("cherche : …").
-Both depend on the day, which is why resource pages' validators name it.
+Both depend on the day, which is why resource pages' validators name it.  A page that is
+no call and publishes none asks the version's calls one indexed question and loads nothing.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from carrefour.store.base import Snapshot
-from server.calls.views import boards, card, period, today
+from server.calls.index import boards, involved
+from server.calls.views import card, period, today
 from server.calls.words import word
 from server.site import Site
 
@@ -40,6 +42,8 @@ class Sought:
 
 def call_notice(site: Site, snapshot: Snapshot, iri: str, lang: str) -> CallNotice | None:
     """The state of the call ``iri`` today; None when it is not a call."""
+    if not involved(snapshot, iri):
+        return None
     found = boards(site, snapshot)
     number = found.calls.by_iri.get(iri)
     if number is None:
@@ -55,6 +59,8 @@ def call_notice(site: Site, snapshot: Snapshot, iri: str, lang: str) -> CallNoti
 
 def sought_by(site: Site, snapshot: Snapshot, iri: str, lang: str) -> list[Sought]:
     """The open calls ``iri`` publishes, closing soonest first."""
+    if not involved(snapshot, iri):
+        return []
     found = boards(site, snapshot)
     board = found.calls
     mine = board.mask("publisher", iri) & board.open_mask(today())

@@ -31,8 +31,8 @@ from carrefour.errors import NotAcceptable, NotFound
 from carrefour.store.base import Snapshot
 from carrefour.vocab import XSD, Hub
 from server.caching import cacheable, etag_for, not_modified, not_modified_response
-from server.calls.board import Board, calls_board, offers_board
-from server.calls.labels import Labels, read_labels
+from server.calls.board import Board
+from server.calls.index import Boards, boards
 from server.calls.matching import Match, Wish, rank
 from server.calls.words import word
 from server.describe import Page
@@ -60,23 +60,6 @@ CSV_COLUMNS = ("iri", "kind", "name", "publishers", "skills", "themes", "territo
 
 def today() -> date:
     return datetime.now(UTC).date()
-
-
-@dataclass(frozen=True)
-class Boards:
-    calls: Board
-    offers: Board
-    labels: Labels
-
-
-def boards(site: Site, snapshot: Snapshot) -> Boards:
-    """The version's calls, offers and the names their pages show (read once per version)."""
-
-    def read() -> Boards:
-        calls, offers = calls_board(snapshot, site.hub), offers_board(snapshot, site.hub)
-        return Boards(calls, offers, read_labels(snapshot, site.hub, [calls, offers]))
-
-    return site.memo.get(snapshot.info.state, "calls", read)
 
 
 @dataclass(frozen=True)
@@ -298,7 +281,7 @@ def calls_page() -> Response:
     etag = etag_for(snapshot, "calls", query.params(), lang, form, on, request.args.get("page", "1"))
     if not_modified(etag, snapshot.info.published):
         return not_modified_response(etag, snapshot.info.published)
-    found = boards(site, snapshot)
+    found = boards(site, snapshot, lang)
     board = found.calls
     numbers = ordered(board, selected(board, query, on))
     path = request.path
@@ -379,7 +362,7 @@ def matches_page() -> Response:
     etag = etag_for(snapshot, "matches", pairs, lang, form, on)
     if not_modified(etag, snapshot.info.published):
         return not_modified_response(etag, snapshot.info.published)
-    found = boards(site, snapshot)
+    found = boards(site, snapshot, lang)
     wish, board, source = _wish(site, found, request.args)
     asked = bool(wish.skills or wish.territory)
     total, matches = rank(board, board.open_mask(on), wish, MATCHES_SHOWN) if asked else (0, [])

@@ -54,6 +54,7 @@ WORDS: dict[str, dict[str, str]] = {
         "seeks": "cherche",
         "see_matches": "Organisations dont l'offre correspond",
         "match_link": "Trouver des appels qui me correspondent",
+        "calls_unavailable": "Les appels de cette version sont en cours de préparation ; réessayez dans un instant.",
     },
     "en": {
         "calls_title": "Open calls",
@@ -105,6 +106,7 @@ WORDS: dict[str, dict[str, str]] = {
         "seeks": "seeks",
         "see_matches": "Organisations whose offer fits",
         "match_link": "Find calls that fit me",
+        "calls_unavailable": "The calls of this version are being prepared; try again in a moment.",
     },
 }
 
