@@ -70,7 +70,8 @@ def involved(snapshot: Snapshot, iri: str) -> bool:
         return False
     with _connect(path) as connection:
         row = connection.execute(
-            "SELECT EXISTS(SELECT 1 FROM items WHERE iri = ?) OR EXISTS(SELECT 1 FROM publishers WHERE publisher = ?)",
+            "SELECT EXISTS(SELECT 1 FROM items WHERE iri = ? AND board = 'calls')"
+            " OR EXISTS(SELECT 1 FROM publishers WHERE publisher = ?)",
             (iri, iri),
         ).fetchone()
         return bool(row[0])

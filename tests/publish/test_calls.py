@@ -5,6 +5,8 @@ seven calls whose dates are relative to today: open ones in Lyon, Brest and Pari
 where its publisher is (Nantes), a hostile one (a script in its title, a person's e-mail and
 phone in its description, closed yesterday), one with a malformed closing date, and an
 unpaid "job offer" the shapes reject.  The pages are asked through Flask's test client, and once through a real server.
+The calls are read at publication (``calls.sqlite``): a page that neither is nor publishes a call loads none of
+them, and a call pushed through the partner's push route is listed as soon as its version is published.
 """
 
 from __future__ import annotations
@@ -24,12 +26,15 @@ import rdflib
 import requests
 from flask.testing import FlaskClient
 
+from carrefour.artifacts.calls import calls_path
 from carrefour.store.embedded import EmbeddedStore
-from carrefour.vocab import Hub
+from carrefour.vocab import RDF_TYPE, Hub
 from loader.harvest import PartnerHarvest
 from loader.initialise import initialise
+from loader.push_tokens import new_token
 from loader.validation import Validator
 from server import create_app
+from server.calls import index
 from server.calls.board import day_range
 from server.sparql_examples import examples
 from tests.conftest import free_port
@@ -141,14 +146,18 @@ SLUGS = {"c1": "cherche-comptable-pour-l-atelier", "c2": "animer-les-ateliers-du
          "c7": "accueillir-les-nouveaux-benevoles"}  # fmt: skip
 
 
+def partner_file(feed: Path) -> str:
+    entities = "".join(CALL_ENTITY.format(kind=kind, type=kind_type) for kind, kind_type in KINDS.items())
+    return PARTNER.format(source=feed, calls=entities)
+
+
 @pytest.fixture(scope="module")
 def calls_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CallsHub]:
     folder = tmp_path_factory.mktemp("calls")
     hub = Hub(f"http://127.0.0.1:{free_port()}/")
     feed = folder / "calls.json"
     feed.write_text(json.dumps({"items": records()}, ensure_ascii=False), encoding="utf-8")
-    entities = "".join(CALL_ENTITY.format(kind=kind, type=kind_type) for kind, kind_type in KINDS.items())
-    spec = partner(PARTNER.format(source=feed, calls=entities))
+    spec = partner(partner_file(feed))
     store = EmbeddedStore(folder / "store", hub.base)
     validator = Validator(hub)
     initialise(store, hub, validator)
@@ -160,10 +169,15 @@ def calls_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CallsHub]:
     store.close()
 
 
+def fresh_client(calls_hub: CallsHub, **settings: str) -> FlaskClient:
+    """A client of a new application: a web worker that has loaded nothing yet."""
+    config = {"STORE": str(calls_hub.folder), "BASE_URL": calls_hub.hub.base, **settings}
+    return create_app(config, store=calls_hub.store).test_client()
+
+
 @pytest.fixture(scope="module")
 def client(calls_hub: CallsHub) -> FlaskClient:
-    app = create_app({"STORE": str(calls_hub.folder), "BASE_URL": calls_hub.hub.base}, store=calls_hub.store)
-    return app.test_client()
+    return fresh_client(calls_hub)
 
 
 def listed(client: FlaskClient, **params: str) -> list[str]:
@@ -320,3 +334,55 @@ def test_a_real_server_answers_with_linked_data(calls_hub: CallsHub) -> None:
         assert match.status_code == 200 and "Développeuse ou développeur web" in match.text
     finally:
         stop_server(process)
+
+
+def test_a_page_without_calls_loads_none_of_them(calls_hub: CallsHub, monkeypatch: pytest.MonkeyPatch) -> None:
+    loaded: list[Path] = []
+    load = index.load_boards
+
+    def counted(path: Path) -> index.Boards:
+        loaded.append(path)
+        return load(path)
+
+    monkeypatch.setattr(index, "load_boards", counted)
+    worker = fresh_client(calls_hub)
+    snapshot, hub = calls_hub.store.snapshot(), calls_hub.hub
+    programme = next(q.subject for q in snapshot.quads(None, RDF_TYPE, hub.term("SupportProgramme"))
+                     if not any(snapshot.quads(None, hub.term("publishedBy"), q.subject)))  # fmt: skip
+    page = worker.get(programme.value.removeprefix(hub.base.rstrip("/")))
+    assert page.status_code == 200 and 'id="heading-sought"' not in page.get_data(as_text=True)
+    assert loaded == []
+    publisher = worker.get("/actor/entraide/atelier-des-communs").get_data(as_text=True)
+    assert "Cherche comptable pour l&#39;atelier" in publisher
+    assert worker.get("/appels").status_code == 200
+    assert loaded == [calls_path(calls_hub.store.snapshot())]  # once per version and worker
+
+
+def test_a_machine_without_the_calls_serves_pages_without_them(calls_hub: CallsHub) -> None:
+    artifact = calls_path(calls_hub.store.snapshot())
+    assert artifact is not None
+    aside = artifact.with_suffix(".aside")
+    artifact.rename(aside)
+    try:
+        worker = fresh_client(calls_hub)
+        assert worker.get("/appels").status_code == 503
+        page = worker.get("/call/entraide/" + SLUGS["c1"])
+        assert page.status_code == 200 and "Appel ouvert" not in page.get_data(as_text=True)
+    finally:
+        aside.rename(artifact)
+
+
+def test_a_pushed_call_is_listed_at_once(calls_hub: CallsHub, tmp_path: Path) -> None:
+    """Last of the module: the push publishes a new version."""
+    (tmp_path / "entraide.toml").write_text(partner_file(tmp_path / "unused.json"), encoding="utf-8")
+    worker = fresh_client(calls_hub, PARTNERS_DIR=str(tmp_path))
+    token = new_token(worker.application.config["CARREFOUR"].store_path, "entraide")
+    org = {"org": "1", "org_name": "Atelier des communs", "org_cp": "44000", "org_ville": "Nantes"}
+    pushed = {"id": "c8", "kind": "expertise", "name": "Relire nos statuts", "cp": "69001", "ville": "Lyon", **org,
+              "skills": "law", "closes": day(15), "page": "https://entraide.example.org/statuts"}  # fmt: skip
+    answer = worker.post("/partners/entraide/records", json={"items": [pushed]},
+                         headers={"Authorization": f"Bearer {token}"})  # fmt: skip
+    assert answer.status_code == 201, answer.text
+    [call] = [r["iri"] for r in answer.get_json()["records"] if r["key"] == "c8" and r["status"] == "created"]
+    assert call in listed(worker, competence="law")
+    assert "Appel ouvert" in worker.get(call.removeprefix(calls_hub.hub.base.rstrip("/"))).get_data(as_text=True)
