@@ -42,6 +42,7 @@ def create_app(test_config: dict[str, Any] | None = None, store: Store | None = 
         sparql,
         stream,
     )
+    from server.calls import views as calls
     from server.catalogue import views as search
     from server.cors import register_cors
     from server.errors import register_error_handlers
@@ -57,6 +58,7 @@ def create_app(test_config: dict[str, Any] | None = None, store: Store | None = 
     app.register_blueprint(pages.blueprint)
     app.register_blueprint(context.blueprint)
     app.register_blueprint(search.blueprint)
+    calls.init_app(app)
     app.register_blueprint(browse.blueprint)
     app.register_blueprint(sparql.blueprint)
     app.register_blueprint(dumps.blueprint)

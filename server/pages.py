@@ -22,6 +22,8 @@ from carrefour import formats
 from carrefour.errors import CarrefourError, NotAcceptable, NotFound
 from carrefour.store.base import Snapshot
 from server.caching import cacheable, etag_for, not_modified, not_modified_response
+from server.calls.notices import call_notice, sought_by
+from server.calls.views import today
 from server.dataset_facts import current_facts
 from server.describe import Description
 from server.dump_titles import dump_title
@@ -37,8 +39,8 @@ from server.site import CachedPage, Site, get_site, page_number
 
 blueprint = Blueprint("pages", __name__)
 
-KINDS = ("initiative", "actor", "concept", "territory", "partner", "taxonomy", "report", "harvest", "change",
-         "link", "graph")  # fmt: skip
+KINDS = ("initiative", "actor", "call", "offer", "concept", "territory", "partner", "taxonomy", "report", "harvest",
+         "change", "link", "graph")  # fmt: skip
 DOCUMENTS = ("dataset", "ontology", "shapes", "territory")  # territory: the scheme of the territories
 FORMAT_LABELS = {"html": "HTML", "ttl": "Turtle", "jsonld": "JSON-LD", "rdf": "RDF/XML", "nt": "N-Triples"}
 MEDIA_TYPES = {"html": "text/html; charset=utf-8", "ttl": "text/turtle; charset=utf-8",
@@ -117,7 +119,7 @@ def _answer(site: Site, path: str, choice: Choice) -> Response:
     number = page_number()
     lang = choose_language(request) if choice.name == "html" else DEFAULT
     snapshot = site.store.snapshot()
-    etag = etag_for(snapshot, path, choice.name, number, lang)
+    etag = etag_for(snapshot, path, choice.name, number, lang, today())  # calls open and close with the days
     headers = {
         "Vary": "Accept",
         "Content-Location": with_language(
@@ -190,6 +192,8 @@ def render_html(site: Site, snapshot: Snapshot, description: Description, path: 
         territory_map=territory_map_url(site.hub, description.iri.value),
         dump_title=lambda dump: dump_title(dump, lang, site.hub, current_facts(snapshot).partner_names),
         schema=schema_org(site.hub, builder, page),
+        call=call_notice(site, snapshot, description.iri.value, lang),
+        sought=sought_by(site, snapshot, description.iri.value, lang),
         alternates=alternates(site, path)[1:],
         page_url=lambda number: with_language(here, lang, page=number),
         # the same document whichever URL it was asked by: links name the resource itself

@@ -124,6 +124,34 @@ LIMIT 100
 """,
         ),
         Example(
+            "Appels ouverts aujourd'hui, par compétence cherchée",
+            "Calls open today, per skill sought",
+            _prefixes(hub, "cf", "schema", "skos", "xsd")
+            + """SELECT ?skill ?label (COUNT(DISTINCT ?call) AS ?calls) WHERE {
+  ?call a ?kind ; cf:skillSought ?skill ; schema:validThrough ?closes .
+  VALUES ?kind { cf:CallForExpertise cf:VolunteerMission cf:JobOffer cf:CallForApplications }
+  FILTER (DATATYPE(?closes) = xsd:date && ?closes >= xsd:date(SUBSTR(STR(NOW()), 1, 10)))
+  OPTIONAL { ?skill skos:prefLabel ?label FILTER (LANG(?label) = "fr") }
+}
+GROUP BY ?skill ?label
+ORDER BY DESC(?calls)
+""",
+        ),
+        Example(
+            "Appels à candidatures des dispositifs, avec leurs dates",
+            "Programmes' calls for applications, with their dates",
+            _prefixes(hub, "cf", "schema")
+            + """SELECT ?call ?name ?programme ?opens ?closes WHERE {
+  ?call a cf:CallForApplications ; schema:name ?name ; cf:publishedBy ?programme .
+  OPTIONAL { ?call schema:validFrom ?opens }
+  OPTIONAL { ?call schema:validThrough ?closes }
+  FILTER (LANG(?name) = "fr" || LANG(?name) = "")
+}
+ORDER BY DESC(?closes)
+LIMIT 100
+""",
+        ),
+        Example(
             "Triplets par graphe nommé",
             "Triples per named graph",
             """SELECT ?graph (COUNT(*) AS ?triples) WHERE {

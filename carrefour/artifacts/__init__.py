@@ -1,10 +1,10 @@
 """Artifacts derived from each published version: statistics, and whatever else serves it.
 
 Builders run inside the write session, after the graphs are in place and before the
-version is published, so that a version and its artifacts appear together.  The
-search index, the facets and the places read the whole store: a helper process builds them from
-a checkpoint of the session (carrefour.store.helper) while this one writes the
-statistics and the dumps (which serialise what the session wrote, from its memory).
+version is published, so that a version and its artifacts appear together.  The search
+index, the facets, the catalogue, the places and the calls read the whole store: a helper
+process builds them from a checkpoint of the session (carrefour.store.helper) while this one
+writes the statistics and the dumps (which serialise what the session wrote, from its memory).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 
+from carrefour.artifacts.calls import build_calls
 from carrefour.artifacts.catalogue import build_catalogue
 from carrefour.artifacts.dumps import build_dumps
 from carrefour.artifacts.facets import build_facets
@@ -23,12 +24,12 @@ from carrefour.store.helper import Helper
 from carrefour.vocab import Hub
 
 Builder = Callable[[Writer, Hub], None]
-HELPED: tuple[Builder, ...] = (build_search, build_facets, build_catalogue, build_places)
+HELPED: tuple[Builder, ...] = (build_search, build_facets, build_catalogue, build_places, build_calls)
 OWN: tuple[Builder, ...] = (build_stats, build_dumps)
 BUILDERS = (*OWN, *HELPED)
 # What a machine can rebuild from the store alone when it lacks a version's artifacts
 # (carrefour.store.remote_artifacts); the dumps read the whole store and are not among them.
-REBUILDABLE = (build_stats, build_search, build_facets, build_catalogue, build_places)
+REBUILDABLE = (build_stats, build_search, build_facets, build_catalogue, build_places, build_calls)
 
 
 def run_builders(view: Snapshot, builders: Sequence[Builder], hub: Hub) -> dict[str, float]:

@@ -30,9 +30,11 @@ from loader.mapping.minting import Minter, concept_slug, content_key
 from loader.mapping.schedules import RuleError, Session, schedule_triples, schedules
 from loader.mapping.spec import (
     APPLICABLE,
+    CONCEPT_PROPERTIES,
     CONTACT_PROPERTIES,
     DATE_PROPERTIES,
     DECIMAL_PROPERTIES,
+    HUB_IRI_PROPERTIES,
     IRI_PROPERTIES,
     LANGUAGE_PROPERTY,
     SCHEME_PROPERTIES,
@@ -129,7 +131,8 @@ class RecordMapper:
         self.concept_languages: dict[str, set[str]] = {}  # concept IRI -> languages of its labels in the feed
         self._cf_prefix = "cf:"
         self._rule_patterns = {r.pattern: re.compile(r.pattern) for r in spec.rules if r.pattern is not None}
-        self._concept_properties = {self.hub.term(p).value for p in SCHEME_PROPERTIES.values()}
+        self._concept_properties = {self.hub.term(p).value for p in CONCEPT_PROPERTIES}
+        self._iri_properties = IRI_PROPERTIES | {self.hub.term(p).value for p in HUB_IRI_PROPERTIES}
         self._area_served = self.hub.term("areaServed").value
 
     # -- helpers -----------------------------------------------------------------
@@ -209,7 +212,7 @@ class RecordMapper:
         """
         out: list[ox.NamedNode | ox.Literal] = []
         for value in values:
-            if prop in IRI_PROPERTIES:
+            if prop in self._iri_properties:
                 iri = url(value)
                 try:
                     node = ox.NamedNode(iri) if iri is not None else None
@@ -398,9 +401,7 @@ class RecordMapper:
     ) -> list[ox.Triple]:
         """The record's recurring sessions as ``schema:eventSchedule`` nodes; rules that cannot be said are noted."""
         rules = [_text(v) for v in self.values(spec.rule, fields)]
-        starts, ends = (
-            [_text(v) for v in self.values(part, fields)] for part in (spec.start_time, spec.end_time)
-        )
+        starts, ends = ([_text(v) for v in self.values(part, fields)] for part in (spec.start_time, spec.end_time))
         excepted = tuple(_text(v) for v in self.values(spec.except_dates, fields))
         triples: list[ox.Triple] = []
         number = 0

@@ -20,9 +20,11 @@ import re
 from carrefour.vocab import Hub, slugify
 from loader.damage import is_damaged
 from loader.geo import fold
+from loader.mapping.spec import CALL_TYPES
 from loader.privacy import scrub
 
-KIND_PATHS = {"Initiative": "initiative", "SupportProgramme": "initiative", "Actor": "actor"}
+KIND_PATHS = {"Initiative": "initiative", "SupportProgramme": "initiative", "Actor": "actor", "Offer": "offer",
+              **dict.fromkeys(CALL_TYPES, "call")}  # fmt: skip
 
 
 def content_key(values: list[str]) -> str:

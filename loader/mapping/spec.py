@@ -23,7 +23,8 @@ from carrefour.vocab import DCT, FOAF, GEO, ORG, PROV, RDFS, SCHEMA, SKOS
 from loader.mapping.transforms import PARAMETRISED, TRANSFORMS, Transform, resolve
 from loader.mapping.values import template_fields
 
-ENTITY_TYPES = ("Initiative", "SupportProgramme", "Actor", "Concept")
+CALL_TYPES = ("CallForExpertise", "VolunteerMission", "JobOffer", "CallForApplications")
+ENTITY_TYPES = ("Initiative", "SupportProgramme", "Actor", "Concept", *CALL_TYPES, "Offer")
 
 PREFIXES = {
     "schema": SCHEMA,
@@ -41,9 +42,17 @@ IRI_PROPERTIES = frozenset(
     {SCHEMA + "url", SCHEMA + "sameAs", FOAF + "homepage", PROV + "wasDerivedFrom", DCT + "source", ORG + "memberOf"}
     | {SKOS + match for match in ("exactMatch", "closeMatch", "broadMatch", "narrowMatch", "relatedMatch")}
 )
+HUB_IRI_PROPERTIES = frozenset({"answerPage"})  # terms of the hub's vocabulary whose values are web pages
 DECIMAL_PROPERTIES = frozenset({GEO + "lat", GEO + "long", SCHEMA + "value"})
 DATE_PROPERTIES = frozenset(
-    {SCHEMA + "startDate", SCHEMA + "endDate", SCHEMA + "foundingDate", SCHEMA + "dateModified"}
+    {
+        SCHEMA + "startDate",
+        SCHEMA + "endDate",
+        SCHEMA + "foundingDate",
+        SCHEMA + "dateModified",
+        SCHEMA + "validFrom",
+        SCHEMA + "validThrough",
+    }
 )
 TEXT_PROPERTIES_WITH_LANGUAGE = frozenset(
     {SCHEMA + "description", SCHEMA + "slogan", SCHEMA + "disambiguatingDescription"}
@@ -62,13 +71,21 @@ SCHEME_PROPERTIES = {
     "support-type": "supportType",
     "status": "status",
     "sector": "sector",
+    "skill": "skillSought",
+    "compensation": "compensation",
+    "work-mode": "workMode",
+    "offer-type": "offerType",
 }
+# Properties whose values are concepts of the common schemes, beside those above (an offer's skills).
+CONCEPT_PROPERTIES = frozenset({*SCHEME_PROPERTIES.values(), "skillOffered"})
 # Which classifications make sense for which kind of entity.
 APPLICABLE = {
     "Initiative": {"theme", "audience", "method", "status", "sector"},
     "SupportProgramme": {"theme", "audience", "method", "status", "sector", "supportType"},
     "Actor": {"theme", "actorType", "legalForm", "supportType", "sector"},
     "Concept": set(),
+    **{call: {"theme", "skillSought", "compensation", "workMode", "supportType"} for call in CALL_TYPES},
+    "Offer": {"theme", "skillOffered", "offerType"},
 }
 MATCH_KINDS = ("exact", "broad", "narrow", "close")
 # Classifications a resource has one of (sh:maxCount 1): of several candidates, the most specific is kept.
@@ -580,7 +597,7 @@ def _schedule(reader: SpecReader, raw: Any, place: str, private: tuple[str, ...]
         reader.check_not_private(spec, private, place)
     timezone = raw.get("timezone")
     if timezone is not None and not isinstance(timezone, str):
-        raise reader.fail(place, "timezone: expected an IANA time zone name such as \"Europe/Paris\"")
+        raise reader.fail(place, 'timezone: expected an IANA time zone name such as "Europe/Paris"')
     return ScheduleSpec(**values, timezone=timezone)
 
 

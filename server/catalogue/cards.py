@@ -50,6 +50,7 @@ class Card:
     approximate: bool
     distance: float | None = None
     details: dict[str, object] = field(default_factory=dict)
+    seeks: list[Any] = field(default_factory=list)  # the open calls its records publish (server.calls.notices)
 
 
 class Labels:

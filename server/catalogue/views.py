@@ -22,6 +22,8 @@ from carrefour.artifacts.search import MARK_END, MARK_START
 from carrefour.catalogue.french import fold
 from carrefour.errors import NotAcceptable, NotFound, StoreUnavailable
 from server.caching import cacheable, etag_for, not_modified, not_modified_response
+from server.calls.notices import sought_by
+from server.calls.views import today
 from server.catalogue.cards import Labels, cards
 from server.catalogue.engine import Answer, distances_of, run
 from server.catalogue.exports import csv_lines, geojson, jsonld
@@ -114,7 +116,7 @@ def _answer(view: View) -> Response:
     snapshot = site.store.snapshot()
     lang, form = choose_language(request), _format()
     query = parse_query(request.args, page_number())
-    etag = etag_for(snapshot, view.name, query.params(), lang, form)
+    etag = etag_for(snapshot, view.name, query.params(), lang, form, today())  # the cards say which calls are open
     if not_modified(etag, snapshot.info.published):
         response = not_modified_response(etag, snapshot.info.published)
         response.vary.add("Accept")
@@ -131,6 +133,8 @@ def _answer(view: View) -> Response:
             raise NotFound(f"page {query.page} is past the last page of results ({page.last})")
         groups = answer.page(query.page, site.page_size)
         shown = cards(index, groups, answer.keys_text or query.text, lang, distances_of(index, answer, groups))
+        for card in shown:
+            card.seeks = [call for record in card.records for call in sought_by(site, snapshot, record.iri, lang)]
         if form == "json":
             response = Response(json.dumps(_json(index, view, query, answer, page, shown, lang), ensure_ascii=False),
                                 content_type="application/json")  # fmt: skip

@@ -590,3 +590,21 @@ def test_who_the_i_fund_is_for_and_what_it_costs(curated: Curated) -> None:
 def test_the_stages_a_programme_supports(curated: Curated, programme: str, stages: set[str]) -> None:
     found = curated.values(programme, "cf:supportedStage")
     assert {iri.rsplit("/", 1)[1] for iri in found} == stages
+
+
+def test_the_calls_for_projects_of_social_impact_bonds(curated: Curated) -> None:
+    """Text: "six social impact bonds were created following the first call for projects, launched in 2016"; "The
+    last three calls for expressions of interest were launched between 2020 and 2021, and selected projects in the
+    fields of the "circular economy", "equal economic opportunity" and "innovating for access to employment"."""
+    rows = curated.rows(
+        "?call ?opens ?closes",
+        "?call a cf:CallForApplications ; cf:publishedBy initiative:contrats-a-impact-social"
+        " OPTIONAL { ?call schema:validFrom ?opens } OPTIONAL { ?call schema:validThrough ?closes }",
+    )
+    calls = {row["call"].rsplit("/", 1)[1]: (row.get("opens"), row.get("closes")) for row in rows}
+    assert calls == {
+        "contrats-a-impact-social-2016": ("2016", None),
+        "contrats-a-impact-social-economie-circulaire": (None, "2021"),
+        "contrats-a-impact-social-egalite-des-chances": (None, "2021"),
+        "contrats-a-impact-social-acces-a-l-emploi": (None, "2021"),
+    }

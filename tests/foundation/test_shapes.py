@@ -67,6 +67,42 @@ PROGRAMME_LOCATION = """
 """
 
 
+# A call of the labomedia, complete: its own shape is the only one tested.
+CALL = """
+<call/test/comptable> a cf:CallForExpertise ;
+    schema:name "Cherche comptable bénévole"@fr ;
+    schema:description "Deux heures par mois pour tenir les comptes de l'atelier."@fr ;
+    cf:publishedBy <actor/test/labomedia> ;
+    cf:skillSought <concept/skill/accounting> ;
+    cf:compensation <concept/compensation/voluntary> ;
+    cf:workMode <concept/work-mode/hybrid> ;
+    schema:validFrom "2026-01-05"^^xsd:date ; schema:validThrough "2026-03-31"^^xsd:date ;
+    schema:duration "P6M"^^xsd:duration ;
+    cf:answerPage <https://example.org/benevolat> ;
+    cf:locatedIn <territory/commune/45234> .
+"""
+
+APPLICATIONS = """
+<call/test/promotion-2026> a cf:CallForApplications ;
+    schema:name "Appel à candidatures 2026"@fr ;
+    cf:publishedBy <initiative/test/programme> ;
+    cf:eligibility "Associations du Loiret."@fr ;
+    cf:supportType <concept/support-type/upscaling> ;
+    schema:validThrough "2026-06-30"^^xsd:date ;
+    schema:email "contact@example.org" .
+<initiative/test/programme> a cf:SupportProgramme ; schema:name "Programme d'essaimage"@fr ;
+    cf:supportType <concept/support-type/upscaling> ; cf:carriedBy <actor/test/labomedia> ;"""
+
+OFFER = """
+<offer/test/mecenat> a cf:Offer ;
+    schema:name "Mécénat de compétences en comptabilité"@fr ;
+    cf:publishedBy <actor/test/labomedia> ;
+    cf:offerType <concept/offer-type/skills-sponsorship> ;
+    cf:skillOffered <concept/skill/accounting> ;
+    cf:areaServed <territory/region/24> .
+"""
+
+
 @dataclass(frozen=True)
 class Case:
     """One example for a node shape: Turtle, and the findings (path, shape, severity) it must produce."""
@@ -301,6 +337,50 @@ CASES = [
         """<territory/test/orleans> a cf:Commune ; cf:inseeCode "4523X" ; skos:inScheme <concept/territory> ;
             skos:prefLabel "Orléans"@fr .""",
         finding(CF + "inseeCode", "Territory-code"),
+    ),
+    conforms("CallShape", CALL + ACTOR),
+    violates(
+        "CallShape",
+        "person-and-bad-dates",
+        CALL.replace('"2026-03-31"^^xsd:date', '"31/03/2026"')
+        .replace("cf:answerPage <https://example.org/benevolat> ;", "")
+        .replace("<concept/skill/accounting>", "<concept/theme/health>")
+        + ACTOR,
+        finding(SCHEMA + "validThrough", "Call-validThrough"),
+        finding(CF + "answerPage", "Call-answer", "Warning"),
+        finding(CF + "skillSought", "Call-skillSought"),
+    ),
+    violates(
+        "CallShape",
+        "personal-email",
+        CALL.replace("cf:answerPage <https://example.org/benevolat> ;", 'schema:email "jeanne.martin@example.org" ;')
+        + ACTOR,
+        finding(SCHEMA + "email", "ContactEmail-functional"),
+    ),
+    conforms("CallForApplicationsShape", APPLICATIONS + PROGRAMME_LOCATION + ACTOR),
+    violates(
+        "CallForApplicationsShape",
+        "no-closing-date",
+        APPLICATIONS.replace('schema:validThrough "2026-06-30"^^xsd:date ;', "") + PROGRAMME_LOCATION + ACTOR,
+        finding(SCHEMA + "validThrough", "CallForApplications-closes", "Warning"),
+    ),
+    conforms(
+        "JobOfferShape",
+        CALL.replace("cf:CallForExpertise", "cf:JobOffer").replace("compensation/voluntary", "compensation/paid")
+        + ACTOR,
+    ),
+    violates(
+        "JobOfferShape",
+        "unpaid",
+        CALL.replace("cf:CallForExpertise", "cf:JobOffer") + ACTOR,
+        finding(CF + "compensation", "JobOffer-paid"),
+    ),
+    conforms("OfferShape", OFFER + ACTOR),
+    violates(
+        "OfferShape",
+        "no-offer-type",
+        OFFER.replace("cf:offerType <concept/offer-type/skills-sponsorship> ;", "") + ACTOR,
+        finding(CF + "offerType", "Offer-offerType"),
     ),
 ]
 

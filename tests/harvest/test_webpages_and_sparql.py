@@ -7,6 +7,7 @@ import gzip
 from collections.abc import Iterator
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 
 from carrefour.errors import HarvestError
@@ -209,3 +210,39 @@ def test_pages_in_the_hubs_own_vocabulary_are_read_as_they_are(fresh_hub: Harves
     }
     assert any(t.predicate == hub.term("locatedIn") and t.object.value.endswith("/commune/29232") for t in graph)
     assert not results[0].report.rejected_records()  # it conforms to the shapes as it is
+
+
+JOB_POSTING_PAGE = """<!doctype html><html lang="fr"><head><title>Coordinatrice ou coordinateur</title>
+<script type="application/ld+json">
+{"@context": "https://schema.org", "@type": "JobPosting", "@id": "https://emplois.example.org/offres/42",
+ "title": "Coordinatrice ou coordinateur de tiers-lieu <b>(CDI)</b>",
+ "description": "<p>Animer le tiers-lieu et sa communauté. Candidatures : marie.durand@gmail.com</p>",
+ "datePosted": "2026-11-02", "validThrough": "2027-01-15",
+ "jobLocationType": "TELECOMMUTE",
+ "hiringOrganization": {"@type": "Organization", "name": "La Quincaillerie", "sameAs": "https://quincaillerie.example.org/"},
+ "jobLocation": {"@type": "Place", "address": {"@type": "PostalAddress", "postalCode": "23000",
+                 "addressLocality": "Guéret", "addressCountry": "FR"}}}
+</script></head><body><h1>Coordinatrice ou coordinateur</h1></body></html>"""
+
+
+def test_job_postings_in_partner_pages_become_job_offers(fresh_hub: HarvestHub) -> None:
+    """schema.org JobPosting, as job boards publish it: a cf:JobOffer published by its hiring organisation,
+    its dates, its place and its work mode; the applicant's address in the text is removed like anywhere else."""
+    routes = {"/offres/42.html": document(JOB_POSTING_PAGE.encode(), "text/html; charset=utf-8")}
+    with serve_site(routes=routes) as site:
+        results, _ = fresh_hub.harvest(example("job-postings-web", source=None, pages=[site.url("offres/42.html")]))
+    assert results[0].ok, results[0].error
+    assert not results[0].report.rejected_records()
+    hub = fresh_hub.hub
+    graph = fresh_hub.graph("partner", "job-postings-web")
+    offer = next(t.subject for t in graph if t.object == hub.term("JobOffer"))
+    said = {(t.predicate.value, t.object.value) for t in graph if t.subject == offer}
+    assert (hub.term("compensation").value, hub.concept("compensation", "paid").value) in said
+    assert (hub.term("workMode").value, hub.concept("work-mode", "remote").value) in said
+    assert ("http://schema.org/validThrough", "2027-01-15") in said
+    assert ("http://schema.org/validFrom", "2026-11-02") in said
+    assert any(p == hub.term("locatedIn").value and o.endswith("/commune/23096") for p, o in said)
+    employer = next(ox.NamedNode(o) for p, o in said if p == hub.term("publishedBy").value)
+    assert ox.Triple(employer, ox.NamedNode("http://schema.org/name"), ox.Literal("La Quincaillerie")) in graph
+    text = " ".join(t.object.value for t in graph)
+    assert "marie.durand" not in text and "<b>" not in text

@@ -60,6 +60,21 @@ def address(key: str, properties: str) -> str:
     return actor(key, address=f"geo:lat 48.1 ; geo:long -1.6 ; {properties}")
 
 
+def call(key: str, extra: str = "", kind: str = "cf:CallForExpertise", name: str | None = '"Appel de test"') -> str:
+    """A conforming call of a described programme, with a page where to answer, plus ``extra`` pairs."""
+    lines = [f"<call/test/{key}> a {kind}"] + ([f"schema:name {name}"] if name is not None else [])
+    lines += ["cf:publishedBy <initiative/test/call-programme>", "cf:answerPage <https://example.org/appel>"]
+    lines += ['schema:validThrough "2026-12-31"^^xsd:date'] + ([extra] if extra else [])
+    return " ;\n    ".join(lines) + " .\n"
+
+
+def offer(key: str, extra: str = "", name: str | None = '"Offre de test"') -> str:
+    """A conforming offer of a described actor, plus ``extra`` pairs."""
+    lines = [f"<offer/test/{key}> a cf:Offer"] + ([f"schema:name {name}"] if name is not None else [])
+    lines += ["cf:publishedBy <actor/test/call-programme-carrier>", "cf:offerType <concept/offer-type/premises>"]
+    return " ;\n    ".join(lines + ([extra] if extra else [])) + " .\n"
+
+
 LONG_NAME = "N" * 301
 # (case, Turtle, expected findings as (shape, component) pairs)
 CASES: list[tuple[str, str, set[tuple[str, str]]]] = [
@@ -759,6 +774,226 @@ CASES: list[tuple[str, str, set[tuple[str, str]]]] = [
         "concept-bare",
         "<concept/test/concept-bare> a skos:Concept .\n",
         {("Concept-prefLabel", "MinCount"), ("Concept-inScheme", "MinCount"), ("Concept-frenchLabel", "SPARQL")},
+    ),
+    (
+        "call-programme",
+        initiative(
+            "call-programme",
+            "cf:supportType <concept/support-type/financing> ; cf:carriedBy <actor/test/call-programme-carrier>",
+            kind="cf:SupportProgramme",
+        )
+        + actor("call-programme-carrier"),
+        set(),
+    ),
+    (
+        "programme-stage-theme",
+        initiative(
+            "programme-stage-theme",
+            "cf:supportType <concept/support-type/financing> ; cf:carriedBy <actor/test/call-programme-carrier> ; cf:supportedStage <concept/theme/health>",
+            kind="cf:SupportProgramme",
+        ),
+        {("SupportProgramme-supportedStage", "Class")},
+    ),
+    (
+        "programme-eligibility-plain",
+        initiative(
+            "programme-eligibility-plain",
+            'cf:supportType <concept/support-type/financing> ; cf:carriedBy <actor/test/call-programme-carrier> ; cf:eligibility "Associations."',
+            kind="cf:SupportProgramme",
+        ),
+        {("SupportProgramme-eligibility", "Datatype")},
+    ),
+    (
+        "call-conforms",
+        call(
+            "call-conforms",
+            'cf:skillSought <concept/skill/law> ; cf:workMode <concept/work-mode/remote> ; schema:validFrom "2026"^^xsd:gYear ; schema:duration "P3M"^^xsd:duration',
+        ),
+        set(),
+    ),
+    ("call-no-name", call("call-no-name", name=None), {("Call-name", "MinCount")}),
+    ("call-name-number", call("call-name-number", name='"12"^^xsd:integer'), {("Call-name", "Or")}),
+    (
+        "call-name-twice",
+        call("call-name-twice", name='"Un appel"@fr , "Deux appels"@fr'),
+        {("Call-name", "UniqueLang")},
+    ),
+    ("call-name-short", call("call-name-short", name='"A"'), {("Call-nameLength", "MinLength")}),
+    ("call-name-long", call("call-name-long", name=f'"{LONG_NAME}"'), {("Call-nameLength", "MaxLength")}),
+    (
+        "call-description-iri",
+        call("call-description-iri", "schema:description <https://example.org/d>"),
+        {("Call-description", "Or")},
+    ),
+    (
+        "call-description-long",
+        call("call-description-long", f'schema:description "{"D" * 20001}"'),
+        {("Call-description", "MaxLength")},
+    ),
+    (
+        "call-publisher-literal",
+        call("call-publisher-literal", kind="cf:VolunteerMission").replace(
+            "cf:publishedBy <initiative/test/call-programme>", 'cf:publishedBy "Un réseau"'
+        ),
+        {("Call-publishedBy", "NodeKind")},
+    ),
+    (
+        "call-no-publisher",
+        call("call-no-publisher").replace("cf:publishedBy <initiative/test/call-programme> ;", ""),
+        {("Call-publishedBy", "MinCount")},
+    ),
+    (
+        "call-skill-theme",
+        call("call-skill-theme", "cf:skillSought <concept/theme/health>"),
+        {("Call-skillSought", "Class")},
+    ),
+    (
+        "call-two-pays",
+        call("call-two-pays", "cf:compensation <concept/compensation/paid> , <concept/compensation/in-kind>"),
+        {("Call-compensation", "MaxCount")},
+    ),
+    (
+        "call-pay-theme",
+        call("call-pay-theme", "cf:compensation <concept/theme/health>"),
+        {("Call-compensation", "Class")},
+    ),
+    (
+        "call-two-modes",
+        call("call-two-modes", "cf:workMode <concept/work-mode/remote> , <concept/work-mode/on-site>"),
+        {("Call-workMode", "MaxCount")},
+    ),
+    ("call-mode-theme", call("call-mode-theme", "cf:workMode <concept/theme/health>"), {("Call-workMode", "Class")}),
+    (
+        "call-two-openings",
+        call("call-two-openings", 'schema:validFrom "2026-01-01"^^xsd:date , "2026-02-01"^^xsd:date'),
+        {("Call-validFrom", "MaxCount")},
+    ),
+    ("call-opening-text", call("call-opening-text", 'schema:validFrom "début janvier"'), {("Call-validFrom", "Or")}),
+    (
+        "call-two-closings",
+        call("call-two-closings", 'schema:validThrough "2027-01-01"^^xsd:date'),
+        {("Call-validThrough", "MaxCount")},
+    ),
+    (
+        "call-closing-text",
+        call("call-closing-text").replace('"2026-12-31"^^xsd:date', '"31/12/2026"'),
+        {("Call-validThrough", "Or")},
+    ),
+    (
+        "call-page-literal",
+        call("call-page-literal").replace("<https://example.org/appel>", '"https://example.org/appel"'),
+        {("Call-answer", "NodeKind")},
+    ),
+    (
+        "call-page-ftp",
+        call("call-page-ftp").replace("<https://example.org/appel>", "<ftp://example.org/appel>"),
+        {("Call-answer", "Pattern")},
+    ),
+    (
+        "call-nowhere-to-answer",
+        call("call-nowhere-to-answer").replace("cf:answerPage <https://example.org/appel> ;", ""),
+        {("Call-answer", "SPARQL")},
+    ),
+    (
+        "call-email-instead",
+        call("call-email-instead", 'schema:email "contact@example.org"').replace(
+            "cf:answerPage <https://example.org/appel> ;", ""
+        ),
+        set(),
+    ),
+    ("call-theme-skill", call("call-theme-skill", "cf:theme <concept/skill/law>"), {("Call-theme", "Class")}),
+    (
+        "call-place-theme",
+        call("call-place-theme", "cf:locatedIn <concept/theme/health>"),
+        {("Call-locatedIn", "Class")},
+    ),
+    (
+        "call-area-theme",
+        call("call-area-theme", "cf:areaServed <concept/theme/health>"),
+        {("Call-areaServed", "Class")},
+    ),
+    (
+        "applications-conforms",
+        call(
+            "applications-conforms",
+            'cf:supportType <concept/support-type/financing> ; cf:eligibility "Associations."@fr',
+            kind="cf:CallForApplications",
+        ),
+        set(),
+    ),
+    (
+        "applications-of-an-actor",
+        call("applications-of-an-actor", kind="cf:CallForApplications").replace(
+            "<initiative/test/call-programme>", "<actor/test/call-programme-carrier>"
+        ),
+        {("CallForApplications-publishedBy", "Class")},
+    ),
+    (
+        "applications-no-closing",
+        call("applications-no-closing", kind="cf:CallForApplications").replace(
+            ';\n    schema:validThrough "2026-12-31"^^xsd:date', ""
+        ),
+        {("CallForApplications-closes", "MinCount")},
+    ),
+    (
+        "applications-support-theme",
+        call("applications-support-theme", "cf:supportType <concept/theme/health>", kind="cf:CallForApplications"),
+        {("CallForApplications-supportType", "Class")},
+    ),
+    (
+        "applications-eligibility-plain",
+        call("applications-eligibility-plain", 'cf:eligibility "Associations."', kind="cf:CallForApplications"),
+        {("CallForApplications-eligibility", "Datatype")},
+    ),
+    ("job-paid", call("job-paid", "cf:compensation <concept/compensation/paid>", kind="cf:JobOffer"), set()),
+    (
+        "job-unpaid",
+        call("job-unpaid", "cf:compensation <concept/compensation/voluntary>", kind="cf:JobOffer"),
+        {("JobOffer-paid", "In")},
+    ),
+    (
+        "offer-conforms",
+        offer("offer-conforms", "cf:skillOffered <concept/skill/law> ; cf:areaServed <territory/region/53>"),
+        set(),
+    ),
+    ("offer-no-name", offer("offer-no-name", name=None), {("Offer-name", "MinCount")}),
+    ("offer-name-iri", offer("offer-name-iri", name="<https://example.org/o>"), {("Offer-name", "Or")}),
+    (
+        "offer-name-twice",
+        offer("offer-name-twice", name='"Une offre"@fr , "Deux offres"@fr'),
+        {("Offer-name", "UniqueLang")},
+    ),
+    (
+        "offer-no-publisher",
+        offer("offer-no-publisher").replace("cf:publishedBy <actor/test/call-programme-carrier> ;", ""),
+        {("Offer-publishedBy", "MinCount")},
+    ),
+    (
+        "offer-of-a-programme",
+        offer("offer-of-a-programme").replace(
+            "<actor/test/call-programme-carrier>", "<initiative/test/call-programme>"
+        ),
+        {("Offer-publishedBy", "Class")},
+    ),
+    (
+        "offer-no-type",
+        offer("offer-no-type").replace(";\n    cf:offerType <concept/offer-type/premises>", ""),
+        {("Offer-offerType", "MinCount")},
+    ),
+    (
+        "offer-type-theme",
+        offer("offer-type-theme").replace("concept/offer-type/premises", "concept/theme/health"),
+        {("Offer-offerType", "Class")},
+    ),
+    (
+        "offer-skill-theme",
+        offer("offer-skill-theme", "cf:skillOffered <concept/theme/health>"),
+        {("Offer-skillOffered", "Class")},
+    ),
+    (
+        "offer-area-theme",
+        offer("offer-area-theme", "cf:areaServed <concept/theme/health>"),
+        {("Offer-areaServed", "Class")},
     ),
 ]
 

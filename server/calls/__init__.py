@@ -1,0 +1,1 @@
+"""Brokerage: the open calls (expertise, volunteer missions, job offers, calls for applications), offers, matching."""
