@@ -174,7 +174,7 @@ def _partner_dataset(hub: Hub, facts: DatasetFacts, partner: PartnerFacts) -> li
     for dump in facts.dumps_of(partner.graph):
         triples.append(ox.Triple(subject, _dcat("distribution"), distribution_node(hub, dump)))
         triples += _distribution(hub, facts, dump, partner.licence, rights_node(hub))
-    return triples + stream_distribution(hub, subject, scope_of(partner.id), rights_node(hub))
+    return triples + stream_distribution(hub, subject, scope_of(partner.id), rights_node(hub), partner.licence)
 
 
 def _statement(node: ox.NamedNode, texts: dict[str, str]) -> list[ox.Triple]:
@@ -208,7 +208,7 @@ def _curated_dataset(hub: Hub, facts: DatasetFacts) -> list[ox.Triple]:
     for dump in facts.dumps_of(subject):
         triples.append(ox.Triple(subject, _dcat("distribution"), distribution_node(hub, dump)))
         triples += _distribution(hub, facts, dump, facts.curated.licence, rights_node(hub))
-    return triples + stream_distribution(hub, subject, scope_of(CURATED), rights_node(hub))
+    return triples + stream_distribution(hub, subject, scope_of(CURATED), rights_node(hub), facts.curated.licence)
 
 
 def _open_dataset(hub: Hub, facts: DatasetFacts) -> list[ox.Triple]:

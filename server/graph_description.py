@@ -43,6 +43,10 @@ HUB_GRAPHS = {
     "partners": ("Les partenaires et leurs graphes", "The partners and their graphs"),
     "links": ("Liens d'identité entre partenaires", "Identity links between partners"),
     "changes": ("Retraits de fiches (flux des changements)", "Record removals (the change feed)"),
+    "history": (
+        "Historique des fiches (leurs versions, les flux d'évènements)",
+        "Record history (versions, event streams)",
+    ),
 }
 # A partner's graphs, titled with its name.
 PARTNER_GRAPHS = {

@@ -11,8 +11,11 @@ LDES_SPECIFICATION = ox.NamedNode("https://w3id.org/ldes/specification")
 TITLE = ox.NamedNode(DCT + "title")
 
 
-def stream_distribution(hub: Hub, dataset: ox.NamedNode, scope: str, rights: ox.NamedNode) -> list[ox.Triple]:
-    """``dataset`` has the stream ``scope`` as a DCAT distribution under ``rights`` (and ``rdfs:seeAlso``)."""
+def stream_distribution(
+    hub: Hub, dataset: ox.NamedNode, scope: str, rights: ox.NamedNode, licence: ox.NamedNode | None = None
+) -> list[ox.Triple]:
+    """``dataset`` has the stream ``scope`` as a DCAT distribution (and ``rdfs:seeAlso``): under ``licence``
+    when the stream's records have one (a partner's), otherwise with ``rights`` saying theirs."""
     stream = Names(hub).stream(scope)
     node = ox.NamedNode(f"{stream.value}#distribution")
     return [
@@ -23,5 +26,7 @@ def stream_distribution(hub: Hub, dataset: ox.NamedNode, scope: str, rights: ox.
         ox.Triple(node, TITLE, ox.Literal("Versions as a Linked Data Event Stream", language="en")),
         ox.Triple(node, ox.NamedNode(DCAT + "accessURL"), stream),
         ox.Triple(node, ox.NamedNode(DCT + "conformsTo"), LDES_SPECIFICATION),
-        ox.Triple(node, ox.NamedNode(DCT + "rights"), rights),
+        ox.Triple(node, ox.NamedNode(DCT + "license"), licence)
+        if licence is not None
+        else ox.Triple(node, ox.NamedNode(DCT + "rights"), rights),
     ]

@@ -31,7 +31,7 @@ import pyoxigraph as ox
 
 from carrefour import formats
 from carrefour.artifacts.licences import graph_licence, open_graphs
-from carrefour.artifacts.stats import partner_graphs, stats_in, union_triples
+from carrefour.artifacts.stats import dumped_triples, graph_counts, partner_graphs, stats_in, union_triples
 from carrefour.history.terms import history_graph
 from carrefour.store.base import Snapshot, Writer
 from carrefour.vocab import Graphs, Hub, slugify
@@ -298,7 +298,7 @@ def write_dumps(
         size, digest = written[plan.file]
         held = [graph for graph in counts if plan.holds(graph)]
         if plan.file == WHOLE_UNION:
-            triples = union if union is not None else union_triples(view)
+            triples = union if union is not None else dumped_triples(union_triples(view), graph_counts(view), hub)
         else:
             triples = sum(counts[graph] for graph in held)
         files.append(
@@ -331,7 +331,7 @@ def build_dumps(writer: Writer, hub: Hub) -> None:
     before (it takes the store a second a million quads to count).
     """
     stats = stats_in(writer.artifacts) or {}
-    union = stats.get("triples") if stats.get("version") == writer.info.version else None
+    union = stats.get("dumped_triples") if stats.get("version") == writer.info.version else None
     write_dumps(writer, hub, writer.artifacts / DUMPS_DIR, content=writer.written, union=union)
 
 

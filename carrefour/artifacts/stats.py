@@ -14,6 +14,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from carrefour.artifacts.kinds import values_clause, with_subclasses
+from carrefour.history.terms import history_graph
 from carrefour.store.base import Snapshot, Writer
 from carrefour.vocab import RDF, Graphs, Hub
 
@@ -57,6 +58,12 @@ def union_triples(view: Snapshot | Writer) -> int:
     return int(view.select(_UNION)[0]["n"].value)
 
 
+def dumped_triples(union: int, graphs: dict[str, int], hub: Hub) -> int:
+    """The distinct triples of the whole-hub dumps: the union but the history, whose statements are about
+    its own version nodes only (carrefour.history.append), so no other graph holds them."""
+    return union - graphs.get(history_graph(hub).value, 0)
+
+
 def dataset_predicates(view: Snapshot | Writer) -> list[str]:
     """Every predicate the named graphs use."""
     return sorted(row["p"].value for row in view.select(_PREDICATES))
@@ -92,12 +99,14 @@ def compute_stats(view: Snapshot | Writer, hub: Hub) -> dict[str, Any]:
         "theme": hub.term("Theme"),
         "territory": hub.term("Territory"),
     }
+    graphs, union = graph_counts(view), union_triples(view)
     return {
         "version": view.info.version,
         "published": view.info.published.isoformat(),
         "quads": view.count(),
-        "triples": union_triples(view),
-        "graphs": graph_counts(view),
+        "triples": union,
+        "dumped_triples": dumped_triples(union, graphs, hub),
+        "graphs": graphs,
         "classes": _class_counts(view, names),
         "predicates": dataset_predicates(view),
         "examples": {graph.value: graph_examples(view, hub, graph) for graph in described_graphs(view, hub)},

@@ -185,8 +185,10 @@ def test_catalog_datasets_licences_and_service(catalog: rdflib.Graph, snapshot: 
         partner = ox.NamedNode(graph.value.replace("/graph/partner/", "/partner/"))
         licence = URIRef(next(snapshot.quads(partner, ox.NamedNode(DCT + "license"), None, None)).object.value)
         distributions = list(catalog.objects(URIRef(graph.value), DCAT.distribution))
-        assert len(distributions) == 2
+        assert len(distributions) == 3  # its Turtle and N-Triples dumps, its event stream
         assert {catalog.value(d, DCTERMS.license) for d in distributions} == {licence}
+        stream = URIRef(graph.value.replace("/graph/partner/", "/stream/partner/"))
+        assert [d for d in distributions if catalog.value(d, DCAT.accessURL) == stream]
         assert catalog.value(URIRef(graph.value), DCTERMS.publisher) == URIRef(partner.value)
     service = URIRef(hub.iri("sparql"))
     assert (root, DCAT.service, service) in catalog and (service, RDF.type, DCAT.DataService) in catalog
