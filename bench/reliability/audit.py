@@ -20,6 +20,7 @@ from carrefour import paths
 SPARQL = re.compile(
     r"\b(SELECT|CONSTRUCT|DESCRIBE|ASK|INSERT|DELETE|WHERE|VALUES|FILTER|GRAPH|OPTIONAL)\b|\?[a-z]\w*\b"
 )
+SQL = re.compile(r"\bFROM [a-z_]+\b")  # a table: SPARQL's FROM takes an IRI (or NAMED)
 PACKAGES = ("carrefour", "loader", "server")
 
 # (module, function) -> what is spliced there: every value is the hub's own, never a request's.
@@ -27,13 +28,14 @@ PACKAGES = ("carrefour", "loader", "server")
 LINK_ONLY = frozenset({("server/graph_description.py", "access")})
 
 REVIEWED: dict[tuple[str, str], str] = {
+    ("carrefour/history/read.py", "<module>"): "the history's own predicates (ox.NamedNode constants)",
+    ("loader/geo.py", "pointed_communes"): "vocabulary IRIs (hub.term) written with str(NamedNode); the prefix is "
+    "a bound Literal",
     ("carrefour/artifacts/facets.py", "<module>"): "a constant expression (a record's IRI from its node's)",
     ("carrefour/artifacts/stats.py", "<module>"): "the RDF namespace and a constant LIMIT",
     ("carrefour/artifacts/stats.py", "_class_counts"): "a VALUES block: the code's class names, ox.NamedNode types",
     ("carrefour/artifacts/kinds.py", "<module>"): "the RDFS namespace (a constant)",
     ("carrefour/artifacts/kinds.py", "values_clause"): "the code's own kind names and ox.NamedNode class IRIs",
-    ("carrefour/artifacts/search.py", "search"): "SQL, not SPARQL: the index's own column names and constant "
-    "weights; the visitor's words are a bound parameter",
     ("server/graph_description.py", "access"): "a graph IRI the store holds (ox.NamedNode), in a link to the "
     "editor: a query text the visitor may run, never run by the hub",
     ("carrefour/store/records.py", "read_version"): "the version record's graph and node (Records terms)",
@@ -48,15 +50,12 @@ REVIEWED: dict[tuple[str, str], str] = {
     ("carrefour/store/remote_lock.py", "acquire"): "the lock graph, an entry IRI (token, pid, quoted host)",
     ("carrefour/store/sparql_client.py", "_pages"): "paging around a query of the hub's (terms bound by str()), "
     "the variable names of its answer, integers",
-    ("carrefour/store/remote.py", "check_syntax"): "the public query parsed by an empty in-memory store,"
-    " its rows never read; ASK replaced at a scanned token",
     ("carrefour/store/remote.py", "lookup"): "subjects and predicates given as ox.NamedNode, written by str()",
     ("carrefour/store/remote.py", "count"): "a graph written by str(ox.NamedNode)",
     ("carrefour/store/remote.py", "quads"): "pattern terms written by str() of pyoxigraph terms; integer paging",
     ("carrefour/store/sparql_client.py", "download"): "a graph IRI the store gave; integer paging",
     ("carrefour/store/sparql_client.py", "upload"): "a graph IRI and a body serialised as N-Triples by pyoxigraph",
     ("loader/harvest.py", "_registry"): "vocabulary IRIs (hub.term) written with str(NamedNode)",
-    ("loader/harvest.py", "refresh_territories"): "a vocabulary IRI (hub.term); the prefix is a bound Literal",
     ("loader/validation/checks.py", "datatype_check"): "datatypes and patterns of the project's shapes, as ox terms",
     ("loader/validation/checks.py", "pattern_check"): "sh:pattern of the project's shapes, as an ox.Literal",
     ("loader/validation/checks.py", "value_checks"): "integer lengths of the project's shapes",
@@ -91,8 +90,12 @@ def _builds_text(node: ast.AST) -> str | None:
     return None
 
 
-def splice_sites(root: Path = paths.PROJECT_ROOT) -> Counter[tuple[str, str]]:
-    """(module, enclosing function) -> number of SPARQL texts built there by splicing."""
+def splice_sites(root: Path = paths.PROJECT_ROOT, include_sql: bool = False) -> Counter[tuple[str, str]]:
+    """(module, enclosing function) -> number of SPARQL texts built there by splicing.
+
+    SQL (the catalogue's and the search index's SQLite, ``FROM table``) is left out unless ``include_sql``:
+    its values go through ``?`` placeholders, and what it splices is placeholder lists and constant weights.
+    """
     sites: Counter[tuple[str, str]] = Counter()
     for package in PACKAGES:
         for path in sorted((root / package).rglob("*.py")):
@@ -107,7 +110,7 @@ def splice_sites(root: Path = paths.PROJECT_ROOT) -> Counter[tuple[str, str]]:
                         continue
                     scopes.append((node, name))
                     text = _builds_text(node)
-                    if text and len(SPARQL.findall(text)) >= 2:
+                    if text and len(SPARQL.findall(text)) >= 2 and (include_sql or not SQL.search(text)):
                         sites[(module, name)] += 1
     return sites
 
