@@ -118,7 +118,10 @@ def doubled(times: int) -> str:
 
 def test_an_answer_past_the_byte_cap_is_cut_and_flagged(limited_server: LiveServer) -> None:
     """One row may be as long as a whole dump: the answer's size is capped as its row count is."""
-    response = sparql_get(limited_server, doubled(15), Accept="application/sparql-results+json")  # 512 KiB
+    for _ in range(3):  # building 512 KiB may pass the 1 s time limit on a busy machine: that answer is a 503
+        response = sparql_get(limited_server, doubled(15), Accept="application/sparql-results+json")
+        if response.status_code != 503:
+            break
     assert response.status_code == 200, response.text
     assert response.headers["X-SPARQL-Result-Capped"] == "true"
     assert response.headers["X-SPARQL-Result-Max-Bytes"] == str(256 * 1024)
