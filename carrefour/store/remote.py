@@ -46,13 +46,24 @@ from carrefour.errors import QueryError, StoreError, StoreUnavailable
 from carrefour.sparql.syntax import DatasetClause
 from carrefour.sparql_text import bind_values
 from carrefour.store.answers import boolean_answer, graph_answer, graph_format, select_answer
-from carrefour.store.base import Bindings, DatasetInfo, PublicQuery, QueryAnswer, Solution, Term
+from carrefour.store.base import Bindings, DatasetInfo, Neighbourhood, PublicQuery, QueryAnswer, Solution, Term
 from carrefour.store.embedded import EmbeddedStore, EmbeddedWriter
 from carrefour.store.records import Records, VersionRecord, read_version, version_triples
 from carrefour.store.remote_artifacts import VersionArtifacts
 from carrefour.store.remote_lock import WriteLock
 from carrefour.store.sparql_client import Endpoints, SparqlClient
 from carrefour.vocab import Hub
+
+
+def _fragments(quads: Iterable[ox.Quad], prefix: str, seen: set[ox.NamedNode]) -> list[ox.NamedNode]:
+    """The fragment nodes (IRIs starting with ``prefix``) ``quads`` point to and ``seen`` lacks; added to it."""
+    found: list[ox.NamedNode] = []
+    for quad in quads:
+        node = quad.object
+        if isinstance(node, ox.NamedNode) and node.value.startswith(prefix) and node not in seen:
+            seen.add(node)
+            found.append(node)
+    return found
 
 
 def _bound(query: str, bindings: Bindings | None) -> str:
@@ -147,10 +158,13 @@ class RemoteSnapshot:
 
     def describe(self, iri: ox.NamedNode) -> list[ox.Quad]:
         """The resource and its fragment nodes, one query per level of fragments."""
-        quads: list[ox.Quad] = []
+        return self._described(iri, [], {iri}, [iri])
+
+    def _described(
+        self, iri: ox.NamedNode, quads: list[ox.Quad], seen: set[ox.NamedNode], frontier: list[ox.NamedNode]
+    ) -> list[ox.Quad]:
+        """``quads``, with those of the nodes in ``frontier`` and of the fragment nodes they lead to."""
         prefix = iri.value + "#"
-        seen = {iri}
-        frontier = [iri]
         while frontier:
             values = " ".join(str(node) for node in frontier)
             query = f"SELECT ?s ?p ?o ?g WHERE {{ VALUES ?s {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"
@@ -159,13 +173,47 @@ class RemoteSnapshot:
                 for r in self.client.select_paged(query, self._dataset(), checked=self._checked)[1]
             ]
             quads += found
-            frontier = []
-            for quad in found:
-                node = quad.object
-                if isinstance(node, ox.NamedNode) and node.value.startswith(prefix) and node not in seen:
-                    seen.add(node)
-                    frontier.append(node)
+            frontier = _fragments(found, prefix, seen)
         return quads
+
+    def neighbourhood(
+        self, iri: ox.NamedNode, predicates: Sequence[ox.NamedNode], referring: bool = True
+    ) -> Neighbourhood:
+        """One query: the resource, its fragment nodes, what points to it, and the names of what they link to.
+
+        Fragments of fragments (none in the hub's data today) take one more query per level.
+        """
+        node, fragment = str(iri), f"FILTER (isIRI(?f) && STRSTARTS(STR(?f), {ox.Literal(iri.value + '#')}))"
+        names = f"FILTER isIRI(?s) VALUES ?p {{ {' '.join(map(str, predicates))} }} GRAPH ?g {{ ?s ?p ?o }}"
+        record = 'BIND (IRI(IF(CONTAINS(STR(?f), "#"), STRBEFORE(STR(?f), "#"), STR(?f))) AS ?s)'
+        parts = [
+            f'VALUES (?part ?s) {{ ("own" {node}) }} GRAPH ?g {{ ?s ?p ?o }}',
+            f'VALUES ?part {{ "own" }} GRAPH ?h {{ {node} ?q ?f }} {fragment} GRAPH ?g {{ ?f ?p ?o }} BIND (?f AS ?s)',
+            f'VALUES ?part {{ "name" }} GRAPH ?h {{ {node} ?q ?s }} {names}',
+            f'VALUES ?part {{ "name" }} GRAPH ?h {{ {node} ?q ?f }} {fragment} GRAPH ?i {{ ?f ?r ?s }} {names}',
+        ]
+        if referring:
+            parts += [
+                f'VALUES (?part ?o) {{ ("in" {node}) }} GRAPH ?g {{ ?s ?p ?o }}',
+                f'VALUES ?part {{ "name" }} GRAPH ?h {{ ?f ?q {node} }} FILTER isIRI(?f) {record} {names}',
+            ]
+        query = "SELECT ?part ?s ?p ?o ?g WHERE { " + " UNION ".join(f"{{ {part} }}" for part in parts) + " }"
+        found: dict[str, dict[ox.Quad, None]] = {"own": {}, "in": {}, "name": {}}
+        for row in self.client.select_paged(query, self._dataset(), checked=self._checked)[1]:
+            quad = ox.Quad(row["s"], row["p"], row["o"], row["g"])  # type: ignore[arg-type]
+            found[row["part"].value][quad] = None
+        own = list(found["own"])
+        prefix = iri.value + "#"
+        seen = {iri}
+        fragments = _fragments([q for q in own if q.subject == iri], prefix, seen)
+        linking = {iri, *fragments}
+        named = {q.object for q in own if q.subject in linking and isinstance(q.object, ox.NamedNode)}
+        own = self._described(iri, own, seen, _fragments([q for q in own if q.subject != iri], prefix, seen))
+        incoming = list(found["in"]) if referring else None
+        for quad in incoming or ():
+            if isinstance(quad.subject, ox.NamedNode):
+                named.add(ox.NamedNode(quad.subject.value.split("#", 1)[0]))
+        return Neighbourhood(own, incoming, list(found["name"]), named)  # type: ignore[arg-type]
 
     def lookup(self, subjects: Sequence[ox.NamedNode], predicates: Sequence[ox.NamedNode]) -> list[ox.Quad]:
         """One query per ``LOOKUP_BATCH`` subjects, sorted back subject by subject as the embedded store gives them."""
