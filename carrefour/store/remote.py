@@ -31,11 +31,13 @@ if the version moved or the flag is up, rather than what it read.
 from __future__ import annotations
 
 import contextlib
+import io
 import secrets
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import IO
 
@@ -47,7 +49,7 @@ from carrefour.sparql.syntax import DatasetClause
 from carrefour.sparql_text import bind_values
 from carrefour.store.answers import boolean_answer, graph_answer, graph_format, select_answer
 from carrefour.store.base import Bindings, DatasetInfo, Neighbourhood, PublicQuery, QueryAnswer, Solution, Term
-from carrefour.store.embedded import EmbeddedStore, EmbeddedWriter
+from carrefour.store.embedded import EmbeddedStore, EmbeddedWriter, OxigraphView
 from carrefour.store.records import Records, VersionRecord, read_version, version_triples
 from carrefour.store.remote_artifacts import VersionArtifacts
 from carrefour.store.remote_lock import WriteLock
@@ -66,6 +68,15 @@ def _fragments(quads: Iterable[ox.Quad], prefix: str, seen: set[ox.NamedNode]) -
     return found
 
 
+def _ntriples(view: OxigraphView, graph: ox.NamedNode, amendment: list[ox.Quad] | None = None) -> bytes:
+    """What the store is sent of a graph: the mirror's own serialisation of it, or of what a session added."""
+    if amendment is not None:
+        return ox.serialize((q.triple for q in amendment), format=ox.RdfFormat.N_TRIPLES)
+    output = io.BytesIO()
+    view.dump(output, ox.RdfFormat.N_TRIPLES, graph)
+    return output.getvalue()
+
+
 def _bound(query: str, bindings: Bindings | None) -> str:
     """Bindings written as validated RDF terms in an inline VALUES block, never raw text.
 
@@ -79,7 +90,7 @@ LOOKUP_BATCH = 200  # subjects per lookup query: a short query text, answers wel
 
 PUBLISHING = "a new version of the data is being published: try again in a few seconds"
 
-Changed = dict[ox.NamedNode, Iterable[ox.Quad] | None]  # a graph's new content; None: the graph goes
+Changed = dict[ox.NamedNode, Callable[[], bytes] | None]  # makes a graph's new content, as N-Triples; None: it goes
 Staged = dict[ox.NamedNode, ox.NamedNode | None]  # a graph's staging graph; None: the graph goes
 Amended = dict[ox.NamedNode, set[tuple[Term, ox.NamedNode]]]  # graphs amended: the (subject, predicate) pairs emptied
 
@@ -443,7 +454,11 @@ class RemoteStore:
                 # session, and uploading it whole each time would cost more and more
                 amended = {g: writer.amended_pairs(g) for g in writer.changed if writer.amendment(g) is not None}
                 changed: Changed = {
-                    g: writer.amendment(g) if g in amended else writer.quads(graph=g) if g in graphs else None
+                    g: partial(_ntriples, writer, g, writer.amendment(g))
+                    if g in amended
+                    else partial(_ntriples, writer, g)
+                    if g in graphs
+                    else None
                     for g in writer.changed
                 }
                 staged = self._stage(changed, token)
@@ -491,11 +506,11 @@ class RemoteStore:
         staged: Staged = {}
         try:
             for graph, staging in names.items():
-                quads = changed[graph]
-                triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads] if quads is not None else []
-                if triples:
-                    self.client.upload(staging.value, triples)
-                staged[graph] = staging if triples else None
+                made = changed[graph]
+                document = made() if made is not None else b""
+                if document:
+                    self.client.upload(staging.value, document)
+                staged[graph] = staging if document else None
         except BaseException:
             self._drop(staged)
             raise
@@ -592,7 +607,7 @@ class RemoteStore:
         snapshot = self.mirror.snapshot()
         graphs = snapshot.graphs()
         gone = [g for g in {*record.graphs, *record.touching} if g not in graphs]
-        changed = {g: snapshot.quads(graph=g) for g in graphs} | {g: None for g in gone}
+        changed: Changed = {g: partial(_ntriples, snapshot, g) for g in graphs} | {g: None for g in gone}
         staged = self._stage(changed, token)
         self.lock.check(token)
         self._raise_flag(staged, snapshot.info.version)
