@@ -121,20 +121,29 @@ class RemoteSnapshot:
         self.info = info
         self.record = record
         self._visible = [g.value for g in record.graphs]
+        self._held = frozenset(self._visible)
         self._confirm = store.confirm
 
     def _checked(self) -> None:
         """After answers arrived: raise StoreUnavailable unless they all come from this version."""
         self._confirm(self.record)
 
+    def holds(self, graph: ox.NamedNode | str) -> bool:
+        """Whether ``graph`` is one of this version's graphs: no other is ever read.
+
+        A graph new to the version being published is written under its own name before the
+        swap (RemoteStore._stage): until the record lists it, it is as invisible as a staging graph.
+        """
+        return (graph.value if isinstance(graph, ox.NamedNode) else graph) in self._held
+
     def _dataset(self, default: list[str] | None = None, named: list[str] | None = None) -> list[tuple[str, str]]:
-        """The protocol dataset of a query: the hub's graphs only (an empty part names an empty graph).
+        """The protocol dataset of a query: this version's graphs only (an empty part names an empty graph).
 
         Without one the store would query everything it holds: its system graphs, the
         staging graphs of a write in progress.
         """
-        default = [g for g in (self._visible if default is None else default) if self.records.is_hub_graph(g)]
-        named = [g for g in (self._visible if named is None else named) if self.records.is_hub_graph(g)]
+        default = [g for g in (self._visible if default is None else default) if self.holds(g)]
+        named = [g for g in (self._visible if named is None else named) if self.holds(g)]
         empty = [self.records.empty.value]
         return [("default-graph-uri", g) for g in default or empty] + [("named-graph-uri", g) for g in named or empty]
 
@@ -145,7 +154,7 @@ class RemoteSnapshot:
         object: Term | None = None,
         graph: ox.NamedNode | None = None,
     ) -> Iterator[ox.Quad]:
-        if graph is not None and not self.records.is_hub_graph(graph):
+        if graph is not None and not self.holds(graph):
             return
         if graph is None and subject is None and object is None:
             # A scan: graph by graph, each paged on its own (the store sorts one graph per page, not all).
@@ -260,7 +269,7 @@ class RemoteSnapshot:
     def count(self, graph: ox.NamedNode | None = None) -> int:
         if graph is None:
             query, dataset = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", self._dataset()
-        elif self.records.is_hub_graph(graph):
+        elif self.holds(graph):
             # Naming a hub graph is dataset enough; and Virtuoso 7 counts 1, not 0, for a
             # graph outside the query's named graphs.
             query, dataset = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}", []
@@ -272,7 +281,7 @@ class RemoteSnapshot:
 
     def dump(self, output: IO[bytes], format: ox.RdfFormat, graph: ox.NamedNode | None = None) -> None:
         """Stream graph by graph, page by page: the dump is never held in memory."""
-        if graph is not None and not self.records.is_hub_graph(graph):
+        if graph is not None and not self.holds(graph):
             return
         graphs = [graph] if graph is not None else self.graphs()
         download = self.client.download
@@ -324,7 +333,7 @@ class RemoteSnapshot:
         if not gated.dataset:
             return None, self._dataset()
         kept = tuple(
-            clause if self.records.is_hub_graph(clause.iri) else DatasetClause(self.records.empty, clause.named)
+            clause if self.holds(clause.iri) else DatasetClause(self.records.empty, clause.named)
             for clause in gated.dataset
         )
         return kept, self._dataset(gated.from_graphs, gated.from_named_graphs)
@@ -495,14 +504,24 @@ class RemoteStore:
     def _stage(self, changed: Changed, token: str) -> Staged:
         """Upload each changed graph to a staging graph (None: the graph goes).
 
-        A failure here leaves the store as it was: the staging graphs are dropped.
+        A graph the published version lacks is its own staging graph: no reader asks for it
+        until the new record lists it, and the swap has nothing to move (a first harvest's
+        graphs are written once).  A failure here leaves the store as it was: the staging
+        graphs are dropped.
         """
-        names = {g: ox.NamedNode(f"{self.records.staging}{token}/{n}") for n, g in enumerate(sorted(changed, key=str))}
+        published = set(self.version_record().graphs)
+        names = {
+            g: ox.NamedNode(f"{self.records.staging}{token}/{n}") if g in published else g
+            for n, g in enumerate(sorted(changed, key=str))
+        }
         registry, listed = self.records.registry, self.records.term(self.records.registry, "graph")
         if names:
             self.client.update(
                 f"INSERT DATA {{ GRAPH {registry} {{ {registry} {listed} {', '.join(map(str, names.values()))} }} }}"
             )
+        fresh = [g for g in names.values() if g not in published and g in changed]
+        if fresh:  # what a session that died before its swap may have left there
+            self.client.update(" ;\n".join(f"DROP SILENT GRAPH {g}" for g in fresh))
         staged: Staged = {}
         try:
             for graph, staging in names.items():
@@ -550,6 +569,8 @@ class RemoteStore:
         published = version_triples(self.records, info.version, info.published, graphs, self.drain_seconds)
         operations = []
         for graph, staging in staged.items():
+            if staging == graph:  # new to this version: uploaded in place, whole
+                continue
             if amended is not None and graph in amended:
                 pairs = sorted(amended[graph], key=str)
                 operations += [f"DELETE WHERE {{ GRAPH {graph} {{ {s} {p} ?o }} }}" for s, p in pairs]

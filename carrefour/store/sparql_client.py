@@ -28,7 +28,6 @@ import urllib.error
 import xml.etree.ElementTree as ET  # noqa: S405 - only for the ParseError type; parsing goes through defusedxml
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from http.client import HTTPResponse
@@ -62,7 +61,6 @@ _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 # Virtuoso refuses an insert that compiles to more than 10,000 lines of SQL (some 1,500 triples).
 INSERT_CHUNK = 500
 UPLOAD_CHUNK = 100_000
-UPLOAD_STREAMS = 2  # uploads at once: the store parses one while the next is sent
 
 # Virtuoso's error texts for a query over its time limits (SQL states S1T00, and the cost estimate).
 _TIME_LIMIT_ERRORS = ("SR171", "S1T00", "estimated execution time")
@@ -416,16 +414,18 @@ class SparqlClient:
 
     def upload(self, graph: str, document: bytes) -> None:
         """Add the triples of an N-Triples ``document`` to ``graph``: Graph Store protocol POSTs when
-        available (``UPLOAD_STREAMS`` at once), SPARQL Update chunks otherwise."""
+        available, SPARQL Update chunks otherwise.
+
+        One upload at a time: Virtuoso deadlocks two loads into one graph (SR172, error 40001).
+        """
         if not self.endpoints.graph_store:
             for chunk in ntriples_chunks(document, INSERT_CHUNK):
                 # A template, not INSERT DATA: Virtuoso refuses blank nodes in INSERT DATA.
                 update = f"INSERT {{ GRAPH <{graph}> {{ {chunk.decode()} }} }} WHERE {{ }}"
                 self.update(update, timeout=max(self.endpoints.timeout, 120))
             return
-        with ThreadPoolExecutor(UPLOAD_STREAMS) as uploads:
-            for done in [uploads.submit(self._post, graph, c) for c in ntriples_chunks(document, UPLOAD_CHUNK)]:
-                done.result()
+        for chunk in ntriples_chunks(document, UPLOAD_CHUNK):
+            self._post(graph, chunk)
 
     def _post(self, graph: str, body: bytes) -> None:
         try:
