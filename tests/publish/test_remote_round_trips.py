@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pytest
 import requests
 
-from carrefour.vocab import Hub
+from carrefour.vocab import Graphs, Hub
 from tests.conftest import free_port
 from tests.publish.conftest import build_hub, start_server, stop_server
 from tests.support import virtuoso
@@ -34,6 +34,8 @@ class CountedHub:
     record: str  # the IRI of the version record: the queries reading it are the version looks
     initiatives: list[str]
     actors: list[str]
+    ontology: str  # the IRI of the ontology graph
+    asked_before: list[str]  # what the server asked the store before the tests (its start, its first page)
 
     def page_queries(self) -> list[str]:
         """The queries since the last call, without the looks at the version record."""
@@ -53,7 +55,9 @@ def counted(virtuoso_server: virtuoso.Virtuoso, tmp_path_factory: pytest.TempPat
         settings = {**backend.web_settings, **SETTINGS, "STORE_URL": proxy.url}
         process = start_server(backend.web_folder, port, settings=settings)
         try:
-            yield CountedHub(base, proxy, hub.node("store", "version").value, initiatives, actors)
+            turtle(initiatives[-1])
+            record, ontology = hub.node("store", "version").value, Graphs(hub).ontology.value
+            yield CountedHub(base, proxy, record, initiatives, actors, ontology, proxy.taken())
         finally:
             stop_server(process)
             close_backend(backend, virtuoso_server)
@@ -74,3 +78,12 @@ def test_a_turtle_dereference_is_one_store_request(counted: CountedHub) -> None:
         turtle(iri)
     queries = counted.page_queries()
     assert len(queries) == len(pages), f"{len(queries)} store requests for {len(pages)} pages"
+
+
+def test_what_every_page_shares_comes_from_the_versions_artifacts(counted: CountedHub) -> None:
+    """The vocabulary names each page's properties: each worker reads it from ``ARTIFACTS_DIR``, not the store."""
+    counted.proxy.taken()
+    for iri in counted.initiatives[14:24]:  # enough requests to reach both workers
+        turtle(iri)
+    read = counted.proxy.taken() + counted.asked_before
+    assert read and not [q for q in read if counted.ontology in q]
