@@ -19,7 +19,8 @@ A named graph is described by its size, partner, licence and dumps
 
 Two documents are described whole: ``ontology`` (whose terms are ``ontology#Term``)
 and ``shapes``.  Everything is read through the store seam by pattern lookups, the
-fastest path on the embedded store.
+fastest path on the embedded store; what a page needs is asked at once
+(``Snapshot.neighbourhood``), which a remote store answers in one request.
 """
 
 from __future__ import annotations
