@@ -1,15 +1,17 @@
 """The embedded store and Virtuoso side by side, in one run: harvest, dereferencing, the partner query mix.
 
-    python -m bench.remote --n 5000
+    python -m bench.remote            # 40,000 initiatives
+    python -m bench.remote --n 5000   # a quicker look
 
 Each backend gets the same hub of N synthetic initiatives (init, then one write
 session publishing them, timed as the harvest), then ``carrefour serve`` (one worker,
-``--threads`` threads) on it: ``wrk`` dereferences the same sampled resources in
-Turtle, and the partner query mix of bench/sparql.py is timed over HTTP cold (a new
-text each request) and repeated (the endpoint's cache answers), as bench/serving.py does.  On Virtuoso
-the web server is a machine of its own: the query endpoint only, the artifacts from
-the shared ``ARTIFACTS_DIR``.  Virtuoso (``virtuoso-t``) runs on 127.0.0.1 in a fresh
-database under ``--folder``, and is stopped at the end.
+``--threads`` threads, no page cache: every page is made from the store) on it: ``wrk``
+dereferences the same sampled resources in Turtle, and the partner query mix of
+bench/sparql.py is timed over HTTP cold (a new text each request) and repeated (the
+endpoint's cache answers), as bench/serving.py does.  On Virtuoso the web server is a
+machine of its own: the query endpoint only, the artifacts from the shared
+``ARTIFACTS_DIR``.  Virtuoso (``virtuoso-t``) runs on 127.0.0.1 in a fresh database
+under ``--folder``, and is stopped at the end.
 """
 
 from __future__ import annotations
@@ -131,7 +133,8 @@ def measure_serving(backend: Backend, paths: list[str], args: argparse.Namespace
         store.close()
     mix = partner_mix(hub, initiative[0]["i"].value)
     backend.web_folder.mkdir(parents=True, exist_ok=True)
-    server = serve_hub(backend.web_folder, workers=1, threads=args.threads, **backend.web_settings)
+    settings = {**backend.web_settings, "PAGE_CACHE_MB": "0"}
+    server = serve_hub(backend.web_folder, workers=1, threads=args.threads, **settings)
     try:
         pages = wrk.get_paths(paths, "text/turtle")
         wrk.run(server.url, pages, 2, args.connections, warm_up=True)
@@ -181,7 +184,7 @@ def report(n: int, figures: dict[str, Figures]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=5000)  # 40,000 takes Virtuoso too long for one sitting
+    parser.add_argument("--n", type=int, default=40_000)
     parser.add_argument("--partners", type=int, default=20)
     parser.add_argument("--folder", type=Path, help="work folder (default: a temporary one, removed after)")
     parser.add_argument("--memory-mb", type=int, default=2048, help="Virtuoso's buffers")

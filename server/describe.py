@@ -19,7 +19,8 @@ A named graph is described by its size, partner, licence and dumps
 
 Two documents are described whole: ``ontology`` (whose terms are ``ontology#Term``)
 and ``shapes``.  Everything is read through the store seam by pattern lookups, the
-fastest path on the embedded store.
+fastest path on the embedded store; what a page needs is asked at once
+(``Snapshot.neighbourhood``), which a remote store answers in one request.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from carrefour.errors import NotFound
-from carrefour.store.base import Snapshot
+from carrefour.store.base import Neighbourhood, Snapshot
 from carrefour.vocab import DCT, PROV, RDF, RDFS, SCHEMA, SH, SKOS, VOID, XSD, Graphs, Hub
 from server.graph_description import NamedGraphs
 from server.memo import LruMemo
@@ -43,6 +44,7 @@ LABELS = tuple(ox.NamedNode(iri) for iri in (SCHEMA + "name", SKOS + "prefLabel"
 TYPE = ox.NamedNode(RDF + "type")
 ATTRIBUTED_TO = ox.NamedNode(PROV + "wasAttributedTo")
 LICENSE = ox.NamedNode(DCT + "license")
+NAMING = (*LABELS, LICENSE)  # what a page shows of the nodes it links to (a partner's licence too)
 RESULT = ox.NamedNode(SH + "result")
 VALIDATION_REPORT = ox.NamedNode(SH + "ValidationReport")
 _RESULT_NUMBER = re.compile(r"(\d+)$")
@@ -179,7 +181,8 @@ class Describer:
 
         :raises NotFound: the page is past the last one.
         """
-        own = self._own(snapshot, iri)
+        around = self._around(snapshot, iri)
+        own = self._own(snapshot, iri, around)
         if not own:
             return self._removed(snapshot, iri, page)
         if iri.value in self.documents:
@@ -187,11 +190,11 @@ class Describer:
         elif any(q.subject == iri and q.predicate == TYPE and q.object == VALIDATION_REPORT for q in own):
             own, collection = self._report_page(iri, own, page)
         else:
-            collection = self._referrer_page(snapshot, iri, page)
+            collection = self._referrer_page(snapshot, iri, page, around)
         if collection is None and page != 1:
             raise NotFound(f"<{iri.value}> has a single page")
         attributions = self._attributions(iri, own)
-        linked = self._linked(snapshot, iri, own, attributions, collection)
+        linked = self._linked(snapshot, iri, own, attributions, collection, around)
         return Description(iri, own, linked, attributions, collection)
 
     def _removed(self, snapshot: Snapshot, iri: ox.NamedNode, page: int) -> Description | None:
@@ -205,11 +208,20 @@ class Describer:
 
     # -- own statements ----------------------------------------------------------
 
-    def _own(self, snapshot: Snapshot, iri: ox.NamedNode) -> list[ox.Quad]:
-        document = self.documents.get(iri.value)
-        if document is not None:
-            return list(snapshot.quads(graph=document))
-        own = snapshot.describe(iri)
+    def _around(self, snapshot: Snapshot, iri: ox.NamedNode) -> Neighbourhood | None:
+        """What the page reads of the store, in one request on a remote store (None: a document, read whole).
+
+        Remembered referrers (a long list) are not read again.
+        """
+        if iri.value in self.documents:
+            return None
+        remembered = self._referrers.get((snapshot.info.version, iri.value)) is not None
+        return snapshot.neighbourhood(iri, NAMING, referring=not remembered)
+
+    def _own(self, snapshot: Snapshot, iri: ox.NamedNode, around: Neighbourhood | None) -> list[ox.Quad]:
+        if around is None:
+            return list(snapshot.quads(graph=self.documents[iri.value]))
+        own = list(around.own)
         if iri == self.dataset and not own:
             own = self._dataset_facts(snapshot)
         return own + self.named_graphs.statements(snapshot, iri)
@@ -240,8 +252,10 @@ class Describer:
         page = Page(number, self.page_size, total)
         return page if 1 <= number <= page.last else None
 
-    def _referrer_page(self, snapshot: Snapshot, iri: ox.NamedNode, number: int) -> Collection | None:
-        members = self.referrers(snapshot, iri)
+    def _referrer_page(
+        self, snapshot: Snapshot, iri: ox.NamedNode, number: int, around: Neighbourhood | None = None
+    ) -> Collection | None:
+        members = self.referrers(snapshot, iri, around.referring if around is not None else None)
         page = self._page(number, len(members))
         if page is None:
             return None
@@ -249,14 +263,17 @@ class Describer:
         statements = [ox.Triple(subject, predicate, iri) for m in shown for predicate, subject in m.links]
         return Collection(ox.NamedNode(iri.value + "#referrers"), page, shown, statements)
 
-    def referrers(self, snapshot: Snapshot, iri: ox.NamedNode) -> list[Member]:
-        """Every resource pointing to ``iri``, once each, grouped by first property; a partner's records too."""
+    def referrers(self, snapshot: Snapshot, iri: ox.NamedNode, referring: list[ox.Quad] | None = None) -> list[Member]:
+        """Every resource pointing to ``iri``, once each, grouped by first property; a partner's records too.
+
+        :param referring: the quads pointing to ``iri``, when already read.
+        """
         key = (snapshot.info.version, iri.value)
         cached = self._referrers.get(key)
         if cached is not None:
             return cached  # type: ignore[no-any-return]
         found: dict[ox.NamedNode, dict[tuple[ox.NamedNode, ox.NamedNode], None]] = {}
-        for quad in snapshot.quads(None, None, iri, None):
+        for quad in snapshot.quads(None, None, iri, None) if referring is None else referring:
             subject = quad.subject
             if not isinstance(subject, ox.NamedNode) or quad.predicate == TYPE:
                 continue
@@ -311,6 +328,7 @@ class Describer:
         own: list[ox.Quad],
         attributions: list[ox.Triple],
         collection: Collection | None,
+        around: Neighbourhood | None = None,
     ) -> list[ox.Triple]:
         fragments = iri.value + "#"
         targets: dict[ox.NamedNode, None] = {}
@@ -323,7 +341,7 @@ class Describer:
         if collection is not None:
             targets.update(dict.fromkeys(m.record for m in collection.members))
         wanted = [t for t in targets if t != iri and not t.value.startswith(fragments)]
-        found = self.labels_of(snapshot, wanted)
+        found = self.labels_of(snapshot, wanted, around)
         return [triple for target in wanted for triple in found[target]]
 
     def labels(self, snapshot: Snapshot, target: ox.NamedNode) -> list[ox.Triple]:
@@ -338,8 +356,11 @@ class Describer:
             return (*LABELS[:2], LICENSE)
         return LABELS
 
-    def labels_of(self, snapshot: Snapshot, targets: list[ox.NamedNode]) -> dict[ox.NamedNode, list[ox.Triple]]:
-        """The labels of each target: those not remembered are looked up together (one query on a remote store)."""
+    def labels_of(
+        self, snapshot: Snapshot, targets: list[ox.NamedNode], around: Neighbourhood | None = None
+    ) -> dict[ox.NamedNode, list[ox.Triple]]:
+        """The labels of each target: those not remembered nor read ``around`` the page are looked up together
+        (one query on a remote store)."""
         version = snapshot.info.version
         found: dict[ox.NamedNode, list[ox.Triple]] = {}
         missing: dict[tuple[ox.NamedNode, ...], list[ox.NamedNode]] = {}
@@ -349,9 +370,11 @@ class Describer:
                 found[target] = cached  # type: ignore[assignment]
             else:
                 missing.setdefault(self._label_predicates(target), []).append(target)
+        named, read = (around.named, around.names) if around is not None else (set(), [])
         for predicates, group in missing.items():
             values: dict[tuple[ox.NamedNode, ox.NamedNode], list[ox.Triple]] = {}
-            for quad in snapshot.lookup(group, predicates):
+            unread = [target for target in group if target not in named]
+            for quad in [*read, *(snapshot.lookup(unread, predicates) if unread else [])]:
                 values.setdefault((quad.subject, quad.predicate), []).append(quad.triple)  # type: ignore[arg-type]
             for target in group:
                 labels = list(dict.fromkeys(t for p in predicates for t in values.get((target, p), [])))

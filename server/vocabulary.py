@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from carrefour.artifacts.ontology import ontology_quads
 from carrefour.store.base import Snapshot
-from carrefour.vocab import DCT, EXTERNAL_PREFIXES, FOAF, ORG, OWL, PROV, RDF, RDFS, SCHEMA, SD, SKOS, Graphs, Hub
+from carrefour.vocab import DCT, EXTERNAL_PREFIXES, FOAF, ORG, OWL, PROV, RDF, RDFS, SCHEMA, SD, SKOS, Hub
 from server.describe import HYDRA
 from server.reused_terms import REUSED_LABELS
 
@@ -76,8 +77,8 @@ def _texts(quads: list[ox.Quad], predicate: ox.NamedNode) -> dict[str, dict[str,
 
 
 def load_vocabulary(snapshot: Snapshot, hub: Hub) -> Vocabulary:
-    """Read the vocabulary of the published version (its ontology graph)."""
-    quads = list(snapshot.quads(graph=Graphs(hub).ontology))
+    """Read the vocabulary of the published version (its ontology graph, from the version's artifacts)."""
+    quads = ontology_quads(snapshot, hub)
     typed: dict[str, set[ox.NamedNode]] = {}
     for quad in quads:
         if quad.predicate == _TYPE and isinstance(quad.object, ox.NamedNode):

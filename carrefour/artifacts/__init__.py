@@ -16,6 +16,7 @@ from carrefour.artifacts.calls import build_calls
 from carrefour.artifacts.catalogue import build_catalogue
 from carrefour.artifacts.dumps import build_dumps
 from carrefour.artifacts.facets import build_facets
+from carrefour.artifacts.ontology import build_ontology
 from carrefour.artifacts.places import build_places
 from carrefour.artifacts.search import build_search
 from carrefour.artifacts.stats import build_stats
@@ -25,11 +26,11 @@ from carrefour.vocab import Hub
 
 Builder = Callable[[Writer, Hub], None]
 HELPED: tuple[Builder, ...] = (build_search, build_facets, build_catalogue, build_places, build_calls)
-OWN: tuple[Builder, ...] = (build_stats, build_dumps)
+OWN: tuple[Builder, ...] = (build_stats, build_ontology, build_dumps)
 BUILDERS = (*OWN, *HELPED)
 # What a machine can rebuild from the store alone when it lacks a version's artifacts
 # (carrefour.store.remote_artifacts); the dumps read the whole store and are not among them.
-REBUILDABLE = (build_stats, build_search, build_facets, build_catalogue, build_places, build_calls)
+REBUILDABLE = (build_stats, build_ontology, build_search, build_facets, build_catalogue, build_places, build_calls)
 
 
 def run_builders(view: Snapshot, builders: Sequence[Builder], hub: Hub) -> dict[str, float]:

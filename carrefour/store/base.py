@@ -80,6 +80,21 @@ class DatasetInfo:
         return self.version if self.artifacts is not None else f"{self.version}+without-artifacts"
 
 
+@dataclass
+class Neighbourhood:
+    """What a resource's page reads, in one request on a remote store.
+
+    ``own`` is what ``Snapshot.describe`` gives; ``referring`` the quads whose object is the
+    resource (None when not asked for); ``names`` the quads of each node in ``named`` with
+    one of the predicates asked for: complete for those nodes, nothing is known of others.
+    """
+
+    own: list[ox.Quad]
+    referring: list[ox.Quad] | None
+    names: list[ox.Quad] = field(default_factory=list)
+    named: set[ox.NamedNode] = field(default_factory=set)
+
+
 class Snapshot(Protocol):
     """A consistent read-only view of one published version of the dataset."""
 
@@ -97,6 +112,17 @@ class Snapshot(Protocol):
 
     def describe(self, iri: ox.NamedNode) -> list[ox.Quad]:
         """The resource's own quads and those of its fragment nodes (``iri#...``)."""
+        ...
+
+    def neighbourhood(
+        self, iri: ox.NamedNode, predicates: Sequence[ox.NamedNode], referring: bool = True
+    ) -> Neighbourhood:
+        """``describe(iri)``, the quads pointing to ``iri`` if ``referring``, and the ``predicates`` of
+        the nodes they link to (those of the records of the referring nodes, ``…/x`` for ``…/x#a``).
+
+        The embedded store answers the names from lookups as cheap as this one: it leaves them to
+        ``lookup``; a remote store answers all of it in one round trip.
+        """
         ...
 
     def lookup(self, subjects: Sequence[ox.NamedNode], predicates: Sequence[ox.NamedNode]) -> list[ox.Quad]:

@@ -35,7 +35,7 @@ from typing import IO
 import pyoxigraph as ox
 
 from carrefour.errors import BaseMismatch, QueryError, StoreBusy, StoreError
-from carrefour.store.base import Bindings, DatasetInfo, PublicQuery, QueryAnswer, Solution, Term
+from carrefour.store.base import Bindings, DatasetInfo, Neighbourhood, PublicQuery, QueryAnswer, Solution, Term
 from carrefour.store.query_pool import QueryPool
 
 POINTER = "CURRENT.json"
@@ -80,6 +80,11 @@ class OxigraphView:
                 quads.extend(found)
                 queue.extend(q.object for q in found)
         return quads
+
+    def neighbourhood(
+        self, iri: ox.NamedNode, predicates: Sequence[ox.NamedNode], referring: bool = True
+    ) -> Neighbourhood:
+        return Neighbourhood(self.describe(iri), list(self.quads(None, None, iri, None)) if referring else None)
 
     def lookup(self, subjects: Sequence[ox.NamedNode], predicates: Sequence[ox.NamedNode]) -> list[ox.Quad]:
         return [q for s in subjects for p in predicates for q in self._store.quads_for_pattern(s, p, None, None)]

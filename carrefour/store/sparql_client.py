@@ -155,6 +155,22 @@ class _Results:
                 self.boolean = (element.text or "").strip() == "true"
 
 
+def ntriples_chunks(document: bytes, size: int) -> Iterator[bytes]:
+    """An N-Triples document in pieces of about ``size`` triples (one a line), each a document of its own.
+
+    Without blank nodes the lines are cut as they are, never parsed; a document that may
+    hold one (``_:`` anywhere) is parsed and cut by ``blank_node_chunks``.
+    """
+    if b"_:" in document:
+        triples = [q.triple for q in ox.parse(document, format=ox.RdfFormat.N_TRIPLES)]
+        for chunk in blank_node_chunks(triples, size):
+            yield ox.serialize(chunk, format=ox.RdfFormat.N_TRIPLES)
+        return
+    lines = document.splitlines(keepends=True)
+    for start in range(0, len(lines), size):
+        yield b"".join(lines[start : start + size])
+
+
 def blank_node_chunks(triples: list[ox.Triple], size: int) -> Iterator[list[ox.Triple]]:
     """Chunks of about ``size`` triples that never split what one blank node connects.
 
@@ -396,28 +412,33 @@ class SparqlClient:
             raise StoreUnavailable(f"the store cannot be reached for an update: {type(exc).__name__}") from exc
         _check_write(response, "an update")
 
-    def upload(self, graph: str, triples: list[ox.Triple]) -> None:
-        """Add triples to ``graph``: Graph Store protocol POSTs when available, SPARQL Update chunks otherwise."""
+    def upload(self, graph: str, document: bytes) -> None:
+        """Add the triples of an N-Triples ``document`` to ``graph``: Graph Store protocol POSTs when
+        available, SPARQL Update chunks otherwise.
+
+        One upload at a time: Virtuoso deadlocks two loads into one graph (SR172, error 40001).
+        """
         if not self.endpoints.graph_store:
-            for chunk in blank_node_chunks(triples, INSERT_CHUNK):
-                body = ox.serialize(chunk, format=ox.RdfFormat.N_TRIPLES).decode()
+            for chunk in ntriples_chunks(document, INSERT_CHUNK):
                 # A template, not INSERT DATA: Virtuoso refuses blank nodes in INSERT DATA.
-                update = f"INSERT {{ GRAPH <{graph}> {{ {body} }} }} WHERE {{ }}"
+                update = f"INSERT {{ GRAPH <{graph}> {{ {chunk.decode()} }} }} WHERE {{ }}"
                 self.update(update, timeout=max(self.endpoints.timeout, 120))
             return
-        for chunk in blank_node_chunks(triples, UPLOAD_CHUNK):
-            body = ox.serialize(chunk, format=ox.RdfFormat.N_TRIPLES)
-            try:
-                response = self.session.post(
-                    self.endpoints.graph_store,
-                    params={"graph": graph},
-                    data=body,
-                    headers={"Content-Type": "text/turtle"},  # N-Triples is Turtle; every store reads this type
-                    timeout=max(self.endpoints.timeout, 300),
-                )
-            except requests.RequestException as exc:
-                raise StoreUnavailable(f"upload to the store failed: {type(exc).__name__}") from exc
-            _check_write(response, "an upload")
+        for chunk in ntriples_chunks(document, UPLOAD_CHUNK):
+            self._post(graph, chunk)
+
+    def _post(self, graph: str, body: bytes) -> None:
+        try:
+            response = self.session.post(
+                self.endpoints.graph_store,  # type: ignore[arg-type]
+                params={"graph": graph},
+                data=body,
+                headers={"Content-Type": "text/turtle"},  # N-Triples is Turtle; every store reads this type
+                timeout=max(self.endpoints.timeout, 300),
+            )
+        except requests.RequestException as exc:
+            raise StoreUnavailable(f"upload to the store failed: {type(exc).__name__}") from exc
+        _check_write(response, "an upload")
 
 
 def _check_write(response: requests.Response, what: str) -> None:

@@ -57,6 +57,26 @@ def test_lookup_gives_each_subjects_values_in_one_go(zoo_backend: Backend, zoo: 
     assert [q.subject for q in found] == sorted((q.subject for q in found), key=subjects.index)  # subject by subject
 
 
+@pytest.mark.parametrize("which", ["one", "referred"])
+def test_a_neighbourhood_is_what_the_separate_reads_give(zoo_backend: Backend, zoo: Zoo, which: str) -> None:
+    """The resource (fragments of fragments too), what points to it, and the names of all they link to."""
+    snapshot = zoo_backend.store().snapshot()
+    iri = zoo.one if which == "one" else zoo.hub.node("initiative", "beta", "0")
+    naming = [s("name"), RDF_TYPE]
+    around = snapshot.neighbourhood(iri, naming)
+    assert as_set(around.own) == as_set(snapshot.describe(iri)) and len(around.own) == len(snapshot.describe(iri))
+    assert around.referring is not None
+    assert as_set(around.referring) == as_set(snapshot.quads(None, None, iri, None))
+    assert as_set(snapshot.neighbourhood(iri, naming, referring=False).own) == as_set(around.own)
+    assert snapshot.neighbourhood(iri, naming, referring=False).referring is None
+    named = sorted(around.named, key=str)
+    assert as_set(q for q in around.names if q.subject in around.named) == as_set(snapshot.lookup(named, naming))
+    if zoo_backend.name == "virtuoso":  # in one round trip: every node linked to, the referrers' records
+        linked = {q.object for q in around.own if q.subject == iri and isinstance(q.object, ox.NamedNode)}
+        assert linked <= around.named
+        assert which == "one" or zoo.one in around.named
+
+
 @pytest.mark.parametrize("bound", [c for n in range(5) for c in itertools.combinations("spog", n)])
 def test_quad_patterns(zoo_backend: Backend, zoo: Zoo, bound: tuple[str, ...]) -> None:
     """Every combination of bound positions, with terms taken from one hostile quad."""
