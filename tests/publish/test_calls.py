@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -372,10 +373,10 @@ def test_a_machine_without_the_calls_serves_pages_without_them(calls_hub: CallsH
         aside.rename(artifact)
 
 
-def test_a_pushed_call_is_listed_at_once(calls_hub: CallsHub, tmp_path: Path) -> None:
-    """Last of the module: the push publishes a new version."""
+def test_a_pushed_call_is_at_its_iri_at_once_and_listed_once_pushes_pause(calls_hub: CallsHub, tmp_path: Path) -> None:
+    """Last of the module: the push publishes a new version, its artifacts rebuilt after a pause."""
     (tmp_path / "entraide.toml").write_text(partner_file(tmp_path / "unused.json"), encoding="utf-8")
-    worker = fresh_client(calls_hub, PARTNERS_DIR=str(tmp_path))
+    worker = fresh_client(calls_hub, PARTNERS_DIR=str(tmp_path), PUSH_REFRESH_SECONDS="0.5")
     token = new_token(worker.application.config["CARREFOUR"].store_path, "entraide")
     org = {"org": "1", "org_name": "Atelier des communs", "org_cp": "44000", "org_ville": "Nantes"}
     pushed = {"id": "c8", "kind": "expertise", "name": "Relire nos statuts", "cp": "69001", "ville": "Lyon", **org,
@@ -384,5 +385,11 @@ def test_a_pushed_call_is_listed_at_once(calls_hub: CallsHub, tmp_path: Path) ->
                          headers={"Authorization": f"Bearer {token}"})  # fmt: skip
     assert answer.status_code == 201, answer.text
     [call] = [r["iri"] for r in answer.get_json()["records"] if r["key"] == "c8" and r["status"] == "created"]
-    assert call in listed(worker, competence="law")
-    assert "Appel ouvert" in worker.get(call.removeprefix(calls_hub.hub.base.rstrip("/"))).get_data(as_text=True)
+    path = call.removeprefix(calls_hub.hub.base.rstrip("/"))
+    page = worker.get(path)
+    assert page.status_code == 200 and "Relire nos statuts" in page.get_data(as_text=True)  # its page at once
+    deadline = time.monotonic() + 120
+    while call not in listed(worker, competence="law") and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert call in listed(worker, competence="law")  # the board: once the artifacts are rebuilt
+    assert "Appel ouvert" in worker.get(path).get_data(as_text=True)
