@@ -28,9 +28,7 @@ from bench.synthetic import publish_synthetic
 from carrefour.artifacts.refresh import carry_artifacts, stale_of
 from carrefour.store.embedded import EmbeddedStore
 from carrefour.vocab import RDFS, Hub
-from tests.conftest import free_port
-from tests.publish.conftest import carrefour, start_server, stop_server
-from tests.sync.test_event_stream import SAMPLE
+from tests.support.served import SAMPLE, carrefour, free_port, start_server, stop_server
 
 RDFS_LABEL = ox.NamedNode(RDFS + "label")
 

@@ -36,9 +36,8 @@ from carrefour.vocab import Hub
 from loader.history import graph_changes
 from loader.initialise import initialise
 from loader.validation import Validator
-from tests.conftest import free_port
-from tests.publish.conftest import start_server, stop_server
 from tests.support.ldes import CLIENT
+from tests.support.served import free_port, start_server, stop_server
 
 ALTERNATE = ox.NamedNode("http://schema.org/alternateName")
 _REQUEST = re.compile(rb'"GET (?P<path>\S+) HTTP/[0-9.]+" (?P<status>\d{3}) (?P<size>\d+)')

@@ -6,7 +6,6 @@ folder and, where it needs more, its own conftest.py.
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,13 +21,6 @@ from tests.support import virtuoso
 from tests.support.backends import BACKENDS, Backend, close_backend, open_backend
 
 DEFAULT_BASE = "http://127.0.0.1:8080/"
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now, on 127.0.0.1."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="session")

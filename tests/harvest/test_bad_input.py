@@ -11,9 +11,9 @@ import pytest
 
 from loader.harvest import PartnerHarvest
 from loader.harvest_report import report_text
-from tests.conftest import free_port
 from tests.harvest.conftest import HarvestHub, partner
 from tests.support.partner_site import PartnerSite, serve_site
+from tests.support.served import free_port
 
 VICTIM = """
 id = "victim"

@@ -21,9 +21,8 @@ import requests
 
 from carrefour.errors import BaseMismatch
 from carrefour.store.embedded import EmbeddedStore
-from tests.conftest import free_port
 from tests.harvest.conftest import carrefour
-from tests.publish.conftest import stop_server
+from tests.support.served import free_port, stop_server
 
 SERVED = "http://127.0.0.1:8090/"  # the base `PORT=8090 ./dev.sh serve` gives the store
 DEFAULT = "http://127.0.0.1:8080/"  # the default BASE_URL

@@ -148,7 +148,7 @@ def test_a_construct_query_is_read_as_linked_data(endpoint: Endpoint, tmp_path: 
 def test_an_unreachable_or_slow_endpoint_fails_clearly(
     fresh_hub: HarvestHub, delay: float, url: str | None, expected: str
 ) -> None:
-    from tests.conftest import free_port
+    from tests.support.served import free_port
 
     with serve_endpoint(SSE_GRAPH, delay=delay) as served:
         target = served.url if url is None else f"http://127.0.0.1:{free_port()}/sparql"

@@ -10,14 +10,11 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import requests
 
 from bench.synthetic import SyntheticData, publish_synthetic
 from carrefour.store.base import Snapshot, Store
@@ -25,9 +22,10 @@ from carrefour.store.embedded import EmbeddedStore
 from carrefour.vocab import Hub
 from loader.initialise import initialise
 from loader.validation import Validator
-from tests.conftest import BACKEND_PARAMS, free_port
+from tests.conftest import BACKEND_PARAMS
 from tests.publish.hostile import HostileData, publish_hostile
 from tests.support.backends import Backend, close_backend, open_backend
+from tests.support.served import carrefour, free_port, start_server, stop_server
 
 
 @dataclass
@@ -57,63 +55,6 @@ def build_hub(store: Store, hub: Hub, n: int = 300, partners: int = 3) -> Synthe
     """Init (vocabulary, references, curated data) plus ``n`` synthetic initiatives over ``partners``."""
     initialise(store, hub, Validator(hub))
     return publish_synthetic(store, hub, n, partners)
-
-
-WORKERS = 2  # web worker processes of each test server; each keeps its own SPARQL answer cache
-# Tests talk to 127.0.0.1 only: the maps ask a port where nothing listens for their tiles, and must show
-# their markers all the same.
-UNREACHABLE_TILES = "http://127.0.0.1:9/tiles/{z}/{x}/{y}.png"
-
-
-def start_server(
-    store_dir: Path,
-    port: int,
-    *extra: str,
-    settings: dict[str, str] | None = None,
-    base: str | None = None,
-    wait: bool = True,
-    access_log: Path | None = None,
-) -> subprocess.Popen[bytes]:
-    """``carrefour serve`` with its production server, as an operator would run it.
-
-    :param settings: settings given in the environment (``CARREFOUR_<NAME>``), as an operator would.
-    :param base: the hub's base URL (default: the server's own address).
-    :param wait: wait until the home page answers 200.
-    :param access_log: where gunicorn's access log (its standard output) goes; nowhere by default.
-    """
-    store_dir.mkdir(parents=True, exist_ok=True)
-    command = [
-        sys.executable, "-m", "carrefour", "--store", str(store_dir), "--base-url", base or f"http://127.0.0.1:{port}/",
-        "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(WORKERS), "--threads", "2", *extra,
-    ]  # fmt: skip
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CARREFOUR_")}
-    env["CARREFOUR_MAP_TILE_URL"] = UNREACHABLE_TILES
-    env.update({f"CARREFOUR_{name}": value for name, value in (settings or {}).items()})
-    if access_log is not None:
-        env["PYTHONUNBUFFERED"] = "1"  # each request's line is in the file once it is answered
-    log_path = store_dir / f"server-{port}.log"
-    with open(log_path, "ab") as log, open(access_log or os.devnull, "ab") as access:  # files: a full pipe blocks
-        process = subprocess.Popen(command, env=env, stdout=access, stderr=log)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited: {log_path.read_text(errors='replace')[-2000:]}")
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/", timeout=5).status_code == 200 or not wait:
-                return process
-        except requests.RequestException:  # not listening yet, or too busy to answer in time
-            time.sleep(0.2)
-    stop_server(process)
-    raise RuntimeError("server did not answer within 60 s")
-
-
-def stop_server(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 @pytest.fixture(scope="session", params=BACKEND_PARAMS)
@@ -163,15 +104,6 @@ def limited_server(live_server: LiveServer) -> Iterator[LiveServer]:
         )
     finally:
         stop_server(process)
-
-
-def carrefour(store_dir: Path, base: str, *args: str) -> str:
-    """Run a `carrefour` command on ``store_dir`` as an operator would; its output."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CARREFOUR_")}
-    command = [sys.executable, "-m", "carrefour", "--store", str(store_dir), "--base-url", base, *args]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=600, env=env, check=False)
-    assert done.returncode == 0, done.stdout + done.stderr
-    return done.stdout
 
 
 @dataclass

@@ -38,9 +38,8 @@ from server import create_app
 from server.calls import index
 from server.calls.board import day_range
 from server.sparql_examples import examples
-from tests.conftest import free_port
 from tests.harvest.conftest import fast_config, partner
-from tests.publish.conftest import start_server, stop_server
+from tests.support.served import free_port, start_server, stop_server
 
 TODAY = datetime.now(UTC).date()
 # The organisation is named on each of its records (``collect``: one actor they all add to).

@@ -27,10 +27,10 @@ from rdflib.compare import to_isomorphic
 from bench.synthetic import partner_descriptions
 from carrefour.artifacts import build_artifacts
 from carrefour.store.base import Snapshot
-from tests.conftest import free_port
-from tests.publish.conftest import LiveServer, build_hub, start_server, stop_server
+from tests.publish.conftest import LiveServer, build_hub
 from tests.support.backends import Backend
 from tests.support.rdf import parsed_graph
+from tests.support.served import free_port, start_server, stop_server
 
 pytestmark = pytest.mark.live
 

@@ -13,8 +13,8 @@ from bench.synthetic import partner_descriptions
 from carrefour.artifacts import build_artifacts
 from carrefour.store.embedded import EmbeddedStore
 from carrefour.vocab import SCHEMA, Hub
-from tests.conftest import free_port
-from tests.publish.conftest import build_hub, start_server, stop_server
+from tests.publish.conftest import build_hub
+from tests.support.served import free_port, start_server, stop_server
 
 pytestmark = pytest.mark.live
 

@@ -15,11 +15,11 @@ import pytest
 import requests
 
 from carrefour.vocab import Graphs, Hub
-from tests.conftest import free_port
-from tests.publish.conftest import build_hub, start_server, stop_server
+from tests.publish.conftest import build_hub
 from tests.support import virtuoso
 from tests.support.backends import close_backend, virtuoso_backend
 from tests.support.counting_proxy import CountingProxy
+from tests.support.served import free_port, start_server, stop_server
 
 pytestmark = [pytest.mark.live, pytest.mark.virtuoso, pytest.mark.timeout(300)]
 

@@ -11,7 +11,8 @@ import requests
 
 from carrefour.vocab import VOCABULARY
 from loader.partners import load_partners, partners_dir
-from tests.publish.conftest import BundledHub, carrefour
+from tests.publish.conftest import BundledHub
+from tests.support.served import carrefour
 
 pytestmark = pytest.mark.live
 

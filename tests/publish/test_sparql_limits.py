@@ -16,8 +16,8 @@ from SPARQLWrapper import POST, SPARQLWrapper
 from bench.reliability.hostile import Listener
 from carrefour.store.base import Snapshot
 from carrefour.vocab import SCHEMA, Hub
-from tests.conftest import free_port
-from tests.publish.conftest import LIMITS, WORKERS, LiveServer
+from tests.publish.conftest import LIMITS, LiveServer
+from tests.support.served import WORKERS, free_port
 
 pytestmark = pytest.mark.live
 

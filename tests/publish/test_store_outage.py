@@ -19,10 +19,10 @@ import pytest
 import requests
 
 from carrefour.vocab import Hub
-from tests.conftest import free_port
-from tests.publish.conftest import WORKERS, build_hub, start_server, stop_server
+from tests.publish.conftest import build_hub
 from tests.support import virtuoso
 from tests.support.backends import virtuoso_backend
+from tests.support.served import WORKERS, free_port, start_server, stop_server
 
 pytestmark = [pytest.mark.live, pytest.mark.virtuoso, pytest.mark.timeout(300)]
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from carrefour import paths
-from tests.conftest import free_port
 from tests.support import virtuoso
 from tests.support.backends import fresh_base
+from tests.support.served import free_port
 
 pytestmark = pytest.mark.virtuoso
 

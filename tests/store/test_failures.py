@@ -17,10 +17,10 @@ from carrefour.errors import QueryTimeout, StoreError, StoreUnavailable
 from carrefour.store.remote import RemoteStore
 from carrefour.store.sparql_client import Endpoints, SparqlClient
 from carrefour.vocab import Hub
-from tests.conftest import free_port
 from tests.support import virtuoso
 from tests.support.backends import DRAIN_SECONDS, POLL_SECONDS, endpoints, fresh_base, remote_store
 from tests.support.queries import public_query
+from tests.support.served import free_port
 from tests.support.sockets import ErrorServer, Proxy, SilentServer
 from tests.support.zoo import Zoo, build, canonical, publish, publish_zoo
 

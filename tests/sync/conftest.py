@@ -11,8 +11,7 @@ import pytest
 
 from carrefour.store.embedded import EmbeddedStore
 from carrefour.vocab import Hub
-from tests.conftest import free_port
-from tests.publish.conftest import carrefour, start_server, stop_server
+from tests.support.served import carrefour, free_port, start_server, stop_server
 
 PARTNERS = ("hub-du-sud", "maplabbzh")
 _REQUEST = re.compile(rb'"(?P<method>[A-Z]+) (?P<path>\S+) HTTP/[0-9.]+" (?P<status>\d{3}) (?P<size>\d+|-)')

@@ -12,7 +12,7 @@ from carrefour.artifacts.refresh import STALE_FILE, carry_artifacts, refresh_art
 from carrefour.store.embedded import EmbeddedStore
 from carrefour.vocab import Hub
 from server.artifact_refresh import Refresher
-from tests.publish.conftest import carrefour
+from tests.support.served import carrefour
 
 BASE = "http://127.0.0.1:5081/"
 

@@ -16,11 +16,10 @@ import rdflib
 import requests
 
 from tests.support.ldes import Replica, hub_records, run_client
+from tests.support.served import SAMPLE
 from tests.sync.conftest import PARTNERS, ServedHub
 
 NQ = "application/n-quads"  # what ldes-client asks first
-SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples" / "hub-du-sud-mednum-json"
-SAMPLE = next(SAMPLES.glob("*.json"))
 
 
 def current_records(served: ServedHub) -> dict[str, str]:

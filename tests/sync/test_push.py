@@ -12,10 +12,8 @@ import requests
 from carrefour.artifacts.refresh import stale_of
 from carrefour.history import read
 from carrefour.history.terms import Names
-from tests.conftest import free_port
-from tests.publish.conftest import carrefour, start_server, stop_server
+from tests.support.served import SAMPLE, carrefour, free_port, start_server, stop_server
 from tests.sync.conftest import PARTNERS, ServedHub
-from tests.sync.test_event_stream import SAMPLE
 
 PUSH_PER_MINUTE = 12
 

@@ -7,8 +7,8 @@ import json
 import rdflib
 import requests
 
+from tests.support.served import SAMPLE
 from tests.sync.conftest import ServedHub
-from tests.sync.test_event_stream import SAMPLE
 
 
 def records(*numbers: int, **changes: dict[str, str]) -> bytes:
