@@ -9,25 +9,17 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from dataclasses import dataclass
-from functools import cached_property
 from typing import Any
 
 import click
 
 from carrefour import __version__
-from carrefour.config import SETTINGS, Config, load_config
+from carrefour.cli_context import CliError, Context, pass_context
+from carrefour.config import SETTINGS
 from carrefour.errors import CarrefourError, ConfigError
-from carrefour.store import Store, open_store
-from carrefour.vocab import Hub
-
-
-class CliError(click.ClickException):
-    """An expected failure: one line on stderr, exit code 2 (1 for non-conforming data)."""
-
-    def __init__(self, message: str, exit_code: int = 2) -> None:
-        super().__init__(message)
-        self.exit_code = exit_code
+from loader.commands import COMMANDS as LOADER_COMMANDS
+from loader.store_commands import COMMANDS as STORE_COMMANDS
+from server.commands import COMMANDS as SERVER_COMMANDS
 
 
 class HubGroup(click.Group):
@@ -40,38 +32,6 @@ class HubGroup(click.Group):
             raise CliError(str(exc), exc.exit_code) from exc
         except KeyboardInterrupt as exc:
             raise CliError("interrupted", 130) from exc
-
-
-@dataclass
-class Context:
-    """What every subcommand needs, opened lazily."""
-
-    overrides: dict[str, Any]
-    config_file: str | None
-    command: str | None = None
-
-    @cached_property
-    def settings(self) -> Config:
-        """The settings as given, before the store's base URL is taken into account."""
-        return load_config(self.config_file, self.overrides)
-
-    @cached_property
-    def store(self) -> Store:
-        """The store; opening it gives ``settings`` the base URL the store holds (carrefour.store.bases)."""
-        return open_store(self.settings, new_hub=self.command == "init")
-
-    @cached_property
-    def config(self) -> Config:
-        """The settings, with the store's base URL."""
-        self.store  # noqa: B018 - opened for the base it holds
-        return self.settings
-
-    @cached_property
-    def hub(self) -> Hub:
-        return Hub(self.config.base_url, self.config.vocabulary)
-
-
-pass_context = click.make_pass_decorator(Context)
 
 
 @click.group(cls=HubGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -125,14 +85,5 @@ def settings() -> None:
         click.echo(f"{setting.name:<24} {default:<30} {setting.help}")
 
 
-def _register_commands() -> None:
-    """Subcommands live next to the code they drive; they are gathered here."""
-    from loader.commands import COMMANDS as loader_commands
-    from loader.store_commands import COMMANDS as store_commands
-    from server.commands import COMMANDS as server_commands
-
-    for command in (*loader_commands, *store_commands, *server_commands):
-        main.add_command(command)
-
-
-_register_commands()
+for command in (*LOADER_COMMANDS, *STORE_COMMANDS, *SERVER_COMMANDS):  # they live next to the code they drive
+    main.add_command(command)

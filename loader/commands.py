@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from carrefour import formats
-from carrefour.cli import CliError, Context, pass_context
+from carrefour.cli_context import CliError, Context, pass_context
 from loader.mapping.spec import PartnerSpec
 
 

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from carrefour.cli import CliError, Context, pass_context
+from carrefour.cli_context import CliError, Context, pass_context
 
 
 @click.command()

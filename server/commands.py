@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from carrefour.cli import Context, pass_context
+from carrefour.cli_context import Context, pass_context
 
 if TYPE_CHECKING:
     from carrefour.store.base import Snapshot
