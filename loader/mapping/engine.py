@@ -68,6 +68,7 @@ class MappedEntity:
     spec_id: str
     triples: list[ox.Triple] = field(default_factory=list)
     first_seen: bool = True  # False when an earlier record already described it
+    categories: list[tuple[str, str]] = field(default_factory=list)  # (taxonomy, code) met, in order
 
 
 @dataclass(frozen=True)
@@ -303,6 +304,12 @@ class RecordMapper:
                     entity.triples.append(ox.Triple(subject, self.property(field_spec.property), target))
         return mapped
 
+    def replay_categories(self, categories: list[tuple[str, str]]) -> None:
+        """The taxonomy codes a record left as published met, where it stands in the feed (see loader.record_memo)."""
+        for taxonomy_id, code in categories:
+            seen = self.categories_seen.setdefault(taxonomy_id, {})
+            seen.setdefault(code, self._concept_iri(taxonomy_id, code).value)
+
     def _key(self, spec: EntitySpec, fields: dict[str, Any], mapped: MappedRecord) -> str | None:
         """The record key as published: a key made of an e-mail or a phone number is a salted hash of it."""
         key = self._raw_key(spec, fields)
@@ -398,9 +405,7 @@ class RecordMapper:
     ) -> list[ox.Triple]:
         """The record's recurring sessions as ``schema:eventSchedule`` nodes; rules that cannot be said are noted."""
         rules = [_text(v) for v in self.values(spec.rule, fields)]
-        starts, ends = (
-            [_text(v) for v in self.values(part, fields)] for part in (spec.start_time, spec.end_time)
-        )
+        starts, ends = ([_text(v) for v in self.values(part, fields)] for part in (spec.start_time, spec.end_time))
         excepted = tuple(_text(v) for v in self.values(spec.except_dates, fields))
         triples: list[ox.Triple] = []
         number = 0
@@ -597,6 +602,7 @@ class RecordMapper:
                 continue
             concept = self._concept_iri(taxonomy_id, code)
             seen.setdefault(code, concept.value)
+            entity.categories.append((taxonomy_id, code))
             entity.triples.append(ox.Triple(subject, self.hub.term("partnerCategory"), concept))
             concept_spec = taxonomy.concepts.get(code)
             if concept_spec is None:
