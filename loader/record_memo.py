@@ -16,6 +16,7 @@ skipped one, a partner the history does not follow yet) sends the partner throug
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import os
@@ -60,7 +61,9 @@ def fingerprint(spec: PartnerSpec, hub: Hub, salt: str) -> str:
 def record_digest(fingerprint: str, record: Record) -> str:
     """A feed record's content hash (its place in the feed is left out: a record moved is unchanged)."""
     text = json.dumps([record.fields, record.url], sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(f"{fingerprint}\0{text}".encode()).hexdigest()
+    # in base 32 (letters and 2 to 7): a published hash never reads like a phone number, as hexadecimal digits may
+    digest = hashlib.sha256(f"{fingerprint}\0{text}".encode()).digest()
+    return base64.b32encode(digest).decode("ascii").rstrip("=").lower()
 
 
 def published_hashes(snapshot: Snapshot, hub: Hub, partner_id: str) -> dict[str, str]:
