@@ -187,6 +187,21 @@ class GzipOutput:
         self._temporary.unlink(missing_ok=True)
 
 
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _intact(folder: Path | None, entry: DumpFile) -> bool:
+    path = folder / entry.file if folder is not None else None
+    return (
+        path is not None and path.is_file() and path.stat().st_size == entry.size and file_sha256(path) == entry.sha256
+    )
+
+
 class _Reused:
     """The members of the previous version's dumps, for the graphs the session left as they were."""
 
@@ -194,10 +209,13 @@ class _Reused:
         self._folder, self._unchanged = folder, unchanged
         try:
             index = json.loads((folder / MEMBERS).read_text(encoding="utf-8")) if folder is not None else {}
+            manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8")) if folder is not None else {}
         except (OSError, ValueError):
-            index = {}
+            index, manifest = {}, {}
         self._lines: dict[str, int] = index.pop("lines", {})
-        self._members: dict[str, dict[str, list[int]]] = index
+        # only files still as their manifest describes them are copied from (a damaged dump is not carried on)
+        intact = {entry.file for entry in manifest_files(manifest) if _intact(folder, entry)}
+        self._members: dict[str, dict[str, list[int]]] = {file: m for file, m in index.items() if file in intact}
 
     def copy(self, graph: ox.NamedNode, plans: list[DumpPlan], outputs: dict[str, GzipOutput]) -> int | None:
         """Copy the graph's members into the files holding it; its statements (None: it must be written)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import shutil
 import sqlite3
@@ -17,6 +18,7 @@ from carrefour.history.read import versions_of
 from carrefour.history.terms import Names
 from carrefour.store.embedded import EmbeddedStore
 from carrefour.vocab import Hub
+from loader.check import check_dumps
 from loader.harvest import PartnerHarvest, harvest
 from loader.harvest_report import write_report_files
 from loader.initialise import initialise
@@ -158,3 +160,23 @@ def tables(path: Path) -> dict[str, list[tuple[object, ...]]]:
         indexes = [name for name, sql in rows if sql.upper().startswith("CREATE VIRTUAL TABLE")]
         names = [name for name, _ in rows if not any(name.startswith(f"{index}_") for index in indexes)]
         return {name: sorted(map(tuple, connection.execute(f"SELECT * FROM [{name}]")), key=repr) for name in names}  # noqa: S608
+
+
+def test_a_damaged_dump_is_written_again_not_copied(tmp_path: Path, validator: Validator) -> None:
+    records, _ = generate(RECORDS, seed=10)
+    hubs = Hubs(tmp_path, write_feed(tmp_path / "feed.json", records), validator)
+    hubs.harvest()
+    folder = hubs.store.snapshot().info.artifacts
+    assert folder is not None
+    damaged = folder / "dumps" / f"partner-{hubs.spec.id}.nt.gz"
+    data = bytearray(damaged.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    damaged.write_bytes(bytes(data))
+    hubs.harvest()
+    snapshot = hubs.store.snapshot()
+    assert check_dumps(snapshot, hubs.hub) == []
+    written = snapshot.info.artifacts / "dumps" / damaged.name  # type: ignore[operator]
+    dumped = ox.parse(gzip.decompress(written.read_bytes()), format=ox.RdfFormat.N_TRIPLES)
+    assert {(q.subject, q.predicate, q.object) for q in dumped} == {
+        (q.subject, q.predicate, q.object) for q in hubs.graph("partner")
+    }
