@@ -87,6 +87,19 @@ def generate(n: int, seed: int = 42, violation_rate: float = 0.003) -> tuple[lis
     return records, broken
 
 
+def change(records: list[dict[str, Any]], share: float, seed: int = 42) -> int:
+    """Change ``share`` of the records in place as a partner's next export would (address, services, date);
+    names and ids stay, so a harvest from scratch mints the same IRIs. How many were changed."""
+    rng = random.Random(seed + 1)
+    chosen = rng.sample(range(len(records)), max(1, round(len(records) * share)))
+    for index in chosen:
+        item = records[index]
+        item["adresse"] = f"{rng.randint(201, 400)} rue de la Paix"
+        item["services"] = "|".join(rng.sample(SERVICES, rng.randint(1, 4)))
+        item["date_maj"] = f"2024-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}"
+    return len(chosen)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=40000)

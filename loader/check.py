@@ -22,15 +22,13 @@ search index and statistics are rebuilt like any publication's; leftovers are re
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pyoxigraph as ox
 
 from carrefour.artifacts import build_artifacts
-from carrefour.artifacts.dumps import MANIFEST, dumps_folder, manifest_files, plan_dumps, read_manifest
+from carrefour.artifacts.dumps import MANIFEST, dumps_folder, file_sha256, manifest_files, plan_dumps, read_manifest
 from carrefour.history.terms import history_graph
 from carrefour.store.base import Snapshot, Store
 from carrefour.store.embedded import EmbeddedStore
@@ -146,14 +144,6 @@ def check_graphs(view: Snapshot, hub: Hub, specs: list[PartnerSpec], report: Che
                 report.findings.append(Finding("foreign-iris", graph.value, message))
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def check_dumps(view: Snapshot, hub: Hub) -> list[Finding]:
     """The published version's dumps against its manifest, and the manifest against the version.
 
@@ -180,7 +170,7 @@ def check_dumps(view: Snapshot, hub: Hub) -> list[Finding]:
             findings.append(Finding("dumps", str(path), "listed in the manifest, missing"))
         elif path.stat().st_size != entry.size:
             findings.append(Finding("dumps", str(path), f"{path.stat().st_size} bytes, the manifest says {entry.size}"))
-        elif _sha256(path) != entry.sha256:
+        elif file_sha256(path) != entry.sha256:
             findings.append(Finding("dumps", str(path), "its SHA-256 is not the manifest's"))
     return findings
 

@@ -26,7 +26,7 @@ from carrefour.history.append import append_versions, known_sources
 from carrefour.memory import release_free_memory
 from carrefour.store.base import Snapshot, Store, Writer
 from carrefour.store.helper import Helper
-from carrefour.vocab import Graphs, Hub
+from carrefour.vocab import PROV, Graphs, Hub
 from loader.feeds import FeedSpec, FetchSettings, Problem, read_feed
 from loader.geo import TERRITORY_LINKS, commune_triples, pointed_communes
 from loader.history import diff_changes
@@ -44,6 +44,14 @@ from loader.provenance import (
     record_provenance,
     removal_triples,
 )
+from loader.record_memo import (
+    Categories,
+    RecordMemo,
+    load_categories,
+    published_hashes,
+    published_records,
+    save_categories,
+)
 from loader.records import RecordDiff, diff_records, drop_records, group_by_record, record_hash
 from loader.reference import reference_sources
 from loader.report_graph import partner_report_triples
@@ -53,6 +61,7 @@ from loader.validation.dataset import ValidationDataset
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int], None]  # (partner id, records read so far)
+PROV_GENERATED_BY = ox.NamedNode(PROV + "wasGeneratedBy")
 DATASET_CHUNK = 50_000  # mapped triples handed to the validation dataset at a time
 
 
@@ -87,6 +96,12 @@ class PartnerHarvest:
     provenance: list[ox.Triple] = field(default_factory=list)
     removals: list[ox.Triple] = field(default_factory=list)
     records: dict[str, list[ox.Triple]] = field(default_factory=dict)  # record IRI -> its published triples
+    # with records left as published (loader.record_memo), ``content`` and ``records`` hold the records mapped
+    # again only: ``stale`` is what goes from the published graph, the rest stays, and the report copies the
+    # published records from ``previous_records`` (None: ``content`` is the whole graph)
+    stale: list[ox.Triple] = field(default_factory=list)
+    previous_records: Path | None = None
+    memo: dict[str, Categories] = field(default_factory=dict)  # what loader.record_memo keeps for the next harvest
     origins: dict[str, str] = field(default_factory=dict)  # record IRI -> where it came from
     kept: set[str] = field(default_factory=set)  # records not read faithfully whose published version stays
     seconds: dict[str, float] = field(default_factory=dict)  # time spent per phase (read+map, validate, …)
@@ -149,10 +164,12 @@ def map_feed(
     result: PartnerHarvest,
     progress: Progress | None = None,
     dataset: ValidationDataset | None = None,
+    memo: RecordMemo | None = None,
 ) -> list[ox.Triple]:
     """Read the partner's feed and map each record; what is not mapped goes to ``result.items``.
 
     :param dataset: receives the mapped triples as they come (``Validator.start``), to be validated.
+    :param memo: the content hashes of the published records: a feed record it holds is not mapped again.
     :raises HarvestError: the feed cannot be read at all.
     """
     triples: list[ox.Triple] = []
@@ -171,6 +188,11 @@ def map_feed(
         result.read += 1
         if progress is not None and result.read % 500 == 0:
             progress(spec.id, result.read)
+        digest = memo.digest(item) if memo is not None else ""
+        if memo is not None and (categories := memo.skip(digest)) is not None:
+            mapper.replay_categories(categories)
+            result.origins.setdefault(memo.previous[digest], item.origin)
+            continue
         try:
             mapped = mapper.map(item)
         except Exception as exc:  # a record the engine cannot map is that record's problem only
@@ -182,6 +204,8 @@ def map_feed(
             kind = "excluded" if mapped.personal_data else "refused"
             result.items.append(ReportItem(item.origin, kind, mapped.refused))
             continue
+        if memo is not None:
+            memo.note(digest, mapped)
         primary = mapped.primary
         record = primary.iri if primary else None
         for note in mapped.notes:
@@ -216,19 +240,64 @@ def harvest_partner(
 ) -> PartnerHarvest:
     """Read, map and validate one partner's feed; nothing is written to the store here.
 
+    Feed records whose content hash the published provenance holds are not mapped again
+    (loader.record_memo); when that cannot be done exactly, the whole feed is.
+
     :param salt: of the hashes replacing personal record keys (``privacy_salt``).
     """
+    partner_dir = cache_dir.parent
+    previous_records = _previous_records(previous, hub, spec.id, partner_dir)
+    published = published_hashes(previous, hub, spec.id) if previous_records is not None else {}
+    memo = RecordMemo.start(spec, hub, salt, published, load_categories(partner_dir) if published else {})
+    result = _harvest_partner(spec, previous, hub, validator, settings, cache_dir, salt, progress, memo)
+    if memo.irregular is not None:
+        log.info("%s: %s; the whole feed is mapped again", spec.id, memo.irregular)
+        memo = RecordMemo.start(spec, hub, salt, {}, {})
+        result = _harvest_partner(spec, previous, hub, validator, settings, cache_dir, salt, progress, memo)
+    result.previous_records = previous_records if memo.skipped else None
+    return result
+
+
+def _previous_records(previous: Snapshot | None, hub: Hub, partner_id: str, partner_dir: Path) -> Path | None:
+    """The ``records.nq`` of the harvest the published provenance comes from, when the history follows the
+    partner: what records left as published are copied from into the new report (None: map the whole feed)."""
+    if previous is None or partner_id not in known_sources(previous, hub):
+        return None
+    graph = hub.graph("partner", partner_id)
+    activity = next(iter(previous.quads(graph, PROV_GENERATED_BY, None, hub.graph("provenance", partner_id))), None)
+    if activity is None:
+        return None
+    records = partner_dir / activity.object.value.rsplit("/", 1)[-1] / "records.nq"
+    return records if records.is_file() else None
+
+
+def _harvest_partner(
+    spec: PartnerSpec,
+    previous: Snapshot | None,
+    hub: Hub,
+    validator: Validator,
+    settings: FetchSettings,
+    cache_dir: Path,
+    salt: str,
+    progress: Progress | None,
+    memo: RecordMemo,
+) -> PartnerHarvest:
     result = PartnerHarvest(spec, started=datetime.now(UTC).replace(microsecond=0))
     clock = time.perf_counter()
     feed = FeedSpec.from_table(spec.feed)
     mapper = RecordMapper(spec, hub, Minter(hub, spec.id, _registry(previous, hub, spec.id)), salt)
     dataset = validator.start()
     try:
-        triples = map_feed(spec, mapper, settings, cache_dir, result, progress, dataset)
+        triples = map_feed(spec, mapper, settings, cache_dir, result, progress, dataset, memo)
     except HarvestError as exc:
         dataset.close()
         result.error = str(exc)
         result.ended = datetime.now(UTC).replace(microsecond=0)
+        return result
+    if memo.skipped and any(item.kind == "read-error" for item in result.items):
+        memo.irregular = "parts of the feed could not be read"
+    if memo.irregular is not None:
+        dataset.close()
         return result
     result.seconds["read+map"] = time.perf_counter() - clock
 
@@ -240,7 +309,11 @@ def harvest_partner(
     clock = time.perf_counter()
     result.rejected = result.report.rejected_records()
     graph = hub.graph("partner", spec.id)
-    published = group_by_record(previous.quads(graph=graph)) if previous is not None else {}
+    times = previous_record_times(previous, hub, spec.id)
+    if memo.skipped:  # the records left as published are neither read nor compared
+        published = published_records(previous, graph, set(times) - set(memo.skipped))
+    else:
+        published = group_by_record(previous.quads(graph=graph)) if previous is not None else {}
     result.kept = _kept_as_published(result, published, group_by_record(triples))
     result.taxonomy, _ = drop_records(taxonomy, result.rejected, result.kept)
     accepted, dangling = drop_records(triples, result.rejected, result.kept)
@@ -255,19 +328,21 @@ def harvest_partner(
     result.records = group_by_record(accepted)
     current = {iri: record_hash(group) for iri, group in result.records.items()}
     result.diff = diff_records({iri: record_hash(group) for iri, group in published.items()}, current)
+    result.diff.unchanged |= set(memo.skipped)
+    if memo.skipped:
+        changed = result.diff.updated | result.diff.removed
+        result.stale = [t for iri in changed for t in published[iri]]
     result.ended = datetime.now(UTC).replace(microsecond=0)
-    counts = HarvestCounts(result.read, len(current), result.counts()["rejected"])  # what the report says
+    listed = {**dict.fromkeys(current, ""), **dict.fromkeys(memo.skipped, "")}
+    counts = HarvestCounts(result.read, len(listed), result.counts()["rejected"])  # what the report says
     source = feed.source or None
     activity = activity_iri(hub, spec.id, result.started)
     result.provenance = activity_triples(hub, spec.id, result.started, result.ended, source, counts)
+    hashes = memo.hashes(listed, {finding.record for finding in result.report.findings})
     result.provenance += record_provenance(
-        hub,
-        activity,
-        result.ended,
-        {iri: "" for iri in current},
-        result.diff.loaded | result.diff.updated,
-        previous_record_times(previous, hub, spec.id),
+        hub, activity, result.ended, listed, result.diff.loaded | result.diff.updated, times, hashes
     )
+    result.memo = memo.categories(hashes)
     previous_keys = _record_keys([t for group in published.values() for t in group], hub)
     # a key published before personal keys were hashed is not published again with its removal
     removed_keys = {iri: pseudonym(previous_keys.get(iri, ""), salt) for iri in result.diff.removed}
@@ -328,7 +403,11 @@ def publish_harvest(
         if not result.ok:
             continue
         partner_id = result.spec.id
-        writer.replace_graph(graphs.partner_data(partner_id), result.content)
+        if result.previous_records is not None:
+            fresh = [t for iri in result.diff.loaded | result.diff.updated for t in result.records[iri]]
+            writer.amend_graph(graphs.partner_data(partner_id), fresh, result.stale)
+        else:
+            writer.replace_graph(graphs.partner_data(partner_id), result.content)
         writer.replace_graph(graphs.partner_provenance(partner_id), result.provenance)
         writer.replace_graph(graphs.partner_taxonomy(partner_id), result.taxonomy)
         activity = activity_iri(hub, partner_id, result.started)
@@ -437,4 +516,7 @@ def harvest(
         timings["commit"] = time.perf_counter() - clock
     except NothingPublished:
         return results, None
+    for result in results:
+        if result.ok:
+            save_categories(config.store_path / "harvest" / result.spec.id, result.memo)
     return results, version

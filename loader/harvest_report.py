@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
@@ -152,8 +153,28 @@ def write_report_files(result: PartnerHarvest, harvest_dir: Path, hub: Hub) -> P
     }
     folder = _write_folder(harvest_dir / result.spec.id, result.started, files)
     if result.ok:
-        write_nquads(result.content, hub.graph("partner", result.spec.id), folder / "records.nq")
+        write_records(result, hub, folder / "records.nq")
     return folder
+
+
+def write_records(result: PartnerHarvest, hub: Hub, path: Path) -> None:
+    """What the harvest published, as N-Quads: the records it mapped, and those it left as published
+    (loader.record_memo) copied from the previous harvest's file."""
+    graph = hub.graph("partner", result.spec.id)
+    if result.previous_records is None:
+        write_nquads(result.content, graph, path)
+        return
+    left = {iri.encode() for iri in result.diff.unchanged if iri not in result.records}
+    mapped = path.with_name(f".{path.name}.mapped")
+    try:
+        write_nquads(result.content, graph, mapped)
+        with open(path, "wb") as output:
+            with open(result.previous_records, "rb") as previous:
+                output.writelines(line for line in previous if line[1 : line.find(b">")].split(b"#", 1)[0] in left)
+            with open(mapped, "rb") as fresh:
+                shutil.copyfileobj(fresh, output)
+    finally:
+        mapped.unlink(missing_ok=True)
 
 
 def _write_folder(partner_dir: Path, started: datetime, files: dict[str, str]) -> Path:

@@ -75,8 +75,11 @@ def record_provenance(
     records: dict[str, str],  # record IRI -> its source (the partner's record URL), may be empty
     changed: set[str],
     previous_times: dict[str, tuple[str, str]],
+    hashes: dict[str, str] | None = None,  # record IRI -> content hash (loader.record_memo)
 ) -> list[ox.Triple]:
     triples = []
+    hashes = hashes or {}
+    content_hash = hub.term("contentHash")
     stamp = _time(now)
     for iri in sorted(records):
         node = ox.NamedNode(iri)
@@ -93,6 +96,8 @@ def record_provenance(
                 node, ox.NamedNode(DCT + "modified"), stamp if fresh else ox.Literal(modified, datatype=_DATETIME)
             )
         )
+        if iri in hashes:
+            triples.append(ox.Triple(node, content_hash, ox.Literal(hashes[iri])))
     return triples
 
 

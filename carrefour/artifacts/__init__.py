@@ -5,24 +5,29 @@ version is published, so that a version and its artifacts appear together.  The 
 index, the facets, the catalogue, the places and the calls read the whole store: a helper
 process builds them from a checkpoint of the session (carrefour.store.helper) while this one
 writes the statistics and the dumps (which serialise what the session wrote, from its memory).
+When the session changed nothing those builders read (a harvest that found every record
+unchanged only writes its own account: the activity, the report), their files are copied
+from the previous version instead.
 """
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
-from carrefour.artifacts.calls import build_calls
-from carrefour.artifacts.catalogue import build_catalogue
+from carrefour.artifacts.calls import CALLS_FILE, build_calls
+from carrefour.artifacts.catalogue import CATALOGUE_FILE, build_catalogue
 from carrefour.artifacts.dumps import build_dumps
-from carrefour.artifacts.facets import build_facets
+from carrefour.artifacts.facets import FACETS_FILE, build_facets
 from carrefour.artifacts.ontology import build_ontology
-from carrefour.artifacts.places import build_places
-from carrefour.artifacts.search import build_search
+from carrefour.artifacts.places import FRANCE_MAP_FILE, PLACES_FILE, build_places
+from carrefour.artifacts.search import SEARCH_FILE, build_search
 from carrefour.artifacts.stats import build_stats
 from carrefour.store.base import Snapshot, Writer
 from carrefour.store.helper import Helper
-from carrefour.vocab import Hub
+from carrefour.vocab import PROV, RDF, Hub
 
 Builder = Callable[[Writer, Hub], None]
 HELPED: tuple[Builder, ...] = (build_search, build_facets, build_catalogue, build_places, build_calls)
@@ -31,6 +36,46 @@ BUILDERS = (*OWN, *HELPED)
 # What a machine can rebuild from the store alone when it lacks a version's artifacts
 # (carrefour.store.remote_artifacts); the dumps read the whole store and are not among them.
 REBUILDABLE = (build_stats, build_ontology, build_search, build_facets, build_catalogue, build_places, build_calls)
+HELPED_FILES = {
+    build_search: (SEARCH_FILE,),
+    build_facets: (FACETS_FILE,),
+    build_catalogue: (CATALOGUE_FILE,),
+    build_places: (PLACES_FILE, FRANCE_MAP_FILE),
+    build_calls: (CALLS_FILE,),
+}
+
+
+def account_touches(hub: Hub) -> frozenset[str]:
+    """What a harvest says of itself (``EmbeddedWriter.touched``): its activity, which harvest produced each
+    record, the records' content hashes; none of the helped builders reads it (they read records, by class and
+    by property, and name partners by their graphs)."""
+    prov = ("startedAtTime", "endedAtTime", "generatedAtTime", "wasGeneratedBy", "wasAssociatedWith", "used")
+    own = ("partner", "recordsRead", "recordsLoaded", "recordsRejected", "contentHash")
+    return frozenset(
+        [f"{RDF}type {hub.term('HarvestActivity').value}", *(PROV + name for name in prov),
+         *(hub.term(name).value for name in own)]
+    )  # fmt: skip
+
+
+def carried_over(writer: Writer, hub: Hub) -> Path | None:
+    """The previous version's artifacts, when the session touched nothing the helped builders read."""
+    touched: set[str] | None = getattr(writer, "touched", None)
+    previous = writer.previous.info.artifacts if writer.previous is not None else None
+    if touched is None or previous is None or not touched <= account_touches(hub):
+        return None
+    files = [previous / name for names in HELPED_FILES.values() for name in names]
+    return previous if all(path.is_file() for path in files) else None
+
+
+def carry_over(writer: Writer, previous: Path) -> dict[str, float]:
+    """Copy the helped builders' files of the previous version (copies: a version's files are its own)."""
+    seconds = {}
+    for builder, names in HELPED_FILES.items():
+        clock = time.perf_counter()
+        for name in names:
+            shutil.copyfile(previous / name, writer.artifacts / name)
+        seconds[builder.__name__.removeprefix("build_")] = time.perf_counter() - clock
+    return seconds
 
 
 def run_builders(view: Snapshot, builders: Sequence[Builder], hub: Hub) -> dict[str, float]:
@@ -52,6 +97,12 @@ def build_artifacts(writer: Writer, hub: Hub, helper: Helper | None = None) -> d
         with Helper(writer) as own:
             return build_artifacts(writer, hub, own)
     clock = time.perf_counter()
+    previous = carried_over(writer, hub)
+    if previous is not None:
+        seconds = carry_over(writer, previous)
+        seconds.update(run_builders(writer, OWN, hub))
+        seconds["artifacts"] = time.perf_counter() - clock
+        return seconds
     helped = helper.submit(run_builders, HELPED, hub)
     seconds = run_builders(writer, OWN, hub)
     seconds.update(helped.result())

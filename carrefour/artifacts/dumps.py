@@ -12,6 +12,12 @@ The whole hub mixes its partners' licences, open or not; ``carrefour-open.nq.gz`
 only the graphs under an open licence (:mod:`carrefour.artifacts.licences`), each in
 its named graph so that a reuser can credit each source.  A union file counts its
 triples once each, as a reader loading it gets them: a triple two graphs hold is one.
+
+Each graph is its own gzip member of every file it goes into (RFC 1952 §2.2: a gzip
+file is a series of members, read as the concatenation of their contents), and where
+each member lies is kept beside the files (``.members.json``, not published): a graph
+the write session did not change is copied from the previous version's files, as
+compressed bytes, instead of being read from the store and compressed again.
 """
 
 from __future__ import annotations
@@ -34,10 +40,11 @@ from carrefour.artifacts.licences import graph_licence, open_graphs
 from carrefour.artifacts.stats import dumped_triples, graph_counts, partner_graphs, stats_in, union_triples
 from carrefour.history.terms import history_graph
 from carrefour.store.base import Snapshot, Writer
-from carrefour.vocab import Graphs, Hub, slugify
+from carrefour.vocab import RDF, XSD, Graphs, Hub, slugify
 
 DUMPS_DIR = "dumps"
 MANIFEST = "dumps.json"
+MEMBERS = ".members.json"  # file -> graph -> (offset, length) of its gzip member; "lines": graph -> statements
 WHOLE_QUADS, WHOLE_UNION, OPEN_QUADS = "carrefour.nq.gz", "carrefour.ttl.gz", "carrefour-open.nq.gz"
 GZIP_LEVEL = 3  # half the time of zlib's default 6 for a fifth more bytes, on the hub's N-Quads
 GZIP_MEDIA_TYPE = "application/gzip"
@@ -120,21 +127,53 @@ class _HashingWriter:
 
 
 class GzipOutput:
-    """One dump being written: gzip into a temporary file, hashed on the way, renamed into place at the end."""
+    """One dump being written: gzip into a temporary file, hashed on the way, renamed into place at the end.
+
+    Each graph goes in as its own gzip member (``member``), or as a member copied whole (``copy``).
+    """
 
     def __init__(self, target: Path, mtime: int) -> None:
         self.target = target
         self._temporary = target.with_name(f".{target.name}.partial")
         self._raw = open(self._temporary, "wb")  # noqa: SIM115 - closed by finish() or abort()
         self._hashing = _HashingWriter(self._raw)
-        self._gzip = gzip.GzipFile(filename="", mode="wb", fileobj=self._hashing, compresslevel=GZIP_LEVEL, mtime=mtime)
+        self._mtime = mtime
+        self._gzip: gzip.GzipFile | None = None
+        self.members: dict[str, tuple[int, int]] = {}  # graph -> (offset, length)
+        self._graph: str | None = None
+
+    def member(self, graph: str) -> None:
+        """Start the member of ``graph``: what is written next goes into it."""
+        self._close_member()
+        self._graph = graph
+        self.members[graph] = (self._hashing.size, 0)
+        self._gzip = gzip.GzipFile(
+            filename="", mode="wb", fileobj=self._hashing, compresslevel=GZIP_LEVEL, mtime=self._mtime
+        )
 
     def write(self, data: bytes) -> int:
+        if self._gzip is None:
+            raise ValueError("a dump is written graph by graph: member() first")
         return self._gzip.write(data)
+
+    def copy(self, graph: str, compressed: bytes) -> None:
+        """A member written before, as it was."""
+        self._close_member()
+        self.members[graph] = (self._hashing.size, len(compressed))
+        self._hashing.write(compressed)
+
+    def _close_member(self) -> None:
+        if self._gzip is not None and self._graph is not None:
+            self._gzip.close()  # the member's trailer; the file stays open
+            offset = self.members[self._graph][0]
+            self.members[self._graph] = (offset, self._hashing.size - offset)
+        self._gzip, self._graph = None, None
 
     def finish(self) -> tuple[int, str]:
         """Close, sync and publish the file under its name; its compressed size and SHA-256."""
-        self._gzip.close()
+        if not self.members:  # an empty dump is still a gzip file
+            self.member("")
+        self._close_member()
         self._raw.flush()
         os.fsync(self._raw.fileno())
         self._raw.close()
@@ -142,9 +181,58 @@ class GzipOutput:
         return self._hashing.size, self._hashing.sha256.hexdigest()
 
     def abort(self) -> None:
-        self._gzip.close()
+        if self._gzip is not None:
+            self._gzip.close()
         self._raw.close()
         self._temporary.unlink(missing_ok=True)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _intact(folder: Path | None, entry: DumpFile) -> bool:
+    path = folder / entry.file if folder is not None else None
+    return (
+        path is not None and path.is_file() and path.stat().st_size == entry.size and file_sha256(path) == entry.sha256
+    )
+
+
+class _Reused:
+    """The members of the previous version's dumps, for the graphs the session left as they were."""
+
+    def __init__(self, folder: Path | None, unchanged: Callable[[ox.NamedNode], bool]) -> None:
+        self._folder, self._unchanged = folder, unchanged
+        try:
+            index = json.loads((folder / MEMBERS).read_text(encoding="utf-8")) if folder is not None else {}
+            manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8")) if folder is not None else {}
+        except (OSError, ValueError):
+            index, manifest = {}, {}
+        self._lines: dict[str, int] = index.pop("lines", {})
+        # only files still as their manifest describes them are copied from (a damaged dump is not carried on)
+        intact = {entry.file for entry in manifest_files(manifest) if _intact(folder, entry)}
+        self._members: dict[str, dict[str, list[int]]] = {file: m for file, m in index.items() if file in intact}
+
+    def copy(self, graph: ox.NamedNode, plans: list[DumpPlan], outputs: dict[str, GzipOutput]) -> int | None:
+        """Copy the graph's members into the files holding it; its statements (None: it must be written)."""
+        holding = [plan.file for plan in plans if plan.holds(graph.value)]
+        if (
+            self._folder is None
+            or graph.value not in self._lines
+            or not self._unchanged(graph)
+            or not all(graph.value in self._members.get(file, {}) for file in holding)
+        ):
+            return None
+        for file in holding:
+            offset, length = self._members[file][graph.value]
+            with open(self._folder / file, "rb") as previous:
+                previous.seek(offset)
+                outputs[file].copy(graph.value, previous.read(length))
+        return self._lines[graph.value]
 
 
 class _TriplesToQuads:
@@ -205,14 +293,44 @@ def _graph_files(view: Snapshot | Writer, graph: ox.NamedNode, content: Content 
     nt, ttl = scratch.with_suffix(".nt"), scratch.with_suffix(".ttl")
     written = content(graph) if content is not None else None
     if written is not None:
-        triples = list(dict.fromkeys(t if type(t) is ox.Triple else ox.Triple(t.subject, t.predicate, t.object)
-                                     for t in written))  # fmt: skip
+        unique = dict.fromkeys(t if type(t) is ox.Triple else ox.Triple(t.subject, t.predicate, t.object)
+                               for t in written)  # fmt: skip
+        triples = as_stored(list(unique))
         ox.serialize(triples, nt, ox.RdfFormat.N_TRIPLES)
         ox.serialize(triples, ttl, ox.RdfFormat.TURTLE)
         return
     with open(nt, "wb") as output:
         view.dump(output, ox.RdfFormat.N_TRIPLES, graph)
     ox.serialize(ox.parse(path=nt, format=ox.RdfFormat.N_TRIPLES), ttl, ox.RdfFormat.TURTLE)
+
+
+_TEXT = frozenset({XSD + "string", RDF + "langString"})
+_VALUE_SUBJECT = "urn:carrefour:literal:"
+
+
+def as_stored(triples: list[ox.Triple]) -> list[ox.Triple]:
+    """The triples written as the store gives them back: Oxigraph keeps numbers, booleans and dates as values,
+    written again in their canonical form (``"2.50"^^xsd:decimal`` comes back ``"2.5"``), so a graph dumps the
+    same from a session's list as from the store (a later version copies its member, see ``_Reused``).
+
+    Each distinct typed literal goes through an in-memory store once: a fraction of a second for a million triples.
+    """
+    typed = list(
+        {t.object for t in triples if isinstance(t.object, ox.Literal) and t.object.datatype.value not in _TEXT}
+    )
+    if not typed:
+        return triples
+    values = ox.Store()
+    predicate = ox.NamedNode(_VALUE_SUBJECT + "value")
+    values.extend(ox.Quad(ox.NamedNode(f"{_VALUE_SUBJECT}{i}"), predicate, literal) for i, literal in enumerate(typed))
+    canonical = {}
+    for quad in values.quads_for_pattern(None, predicate, None):
+        literal = typed[int(quad.subject.value[len(_VALUE_SUBJECT) :])]
+        if quad.object != literal:
+            canonical[literal] = quad.object
+    if not canonical:
+        return triples
+    return [ox.Triple(t.subject, t.predicate, canonical[t.object]) if t.object in canonical else t for t in triples]
 
 
 def _copy(path: Path, sinks: list[_Sink]) -> int:
@@ -250,6 +368,8 @@ def write_dumps(
     progress: Callable[[str, int, int], None] | None = None,
     content: Content | None = None,
     union: int | None = None,
+    previous: Path | None = None,
+    unchanged: Callable[[ox.NamedNode], bool] = lambda graph: False,
 ) -> dict[str, Any]:
     """Write every dump of ``view`` into ``folder``, then its manifest; return the manifest.
 
@@ -262,6 +382,7 @@ def write_dumps(
     :param progress: called before each graph with its name, its rank and the number of graphs.
     :param content: what a write session wrote into a graph, when it did (``EmbeddedWriter.written``).
     :param union: the distinct triples of the union, when already counted (else counted here).
+    :param previous: the previous version's dumps folder, whose members of the ``unchanged`` graphs are copied.
     """
     folder.mkdir(parents=True, exist_ok=True)
     plans = plan_dumps(view, hub)
@@ -272,10 +393,18 @@ def write_dumps(
     outputs = {plan.file: GzipOutput(folder / plan.file, mtime) for plan in plans}
     scratch = folder / ".graph.partial"
     written: dict[str, tuple[int, str]] = {}
+    reused = _Reused(previous, unchanged)
     try:
         for rank, graph in enumerate(graphs):
             if progress is not None:
                 progress(graph.value, rank, len(graphs))
+            copied = reused.copy(graph, plans, outputs)
+            if copied is not None:
+                counts[graph.value] = copied
+                continue
+            for plan in plans:
+                if plan.holds(graph.value):
+                    outputs[plan.file].member(graph.value)
             _graph_files(view, graph, content, scratch)
             counts[graph.value] = _copy(scratch.with_suffix(".nt"), _sinks(plans, outputs, graph, ("nq", "nt")))
             _copy(scratch.with_suffix(".ttl"), _sinks(plans, outputs, graph, ("ttl",)))
@@ -317,6 +446,8 @@ def write_dumps(
                 licences=tuple(sorted({licence for graph in held if (licence := licences[graph]) is not None})),
             )
         )
+    members = {file: output.members for file, output in outputs.items()}
+    (folder / MEMBERS).write_text(json.dumps({**members, "lines": counts}), encoding="utf-8")
     manifest = {"version": view.info.version, "published": date, "files": [asdict(f) for f in files]}
     temporary = folder / f".{MANIFEST}.partial"
     temporary.write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
@@ -332,7 +463,12 @@ def build_dumps(writer: Writer, hub: Hub) -> None:
     """
     stats = stats_in(writer.artifacts) or {}
     union = stats.get("dumped_triples") if stats.get("version") == writer.info.version else None
-    write_dumps(writer, hub, writer.artifacts / DUMPS_DIR, content=writer.written, union=union)
+    previous = writer.previous.info.artifacts if writer.previous is not None else None
+    write_dumps(
+        writer, hub, writer.artifacts / DUMPS_DIR, content=writer.written, union=union,
+        previous=previous / DUMPS_DIR if previous is not None else None,
+        unchanged=lambda graph: graph not in writer.changed,
+    )  # fmt: skip
 
 
 def dumps_folder(snapshot: Snapshot) -> Path | None:

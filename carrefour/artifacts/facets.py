@@ -25,14 +25,12 @@ _PROPERTIES = {"theme": "theme", "audience": "audience", "method": "method", "ac
 
 # A record is counted once per value, whichever of its nodes (``…/x`` or ``…/x#address``) carries it.
 _RECORD = 'IF(CONTAINS(STR(?s), "#"), STRBEFORE(STR(?s), "#"), STR(?s))'
-_PER_VALUE = (
-    "SELECT ?o (COUNT(DISTINCT ?record) AS ?n) WHERE { ?s ?property ?o FILTER(isIRI(?s) && isIRI(?o)) "
-    f"BIND({_RECORD} AS ?record) }} GROUP BY ?o"
+_PAIRS = (
+    f"SELECT DISTINCT ?o ?record WHERE {{ ?s ?property ?o FILTER(isIRI(?s) && isIRI(?o)) BIND({_RECORD} AS ?record) }}"
 )
-_PER_VALUE_AND_KIND = (
-    "SELECT ?o ?kind (COUNT(DISTINCT ?record) AS ?n) WHERE { ?s ?property ?o FILTER(isIRI(?s) && isIRI(?o)) "
-    f"BIND(IRI({_RECORD}) AS ?record) ?record a ?type ?values }} GROUP BY ?o ?kind"
-)
+# the kinds of the records apart, joined here: joined by the store after the BIND above, every pair of the
+# two was compared (8 s for 2,000 records, growing with the square of their number)
+_KINDS = "SELECT DISTINCT ?record ?kind WHERE { ?record a ?type ?values FILTER(isIRI(?record)) }"
 _PER_GRAPH = (
     "SELECT ?g (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s a ?type } "
     'FILTER(isIRI(?s) && !CONTAINS(STR(?s), "#")) } GROUP BY ?g'
@@ -55,10 +53,25 @@ def _grouped(view: Snapshot | Writer, queries: tuple[str, str], key: str) -> tup
     return counts, kinds
 
 
-def _per_value(view: Snapshot | Writer, prop: ox.NamedNode, values: str) -> tuple[Counts, KindCounts]:
+def _record_kinds(view: Snapshot | Writer, values: str) -> dict[str, list[str]]:
+    """Record IRI -> its kinds."""
+    kinds: dict[str, list[str]] = {}
+    for row in view.select(_KINDS.replace("?values", values)):
+        kinds.setdefault(row["record"].value, []).append(row["kind"].value)
+    return kinds
+
+
+def _per_value(view: Snapshot | Writer, prop: ox.NamedNode, kinds: dict[str, list[str]]) -> tuple[Counts, KindCounts]:
     """Value IRI -> records having it through ``prop``, in all and per kind."""
-    total, by_kind = (q.replace("?property", str(prop)) for q in (_PER_VALUE, _PER_VALUE_AND_KIND))
-    return _grouped(view, (total, by_kind.replace("?values", values)), "o")
+    counts: Counts = {}
+    by_kind: KindCounts = {}
+    for row in view.select(_PAIRS.replace("?property", str(prop))):
+        value = row["o"].value
+        counts[value] = counts.get(value, 0) + 1
+        for kind in kinds.get(row["record"].value, ()):
+            per_kind = by_kind.setdefault(value, {})
+            per_kind[kind] = per_kind.get(kind, 0) + 1
+    return counts, by_kind
 
 
 def _labels(view: Snapshot | Writer, iri: str) -> dict[str, str]:
@@ -85,10 +98,11 @@ def _only(found: tuple[Counts, KindCounts], prefix: str) -> tuple[Counts, KindCo
 
 def compute_facets(view: Snapshot | Writer, hub: Hub) -> dict[str, list[dict[str, Any]]]:
     values = values_clause(with_subclasses(view, record_classes(hub)))
+    kinds = _record_kinds(view, values)
     facets: dict[str, list[dict[str, Any]]] = {}
     for name, local in _PROPERTIES.items():
-        facets[name] = _rows(view, *_per_value(view, hub.term(local), values))
-    located = _per_value(view, hub.term("locatedIn"), values)
+        facets[name] = _rows(view, *_per_value(view, hub.term(local), kinds))
+    located = _per_value(view, hub.term("locatedIn"), kinds)
     for level in ("region", "departement"):
         facets[level] = _rows(view, *_only(located, hub.iri("territory", level) + "/"))
     counts, kinds = _grouped(view, (_PER_GRAPH, _PER_GRAPH_AND_KIND.replace("?values", values)), "g")

@@ -37,6 +37,7 @@ import pyoxigraph as ox
 from carrefour.errors import BaseMismatch, QueryError, StoreBusy, StoreError
 from carrefour.store.base import Bindings, DatasetInfo, Neighbourhood, PublicQuery, QueryAnswer, Solution, Term
 from carrefour.store.query_pool import QueryPool
+from carrefour.vocab import RDF_TYPE
 
 POINTER = "CURRENT.json"
 # Quads per bulk load: a million quads took 5.7 s in batches of 50,000, 8.0 s in batches of 200,000
@@ -45,6 +46,11 @@ BULK_BATCH = 50_000
 COMMITTED = "COMMITTED"
 # Fewer quads than this are added in place: a bulk load writes files of its own, some 25 ms even for one quad.
 AMEND_IN_PLACE = 10_000
+
+
+def touch(quad: ox.Quad) -> str:
+    """What a statement added or removed is about, for ``EmbeddedWriter.touched``: its predicate, or its class."""
+    return f"{quad.predicate.value} {quad.object.value}" if quad.predicate == RDF_TYPE else quad.predicate.value
 
 
 def _utcnow() -> datetime:
@@ -166,6 +172,13 @@ class EmbeddedWriter(OxigraphView):
         self.amended: dict[ox.NamedNode, tuple[set[ox.Quad], set[tuple[Term, ox.NamedNode]]]] = {}
         self._written: dict[ox.NamedNode, list[ox.Quad | ox.Triple]] = {}
         self._rewrote = False  # a graph replaced, dropped or bulk-loaded: compact() compacts; amendments flush
+        # what the statements this session added or removed were about (``touch``), so that an artifact reading
+        # none of it is carried over (carrefour.artifacts); None once a graph came or went whole, unseen
+        self.touched: set[str] | None = set()
+
+    def _touched(self, quads: Iterable[ox.Quad]) -> None:
+        if self.touched is not None:
+            self.touched.update(touch(quad) for quad in quads)
 
     def written(self, graph: ox.NamedNode) -> list[ox.Quad | ox.Triple] | None:
         """The list this session replaced ``graph`` with (duplicates possible), or None.
@@ -190,6 +203,7 @@ class EmbeddedWriter(OxigraphView):
             self._written.pop(graph, None)
         if not self._store.contains_named_graph(graph):  # a new graph: stream it in, no set needed
             self.changed.add(graph)
+            self.touched = None
             self._bulk_extend(ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads)
             return
         wanted = {ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads}
@@ -208,6 +222,8 @@ class EmbeddedWriter(OxigraphView):
             return
         self.changed.add(graph)
         self._rewrote = True
+        self._touched(gone)
+        self._touched(wanted)
         if kept:
             for quad in gone:
                 self._store.remove(quad)
@@ -261,6 +277,7 @@ class EmbeddedWriter(OxigraphView):
         self.drop_graph(graph)
         self.changed.add(graph)
         self._rewrote = True
+        self.touched = None
         try:
             self._store.bulk_load(path=path, format=format, to_graph=graph, base_iri=base_iri)
         except SyntaxError as exc:
@@ -278,6 +295,8 @@ class EmbeddedWriter(OxigraphView):
                 plus.update(added)
                 pairs.update((q.subject, q.predicate) for q in removed)
             self.changed.add(graph)
+        self._touched(removed)
+        self._touched(added)
         for quad in removed:
             self._store.remove(quad)
         if len(added) < AMEND_IN_PLACE:
@@ -291,6 +310,7 @@ class EmbeddedWriter(OxigraphView):
         self._written.pop(graph, None)
         if self._store.contains_named_graph(graph):
             self._rewrote = True
+            self.touched = None
             self._store.remove_graph(graph)
 
     def run_public_query(self, query: PublicQuery) -> QueryAnswer:

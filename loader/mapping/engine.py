@@ -70,6 +70,7 @@ class MappedEntity:
     spec_id: str
     triples: list[ox.Triple] = field(default_factory=list)
     first_seen: bool = True  # False when an earlier record already described it
+    categories: list[tuple[str, str]] = field(default_factory=list)  # (taxonomy, code) met, in order
 
 
 @dataclass(frozen=True)
@@ -305,6 +306,12 @@ class RecordMapper:
                     target = ox.NamedNode(produced[field_spec.entity].iri)
                     entity.triples.append(ox.Triple(subject, self.property(field_spec.property), target))
         return mapped
+
+    def replay_categories(self, categories: list[tuple[str, str]]) -> None:
+        """The taxonomy codes a record left as published met, where it stands in the feed (see loader.record_memo)."""
+        for taxonomy_id, code in categories:
+            seen = self.categories_seen.setdefault(taxonomy_id, {})
+            seen.setdefault(code, self._concept_iri(taxonomy_id, code).value)
 
     def _key(self, spec: EntitySpec, fields: dict[str, Any], mapped: MappedRecord) -> str | None:
         """The record key as published: a key made of an e-mail or a phone number is a salted hash of it."""
@@ -598,6 +605,7 @@ class RecordMapper:
                 continue
             concept = self._concept_iri(taxonomy_id, code)
             seen.setdefault(code, concept.value)
+            entity.categories.append((taxonomy_id, code))
             entity.triples.append(ox.Triple(subject, self.hub.term("partnerCategory"), concept))
             concept_spec = taxonomy.concepts.get(code)
             if concept_spec is None:

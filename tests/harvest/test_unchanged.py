@@ -1,0 +1,182 @@
+"""Re-harvests map only what changed (loader.record_memo), and publish what a harvest from scratch would."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from bench.feeds import change, generate
+from bench.harvest import write_partner
+from carrefour import artifacts
+from carrefour.history.read import versions_of
+from carrefour.history.terms import Names
+from carrefour.store.embedded import EmbeddedStore
+from carrefour.vocab import Hub
+from loader.check import check_dumps
+from loader.harvest import PartnerHarvest, harvest
+from loader.harvest_report import write_report_files
+from loader.initialise import initialise
+from loader.mapping.engine import RecordMapper
+from loader.partners import load_partner
+from loader.validation import Validator
+from tests.conftest import DEFAULT_BASE
+from tests.harvest.conftest import fast_config
+
+RECORDS = 120
+
+
+class Hubs:
+    """A store on disk, harvested like ``carrefour harvest`` does (report files written)."""
+
+    def __init__(self, folder: Path, feed: Path, validator: Validator) -> None:
+        self.folder, self.feed, self.validator = folder, feed, validator
+        self.hub = Hub(DEFAULT_BASE)
+        self.config = fast_config(folder / "var")
+        self.store = EmbeddedStore(folder / "var" / "store", DEFAULT_BASE)
+        initialise(self.store, self.hub, validator)
+        self.spec = load_partner(write_partner(folder / "partners", feed))
+
+    def harvest(self) -> PartnerHarvest:
+        (result,), version = harvest(self.store, self.hub, self.config, [self.spec], [self.spec], self.validator)
+        assert result.ok and version is not None
+        write_report_files(result, self.config.store_path / "harvest", self.hub)
+        return result
+
+    def graph(self, kind: str) -> set[ox.Quad]:
+        return set(self.store.snapshot().quads(graph=self.hub.graph(kind, self.spec.id)))
+
+    def records_file(self) -> set[ox.Quad]:
+        latest = self.config.store_path / "harvest" / self.spec.id / "latest" / "records.nq"
+        return set(ox.parse(path=latest, format=ox.RdfFormat.N_QUADS))
+
+
+@pytest.fixture(scope="module")
+def validator() -> Validator:
+    return Validator(Hub(DEFAULT_BASE))
+
+
+def write_feed(path: Path, records: list[dict[str, object]]) -> Path:
+    path.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def count_mapped(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The origins of the feed records mapped from now on."""
+    mapped: list[str] = []
+    original = RecordMapper.map
+
+    def counting(self: RecordMapper, record: object) -> object:
+        mapped.append(record.origin)  # type: ignore[attr-defined]
+        return original(self, record)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(RecordMapper, "map", counting)
+    return mapped
+
+
+def test_an_unchanged_feed_is_neither_mapped_nor_written_again(
+    tmp_path: Path, validator: Validator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    records, broken = generate(RECORDS, seed=7)
+    hubs = Hubs(tmp_path, write_feed(tmp_path / "feed.json", records), validator)
+    first = hubs.harvest()
+    data, taxonomy, published = hubs.graph("partner"), hubs.graph("taxonomy"), hubs.records_file()
+    hashes = {q.subject.value for q in hubs.graph("provenance") if q.predicate == hubs.hub.term("contentHash")}
+    assert hashes == set(first.diff.loaded)  # every record published, none with a finding, has its hash
+
+    mapped = count_mapped(monkeypatch)
+    second = hubs.harvest()
+    assert len(mapped) == len(broken)  # the rejected records only: they have no hash
+    assert second.counts() == {**first.counts(), "loaded": 0, "unchanged": len(first.diff.loaded)}
+    assert second.report.findings == first.report.findings
+    assert (hubs.graph("partner"), hubs.graph("taxonomy"), hubs.records_file()) == (data, taxonomy, published)
+    record = sorted(first.diff.loaded)[0]
+    assert len(versions_of(hubs.store.snapshot(), Names(hubs.hub), record)) == 1  # no new version of anything
+
+
+def test_a_changed_feed_publishes_what_a_harvest_from_scratch_does(
+    tmp_path: Path, validator: Validator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    records, _ = generate(RECORDS, seed=8)
+    feed = write_feed(tmp_path / "feed.json", records)
+    hubs = Hubs(tmp_path / "re", feed, validator)
+    first = hubs.harvest()
+    changed = change(records, 0.05, seed=8)
+    records.pop(3)  # and one record no longer listed, one new
+    records.append({**records[10], "id": "mediation-numerique-new-00000001", "nom": "Un tout nouveau lieu"})
+    write_feed(feed, records)
+
+    mapped = count_mapped(monkeypatch)
+    again = hubs.harvest()
+    assert again.previous_records is not None  # the records left unchanged were not mapped again
+    assert len(mapped) < changed + 10
+    assert changed - 1 <= len(again.diff.updated) <= changed  # the record gone may have been among them
+    assert len(again.diff.removed) == 1 and len(again.diff.loaded) == 1
+    fresh = Hubs(tmp_path / "fresh", feed, validator)
+    scratch = fresh.harvest()
+    assert scratch.previous_records is None
+    for kind in ("partner", "taxonomy"):
+        assert hubs.graph(kind) == fresh.graph(kind)
+    assert hubs.records_file() == fresh.records_file()
+    assert again.report.findings == scratch.report.findings
+    snapshot = hubs.store.snapshot()
+    for iri in again.diff.updated:
+        kinds = [version.kind for version in versions_of(snapshot, Names(hubs.hub), iri)]
+        assert kinds == ["Create", "Update"]
+    assert first.diff.loaded - again.diff.unchanged == again.diff.updated | again.diff.removed
+
+
+def test_artifacts_carried_over_are_those_a_rebuild_makes(
+    tmp_path: Path, validator: Validator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    records, _ = generate(RECORDS, seed=9)
+    hubs = Hubs(tmp_path / "a", write_feed(tmp_path / "feed.json", records), validator)
+    hubs.harvest()
+    shutil.copytree(tmp_path / "a", tmp_path / "b", symlinks=True)
+    hubs.harvest()
+    carried = hubs.store.snapshot().info.artifacts
+    monkeypatch.setattr(artifacts, "carried_over", lambda writer, hub: None)
+    rebuilt = Hubs.__new__(Hubs)
+    rebuilt.__dict__.update(hubs.__dict__, store=EmbeddedStore(tmp_path / "b" / "var" / "store", DEFAULT_BASE))
+    rebuilt.config = fast_config(tmp_path / "b" / "var")
+    rebuilt.harvest()
+    built = rebuilt.store.snapshot().info.artifacts
+    assert carried is not None and built is not None
+    for name in (artifacts.FACETS_FILE, artifacts.PLACES_FILE):
+        assert json.loads((carried / name).read_text()) == json.loads((built / name).read_text())
+    for name in (artifacts.SEARCH_FILE, artifacts.CATALOGUE_FILE):
+        assert tables(carried / name) == tables(built / name)
+
+
+def tables(path: Path) -> dict[str, list[tuple[object, ...]]]:
+    """Every table's rows; a full-text index by what it holds (its inner tables depend on the order of writing)."""
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as connection:
+        rows = connection.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'").fetchall()
+        indexes = [name for name, sql in rows if sql.upper().startswith("CREATE VIRTUAL TABLE")]
+        names = [name for name, _ in rows if not any(name.startswith(f"{index}_") for index in indexes)]
+        return {name: sorted(map(tuple, connection.execute(f"SELECT * FROM [{name}]")), key=repr) for name in names}  # noqa: S608
+
+
+def test_a_damaged_dump_is_written_again_not_copied(tmp_path: Path, validator: Validator) -> None:
+    records, _ = generate(RECORDS, seed=10)
+    hubs = Hubs(tmp_path, write_feed(tmp_path / "feed.json", records), validator)
+    hubs.harvest()
+    folder = hubs.store.snapshot().info.artifacts
+    assert folder is not None
+    damaged = folder / "dumps" / f"partner-{hubs.spec.id}.nt.gz"
+    data = bytearray(damaged.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    damaged.write_bytes(bytes(data))
+    hubs.harvest()
+    snapshot = hubs.store.snapshot()
+    assert check_dumps(snapshot, hubs.hub) == []
+    written = snapshot.info.artifacts / "dumps" / damaged.name  # type: ignore[operator]
+    dumped = ox.parse(gzip.decompress(written.read_bytes()), format=ox.RdfFormat.N_TRIPLES)
+    assert {(q.subject, q.predicate, q.object) for q in dumped} == {
+        (q.subject, q.predicate, q.object) for q in hubs.graph("partner")
+    }
