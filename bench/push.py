@@ -25,7 +25,8 @@ import pyoxigraph as ox
 import requests
 
 from bench.synthetic import publish_synthetic
-from carrefour.artifacts.refresh import carry_artifacts, stale_of
+from carrefour.artifacts.refresh import carry_artifacts
+from carrefour.artifacts.stale import stale_of
 from carrefour.store.embedded import EmbeddedStore
 from carrefour.vocab import RDFS, Hub
 from tests.support.served import SAMPLE, carrefour, free_port, start_server, stop_server

@@ -15,7 +15,8 @@ import threading
 import time
 from datetime import UTC, datetime
 
-from carrefour.artifacts.refresh import refresh_artifacts, stale_of
+from carrefour.artifacts.refresh import refresh_artifacts
+from carrefour.artifacts.stale import stale_of
 from carrefour.errors import StoreBusy
 from carrefour.store.base import Store
 from carrefour.vocab import Hub

@@ -24,6 +24,7 @@ from carrefour.artifacts.facets import FACETS_FILE, build_facets
 from carrefour.artifacts.ontology import build_ontology
 from carrefour.artifacts.places import FRANCE_MAP_FILE, PLACES_FILE, build_places
 from carrefour.artifacts.search import SEARCH_FILE, build_search
+from carrefour.artifacts.stale import current_previous
 from carrefour.artifacts.stats import build_stats
 from carrefour.store.base import Snapshot, Writer
 from carrefour.store.helper import Helper
@@ -60,7 +61,7 @@ def account_touches(hub: Hub) -> frozenset[str]:
 def carried_over(writer: Writer, hub: Hub) -> Path | None:
     """The previous version's artifacts, when the session touched nothing the helped builders read."""
     touched: set[str] | None = getattr(writer, "touched", None)
-    previous = writer.previous.info.artifacts if writer.previous is not None else None
+    previous = current_previous(writer)
     if touched is None or previous is None or not touched <= account_touches(hub):
         return None
     files = [previous / name for names in HELPED_FILES.values() for name in names]

@@ -37,6 +37,7 @@ import pyoxigraph as ox
 
 from carrefour import formats
 from carrefour.artifacts.licences import graph_licence, open_graphs
+from carrefour.artifacts.stale import current_previous
 from carrefour.artifacts.stats import dumped_triples, graph_counts, partner_graphs, stats_in, union_triples
 from carrefour.history.terms import history_graph
 from carrefour.store.base import Snapshot, Writer
@@ -463,7 +464,7 @@ def build_dumps(writer: Writer, hub: Hub) -> None:
     """
     stats = stats_in(writer.artifacts) or {}
     union = stats.get("dumped_triples") if stats.get("version") == writer.info.version else None
-    previous = writer.previous.info.artifacts if writer.previous is not None else None
+    previous = current_previous(writer)  # carried ones are another version's: nothing is copied from them
     write_dumps(
         writer, hub, writer.artifacts / DUMPS_DIR, content=writer.written, union=union,
         previous=previous / DUMPS_DIR if previous is not None else None,

@@ -14,29 +14,18 @@ dumps follow at the refresh; any harvest rebuilds them too.
 from __future__ import annotations
 
 from contextlib import suppress
-from pathlib import Path
 
 from carrefour.artifacts import build_artifacts
+from carrefour.artifacts.stale import STALE_FILE, stale_of
 from carrefour.hardlinks import link_tree
 from carrefour.store.base import Store, Writer
 from carrefour.vocab import Hub
 
-STALE_FILE = "STALE"
 _NOT_CARRIED = ("COMPLETE",)  # the shared folder's own marker (carrefour.store.remote_artifacts)
 
 
 class _Fresh(Exception):
     """The published artifacts describe their own version: the refresh session ends without publishing."""
-
-
-def stale_of(artifacts: Path | None) -> str | None:
-    """The version whose data ``artifacts`` describe, when it is not their own; None when they are current."""
-    if artifacts is None:
-        return None
-    try:
-        return (artifacts / STALE_FILE).read_text(encoding="utf-8").strip() or None
-    except FileNotFoundError:
-        return None
 
 
 def carry_artifacts(writer: Writer, hub: Hub) -> None:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import gzip
 import threading
 import time
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from carrefour.artifacts.refresh import STALE_FILE, carry_artifacts, refresh_artifacts, stale_of
+from carrefour.artifacts.refresh import carry_artifacts, refresh_artifacts
+from carrefour.artifacts.stale import STALE_FILE, stale_of
 from carrefour.store.embedded import EmbeddedStore
 from carrefour.vocab import Hub
 from server.artifact_refresh import Refresher
@@ -52,6 +54,8 @@ def test_carried_artifacts_are_links_to_the_previous_ones_until_a_refresh(tmp_pa
         refreshed = refresh_artifacts(store, hub)
         info = store.snapshot().info
         assert refreshed == info.version and stale_of(info.artifacts) is None
+        dumped = gzip.decompress((info.artifacts / "dumps" / "carrefour.nq.gz").read_bytes()).decode()  # type: ignore[operator]
+        assert '"one"' in dumped and '"two"' in dumped  # rebuilt, not copied from what was carried
         assert not (info.artifacts / STALE_FILE).exists()  # type: ignore[operator]
         assert refresh_artifacts(store, hub) is None and store.snapshot().info.version == refreshed
     finally:

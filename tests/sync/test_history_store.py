@@ -91,8 +91,11 @@ def test_a_remote_store_gets_what_a_session_added_to_the_history_not_the_whole_g
     assert {ox.Triple(q.subject, q.predicate, q.object) for q in snapshot.quads(graph=graph)} == expected
     assert [v.kind for v in read.versions_of(snapshot, names, first)] == ["Create", "Update"]
     head = read.head(snapshot, names, "partner/partner-01")
-    assert [q.object.value for q in snapshot.quads(names.stream("partner/partner-01"), None, None, names.graph)
-            if q.predicate.value.endswith("totalItems")] == [str(head.count)]  # one count, the new one
+    assert [
+        q.object.value
+        for q in snapshot.quads(names.stream("partner/partner-01"), None, None, names.graph)
+        if q.predicate.value.endswith("totalItems")
+    ] == [str(head.count)]  # one count, the new one
     mirror = getattr(store, "mirror", None)
     if mirror is not None:  # the remote store holds exactly what its mirror holds
         mirrored = mirror.snapshot()

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from carrefour.artifacts.refresh import stale_of
+from carrefour.artifacts.stale import stale_of
 from carrefour.history import read
 from carrefour.history.terms import Names
 from tests.support.served import SAMPLE, carrefour, free_port, start_server, stop_server
@@ -142,4 +142,3 @@ def test_pushes_are_refused_without_the_token_a_readable_body_or_beyond_limits(p
     tries = 2 * PUSH_PER_MINUTE + 1
     answers = [requests.delete(f"{url}/absent-{n}", headers=auth, timeout=30).status_code for n in range(tries)]
     assert 429 in answers and set(answers) <= {404, 429}
-
