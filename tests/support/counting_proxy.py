@@ -7,17 +7,18 @@ proxy's address as its store, and each request reaches the real store unchanged.
 from __future__ import annotations
 
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs
 
 import requests
+
+from tests.support.sockets import LoopbackHTTP
 
 # Not forwarded: they describe one connection, or a body requests has already decoded.
 _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "content-encoding"}
 
 
-class CountingProxy:
+class CountingProxy(LoopbackHTTP):
     """Forwards POSTs and GETs to ``target`` (a SPARQL endpoint); ``queries`` lists the texts, in order."""
 
     def __init__(self, target: str) -> None:
@@ -48,13 +49,7 @@ class CountingProxy:
             def log_message(self, format: str, *args: object) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = int(self.server.server_address[1])
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/sparql"
+        super().__init__(Handler)
 
     def record(self, query: str) -> None:
         with self._lock:
@@ -65,10 +60,3 @@ class CountingProxy:
         with self._lock:
             taken, self.queries = self.queries, []
         return taken
-
-    def __enter__(self) -> CountingProxy:
-        return self
-
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
-        self.server.shutdown()
-        self.server.server_close()
