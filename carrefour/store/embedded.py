@@ -232,6 +232,14 @@ class EmbeddedWriter(OxigraphView):
         del gone
         self._bulk_extend(iter(wanted))
 
+    def release(self) -> None:
+        """Let go of the session's RocksDB handle: the session is over, whoever still holds this writer.
+
+        A session that only flushed may leave RocksDB compacting in the background; the handle
+        must be closed (which waits for that) before readers open the generation.
+        """
+        self._store = None  # type: ignore[assignment]
+
     def compact(self) -> None:
         """Flush and compact what the session wrote.
 
@@ -448,6 +456,7 @@ class EmbeddedStore:
                 yield writer
                 writer.compact()
             except BaseException as exc:
+                writer.release()
                 del writer, store
                 shutil.rmtree(generation, ignore_errors=True)
                 if isinstance(exc, OSError):  # a full disk, a read-only or failing device: say so, plainly
@@ -456,7 +465,8 @@ class EmbeddedStore:
                         "nothing was published, the published version is unchanged"
                     ) from exc
                 raise
-            del writer, store  # closes RocksDB before the generation is published
+            writer.release()  # a caller may still hold the session: it must not hold RocksDB open
+            del writer, store  # closes RocksDB (and waits for its background compactions) before publication
             self._publish(generation, info)
 
     def _next_generation_number(self) -> int:
