@@ -36,7 +36,7 @@ from server.site import get_site
 
 blueprint = Blueprint("memento", __name__)
 
-RECORD_KINDS = ("initiative", "actor")  # always records; others (a partner's taxonomy concepts) may be
+RECORD_KINDS = ("initiative", "actor", "call", "offer")  # always records; others (a partner's taxonomy concepts) may be
 HISTORY_KINDS = (*RECORD_KINDS, "taxonomy")
 LINK_FORMAT = "application/link-format"
 IMMUTABLE = 365 * 24 * 3600

@@ -124,16 +124,16 @@ LIMIT 100
 """,
         ),
         Example(
-            "Appels ouverts aujourd'hui, par compétence cherchée",
-            "Calls open today, per skill sought",
-            _prefixes(hub, "cf", "schema", "skos", "xsd")
-            + """SELECT ?skill ?label (COUNT(DISTINCT ?call) AS ?calls) WHERE {
-  ?call a ?kind ; cf:skillSought ?skill ; schema:validThrough ?closes .
+            "Appels par type : combien, dont combien encore ouverts",
+            "Calls per kind: how many, and how many still open",
+            _prefixes(hub, "cf", "schema", "xsd")
+            + """SELECT ?kind (COUNT(DISTINCT ?call) AS ?calls) (SUM(IF(?open, 1, 0)) AS ?stillOpen) WHERE {
+  ?call a ?kind .
   VALUES ?kind { cf:CallForExpertise cf:VolunteerMission cf:JobOffer cf:CallForApplications }
-  FILTER (DATATYPE(?closes) = xsd:date && ?closes >= xsd:date(SUBSTR(STR(NOW()), 1, 10)))
-  OPTIONAL { ?skill skos:prefLabel ?label FILTER (LANG(?label) = "fr") }
+  OPTIONAL { ?call schema:validThrough ?closes }
+  BIND (COALESCE(DATATYPE(?closes) = xsd:date && ?closes >= xsd:date(SUBSTR(STR(NOW()), 1, 10)), false) AS ?open)
 }
-GROUP BY ?skill ?label
+GROUP BY ?kind
 ORDER BY DESC(?calls)
 """,
         ),

@@ -28,6 +28,11 @@ PACKAGES = ("carrefour", "loader", "server")
 LINK_ONLY = frozenset({("server/graph_description.py", "access")})
 
 REVIEWED: dict[tuple[str, str], str] = {
+    ("carrefour/store/remote.py", "_described"): "the resource's ox.NamedNode and fragment nodes the store "
+    "returned, written by str()",
+    ("carrefour/store/remote.py", "neighbourhood"): "the resource's ox.NamedNode, its fragment prefix as an "
+    "ox.Literal and the code's naming predicates, written by str()",
+    ("loader/record_memo.py", "published_hashes"): "a vocabulary IRI (hub.term) written with str(NamedNode)",
     ("carrefour/history/read.py", "<module>"): "the history's own predicates (ox.NamedNode constants)",
     ("loader/geo.py", "pointed_communes"): "vocabulary IRIs (hub.term) written with str(NamedNode); the prefix is "
     "a bound Literal",
@@ -44,7 +49,6 @@ REVIEWED: dict[tuple[str, str], str] = {
     ("carrefour/store/remote.py", "_raise_flag"): "the version record's terms, staged graph IRIs, a version ox.Literal",
     ("carrefour/store/remote.py", "_stage"): "the registry's terms, staging IRIs of a session token (ox.NamedNode)",
     ("carrefour/store/remote.py", "_swap"): "staging and published graph IRIs (ox.NamedNode), the version's triples",
-    ("carrefour/store/remote.py", "describe"): "the resource's ox.NamedNode and fragment nodes the store returned",
     ("carrefour/store/remote_lock.py", "_entries"): "the lock graph and its predicate (Records terms)",
     ("carrefour/store/remote_lock.py", "_remove"): "the lock graph and an entry IRI (token, pid, quoted host)",
     ("carrefour/store/remote_lock.py", "acquire"): "the lock graph, an entry IRI (token, pid, quoted host)",

@@ -5,10 +5,11 @@ renamed by RDF Dataset Canonicalization (RDFC-1.0, W3C), so two stores that hold
 the same graph give the same hash whatever labels their blank nodes got.
 
 Some graphs say *when*: harvest activities, first-published and modified times,
-validation report dates, the dataset's publication.  ``normalise_times`` replaces
+validation report dates, the dataset's publication.  ``normalise`` replaces
 every ``xsd:dateTime``/``xsd:date`` literal and the time stamps inside the hub's
 harvest and change IRIs by fixed values, so that two harvests of the same feeds at
-different times compare equal where they must.
+different times compare equal where they must; and the records' content hashes
+(``cf:contentHash``), salted with each store's own privacy salt.
 """
 
 from __future__ import annotations
@@ -21,9 +22,11 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from carrefour.store.base import Snapshot
-from carrefour.vocab import XSD
+from carrefour.vocab import XSD, Hub
 
 TIME_TYPES = frozenset({XSD + "dateTime", XSD + "date", XSD + "dateTimeStamp"})
+CONTENT_HASH = Hub("http://127.0.0.1/").term("contentHash")  # of the vocabulary, whatever the base
+SALTED = ox.Literal("HASH")
 _STAMP = re.compile(r"/(\d{8}T\d{6}Z)")  # harvest/{partner}/{stamp}, change/{partner}/{stamp-n}
 
 
@@ -41,8 +44,13 @@ def _normal_term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> ox.NamedNode
     return term
 
 
-def normalise_times(triples: Iterable[ox.Triple]) -> list[ox.Triple]:
-    return [ox.Triple(_normal_term(t.subject), t.predicate, _normal_term(t.object)) for t in triples]  # type: ignore[arg-type]
+def normalise(triples: Iterable[ox.Triple]) -> list[ox.Triple]:
+    return [
+        ox.Triple(
+            _normal_term(t.subject), t.predicate, SALTED if t.predicate == CONTENT_HASH else _normal_term(t.object)
+        )  # type: ignore[arg-type]
+        for t in triples
+    ]
 
 
 def graph_figures(triples: Iterable[ox.Triple]) -> GraphFigures:
@@ -63,6 +71,6 @@ def store_figures(snapshot: Snapshot, normalised: frozenset[str] = frozenset()) 
     for graph in snapshot.graphs():
         triples = [q.triple for q in snapshot.quads(graph=graph)]
         if graph.value in normalised:
-            triples = normalise_times(triples)
+            triples = normalise(triples)
         figures[graph.value] = graph_figures(triples)
     return figures

@@ -6,11 +6,11 @@ A fresh hub is built in a new folder the same way (``carrefour init``, the same
 synthetic bulk, ``carrefour harvest`` of the same feed edition), and each named
 graph of both is compared by triple count and canonical hash (RDFC-1.0 for blank
 nodes).  Graphs that say *when* things happened are compared with their times
-normalised (``bench.reliability.content.normalise_times``): provenance, the partner
-reports, the dataset description.  The change feed (``graph/changes``) is the one
-graph that legitimately differs: it records the removals of every harvest the
-suite ran (alternating feed editions), which a fresh hub never saw; its count is
-shown, not compared.
+normalised (``bench.reliability.content.normalise``): provenance, the partner
+reports, the dataset description.  The change feed and the history (``graph/changes``,
+``graph/history``) are the graphs that legitimately differ: they record the removals
+and the versions of every session the suite ran (alternating feed editions), which a
+fresh hub never saw; their counts are shown, not compared.
 """
 
 from __future__ import annotations
