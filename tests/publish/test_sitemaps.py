@@ -69,9 +69,7 @@ def test_the_sitemap_lists_every_resource_page_with_lastmod_and_english_alternat
     assert {"initiative", "actor", "concept", "territory", "partner", "report", "graph", "browse"} <= kinds
     snapshot = store.snapshot()
     for cls in ("Initiative", "SupportProgramme", "Actor", "Partner"):
-        typed = {
-            q.subject.value for q in snapshot.quads(None, RDF_TYPE, ox.NamedNode(VOCABULARY + f"ontology#{cls}"))
-        }
+        typed = {q.subject.value for q in snapshot.quads(None, RDF_TYPE, ox.NamedNode(VOCABULARY + f"ontology#{cls}"))}
         assert {iri for iri in typed if "#" not in iri} <= set(listed), cls
     assert not set(bundled_hub.removed) & set(listed)  # removed records are gone for good
     record = next(iri for iri in sorted(listed) if "/initiative/maplabbzh/" in iri)
