@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from carrefour.history import read
+from carrefour.history.terms import Names
 from carrefour.store.embedded import EmbeddedStore
 from carrefour.vocab import Hub
 from tests.support.served import carrefour, free_port, start_server, stop_server
@@ -58,17 +61,30 @@ class ServedHub:
     def hub(self) -> Hub:
         return Hub(self.base)
 
+    def versions(self, record: str) -> list[read.Version]:
+        """The record's versions in the published history."""
+        store = self.store()
+        try:
+            return read.versions_of(store.snapshot(), Names(self.hub), record)
+        finally:
+            store.close()
 
-@pytest.fixture(scope="module")
-def served_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedHub]:
-    """`carrefour init`, then a harvest of two bundled partners, served by `carrefour serve`."""
-    folder = tmp_path_factory.mktemp("served-hub")
+
+@contextmanager
+def serve_hub(folder: Path, settings: dict[str, str] | None = None) -> Iterator[ServedHub]:
+    """`carrefour init`, then a harvest of two bundled partners, served by `carrefour serve` with ``settings``."""
     port = free_port()
     served = ServedHub(f"http://127.0.0.1:{port}/", folder / "var", folder / "access.log")
     served.run("init")
     served.run("harvest", *PARTNERS)
-    process = start_server(served.store_dir, port, base=served.base, access_log=served.access_log)
+    process = start_server(served.store_dir, port, base=served.base, settings=settings, access_log=served.access_log)
     try:
         yield served
     finally:
         stop_server(process)
+
+
+@pytest.fixture(scope="module")
+def served_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedHub]:
+    with serve_hub(tmp_path_factory.mktemp("served-hub")) as served:
+        yield served

@@ -10,21 +10,11 @@ import rdflib
 import requests
 from requests.utils import parse_header_links
 
-from carrefour.history import read
-from carrefour.history.terms import Names
 from tests.sync.conftest import ServedHub
 from tests.sync.test_event_stream import changed_feed
 
 FORMATS = {"text/turtle": "turtle", "application/ld+json": "json-ld", "application/rdf+xml": "xml",
            "application/n-triples": "nt"}  # fmt: skip
-
-
-def versions(served: ServedHub, record: str) -> list[read.Version]:
-    store = served.store()
-    try:
-        return read.versions_of(store.snapshot(), Names(served.hub), record)
-    finally:
-        store.close()
 
 
 def at(moment: object) -> str:
@@ -33,9 +23,9 @@ def at(moment: object) -> str:
 
 def test_a_records_past_through_its_timegate(served_hub: ServedHub, tmp_path: Path) -> None:
     updated = served_hub.url("initiative/hub-du-sud/accueil-individuel-en-acces-libre")
-    assert [v.kind for v in versions(served_hub, updated)] == ["Create"]
+    assert [v.kind for v in served_hub.versions(updated)] == ["Create"]
     served_hub.run("harvest", "hub-du-sud", "--feeds", str(changed_feed(tmp_path / "feeds")))
-    first, second = versions(served_hub, updated)
+    first, second = served_hub.versions(updated)
     assert second.kind == "Update" and second.time - first.time >= timedelta(milliseconds=1)
 
     page = requests.get(updated, headers={"Accept": "text/turtle"}, timeout=10)

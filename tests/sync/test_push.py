@@ -10,27 +10,17 @@ import pytest
 import requests
 
 from carrefour.artifacts.stale import stale_of
-from carrefour.history import read
-from carrefour.history.terms import Names
-from tests.support.served import SAMPLE, carrefour, free_port, start_server, stop_server
-from tests.sync.conftest import PARTNERS, ServedHub
+from tests.support.served import SAMPLE, carrefour
+from tests.sync.conftest import ServedHub, serve_hub
 
 PUSH_PER_MINUTE = 12
 
 
 @pytest.fixture(scope="module")
 def push_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedHub]:
-    folder = tmp_path_factory.mktemp("push-hub")
-    port = free_port()
-    served = ServedHub(f"http://127.0.0.1:{port}/", folder / "var", folder / "access.log")
-    served.run("init")
-    served.run("harvest", *PARTNERS)
     settings = {"PUSH_PER_MINUTE": str(PUSH_PER_MINUTE), "MAX_REQUEST_BYTES": "200000", "PUSH_REFRESH_SECONDS": "1"}
-    process = start_server(served.store_dir, port, base=served.base, settings=settings)
-    try:
+    with serve_hub(tmp_path_factory.mktemp("push-hub"), settings) as served:
         yield served
-    finally:
-        stop_server(process)
 
 
 def token(served: ServedHub, partner: str) -> str:
@@ -39,14 +29,6 @@ def token(served: ServedHub, partner: str) -> str:
 
 def sample(number: int, **changes: str) -> dict[str, object]:
     return dict(json.loads(SAMPLE.read_text(encoding="utf-8"))[number], **changes)
-
-
-def versions(served: ServedHub, record: str) -> list[read.Version]:
-    store = served.store()
-    try:
-        return read.versions_of(store.snapshot(), Names(served.hub), record)
-    finally:
-        store.close()
 
 
 def test_push_one_record_then_a_batch_then_remove_it(push_hub: ServedHub) -> None:
@@ -60,7 +42,7 @@ def test_push_one_record_then_a_batch_then_remove_it(push_hub: ServedHub) -> Non
     assert outcome["status"] == "created" and outcome["key"] == "pousse-1"
     iri = outcome["iri"]
     assert requests.get(iri, headers={"Accept": "text/turtle"}, timeout=10).status_code == 200
-    [created] = versions(push_hub, iri)
+    [created] = push_hub.versions(iri)
     assert created.kind == "Create"
     stream = requests.get(push_hub.url("stream/partner/hub-du-sud"), headers={"Accept": "text/turtle"}, timeout=10)
     assert stream.status_code == 200
@@ -90,7 +72,7 @@ def test_push_one_record_then_a_batch_then_remove_it(push_hub: ServedHub) -> Non
     removed = requests.delete(f"{url}/pousse-1", headers=auth, timeout=60)
     assert removed.status_code == 201 and removed.json()["records"][0]["status"] == "removed"
     assert requests.get(iri, headers={"Accept": "text/turtle"}, timeout=10).status_code == 410
-    assert [v.kind for v in versions(push_hub, iri)] == ["Create", "Delete"]
+    assert [v.kind for v in push_hub.versions(iri)] == ["Create", "Delete"]
     assert requests.delete(f"{url}/pousse-1", headers=auth, timeout=60).status_code == 404
 
 
