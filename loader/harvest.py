@@ -40,6 +40,7 @@ from loader.provenance import (
     HarvestCounts,
     activity_iri,
     activity_triples,
+    earlier_activities,
     previous_record_times,
     record_provenance,
     removal_triples,
@@ -342,6 +343,7 @@ def _harvest_partner(
     result.provenance += record_provenance(
         hub, activity, result.ended, listed, result.diff.loaded | result.diff.updated, times, hashes
     )
+    result.provenance += earlier_activities(previous, hub, spec.id, result.provenance, activity)
     result.memo = memo.categories(hashes)
     previous_keys = _record_keys([t for group in published.values() for t in group], hub)
     # a key published before personal keys were hashed is not published again with its removal

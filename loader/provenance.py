@@ -3,7 +3,10 @@
 A partner's data graph holds only what its feed says, so that the same feed always
 gives the same graph; time goes into the partner's provenance graph: the harvest
 activity, and for each record when it was first published (dct:created), when its
-content last changed (dct:modified) and the harvest that produced it.  Records a
+content last changed (dct:modified) and the activity that wrote that content
+(prov:wasGeneratedBy: the harvest or push that last changed it, described in the graph
+for as long as a record names it).  An unchanged record's provenance stays as it was, so
+that a re-harvest finding nothing new rewrites no statement per record.  Records a
 partner no longer lists are recorded in graph/changes as cf:RecordRemoval, for the
 change feed.
 """
@@ -12,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 import pyoxigraph as ox
 
@@ -19,6 +23,7 @@ from carrefour.store.base import Snapshot
 from carrefour.vocab import DCT, PROV, RDF, XSD, Hub
 
 _DATETIME = ox.NamedNode(XSD + "dateTime")
+_GENERATED_BY = ox.NamedNode(PROV + "wasGeneratedBy")
 
 
 def _time(moment: datetime) -> ox.Literal:
@@ -57,15 +62,32 @@ def activity_triples(
     return triples
 
 
-def previous_record_times(snapshot: Snapshot | None, hub: Hub, partner_id: str) -> dict[str, tuple[str, str]]:
-    """(dct:created, dct:modified) lexical forms of each record in the published provenance graph."""
+class PublishedTimes(NamedTuple):
+    """A published record's provenance: lexical forms of its dates, and the activity that wrote it."""
+
+    created: str
+    modified: str
+    generated_by: str | None
+
+
+def previous_record_times(snapshot: Snapshot | None, hub: Hub, partner_id: str) -> dict[str, PublishedTimes]:
+    """Each record's provenance in the published provenance graph."""
     if snapshot is None:
         return {}
-    query = "SELECT ?s ?created ?modified ?g WHERE { GRAPH ?g { ?s ?createdBy ?created ; ?modifiedBy ?modified } }"
+    query = (
+        "SELECT ?s ?created ?modified ?by ?g WHERE { GRAPH ?g { ?s ?createdBy ?created ; ?modifiedBy ?modified "
+        "OPTIONAL { ?s ?generatedBy ?by } } }"
+    )
     query = query.replace("?createdBy", str(ox.NamedNode(DCT + "created")))
     query = query.replace("?modifiedBy", str(ox.NamedNode(DCT + "modified")))
+    query = query.replace("?generatedBy", str(_GENERATED_BY))
     rows = snapshot.select(query, {"g": hub.graph("provenance", partner_id)})
-    return {row["s"].value: (row["created"].value, row["modified"].value) for row in rows}
+    return {
+        row["s"].value: PublishedTimes(
+            row["created"].value, row["modified"].value, row["by"].value if "by" in row else None
+        )
+        for row in rows
+    }
 
 
 def record_provenance(
@@ -74,31 +96,42 @@ def record_provenance(
     now: datetime,
     records: dict[str, str],  # record IRI -> its source (the partner's record URL), may be empty
     changed: set[str],
-    previous_times: dict[str, tuple[str, str]],
+    previous_times: dict[str, PublishedTimes],
     hashes: dict[str, str] | None = None,  # record IRI -> content hash (loader.record_memo)
 ) -> list[ox.Triple]:
+    """The provenance of ``records``: a record ``changed`` or new is this activity's, now; another keeps its own."""
     triples = []
     hashes = hashes or {}
     content_hash = hub.term("contentHash")
     stamp = _time(now)
     for iri in sorted(records):
         node = ox.NamedNode(iri)
-        created, modified = previous_times.get(iri, (None, None))
-        triples.append(ox.Triple(node, ox.NamedNode(PROV + "wasGeneratedBy"), activity))
-        triples.append(
-            ox.Triple(
-                node, ox.NamedNode(DCT + "created"), ox.Literal(created, datatype=_DATETIME) if created else stamp
-            )
-        )
-        fresh = iri in changed or modified is None
-        triples.append(
-            ox.Triple(
-                node, ox.NamedNode(DCT + "modified"), stamp if fresh else ox.Literal(modified, datatype=_DATETIME)
-            )
-        )
+        known = previous_times.get(iri)
+        kept = known is not None and iri not in changed
+        generator = ox.NamedNode(known.generated_by) if kept and known.generated_by else activity
+        triples.append(ox.Triple(node, _GENERATED_BY, generator))
+        created = ox.Literal(known.created, datatype=_DATETIME) if known is not None else stamp
+        triples.append(ox.Triple(node, ox.NamedNode(DCT + "created"), created))
+        modified = ox.Literal(known.modified, datatype=_DATETIME) if kept else stamp
+        triples.append(ox.Triple(node, ox.NamedNode(DCT + "modified"), modified))
         if iri in hashes:
             triples.append(ox.Triple(node, content_hash, ox.Literal(hashes[iri])))
     return triples
+
+
+def earlier_activities(
+    snapshot: Snapshot | None, hub: Hub, partner_id: str, provenance: list[ox.Triple], current: ox.NamedNode
+) -> list[ox.Triple]:
+    """The published descriptions of the earlier harvests and pushes some record of ``provenance`` still names."""
+    if snapshot is None:
+        return []
+    graph = hub.graph("provenance", partner_id)
+    named = {t.object for t in provenance if t.predicate == _GENERATED_BY and isinstance(t.object, ox.NamedNode)}
+    return [
+        ox.Triple(q.subject, q.predicate, q.object)
+        for activity in sorted(named - {current}, key=str)
+        for q in snapshot.quads(activity, None, None, graph)
+    ]
 
 
 def removal_triples(hub: Hub, partner_id: str, now: datetime, removed: dict[str, str]) -> list[ox.Triple]:

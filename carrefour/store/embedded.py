@@ -221,16 +221,24 @@ class EmbeddedWriter(OxigraphView):
         if not gone and not wanted:
             return
         self.changed.add(graph)
-        self._rewrote = True
         self._touched(gone)
         self._touched(wanted)
         if kept:
             for quad in gone:
                 self._store.remove(quad)
+            self._rewrote |= len(gone) >= AMEND_IN_PLACE  # many deletes: compacting keeps reads fast
         elif gone:
             self._store.remove_graph(graph)  # nothing in common: one graph removal
+            self._rewrote = True
         del gone
-        self._bulk_extend(iter(wanted))
+        self._add(list(wanted))
+
+    def _add(self, quads: list[ox.Quad]) -> None:
+        """A few quads through RocksDB's write path (it compacts as it goes), many by a bulk load."""
+        if len(quads) < AMEND_IN_PLACE:
+            self._store.extend(quads)
+        else:
+            self._bulk_extend(iter(quads))
 
     def release(self) -> None:
         """Let go of the session's RocksDB handle: the session is over, whoever still holds this writer.
@@ -307,10 +315,7 @@ class EmbeddedWriter(OxigraphView):
         self._touched(added)
         for quad in removed:
             self._store.remove(quad)
-        if len(added) < AMEND_IN_PLACE:
-            self._store.extend(added)
-        else:
-            self._bulk_extend(iter(added))
+        self._add(added)
 
     def drop_graph(self, graph: ox.NamedNode) -> None:
         self.amended.pop(graph, None)

@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import Any, Protocol
 
 import pyoxigraph as ox
@@ -123,7 +124,6 @@ class RecordMapper:
         self.hub = hub
         self.minter = minter
         self.salt = salt
-        self.territories = Territories.load()
         self.described: set[str] = set()
         self.unnamed: set[str] = set()  # described resources no record has named yet
         self._communes: dict[tuple[str | None, str | None, str | None], Commune | None] = {}
@@ -265,6 +265,11 @@ class RecordMapper:
             else:
                 out.append(self.literal(value, record, where))
         return out
+
+    @cached_property
+    def territories(self) -> Territories:
+        """The communes table, read when a record first needs it (1 s): a re-harvest that maps no record never does."""
+        return Territories.load()
 
     # -- records -------------------------------------------------------------------
 

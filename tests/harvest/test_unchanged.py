@@ -17,18 +17,21 @@ from carrefour import artifacts
 from carrefour.history.read import versions_of
 from carrefour.history.terms import Names
 from carrefour.store.embedded import EmbeddedStore
-from carrefour.vocab import Hub
+from carrefour.vocab import PROV, RDF, Hub
 from loader.check import check_dumps
 from loader.harvest import PartnerHarvest, harvest
 from loader.harvest_report import write_report_files
 from loader.initialise import initialise
 from loader.mapping.engine import RecordMapper
 from loader.partners import load_partner
+from loader.provenance import activity_iri
 from loader.validation import Validator
 from tests.conftest import DEFAULT_BASE
 from tests.harvest.conftest import fast_config
 
 RECORDS = 120
+GENERATED_BY = PROV + "wasGeneratedBy"
+RDF_TYPE = RDF + "type"
 
 
 class Hubs:
@@ -50,6 +53,13 @@ class Hubs:
 
     def graph(self, kind: str) -> set[ox.Quad]:
         return set(self.store.snapshot().quads(graph=self.hub.graph(kind, self.spec.id)))
+
+    def generators(self) -> dict[str, str]:
+        """record IRI -> the activity its provenance says wrote it."""
+        return {q.subject.value: q.object.value for q in self.graph("provenance") if q.predicate.value == GENERATED_BY}
+
+    def activity(self, result: PartnerHarvest) -> str:
+        return activity_iri(self.hub, self.spec.id, result.started).value
 
     def records_file(self) -> set[ox.Quad]:
         latest = self.config.store_path / "harvest" / self.spec.id / "latest" / "records.nq"
@@ -129,6 +139,26 @@ def test_a_changed_feed_publishes_what_a_harvest_from_scratch_does(
         kinds = [version.kind for version in versions_of(snapshot, Names(hubs.hub), iri)]
         assert kinds == ["Create", "Update"]
     assert first.diff.loaded - again.diff.unchanged == again.diff.updated | again.diff.removed
+    generators = hubs.generators()
+    assert {generators[iri] for iri in again.diff.updated | again.diff.loaded} == {hubs.activity(again)}
+    assert {generators[iri] for iri in again.diff.unchanged} == {hubs.activity(first)}
+    described = {q.subject.value for q in hubs.graph("provenance") if q.predicate.value == RDF_TYPE}
+    assert described == {hubs.activity(first), hubs.activity(again)}  # every activity a record names
+
+
+def test_an_unchanged_record_keeps_the_provenance_it_had(tmp_path: Path, validator: Validator) -> None:
+    """Its dates and the harvest that wrote it stay as they were: an unchanged harvest rewrites no provenance
+    statement per record, only its own activity and the graph's generation."""
+    records, _ = generate(RECORDS, seed=9)
+    hubs = Hubs(tmp_path, write_feed(tmp_path / "feed.json", records), validator)
+    first = hubs.harvest()
+    before = {q for q in hubs.graph("provenance") if q.subject.value in first.diff.loaded}
+    second = hubs.harvest()
+    assert hubs.activity(second) != hubs.activity(first)
+    assert {q for q in hubs.graph("provenance") if q.subject.value in first.diff.loaded} == before
+    graph = hubs.hub.graph("partner", hubs.spec.id)
+    generation = {q.object.value for q in hubs.graph("provenance") if q.subject == graph}
+    assert hubs.activity(second) in generation  # the partner's graph was written by the latest harvest
 
 
 def test_artifacts_carried_over_are_those_a_rebuild_makes(
