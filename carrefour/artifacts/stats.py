@@ -14,9 +14,10 @@ from typing import Any
 import pyoxigraph as ox
 
 from carrefour.artifacts.kinds import values_clause, with_subclasses
+from carrefour.artifacts.stale import current_previous
 from carrefour.history.terms import history_graph
 from carrefour.store.base import Snapshot, Writer
-from carrefour.vocab import RDF, Graphs, Hub
+from carrefour.vocab import RDF, RDFS, Graphs, Hub
 
 STATS_FILE = "stats.json"
 
@@ -90,15 +91,15 @@ def described_graphs(view: Snapshot | Writer, hub: Hub) -> list[ox.NamedNode]:
     return [*partner_graphs(view, hub).values(), Graphs(hub).curated]
 
 
+def counted_classes(hub: Hub) -> dict[str, ox.NamedNode]:
+    """The classes whose resources the statistics count, by name."""
+    names = {"initiative": "Initiative", "programme": "SupportProgramme", "actor": "Actor", "partner": "Partner",
+             "theme": "Theme", "territory": "Territory"}  # fmt: skip
+    return {name: hub.term(local) for name, local in names.items()}
+
+
 def compute_stats(view: Snapshot | Writer, hub: Hub) -> dict[str, Any]:
-    names = {
-        "initiative": hub.term("Initiative"),
-        "programme": hub.term("SupportProgramme"),
-        "actor": hub.term("Actor"),
-        "partner": hub.term("Partner"),
-        "theme": hub.term("Theme"),
-        "territory": hub.term("Territory"),
-    }
+    names = counted_classes(hub)
     graphs, union = graph_counts(view), union_triples(view)
     return {
         "version": view.info.version,
@@ -113,8 +114,62 @@ def compute_stats(view: Snapshot | Writer, hub: Hub) -> dict[str, Any]:
     }
 
 
+def _present(view: Snapshot | Writer, quad: ox.Quad, graph: ox.NamedNode | None) -> bool:
+    """Whether ``graph`` (any graph: None) holds the statement."""
+    return next(iter(view.quads(quad.subject, quad.predicate, quad.object, graph)), None) is not None
+
+
+def _used(view: Snapshot | Writer, predicate: ox.NamedNode) -> bool:
+    return next(iter(view.quads(predicate=predicate)), None) is not None
+
+
+def adjusted_stats(writer: Writer, hub: Hub) -> dict[str, Any] | None:
+    """The previous version's statistics adjusted by what the session changed, when it kept the list
+    (carrefour.store.delta) and the previous statistics are that version's own; None otherwise.
+
+    Each statement the session added or removed is looked up before and after: a triple counts in the union
+    when some graph holds it, a quad in its graph.  Classes are counted again, and a graph's example found
+    again, only when a type statement changed.
+    """
+    delta = getattr(writer, "delta", None)
+    folder = current_previous(writer)
+    old = stats_in(folder) if folder is not None else None
+    before = writer.previous
+    if delta is None or old is None or before is None:
+        return None
+    statements = delta.statements()
+    graphs = {g.value: old["graphs"].get(g.value, 0) for g in writer.graphs()}
+    for quad in statements:
+        graph = quad.graph_name
+        if isinstance(graph, ox.NamedNode) and graph.value in graphs:
+            graphs[graph.value] += _present(writer, quad, graph) - _present(before, quad, graph)
+    union = old["triples"]
+    for triple in {ox.Quad(q.subject, q.predicate, q.object) for q in statements}:
+        union += _present(writer, triple, None) - _present(before, triple, None)
+    predicates = set(old["predicates"]) | {q.predicate.value for q in delta.added}
+    predicates -= {q.predicate.value for q in delta.removed if not _used(writer, q.predicate)}
+    typed = {q.graph_name.value for q in statements if q.predicate.value in (RDF + "type", RDFS + "subClassOf")}
+    examples = {
+        graph.value: old["examples"][graph.value]
+        if graph.value in old["examples"] and graph.value not in typed
+        else graph_examples(writer, hub, graph)
+        for graph in described_graphs(writer, hub)
+    }
+    return {
+        "version": writer.info.version,
+        "published": writer.info.published.isoformat(),
+        "quads": old["quads"] + sum(graphs.values()) - sum(old["graphs"].values()),
+        "triples": union,
+        "dumped_triples": dumped_triples(union, graphs, hub),
+        "graphs": graphs,
+        "classes": _class_counts(writer, counted_classes(hub)) if typed else old["classes"],
+        "predicates": sorted(predicates),
+        "examples": examples,
+    }
+
+
 def build_stats(writer: Writer, hub: Hub) -> None:
-    stats = compute_stats(writer, hub)
+    stats = adjusted_stats(writer, hub) or compute_stats(writer, hub)
     (writer.artifacts / STATS_FILE).write_text(json.dumps(stats, indent=1), encoding="utf-8")
 
 

@@ -25,10 +25,10 @@ import os
 import secrets
 import shutil
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
-from itertools import islice
+from itertools import chain, islice
 from pathlib import Path
 from typing import IO
 
@@ -36,6 +36,7 @@ import pyoxigraph as ox
 
 from carrefour.errors import BaseMismatch, QueryError, StoreBusy, StoreError
 from carrefour.store.base import Bindings, DatasetInfo, Neighbourhood, PublicQuery, QueryAnswer, Solution, Term
+from carrefour.store.delta import Delta
 from carrefour.store.query_pool import QueryPool
 from carrefour.vocab import RDF_TYPE
 
@@ -175,10 +176,19 @@ class EmbeddedWriter(OxigraphView):
         # what the statements this session added or removed were about (``touch``), so that an artifact reading
         # none of it is carried over (carrefour.artifacts); None once a graph came or went whole, unseen
         self.touched: set[str] | None = set()
+        self.delta: Delta | None = Delta()  # the statements added and removed, while few (carrefour.store.delta)
 
-    def _touched(self, quads: Iterable[ox.Quad]) -> None:
+    def _noted(self, added: Collection[ox.Quad], removed: Collection[ox.Quad]) -> None:
+        """Note what a step added and removed (``touched``, ``delta``)."""
         if self.touched is not None:
-            self.touched.update(touch(quad) for quad in quads)
+            self.touched.update(touch(quad) for quad in chain(added, removed))
+        if self.delta is not None and not self.delta.note(added, removed):
+            self.delta = None
+
+    def _whole(self) -> None:
+        """A graph came or went whole: what it held is not listed."""
+        self.touched = None
+        self.delta = None
 
     def written(self, graph: ox.NamedNode) -> list[ox.Quad | ox.Triple] | None:
         """The list this session replaced ``graph`` with (duplicates possible), or None.
@@ -203,7 +213,7 @@ class EmbeddedWriter(OxigraphView):
             self._written.pop(graph, None)
         if not self._store.contains_named_graph(graph):  # a new graph: stream it in, no set needed
             self.changed.add(graph)
-            self.touched = None
+            self._whole()
             self._bulk_extend(ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads)
             return
         wanted = {ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads}
@@ -221,8 +231,7 @@ class EmbeddedWriter(OxigraphView):
         if not gone and not wanted:
             return
         self.changed.add(graph)
-        self._touched(gone)
-        self._touched(wanted)
+        self._noted(wanted, gone)
         if kept:
             for quad in gone:
                 self._store.remove(quad)
@@ -293,7 +302,7 @@ class EmbeddedWriter(OxigraphView):
         self.drop_graph(graph)
         self.changed.add(graph)
         self._rewrote = True
-        self.touched = None
+        self._whole()
         try:
             self._store.bulk_load(path=path, format=format, to_graph=graph, base_iri=base_iri)
         except SyntaxError as exc:
@@ -311,8 +320,7 @@ class EmbeddedWriter(OxigraphView):
                 plus.update(added)
                 pairs.update((q.subject, q.predicate) for q in removed)
             self.changed.add(graph)
-        self._touched(removed)
-        self._touched(added)
+        self._noted(added, removed)
         for quad in removed:
             self._store.remove(quad)
         self._add(added)
@@ -323,7 +331,7 @@ class EmbeddedWriter(OxigraphView):
         self._written.pop(graph, None)
         if self._store.contains_named_graph(graph):
             self._rewrote = True
-            self.touched = None
+            self._whole()
             self._store.remove_graph(graph)
 
     def run_public_query(self, query: PublicQuery) -> QueryAnswer:

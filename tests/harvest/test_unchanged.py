@@ -14,6 +14,7 @@ import pytest
 from bench.feeds import change, generate
 from bench.harvest import write_partner
 from carrefour import artifacts
+from carrefour.artifacts.stats import compute_stats, read_stats
 from carrefour.history.read import versions_of
 from carrefour.history.terms import Names
 from carrefour.store.embedded import EmbeddedStore
@@ -139,6 +140,7 @@ def test_a_changed_feed_publishes_what_a_harvest_from_scratch_does(
         kinds = [version.kind for version in versions_of(snapshot, Names(hubs.hub), iri)]
         assert kinds == ["Create", "Update"]
     assert first.diff.loaded - again.diff.unchanged == again.diff.updated | again.diff.removed
+    assert read_stats(snapshot) == compute_stats(snapshot, hubs.hub)  # adjusted by the session's statements
     generators = hubs.generators()
     assert {generators[iri] for iri in again.diff.updated | again.diff.loaded} == {hubs.activity(again)}
     assert {generators[iri] for iri in again.diff.unchanged} == {hubs.activity(first)}
@@ -159,6 +161,8 @@ def test_an_unchanged_record_keeps_the_provenance_it_had(tmp_path: Path, validat
     graph = hubs.hub.graph("partner", hubs.spec.id)
     generation = {q.object.value for q in hubs.graph("provenance") if q.subject == graph}
     assert hubs.activity(second) in generation  # the partner's graph was written by the latest harvest
+    snapshot = hubs.store.snapshot()
+    assert read_stats(snapshot) == compute_stats(snapshot, hubs.hub)
 
 
 def test_artifacts_carried_over_are_those_a_rebuild_makes(

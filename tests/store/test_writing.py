@@ -9,10 +9,11 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from carrefour.artifacts.stats import read_stats
+from carrefour.artifacts.stats import adjusted_stats, build_stats, compute_stats, read_stats
 from carrefour.errors import StoreBusy, StoreError, StoreUnavailable
 from carrefour.store.base import Store
-from carrefour.vocab import Graphs, Hub
+from carrefour.store.embedded import EmbeddedStore
+from carrefour.vocab import RDF, Graphs, Hub
 from loader.initialise import initialise
 from loader.validation import Validator
 from tests.support.backends import DRAIN_SECONDS, Backend
@@ -286,3 +287,30 @@ def test_replacing_a_graph_with_overlapping_content_leaves_exactly_the_new_conte
     with store.writer() as writer:
         writer.replace_graph(graph, came[:5])  # nothing in common with a part of it
     assert canonical(store.snapshot().quads(graph=graph)) == canonical(in_graph(t, graph) for t in came[:5])
+
+
+def test_statistics_adjusted_by_a_small_session_are_those_counted_from_scratch(tmp_path: Path) -> None:
+    """Union, graphs, predicates, classes and examples, through statements shared by two graphs, no-ops, a
+    predicate gone and a type added."""
+    hub = Hub("http://127.0.0.1:8080/")
+    store = EmbeddedStore(tmp_path / "store", hub.base)
+    alpha, beta = hub.graph("partner", "alpha"), hub.graph("partner", "beta")
+    shared, own = triples(hub, "s", 50, "shared"), triples(hub, "a", 50, "own")
+    gone = ox.NamedNode("http://example.org/gone")
+    typed = [ox.Triple(t.subject, ox.NamedNode(RDF + "type"), hub.term("Initiative")) for t in own[:5]]
+    extra = [ox.Triple(own[0].subject, gone, ox.Literal("x"))]
+    with store.writer() as writer:
+        writer.replace_graph(alpha, [*shared, *own, *typed, *extra])
+        writer.replace_graph(beta, [*shared, *triples(hub, "b", 20, "beta")])
+        build_stats(writer, hub)
+    with store.writer() as writer:
+        added = [*shared[:5], *triples(hub, "n", 10, "new"), own[1]]  # in beta already, new, in alpha already
+        added.append(ox.Triple(own[9].subject, ox.NamedNode(RDF + "type"), hub.term("Actor")))
+        removed = [*shared[10:20], *own[20:25], *extra, triples(hub, "z", 1, "never")[0]]  # still in beta, …
+        writer.amend_graph(alpha, added, removed)
+        writer.amend_graph(beta, [own[30]], shared[40:45])
+        assert adjusted_stats(writer, hub) is not None  # the session kept its list of statements
+        build_stats(writer, hub)
+        counted = compute_stats(writer, hub)
+    assert read_stats(store.snapshot()) == counted
+    assert gone.value not in counted["predicates"]
