@@ -438,16 +438,21 @@ def publish_harvest(
 
 
 def _territories_stale(writer: Writer, hub: Hub) -> bool:
-    """The communes described follow what resources are located in or serve: only a changed graph that said
-    or says where something is located or acts can change them (``carrefour init`` refreshes them from the
-    reference files)."""
+    """The communes described follow what resources are located in or serve: only a statement saying where
+    something is located or acts, added or removed, can change them (``carrefour init`` refreshes them from
+    the reference files).  A session that kept its list of statements (``Writer.delta``) is judged by it;
+    another by the graphs it changed."""
     graphs = Graphs(hub)
     if graphs.territories not in writer.graphs():
         return True
+    links = {hub.term(name) for name in TERRITORY_LINKS}
+    delta = getattr(writer, "delta", None)
+    if delta is not None and writer.previous is not None:
+        return any(quad.predicate in links for quad in delta.effective(writer.previous, writer))
     views = [view for view in (writer, writer.previous) if view is not None]
     return any(
-        next(iter(view.quads(predicate=hub.term(name), graph=graph)), None) is not None
-        for name in TERRITORY_LINKS
+        next(iter(view.quads(predicate=link, graph=graph)), None) is not None
+        for link in links
         for graph in writer.changed
         for view in views
     )

@@ -24,6 +24,8 @@ from carrefour.vocab import DCT, PROV, RDF, XSD, Hub
 
 _DATETIME = ox.NamedNode(XSD + "dateTime")
 _GENERATED_BY = ox.NamedNode(PROV + "wasGeneratedBy")
+_CREATED = ox.NamedNode(DCT + "created")
+_MODIFIED = ox.NamedNode(DCT + "modified")
 
 
 def _time(moment: datetime) -> ox.Literal:
@@ -74,20 +76,11 @@ def previous_record_times(snapshot: Snapshot | None, hub: Hub, partner_id: str) 
     """Each record's provenance in the published provenance graph."""
     if snapshot is None:
         return {}
-    query = (
-        "SELECT ?s ?created ?modified ?by ?g WHERE { GRAPH ?g { ?s ?createdBy ?created ; ?modifiedBy ?modified "
-        "OPTIONAL { ?s ?generatedBy ?by } } }"
-    )
-    query = query.replace("?createdBy", str(ox.NamedNode(DCT + "created")))
-    query = query.replace("?modifiedBy", str(ox.NamedNode(DCT + "modified")))
-    query = query.replace("?generatedBy", str(_GENERATED_BY))
-    rows = snapshot.select(query, {"g": hub.graph("provenance", partner_id)})
-    return {
-        row["s"].value: PublishedTimes(
-            row["created"].value, row["modified"].value, row["by"].value if "by" in row else None
-        )
-        for row in rows
-    }
+    graph = hub.graph("provenance", partner_id)
+    created = {q.subject.value: q.object.value for q in snapshot.quads(None, _CREATED, None, graph)}
+    modified = {q.subject.value: q.object.value for q in snapshot.quads(None, _MODIFIED, None, graph)}
+    by = {q.subject.value: q.object.value for q in snapshot.quads(None, _GENERATED_BY, None, graph)}
+    return {iri: PublishedTimes(created[iri], modified[iri], by.get(iri)) for iri in created.keys() & modified.keys()}
 
 
 def record_provenance(
@@ -111,9 +104,9 @@ def record_provenance(
         generator = ox.NamedNode(known.generated_by) if kept and known.generated_by else activity
         triples.append(ox.Triple(node, _GENERATED_BY, generator))
         created = ox.Literal(known.created, datatype=_DATETIME) if known is not None else stamp
-        triples.append(ox.Triple(node, ox.NamedNode(DCT + "created"), created))
+        triples.append(ox.Triple(node, _CREATED, created))
         modified = ox.Literal(known.modified, datatype=_DATETIME) if kept else stamp
-        triples.append(ox.Triple(node, ox.NamedNode(DCT + "modified"), modified))
+        triples.append(ox.Triple(node, _MODIFIED, modified))
         if iri in hashes:
             triples.append(ox.Triple(node, content_hash, ox.Literal(hashes[iri])))
     return triples

@@ -8,8 +8,9 @@ are the previous version's, adjusted by looking each of them up before and after
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 import pyoxigraph as ox
 
@@ -33,3 +34,15 @@ class Delta:
 
     def statements(self) -> set[ox.Quad]:
         return self.added | self.removed
+
+    def effective(self, before: Reader, now: Reader) -> set[ox.Quad]:
+        """The statements one of the two views holds and the other not (a record rewritten as it was: none)."""
+        return {quad for quad in self.statements() if _holds(before, quad) != _holds(now, quad)}
+
+
+class Reader(Protocol):
+    def quads(self, subject: Any, predicate: Any, object: Any, graph: Any) -> Iterator[ox.Quad]: ...
+
+
+def _holds(view: Reader, quad: ox.Quad) -> bool:
+    return next(iter(view.quads(quad.subject, quad.predicate, quad.object, quad.graph_name)), None) is not None
