@@ -44,6 +44,7 @@ from loader.provenance import (
     previous_record_times,
     record_provenance,
     removal_triples,
+    stale_provenance,
 )
 from loader.record_memo import (
     Categories,
@@ -101,6 +102,7 @@ class PartnerHarvest:
     # again only: ``stale`` is what goes from the published graph, the rest stays, and the report copies the
     # published records from ``previous_records`` (None: ``content`` is the whole graph)
     stale: list[ox.Triple] = field(default_factory=list)
+    provenance_stale: list[ox.Quad] | None = None  # likewise for ``provenance`` (None: it is the whole graph)
     previous_records: Path | None = None
     memo: dict[str, Categories] = field(default_factory=dict)  # what loader.record_memo keeps for the next harvest
     origins: dict[str, str] = field(default_factory=dict)  # record IRI -> where it came from
@@ -340,10 +342,15 @@ def _harvest_partner(
     activity = activity_iri(hub, spec.id, result.started)
     result.provenance = activity_triples(hub, spec.id, result.started, result.ended, source, counts)
     hashes = memo.hashes(listed, {finding.record for finding in result.report.findings})
-    result.provenance += record_provenance(
-        hub, activity, result.ended, listed, result.diff.loaded | result.diff.updated, times, hashes
-    )
-    result.provenance += earlier_activities(previous, hub, spec.id, result.provenance, activity)
+    fresh = result.diff.loaded | result.diff.updated
+    if memo.skipped:  # the records left as published keep their provenance statements where they are
+        assert previous is not None
+        result.provenance += record_provenance(hub, activity, result.ended, current, fresh, times, hashes)
+        named = {times[iri].generated_by for iri in memo.skipped if iri in times}
+        result.provenance_stale = stale_provenance(previous, hub, spec.id, set(current) | result.diff.removed, named)
+    else:
+        result.provenance += record_provenance(hub, activity, result.ended, listed, fresh, times, hashes)
+        result.provenance += earlier_activities(previous, hub, spec.id, result.provenance, activity)
     result.memo = memo.categories(hashes)
     previous_keys = _record_keys([t for group in published.values() for t in group], hub)
     # a key published before personal keys were hashed is not published again with its removal
@@ -410,7 +417,10 @@ def publish_harvest(
             writer.amend_graph(graphs.partner_data(partner_id), fresh, result.stale)
         else:
             writer.replace_graph(graphs.partner_data(partner_id), result.content)
-        writer.replace_graph(graphs.partner_provenance(partner_id), result.provenance)
+        if result.provenance_stale is not None:
+            writer.amend_graph(graphs.partner_provenance(partner_id), result.provenance, result.provenance_stale)
+        else:
+            writer.replace_graph(graphs.partner_provenance(partner_id), result.provenance)
         writer.replace_graph(graphs.partner_taxonomy(partner_id), result.taxonomy)
         activity = activity_iri(hub, partner_id, result.started)
         writer.replace_graph(graphs.partner_report(partner_id), partner_report_triples(result, hub, activity))

@@ -127,6 +127,19 @@ def earlier_activities(
     ]
 
 
+def stale_provenance(
+    snapshot: Snapshot, hub: Hub, partner_id: str, rewritten: set[str], still_named: set[str | None]
+) -> list[ox.Quad]:
+    """What a harvest that leaves most records as published removes from their provenance graph: the statements
+    about the ``rewritten`` records, the graph's own generation, and the activities no record names any more
+    (those ``still_named`` by the records left as they were stay described)."""
+    graph = hub.graph("provenance", partner_id)
+    activities = snapshot.quads(None, ox.NamedNode(RDF + "type"), hub.term("HarvestActivity"), graph)
+    gone = {q.subject.value for q in activities} - {name for name in still_named if name is not None}
+    subjects = [hub.graph("partner", partner_id).value, *sorted(rewritten), *sorted(gone)]
+    return [q for subject in subjects for q in snapshot.quads(ox.NamedNode(subject), None, None, graph)]
+
+
 def removal_triples(hub: Hub, partner_id: str, now: datetime, removed: dict[str, str]) -> list[ox.Triple]:
     """One cf:RecordRemoval per record the partner no longer lists (IRI -> record key)."""
     triples = []

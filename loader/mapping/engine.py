@@ -316,7 +316,8 @@ class RecordMapper:
         """The taxonomy codes a record left as published met, where it stands in the feed (see loader.record_memo)."""
         for taxonomy_id, code in categories:
             seen = self.categories_seen.setdefault(taxonomy_id, {})
-            seen.setdefault(code, self._concept_iri(taxonomy_id, code).value)
+            if code not in seen:  # most records meet codes met before: the IRI is made once
+                seen[code] = self._concept_iri(taxonomy_id, code).value
 
     def _key(self, spec: EntitySpec, fields: dict[str, Any], mapped: MappedRecord) -> str | None:
         """The record key as published: a key made of an e-mail or a phone number is a salted hash of it."""

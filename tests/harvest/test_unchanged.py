@@ -6,6 +6,7 @@ import gzip
 import json
 import shutil
 import sqlite3
+from collections import Counter
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -18,7 +19,7 @@ from carrefour.artifacts.stats import compute_stats, read_stats
 from carrefour.history.read import versions_of
 from carrefour.history.terms import Names
 from carrefour.store.embedded import EmbeddedStore
-from carrefour.vocab import PROV, RDF, Hub
+from carrefour.vocab import DCT, PROV, RDF, Hub
 from loader.check import check_dumps
 from loader.harvest import PartnerHarvest, harvest
 from loader.harvest_report import write_report_files
@@ -146,6 +147,11 @@ def test_a_changed_feed_publishes_what_a_harvest_from_scratch_does(
     assert {generators[iri] for iri in again.diff.unchanged} == {hubs.activity(first)}
     described = {q.subject.value for q in hubs.graph("provenance") if q.predicate.value == RDF_TYPE}
     assert described == {hubs.activity(first), hubs.activity(again)}  # every activity a record names
+    said = Counter((q.subject.value, q.predicate.value) for q in hubs.graph("provenance"))
+    records = first.diff.loaded - again.diff.removed | again.diff.loaded
+    for predicate in (GENERATED_BY, DCT + "created", DCT + "modified"):
+        assert {iri for (iri, p), n in said.items() if p == predicate and n == 1 and iri in records} == records
+    assert not {iri for iri, _ in said} & again.diff.removed  # a record gone leaves no provenance
 
 
 def test_an_unchanged_record_keeps_the_provenance_it_had(tmp_path: Path, validator: Validator) -> None:
