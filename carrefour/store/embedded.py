@@ -314,6 +314,11 @@ class EmbeddedWriter(OxigraphView):
         self._written.pop(graph, None)
         removed = [ox.Quad(q.subject, q.predicate, q.object, graph) for q in remove]
         added = [ox.Quad(q.subject, q.predicate, q.object, graph) for q in add]
+        # a statement removed and added back as it was (a record rewritten unchanged) is no change at all
+        kept = {quad for quad in set(removed).intersection(added) if quad in self._store}
+        if kept:
+            removed = [quad for quad in removed if quad not in kept]
+            added = [quad for quad in added if quad not in kept]
         if removed or added:
             if graph not in self.changed or graph in self.amended:  # not replaced earlier in the session
                 plus, pairs = self.amended.setdefault(graph, (set(), set()))
