@@ -131,11 +131,13 @@ def adjusted_stats(writer: Writer, hub: Hub) -> dict[str, Any] | None:
     when some graph holds it, a quad in its graph.  Classes are counted again, and a graph's example found
     again, only when a type statement changed.
     """
-    delta = getattr(writer, "delta", None)
+    delta = getattr(writer, "delta", None)  # a session that does not keep the list (a remote rebuild) has none
+    if delta is None or writer.previous is None:
+        return None
     folder = current_previous(writer)
     old = stats_in(folder) if folder is not None else None
     before = writer.previous
-    if delta is None or old is None or before is None:
+    if old is None:
         return None
     statements = delta.statements()
     graphs = {g.value: old["graphs"].get(g.value, 0) for g in writer.graphs()}
