@@ -29,6 +29,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cache
 
 import pyoxigraph as ox
 
@@ -51,6 +52,7 @@ _RESULT_NUMBER = re.compile(r"(\d+)$")
 DATASET_TITLE = "Carrefour des innovations sociales"
 
 
+@cache  # the same few terms in every paged list
 def hydra(local: str) -> ox.NamedNode:
     return ox.NamedNode(HYDRA + local)
 
@@ -124,30 +126,28 @@ class Description:
             return []
         page = collection.page
         view = self.view(page.number)
+        node = collection.node
         triples = [
-            ox.Triple(self.iri, hydra("collection"), collection.node),
-            ox.Triple(collection.node, TYPE, hydra("Collection")),
-            ox.Triple(collection.node, hydra("totalItems"), ox.Literal(page.total)),
-            ox.Triple(collection.node, hydra("view"), view),
+            ox.Triple(self.iri, hydra("collection"), node),
+            ox.Triple(node, TYPE, hydra("Collection")),
+            ox.Triple(node, hydra("totalItems"), ox.Literal(page.total)),
+            ox.Triple(node, hydra("view"), view),
             ox.Triple(view, TYPE, hydra("PartialCollectionView")),
-            ox.Triple(view, hydra("first"), self.view(1)),
-            ox.Triple(view, hydra("last"), self.view(page.last)),
+            ox.Triple(view, hydra("first"), view if page.number == 1 else self.view(1)),
+            ox.Triple(view, hydra("last"), view if page.number == page.last else self.view(page.last)),
         ]
         if page.previous:
             triples.append(ox.Triple(view, hydra("previous"), self.view(page.previous)))
         if page.next:
             triples.append(ox.Triple(view, hydra("next"), self.view(page.next)))
-        triples += [ox.Triple(collection.node, hydra("member"), member.record) for member in collection.members]
+        triples += [ox.Triple(node, hydra("member"), member.record) for member in collection.members]
         return triples
 
     def triples(self) -> list[ox.Triple]:
         """Every statement of the description once, the resource's own first, grouped by subject."""
-        unique = dict.fromkeys(quad.triple for quad in self.own)
-        unique.update(dict.fromkeys(self.linked))
-        unique.update(dict.fromkeys(self.attributions))
-        if self.collection is not None:
-            unique.update(dict.fromkeys(self.collection.statements))
-        unique.update(dict.fromkeys(self.paging_triples()))
+        unique = dict.fromkeys([quad.triple for quad in self.own])
+        listed = self.collection.statements if self.collection is not None else []
+        unique.update(dict.fromkeys([*self.linked, *self.attributions, *listed, *self.paging_triples()]))
         main, fragments = self.iri.value, self.iri.value + "#"
 
         def order(triple: ox.Triple) -> tuple[int, str, str]:  # stable: values keep the store's order

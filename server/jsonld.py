@@ -214,12 +214,22 @@ def compact_answer(body: bytes, compactor: Compactor) -> bytes:
 
 
 def _finish(node: dict[str, Any]) -> dict[str, Any]:
-    """Single values without the list around them, keys in reading order, embedded nodes too."""
-    finished = {key: node[key] for key in ("@id", "@type") if key in node}
-    for key in sorted(k for k in node if not k.startswith("@")):
-        values = node[key]
-        values = [_finish(v) if isinstance(v, dict) and "@value" not in v else v for v in values]
+    """Single values without the list around them, keys in reading order, embedded nodes too.
+
+    Values and references (``{"@id": …}``) are kept as they are: only embedded nodes are rebuilt.
+    """
+    finished = {"@id": node["@id"]} if "@id" in node else {}
+    types = node.get("@type")
+    if types is not None:
+        finished["@type"] = types[0] if len(types) == 1 else types
+    for key in sorted(node):
+        if key[0] == "@":
+            continue
+        values = [_finish(v) if type(v) is dict and _is_node(v) else v for v in node[key]]
         finished[key] = values[0] if len(values) == 1 else values
-    if isinstance(finished.get("@type"), list) and len(finished["@type"]) == 1:
-        finished["@type"] = finished["@type"][0]
     return finished
+
+
+def _is_node(value: dict[str, Any]) -> bool:
+    """An embedded node object, not a value object nor a bare reference."""
+    return "@value" not in value and not (len(value) == 1 and "@id" in value)
