@@ -12,6 +12,9 @@ A description holds:
 - one page of the resources that point to it (an actor's initiatives, a theme's or a
   region's, a partner's records), as a Hydra collection with a partial view
   (first, previous, next, last); for a validation report, one page of its results.
+  A record's versions are not among them: its TimeMap lists them (``Link``, RFC 7089),
+  and a list that grew by one version a harvest would push the record's referrers
+  away and cost every page of it.
 
 A named graph is described by its size, partner, licence and dumps
 (:mod:`server.graph_description`); a record its partner removed, by its removals
@@ -34,6 +37,7 @@ from functools import cache
 import pyoxigraph as ox
 
 from carrefour.errors import NotFound
+from carrefour.history.terms import history_graph
 from carrefour.store.base import Neighbourhood, Snapshot
 from carrefour.vocab import DCT, PROV, RDF, RDFS, SCHEMA, SH, SKOS, VOID, XSD, Graphs, Hub
 from server.graph_description import NamedGraphs
@@ -171,6 +175,7 @@ class Describer:
         self.named_graphs = NamedGraphs(hub)
         self._attributing = (hub.iri("graph", "partner") + "/", hub.iri("graph", "taxonomy") + "/")
         self._partner_prefix = hub.iri("partner") + "/"
+        self._history = history_graph(hub)
         self._vocabularies = (hub.vocabulary + "ontology", hub.vocabulary + "shapes")
         self._referrers = LruMemo(64)
         self._labels = LruMemo(8192)
@@ -275,7 +280,7 @@ class Describer:
         found: dict[ox.NamedNode, dict[tuple[ox.NamedNode, ox.NamedNode], None]] = {}
         for quad in snapshot.quads(None, None, iri, None) if referring is None else referring:
             subject = quad.subject
-            if not isinstance(subject, ox.NamedNode) or quad.predicate == TYPE:
+            if not isinstance(subject, ox.NamedNode) or quad.predicate == TYPE or quad.graph_name == self._history:
                 continue
             record = record_of(subject)
             if record != iri:
