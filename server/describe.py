@@ -12,6 +12,9 @@ A description holds:
 - one page of the resources that point to it (an actor's initiatives, a theme's or a
   region's, a partner's records), as a Hydra collection with a partial view
   (first, previous, next, last); for a validation report, one page of its results.
+  A record's versions are not among them: its TimeMap lists them (``Link``, RFC 7089),
+  and a list that grew by one version a harvest would push the record's referrers
+  away and cost every page of it.
 
 A named graph is described by its size, partner, licence and dumps
 (:mod:`server.graph_description`); a record its partner removed, by its removals
@@ -29,10 +32,12 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cache
 
 import pyoxigraph as ox
 
 from carrefour.errors import NotFound
+from carrefour.history.terms import history_graph
 from carrefour.store.base import Neighbourhood, Snapshot
 from carrefour.vocab import DCT, PROV, RDF, RDFS, SCHEMA, SH, SKOS, VOID, XSD, Graphs, Hub
 from server.graph_description import NamedGraphs
@@ -51,6 +56,7 @@ _RESULT_NUMBER = re.compile(r"(\d+)$")
 DATASET_TITLE = "Carrefour des innovations sociales"
 
 
+@cache  # the same few terms in every paged list
 def hydra(local: str) -> ox.NamedNode:
     return ox.NamedNode(HYDRA + local)
 
@@ -124,30 +130,28 @@ class Description:
             return []
         page = collection.page
         view = self.view(page.number)
+        node = collection.node
         triples = [
-            ox.Triple(self.iri, hydra("collection"), collection.node),
-            ox.Triple(collection.node, TYPE, hydra("Collection")),
-            ox.Triple(collection.node, hydra("totalItems"), ox.Literal(page.total)),
-            ox.Triple(collection.node, hydra("view"), view),
+            ox.Triple(self.iri, hydra("collection"), node),
+            ox.Triple(node, TYPE, hydra("Collection")),
+            ox.Triple(node, hydra("totalItems"), ox.Literal(page.total)),
+            ox.Triple(node, hydra("view"), view),
             ox.Triple(view, TYPE, hydra("PartialCollectionView")),
-            ox.Triple(view, hydra("first"), self.view(1)),
-            ox.Triple(view, hydra("last"), self.view(page.last)),
+            ox.Triple(view, hydra("first"), view if page.number == 1 else self.view(1)),
+            ox.Triple(view, hydra("last"), view if page.number == page.last else self.view(page.last)),
         ]
         if page.previous:
             triples.append(ox.Triple(view, hydra("previous"), self.view(page.previous)))
         if page.next:
             triples.append(ox.Triple(view, hydra("next"), self.view(page.next)))
-        triples += [ox.Triple(collection.node, hydra("member"), member.record) for member in collection.members]
+        triples += [ox.Triple(node, hydra("member"), member.record) for member in collection.members]
         return triples
 
     def triples(self) -> list[ox.Triple]:
         """Every statement of the description once, the resource's own first, grouped by subject."""
-        unique = dict.fromkeys(quad.triple for quad in self.own)
-        unique.update(dict.fromkeys(self.linked))
-        unique.update(dict.fromkeys(self.attributions))
-        if self.collection is not None:
-            unique.update(dict.fromkeys(self.collection.statements))
-        unique.update(dict.fromkeys(self.paging_triples()))
+        unique = dict.fromkeys([quad.triple for quad in self.own])
+        listed = self.collection.statements if self.collection is not None else []
+        unique.update(dict.fromkeys([*self.linked, *self.attributions, *listed, *self.paging_triples()]))
         main, fragments = self.iri.value, self.iri.value + "#"
 
         def order(triple: ox.Triple) -> tuple[int, str, str]:  # stable: values keep the store's order
@@ -171,6 +175,7 @@ class Describer:
         self.named_graphs = NamedGraphs(hub)
         self._attributing = (hub.iri("graph", "partner") + "/", hub.iri("graph", "taxonomy") + "/")
         self._partner_prefix = hub.iri("partner") + "/"
+        self._history = history_graph(hub)
         self._vocabularies = (hub.vocabulary + "ontology", hub.vocabulary + "shapes")
         self._referrers = LruMemo(64)
         self._labels = LruMemo(8192)
@@ -275,7 +280,7 @@ class Describer:
         found: dict[ox.NamedNode, dict[tuple[ox.NamedNode, ox.NamedNode], None]] = {}
         for quad in snapshot.quads(None, None, iri, None) if referring is None else referring:
             subject = quad.subject
-            if not isinstance(subject, ox.NamedNode) or quad.predicate == TYPE:
+            if not isinstance(subject, ox.NamedNode) or quad.predicate == TYPE or quad.graph_name == self._history:
                 continue
             record = record_of(subject)
             if record != iri:

@@ -98,17 +98,21 @@ class Compactor:
         """
         nodes: dict[ox.NamedNode | ox.BlankNode, dict[str, Any]] = {}
         references: dict[ox.NamedNode | ox.BlankNode, int] = {}
+        node: dict[str, Any] = {}
+        last = None
         for triple in triples:
             subject, predicate, value = triple.subject, triple.predicate.value, triple.object
-            node = nodes.get(subject)  # type: ignore[arg-type]
-            if node is None:
-                node = nodes[subject] = {"@id": self._identifier(subject)}  # type: ignore[index]
-            if predicate == _TYPE and isinstance(value, ox.NamedNode):
+            if subject != last:  # a description comes grouped by subject
+                last = subject
+                node = nodes.get(subject)  # type: ignore[arg-type,assignment]
+                if node is None:
+                    node = nodes[subject] = {"@id": self._identifier(subject)}  # type: ignore[index]
+            if predicate == _TYPE and type(value) is ox.NamedNode:
                 node.setdefault("@type", []).append(self._vocab_of(value.value))
                 continue
             key, links = self._key_of(predicate)
             node.setdefault(key, []).append(self._value(value, links))
-            if not isinstance(value, ox.Literal):
+            if type(value) is not ox.Literal:
                 references[value] = references.get(value, 0) + 1  # type: ignore[index]
         embeddable = {
             nodes[term]["@id"]: term
@@ -185,22 +189,21 @@ class Compactor:
         return self._compact_iri(iri) or self._absolute(iri)
 
     def _value(self, value: ox.NamedNode | ox.BlankNode | ox.Literal, links: bool) -> Any:
-        if not isinstance(value, ox.Literal):
+        if type(value) is not ox.Literal:
             identifier = self._identifier(value)
             return identifier if links else {"@id": identifier}
-        if value.language:
-            return {"@value": value.value, "@language": value.language}
+        text, language = value.value, value.language  # each read of a term's part crosses into pyoxigraph
+        if language:
+            return {"@value": text, "@language": language}
         datatype = value.datatype.value
-        if not links:
-            if datatype == _STRING:
-                return value.value
-            if datatype == _INTEGER_TYPE and _INTEGER.match(value.value):
-                return int(value.value)
-            if datatype == _BOOLEAN and value.value in ("true", "false"):
-                return value.value == "true"
         if datatype == _STRING:
-            return {"@value": value.value}
-        return {"@value": value.value, "@type": self._vocab_of(datatype)}
+            return {"@value": text} if links else text
+        if not links:
+            if datatype == _INTEGER_TYPE and _INTEGER.match(text):
+                return int(text)
+            if datatype == _BOOLEAN and text in ("true", "false"):
+                return text == "true"
+        return {"@value": text, "@type": self._vocab_of(datatype)}
 
 
 def compact_answer(body: bytes, compactor: Compactor) -> bytes:
@@ -214,12 +217,22 @@ def compact_answer(body: bytes, compactor: Compactor) -> bytes:
 
 
 def _finish(node: dict[str, Any]) -> dict[str, Any]:
-    """Single values without the list around them, keys in reading order, embedded nodes too."""
-    finished = {key: node[key] for key in ("@id", "@type") if key in node}
-    for key in sorted(k for k in node if not k.startswith("@")):
-        values = node[key]
-        values = [_finish(v) if isinstance(v, dict) and "@value" not in v else v for v in values]
+    """Single values without the list around them, keys in reading order, embedded nodes too.
+
+    Values and references (``{"@id": …}``) are kept as they are: only embedded nodes are rebuilt.
+    """
+    finished = {"@id": node["@id"]} if "@id" in node else {}
+    types = node.get("@type")
+    if types is not None:
+        finished["@type"] = types[0] if len(types) == 1 else types
+    for key in sorted(node):
+        if key[0] == "@":
+            continue
+        values = [_finish(v) if type(v) is dict and _is_node(v) else v for v in node[key]]
         finished[key] = values[0] if len(values) == 1 else values
-    if isinstance(finished.get("@type"), list) and len(finished["@type"]) == 1:
-        finished["@type"] = finished["@type"][0]
     return finished
+
+
+def _is_node(value: dict[str, Any]) -> bool:
+    """An embedded node object, not a value object nor a bare reference."""
+    return "@value" not in value and not (len(value) == 1 and "@id" in value)

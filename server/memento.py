@@ -30,15 +30,13 @@ from carrefour.history import read
 from carrefour.history.terms import AS, GENERATED_AT, TYPE, Names, time_literal
 from carrefour.vocab import DCT
 from server.caching import cacheable, not_modified, not_modified_response
+from server.memento_links import HISTORY_KINDS, LINK_FORMAT, is_record_path, memento_links
 from server.negotiation import RDF_OFFERS, SUFFIXES, best_match, choose_representation
 from server.pages import MEDIA_TYPES, split_suffix
 from server.site import get_site
 
 blueprint = Blueprint("memento", __name__)
 
-RECORD_KINDS = ("initiative", "actor", "call", "offer")  # always records; others (a partner's taxonomy concepts) may be
-HISTORY_KINDS = (*RECORD_KINDS, "taxonomy")
-LINK_FORMAT = "application/link-format"
 IMMUTABLE = 365 * 24 * 3600
 HAS_VERSION = ox.NamedNode(DCT + "hasVersion")
 WORDS = {
@@ -47,15 +45,6 @@ WORDS = {
     "en": {"history": "History", "Create": "created", "Update": "updated", "Delete": "removed",
            "timemap": "every version (TimeMap)", "version_of": "Version of", "at": "on"},
 }  # fmt: skip
-
-
-def _is_record(path: str, kinds: tuple[str, ...] = RECORD_KINDS) -> bool:
-    return path.split("/", 1)[0] in kinds and "/" in path
-
-
-def _links(record: str, hub_base: str) -> str:
-    timemap = hub_base + "timemap/" + record[len(hub_base) :]
-    return f'<{record}>; rel="original timegate", <{timemap}>; rel="timemap"; type="{LINK_FORMAT}"'
 
 
 def _versions(record: str) -> list[read.Version]:
@@ -72,8 +61,10 @@ def _valid_at(versions: list[read.Version], moment: datetime) -> read.Version:
 def timegate() -> Response | None:
     """``Accept-Datetime`` on a record IRI: redirect to its version valid then (RFC 7089, 4.1.1)."""
     wanted = request.headers.get("Accept-Datetime")
+    if wanted is None:  # every request passes here: most go no further
+        return None
     path, suffix = split_suffix(request.path.lstrip("/"))
-    if wanted is None or request.method not in ("GET", "HEAD") or not _is_record(path, HISTORY_KINDS):
+    if request.method not in ("GET", "HEAD") or not is_record_path(path, HISTORY_KINDS):
         return None
     moment = parse_date(wanted)
     if moment is None:
@@ -86,17 +77,7 @@ def timegate() -> Response | None:
     found = _valid_at(versions, moment.astimezone(UTC))
     response = redirect(found.iri.value + (f".{suffix}" if suffix else ""), code=302)
     response.headers["Vary"] = "accept-datetime"
-    response.headers["Link"] = _links(record, hub.base)
-    return response
-
-
-def record_links(response: Response) -> Response:
-    """A record's answers name their TimeGate (the record itself) and TimeMap."""
-    path, _ = split_suffix(request.path.lstrip("/"))
-    if _is_record(path) and response.status_code in (200, 304, 410) and request.blueprint == "pages":
-        link = _links(get_site().hub.iri(path), get_site().hub.base)
-        response.headers["Link"] = f"{response.headers['Link']}, {link}" if response.headers.get("Link") else link
-        response.vary.add("accept-datetime")
+    response.headers["Link"] = memento_links(record, hub.base)
     return response
 
 
@@ -138,7 +119,7 @@ def version(stamp: str, rest: str) -> Response:
         response = cacheable(Response(body, status, content_type=content_type), etag, found.time, IMMUTABLE)
     response.headers["Cache-Control"] += ", immutable"
     response.headers["Memento-Datetime"] = http_date(found.time)
-    response.headers["Link"] = _links(found.record, site.hub.base)
+    response.headers["Link"] = memento_links(found.record, site.hub.base)
     response.vary.add("Accept")
     return response
 
@@ -152,7 +133,7 @@ def timemap(rest: str) -> Response:
     site = get_site()
     path, suffix = split_suffix(rest)
     record = site.hub.iri(path)
-    versions = _versions(record) if _is_record(path, HISTORY_KINDS) else []
+    versions = _versions(record) if is_record_path(path, HISTORY_KINDS) else []
     if not versions:
         raise NotFound(f"no version of <{record}>")
     iri = site.hub.iri("timemap", path)
@@ -190,7 +171,7 @@ def _words() -> dict[str, str]:
 def record_history(iri: str) -> list[tuple[str, str, str]]:
     """(date, what happened, version URL) of each version of a record, newest first, for its card."""
     base = get_site().hub.base
-    if not (iri.startswith(base) and _is_record(iri[len(base) :], HISTORY_KINDS)):
+    if not (iri.startswith(base) and is_record_path(iri[len(base) :], HISTORY_KINDS)):
         return []
     return [
         (found.time.strftime("%Y-%m-%d %H:%M"), _words()[found.kind], found.iri.value)
@@ -199,9 +180,8 @@ def record_history(iri: str) -> list[tuple[str, str, str]]:
 
 
 def init_app(app: Flask) -> None:
-    """Attach the TimeGate and the record links, and give record cards their history."""
+    """Attach the TimeGate (record pages send their own links: server.pages), give record cards their history."""
     app.before_request(timegate)
-    app.after_request(record_links)
     app.register_blueprint(blueprint)
 
     @app.context_processor

@@ -30,6 +30,7 @@ from server.dump_titles import dump_title
 from server.errors import error_response
 from server.i18n import DEFAULT, LANGUAGES, choose_language, with_language
 from server.map_data import record_placement, territory_map_url
+from server.memento_links import is_record_path, memento_links
 from server.negotiation import HTML, RDF_OFFERS, SUFFIXES, Choice, choose_representation
 from server.page_model import PageBuilder
 from server.record_card import build_card, is_record
@@ -120,15 +121,18 @@ def _answer(site: Site, path: str, choice: Choice) -> Response:
     lang = choose_language(request) if choice.name == "html" else DEFAULT
     snapshot = site.store.snapshot()
     etag = etag_for(snapshot, path, choice.name, number, lang, today())  # calls open and close with the days
+    iri = site.hub.iri(path)
+    record = is_record_path(path)  # a record names its TimeGate and TimeMap (server.memento)
     headers = {
-        "Vary": "Accept",
-        "Content-Location": with_language(
-            f"{site.hub.iri(path)}.{extension_of(choice)}", lang, page=number if number > 1 else None
-        ),
+        "Vary": "Accept, accept-datetime" if record else "Accept",
+        "Content-Location": with_language(f"{iri}.{extension_of(choice)}", lang, page=number if number > 1 else None),
     }
+    history = memento_links(iri, site.hub.base) if record else None
     published = snapshot.info.published
     if not_modified(etag, published):
         response = not_modified_response(etag, published)
+        if history:
+            headers["Link"] = history
         response.headers.update(headers)
         return response
     page = site.pages.get(snapshot.info.version, etag)
@@ -143,7 +147,7 @@ def _answer(site: Site, path: str, choice: Choice) -> Response:
         status = 410 if description.removed else 200  # Gone: published once, then removed by its partner
         page = CachedPage(body, _link_header(site, path, description), status)
         site.pages.put(snapshot.info.version, etag, page)
-    headers["Link"] = page.link
+    headers["Link"] = f"{page.link}, {history}" if history else page.link
     content_type = MEDIA_TYPES.get(choice.name, choice.media_type)
     response = Response(page.body, status=page.status, headers=headers, content_type=content_type)
     return cacheable(response, etag, published)

@@ -3,9 +3,10 @@
 The listings and matching load ``calls.sqlite`` (``carrefour.artifacts.calls``, written at
 publication) once per version and worker: a few hundred milliseconds for 10,000 calls,
 where reading them from the store took seconds.  Every resource page asks whether it is a
-call or publishes one: one indexed question to the file per page, so that a page without
-calls loads nothing.  A machine that lacks the file (a remote store's version not rebuilt
-yet, ``carrefour.store.remote_artifacts``) serves resource pages without calls meanwhile.
+call or publishes one, in the set of those IRIs (read once per version and worker), so that
+a page without calls loads nothing more.  A machine that lacks the file (a remote store's
+version not rebuilt yet, ``carrefour.store.remote_artifacts``) serves resource pages without
+calls meanwhile.
 """
 
 from __future__ import annotations
@@ -63,15 +64,19 @@ def boards(site: Site, snapshot: Snapshot, lang: str = "fr") -> Boards:
     return site.memo.get(snapshot.info.state, ("calls", str(path)), lambda: load_boards(path))
 
 
-def involved(snapshot: Snapshot, iri: str) -> bool:
-    """Whether ``iri`` is a call or publishes one (closed calls included): whether its page shows calls."""
+def involved(site: Site, snapshot: Snapshot, iri: str) -> bool:
+    """Whether ``iri`` is a call or publishes one (closed calls included): whether its page shows calls.
+
+    The IRIs of the calls and of their publishers alone, read once per version and worker
+    (not the calls): a set lookup per page, where opening the file took longer than the page's other reads.
+    """
     path = calls_path(snapshot)
     if path is None:
         return False
+    return iri in site.memo.get(snapshot.info.state, ("involved", str(path)), lambda: _involved(path))
+
+
+def _involved(path: Path) -> frozenset[str]:
     with _connect(path) as connection:
-        row = connection.execute(
-            "SELECT EXISTS(SELECT 1 FROM items WHERE iri = ? AND board = 'calls')"
-            " OR EXISTS(SELECT 1 FROM publishers WHERE publisher = ?)",
-            (iri, iri),
-        ).fetchone()
-        return bool(row[0])
+        rows = connection.execute("SELECT iri FROM items WHERE board = 'calls' UNION SELECT publisher FROM publishers")
+        return frozenset(iri for (iri,) in rows)

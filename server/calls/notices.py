@@ -4,7 +4,7 @@ A call's page says whether it is open, upcoming or « clôturé », with its ope
 closing dates, after its closing day as before: its IRI stays.  The page of an
 initiative, an actor or a programme lists the open calls it publishes ("cherche : …").
 Both depend on the day, which is why resource pages' validators name it.  A page that is
-no call and publishes none asks the version's calls one indexed question and loads nothing.
+no call and publishes none looks itself up in the set of those that do and loads nothing else.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ class Sought:
 
 def call_notice(site: Site, snapshot: Snapshot, iri: str, lang: str) -> CallNotice | None:
     """The state of the call ``iri`` today; None when it is not a call."""
-    if not involved(snapshot, iri):
+    if not involved(site, snapshot, iri):
         return None
     found = boards(site, snapshot)
     number = found.calls.by_iri.get(iri)
@@ -59,7 +59,7 @@ def call_notice(site: Site, snapshot: Snapshot, iri: str, lang: str) -> CallNoti
 
 def sought_by(site: Site, snapshot: Snapshot, iri: str, lang: str) -> list[Sought]:
     """The open calls ``iri`` publishes, closing soonest first."""
-    if not involved(snapshot, iri):
+    if not involved(site, snapshot, iri):
         return []
     found = boards(site, snapshot)
     board = found.calls

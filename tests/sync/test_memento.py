@@ -13,6 +13,7 @@ from requests.utils import parse_header_links
 from tests.sync.conftest import ServedHub
 from tests.sync.test_event_stream import changed_feed
 
+HYDRA = "http://www.w3.org/ns/hydra/core#"
 FORMATS = {"text/turtle": "turtle", "application/ld+json": "json-ld", "application/rdf+xml": "xml",
            "application/n-triples": "nt"}  # fmt: skip
 
@@ -31,6 +32,18 @@ def test_a_records_past_through_its_timegate(served_hub: ServedHub, tmp_path: Pa
     page = requests.get(updated, headers={"Accept": "text/turtle"}, timeout=10)
     links = {link["rel"]: link["url"] for link in parse_header_links(page.headers["Link"])}
     assert links["original timegate"] == updated and "accept-datetime" in page.headers["Vary"]
+    assert links["timemap"] == served_hub.url("timemap/initiative/hub-du-sud/accueil-individuel-en-acces-libre")
+    # the versions are the TimeMap's: the record's page does not list them among what points to it
+    described = rdflib.Graph().parse(data=page.text, format="turtle", publicID=updated)
+    listed = {str(member) for member in described.objects(None, rdflib.URIRef(HYDRA + "member"))}
+    assert not {first.iri.value, second.iri.value} & listed
+    assert not any(str(subject).startswith(served_hub.url("version/")) for subject in described.subjects())
+    again = requests.get(updated, headers={"Accept": "text/turtle", "If-None-Match": page.headers["ETag"]}, timeout=10)
+    assert again.status_code == 304 and "accept-datetime" in again.headers["Vary"]
+    assert {link["rel"]: link["url"] for link in parse_header_links(again.headers["Link"])} == {
+        "original timegate": updated,
+        "timemap": links["timemap"],
+    }
 
     for moment, expected in ((first.time - timedelta(days=1), first), (first.time, first),
                              (second.time + timedelta(seconds=1), second)):  # fmt: skip
