@@ -30,7 +30,7 @@ from carrefour.vocab import PROV, Graphs, Hub
 from loader.feeds import FeedSpec, FetchSettings, Problem, read_feed
 from loader.geo import TERRITORY_LINKS, commune_triples, pointed_communes
 from loader.history import diff_changes
-from loader.linking import find_links, link_triples
+from loader.linking import find_links, key_predicates, link_triples
 from loader.mapping.engine import RecordMapper
 from loader.mapping.minting import KIND_PATHS, Minter
 from loader.mapping.spec import PartnerSpec
@@ -434,10 +434,11 @@ def publish_harvest(
     release_free_memory()  # the sets that compared each graph with the store are gone
     seconds["load"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    links = helper.submit(find_links, hub) if _links_stale(writer, hub) else None
+    effective = effective_statements(writer)
+    links = helper.submit(find_links, hub) if links_stale(writer, hub, effective) else None
     seconds["links"] = time.perf_counter() - clock  # the checkpoint the helper reads
     clock = time.perf_counter()
-    if _territories_stale(writer, hub):
+    if territories_stale(writer, hub, effective):
         refresh_territories(writer, hub)
     seconds["territories"] = time.perf_counter() - clock
     clock = time.perf_counter()
@@ -447,18 +448,22 @@ def publish_harvest(
     return seconds
 
 
-def _territories_stale(writer: Writer, hub: Hub) -> bool:
+def effective_statements(writer: Writer) -> set[ox.Quad] | None:
+    """The statements the session really added or removed, when it kept their list (``Writer.delta``)."""
+    delta = getattr(writer, "delta", None)
+    return delta.effective(writer.previous, writer) if delta is not None and writer.previous is not None else None
+
+
+def territories_stale(writer: Writer, hub: Hub, effective: set[ox.Quad] | None) -> bool:
     """The communes described follow what resources are located in or serve: only a statement saying where
     something is located or acts, added or removed, can change them (``carrefour init`` refreshes them from
-    the reference files).  A session that kept its list of statements (``Writer.delta``) is judged by it;
-    another by the graphs it changed."""
+    the reference files); without the session's list of statements, any changed graph that says so."""
     graphs = Graphs(hub)
     if graphs.territories not in writer.graphs():
         return True
     links = {hub.term(name) for name in TERRITORY_LINKS}
-    delta = getattr(writer, "delta", None)
-    if delta is not None and writer.previous is not None:
-        return any(quad.predicate in links for quad in delta.effective(writer.previous, writer))
+    if effective is not None:
+        return any(quad.predicate in links for quad in effective)
     views = [view for view in (writer, writer.previous) if view is not None]
     return any(
         next(iter(view.quads(predicate=link, graph=graph)), None) is not None
@@ -468,10 +473,15 @@ def _territories_stale(writer: Writer, hub: Hub) -> bool:
     )
 
 
-def _links_stale(writer: Writer, hub: Hub) -> bool:
-    """Identity links are drawn from the partners' data graphs alone, which only a harvest writes (and
-    then refreshes the links): while none of them changes, the published links stand."""
+def links_stale(writer: Writer, hub: Hub, effective: set[ox.Quad] | None) -> bool:
+    """Identity links are drawn from the keys of the partners' data graphs alone (``key_predicates``): while
+    no statement of one changes, the published links stand; without the session's list of statements, while
+    no partner graph changes."""
     prefix = hub.iri("graph", "partner") + "/"
+    if effective is not None:
+        keys = key_predicates(hub)
+        graphs = {q.graph_name for q in effective if q.predicate in keys}
+        return any(isinstance(graph, ox.NamedNode) and graph.value.startswith(prefix) for graph in graphs)
     return any(graph.value.startswith(prefix) for graph in writer.changed)
 
 

@@ -52,6 +52,17 @@ SELECT ?s ?g ?kind ?name ?siren ?siret ?url ?postal WHERE {
 """
 
 
+def key_predicates(hub: Hub) -> set[ox.NamedNode]:
+    """What ``_KEYS_QUERY`` reads: a statement with another predicate changes no identity link."""
+    schema = ("name", "url", "location", "address", "postalCode")
+    return {
+        ox.NamedNode(RDF + "type"),
+        hub.term("siren"),
+        hub.term("siret"),
+        *(ox.NamedNode(SCHEMA + n) for n in schema),
+    }
+
+
 @dataclass(frozen=True)
 class Candidate:
     iri: str
