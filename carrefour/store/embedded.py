@@ -36,7 +36,7 @@ import pyoxigraph as ox
 
 from carrefour.errors import BaseMismatch, QueryError, StoreBusy, StoreError
 from carrefour.store.base import Bindings, DatasetInfo, Neighbourhood, PublicQuery, QueryAnswer, Solution, Term
-from carrefour.store.delta import Delta
+from carrefour.store.delta import DELTA_LIMIT, Delta
 from carrefour.store.query_pool import QueryPool
 from carrefour.vocab import RDF_TYPE
 
@@ -213,7 +213,10 @@ class EmbeddedWriter(OxigraphView):
             self._written.pop(graph, None)
         if not self._store.contains_named_graph(graph):  # a new graph: stream it in, no set needed
             self.changed.add(graph)
-            self._whole()
+            if isinstance(quads, list) and len(quads) <= DELTA_LIMIT:
+                self._noted([ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads], ())
+            else:
+                self._whole()
             self._bulk_extend(ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads)
             return
         wanted = {ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads}
@@ -336,7 +339,11 @@ class EmbeddedWriter(OxigraphView):
         self._written.pop(graph, None)
         if self._store.contains_named_graph(graph):
             self._rewrote = True
-            self._whole()
+            gone = list(islice(self._store.quads_for_pattern(None, None, None, graph), DELTA_LIMIT + 1))
+            if len(gone) > DELTA_LIMIT:
+                self._whole()
+            else:  # a small graph dropped (emptied links, a report) keeps the session's list of statements
+                self._noted((), gone)
             self._store.remove_graph(graph)
 
     def run_public_query(self, query: PublicQuery) -> QueryAnswer:

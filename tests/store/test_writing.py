@@ -302,6 +302,7 @@ def test_statistics_adjusted_by_a_small_session_are_those_counted_from_scratch(t
     with store.writer() as writer:
         writer.replace_graph(alpha, [*shared, *own, *typed, *extra])
         writer.replace_graph(beta, [*shared, *triples(hub, "b", 20, "beta")])
+        writer.replace_graph(hub.graph("partner", "gamma"), [*shared[:3], *triples(hub, "g", 5, "gamma")])
         build_stats(writer, hub)
     with store.writer() as writer:
         added = [*shared[:5], *triples(hub, "n", 10, "new"), own[1]]  # in beta already, new, in alpha already
@@ -309,6 +310,8 @@ def test_statistics_adjusted_by_a_small_session_are_those_counted_from_scratch(t
         removed = [*shared[10:20], *own[20:25], *extra, triples(hub, "z", 1, "never")[0]]  # still in beta, …
         writer.amend_graph(alpha, added, removed)
         writer.amend_graph(beta, [own[30]], shared[40:45])
+        writer.drop_graph(hub.graph("partner", "gamma"))  # a small graph gone, a new one come
+        writer.replace_graph(hub.graph("partner", "delta"), [*own[:2], *triples(hub, "d", 3, "delta")])
         assert adjusted_stats(writer, hub) is not None  # the session kept its list of statements
         build_stats(writer, hub)
         counted = compute_stats(writer, hub)
