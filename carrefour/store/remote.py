@@ -88,6 +88,32 @@ def _bound(query: str, bindings: Bindings | None) -> str:
     return bind_values(query, {name: str(term) for name, term in (bindings or {}).items()})
 
 
+def neighbourhood_query(iri: ox.NamedNode, predicates: Sequence[ox.NamedNode], referring: bool = True) -> str:
+    """The one query of ``RemoteSnapshot.neighbourhood``, its parts told apart by ``?part``; rows hold their graphs.
+
+    Each part's filter comes after its patterns: Virtuoso 7 turns a filter written between
+    two patterns into a scan of every quad (seconds at 5,000 initiatives, milliseconds so).
+    """
+    node, prefix = str(iri), ox.Literal(iri.value + "#")
+    naming = f"?p IN ({', '.join(map(str, predicates))})"
+    record = 'BIND (IRI(IF(CONTAINS(STR(?f), "#"), STRBEFORE(STR(?f), "#"), STR(?f))) AS ?s)'
+    parts = [
+        f'VALUES (?part ?s) {{ ("own" {node}) }} GRAPH ?g {{ ?s ?p ?o }}',
+        f'VALUES ?part {{ "own" }} GRAPH ?h {{ {node} ?q ?s }} GRAPH ?g {{ ?s ?p ?o }} '
+        f"FILTER (STRSTARTS(STR(?s), {prefix}))",
+        f'VALUES ?part {{ "name" }} GRAPH ?h {{ {node} ?q ?s }} GRAPH ?g {{ ?s ?p ?o }} FILTER (isIRI(?s) && {naming})',
+        f'VALUES ?part {{ "name" }} GRAPH ?h {{ {node} ?q ?f }} GRAPH ?i {{ ?f ?r ?s }} GRAPH ?g {{ ?s ?p ?o }} '
+        f"FILTER (STRSTARTS(STR(?f), {prefix}) && isIRI(?s) && {naming})",
+    ]
+    if referring:
+        parts += [
+            f'VALUES (?part ?o) {{ ("in" {node}) }} GRAPH ?g {{ ?s ?p ?o }}',
+            f'VALUES ?part {{ "name" }} GRAPH ?h {{ ?f ?q {node} }} {record} GRAPH ?g {{ ?s ?p ?o }} '
+            f"FILTER (isIRI(?f) && {naming})",
+        ]
+    return "SELECT ?part ?s ?p ?o ?g ?h ?i WHERE { " + " UNION ".join(f"{{ {part} }}" for part in parts) + " }"
+
+
 LOOKUP_BATCH = 200  # subjects per lookup query: a short query text, answers well under the store's row limit
 
 PUBLISHING = "a new version of the data is being published: try again in a few seconds"
@@ -214,28 +240,8 @@ class RemoteSnapshot:
         """One query: the resource, its fragment nodes, what points to it, and the names of what they link to.
 
         Fragments of fragments (none in the hub's data today) take one more query per level.
-        Each part's filter comes after its patterns: Virtuoso 7 turns a filter written between
-        two patterns into a scan of every quad (seconds at 5,000 initiatives, milliseconds so).
         """
-        node, prefix = str(iri), ox.Literal(iri.value + "#")
-        naming = f"?p IN ({', '.join(map(str, predicates))})"
-        record = 'BIND (IRI(IF(CONTAINS(STR(?f), "#"), STRBEFORE(STR(?f), "#"), STR(?f))) AS ?s)'
-        parts = [
-            f'VALUES (?part ?s) {{ ("own" {node}) }} GRAPH ?g {{ ?s ?p ?o }}',
-            f'VALUES ?part {{ "own" }} GRAPH ?h {{ {node} ?q ?s }} GRAPH ?g {{ ?s ?p ?o }} '
-            f"FILTER (STRSTARTS(STR(?s), {prefix}))",
-            f'VALUES ?part {{ "name" }} GRAPH ?h {{ {node} ?q ?s }} GRAPH ?g {{ ?s ?p ?o }} '
-            f"FILTER (isIRI(?s) && {naming})",
-            f'VALUES ?part {{ "name" }} GRAPH ?h {{ {node} ?q ?f }} GRAPH ?i {{ ?f ?r ?s }} GRAPH ?g {{ ?s ?p ?o }} '
-            f"FILTER (STRSTARTS(STR(?f), {prefix}) && isIRI(?s) && {naming})",
-        ]
-        if referring:
-            parts += [
-                f'VALUES (?part ?o) {{ ("in" {node}) }} GRAPH ?g {{ ?s ?p ?o }}',
-                f'VALUES ?part {{ "name" }} GRAPH ?h {{ ?f ?q {node} }} {record} GRAPH ?g {{ ?s ?p ?o }} '
-                f"FILTER (isIRI(?f) && {naming})",
-            ]
-        query = "SELECT ?part ?s ?p ?o ?g ?h ?i WHERE { " + " UNION ".join(f"{{ {part} }}" for part in parts) + " }"
+        query = neighbourhood_query(iri, predicates, referring)
         found: dict[str, dict[ox.Quad, None]] = {"own": {}, "in": {}, "name": {}}
         for row in self._held_rows(query):
             quad = ox.Quad(row["s"], row["p"], row["o"], row["g"])  # type: ignore[arg-type]
