@@ -187,7 +187,7 @@ def report(n: int, figures: dict[str, Figures]) -> None:
     )
     rates = f"{local.rate:>10.0f} {remote.rate:>10.0f} {ratio(local.rate, remote.rate):>7}"
     print(f"{'dereference Turtle (req/s)':<44} {rates}")
-    print(f"{'  the same reads straight to the store (req/s)':<44} {'-':>10} {remote.store_rate:>10.0f}")
+    print(f"{'  its reads straight to the store (req/s)':<44} {'-':>10} {remote.store_rate:>10.0f}")
     print(f"{'  latency median, p95 (ms), embedded':<44} {local.median_ms:.1f}, {local.p95_ms:.1f}")
     print(f"{'  latency median, p95 (ms), virtuoso':<44} {remote.median_ms:.1f}, {remote.p95_ms:.1f}")
     for label, attribute in (("cold", "cold_ms"), ("repeated", "repeated_ms")):
