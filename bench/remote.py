@@ -8,7 +8,8 @@ session publishing them, timed as the harvest), then ``carrefour serve`` (one wo
 ``--threads`` threads, no page cache: every page is made from the store) on it: ``wrk``
 dereferences the same sampled resources in Turtle, and the partner query mix of
 bench/sparql.py is timed over HTTP cold (a new text each request) and repeated (the
-endpoint's cache answers), as bench/serving.py does.  On Virtuoso the web server is a
+endpoint's cache answers), as bench/serving.py does; then the pages' reads (one query a
+page) go straight to Virtuoso, the most pages a second it allows.  On Virtuoso the web server is a
 machine of its own: the query endpoint only, the artifacts from the shared
 ``ARTIFACTS_DIR``.  Virtuoso (``virtuoso-t``) runs on 127.0.0.1 in a fresh database
 under ``--folder``, and is stopped at the end.
@@ -22,11 +23,13 @@ import shutil
 import tempfile
 import time
 import tomllib
+import urllib.parse
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyoxigraph as ox
 import requests
 
 from bench import wrk
@@ -36,11 +39,14 @@ from bench.sparql import over_http, partner_mix
 from bench.synthetic import publish_synthetic
 from carrefour.config import Config, load_config
 from carrefour.store import Store, open_store
+from carrefour.store.remote import neighbourhood_query
+from carrefour.store.sparql_client import XML_RESULTS
 from carrefour.vocab import Hub
 from loader.harvest import PartnerHarvest, harvest
 from loader.initialise import initialise
 from loader.mapping.spec import PartnerSpec, read_partner
 from loader.validation import Validator
+from server.describe import NAMING
 from tests.support import virtuoso
 
 PARTNERS = Path(__file__).resolve().parents[1] / "partners"
@@ -54,6 +60,7 @@ class Figures:
     rate: float = 0.0  # dereferences per second
     median_ms: float = 0.0
     p95_ms: float = 0.0
+    store_rate: float = 0.0  # the same pages' store reads sent straight to the store (remote only)
     cold_ms: dict[str, float] = field(default_factory=dict)
     repeated_ms: dict[str, float] = field(default_factory=dict)
 
@@ -148,6 +155,18 @@ def measure_serving(backend: Backend, paths: list[str], args: argparse.Namespace
         server.stop()
 
 
+def store_ceiling(query_url: str, paths: list[str], args: argparse.Namespace) -> float:
+    """The Turtle pages' one read each (``neighbourhood_query``) sent straight to the store: its rate without the hub.
+
+    No web worker can serve pages faster than the store answers their reads.
+    """
+    queries = [neighbourhood_query(ox.NamedNode(BASE[:-1] + path), NAMING) for path in paths]
+    bodies = ["query=" + urllib.parse.quote(query) for query in queries]
+    base, endpoint = query_url.rsplit("/", 1)
+    reads = wrk.post_forms("/" + endpoint, bodies, XML_RESULTS)
+    return wrk.run(base + "/", reads, args.seconds, args.connections, check="status == 200").rate
+
+
 def ratio(remote: float, embedded: float) -> str:
     """How many times slower the remote store is (below 1: faster)."""
     return f"{remote / embedded:.2f}x" if embedded else "-"
@@ -168,6 +187,7 @@ def report(n: int, figures: dict[str, Figures]) -> None:
     )
     rates = f"{local.rate:>10.0f} {remote.rate:>10.0f} {ratio(local.rate, remote.rate):>7}"
     print(f"{'dereference Turtle (req/s)':<44} {rates}")
+    print(f"{'  its reads straight to the store (req/s)':<44} {'-':>10} {remote.store_rate:>10.0f}")
     print(f"{'  latency median, p95 (ms), embedded':<44} {local.median_ms:.1f}, {local.p95_ms:.1f}")
     print(f"{'  latency median, p95 (ms), virtuoso':<44} {remote.median_ms:.1f}, {remote.p95_ms:.1f}")
     for label, attribute in (("cold", "cold_ms"), ("repeated", "repeated_ms")):
@@ -211,6 +231,7 @@ def main() -> None:
                 embedded.close()
             for backend in both:
                 measure_serving(backend, paths, args, figures[backend.name])
+            figures["virtuoso"].store_rate = store_ceiling(both[1].web_settings["STORE_URL"], paths, args)
     finally:
         if args.folder is None:
             shutil.rmtree(folder, ignore_errors=True)

@@ -152,6 +152,15 @@ def get_paths(paths: list[str], accept: str) -> Requests:
     )
 
 
+def post_forms(path: str, form_bodies: list[str], accept: str) -> Requests:
+    """POST each of ``form_bodies`` (URL-encoded) in turn to ``path``."""
+    return Requests(
+        f'headers = {{["Accept"] = {lua_string(accept)}, ["Content-Type"] = "application/x-www-form-urlencoded"}}\n'
+        f"path = {lua_string(path)}\nforms = {lua_list(form_bodies)}",
+        'return wrk.format("POST", path, headers, forms[(counter % #forms) + 1])',
+    )
+
+
 def post_form(path: str, form_body: str, accept: str, vary_with: str | None = None) -> Requests:
     """POST ``form_body``; with ``vary_with`` (URL-encoded text), each body starts with it and a new number."""
     prelude = (

@@ -77,6 +77,41 @@ def test_a_neighbourhood_is_what_the_separate_reads_give(zoo_backend: Backend, z
         assert which == "one" or zoo.one in around.named
 
 
+def test_a_pages_reads_skip_graphs_outside_the_version(
+    zoo_backend: Backend, zoo: Zoo, request: pytest.FixtureRequest
+) -> None:
+    """A page's reads name no dataset on Virtuoso (its plans are scans with one): rows of other graphs are dropped.
+
+    The graph outside holds what a staging graph would: the resource's own statements, a link
+    to it, a name of what it links to.
+    """
+    if zoo_backend.name != "virtuoso":
+        pytest.skip("the embedded store holds the hub's graphs only")
+    server = request.getfixturevalue("virtuoso_server")
+    snapshot = zoo_backend.store().snapshot()
+    iri, naming = zoo.one, [s("name"), RDF_TYPE]
+    before = snapshot.neighbourhood(iri, naming)
+    linked = sorted(before.named, key=str)
+    described, looked_up = snapshot.describe(iri), snapshot.lookup(linked, naming)
+    outside = zoo.hub.node("store", "staging", "outside")
+    fragment = ox.NamedNode(iri.value + "#outside")
+    server.update(
+        f'INSERT DATA {{ GRAPH {outside} {{ {iri} {s("name")} "outside" ; {s("address")} {fragment} . '
+        f'{fragment} {s("name")} "outside" . {zoo.hub.node("initiative", "outside")} {s("about")} {iri} . '
+        f'{linked[0]} {s("name")} "outside" }} }}'
+    )
+    try:
+        after = snapshot.neighbourhood(iri, naming)
+        assert [as_set(part) for part in (after.own, after.referring, after.names)] == [
+            as_set(part) for part in (before.own, before.referring, before.names)
+        ]
+        assert after.named == before.named
+        assert as_set(snapshot.describe(iri)) == as_set(described)
+        assert as_set(snapshot.lookup(linked, naming)) == as_set(looked_up)
+    finally:
+        server.update(f"DROP SILENT GRAPH {outside}")
+
+
 @pytest.mark.parametrize("bound", [c for n in range(5) for c in itertools.combinations("spog", n)])
 def test_quad_patterns(zoo_backend: Backend, zoo: Zoo, bound: tuple[str, ...]) -> None:
     """Every combination of bound positions, with terms taken from one hostile quad."""
