@@ -19,11 +19,13 @@ a query over its time limit ``QueryTimeout``.
 
 from __future__ import annotations
 
+import hashlib
 import http.client
 import logging
 import re
 import time
 import urllib.error
+import xml.etree.ElementTree as ET  # noqa: S405 - only for the ParseError type; parsing goes through defusedxml
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -34,6 +36,7 @@ from typing import IO
 
 import pyoxigraph as ox
 import requests
+from defusedxml.ElementTree import iterparse
 from requests.auth import AuthBase, HTTPBasicAuth, HTTPDigestAuth
 from SPARQLWrapper import POST, URLENCODED, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
@@ -52,6 +55,8 @@ http.client._MAXHEADERS = max(http.client._MAXHEADERS, 100_000)  # type: ignore[
 log = logging.getLogger(__name__)
 
 XML_RESULTS = "application/sparql-results+xml"
+_RESULTS = "{http://www.w3.org/2005/sparql-results#}"
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 # Virtuoso refuses an insert that compiles to more than 10,000 lines of SQL (some 1,500 triples).
 INSERT_CHUNK = 500
@@ -86,62 +91,68 @@ class Rows:
     cut: bool = False
 
 
-class _BlankNodeLabels:
-    """A stream of SPARQL XML results where Virtuoso's blank nodes, ``nodeID://b10006``, become ``b10006``.
+def _blank(value: str) -> ox.BlankNode:
+    """Virtuoso names blank nodes ``nodeID://b10006`` in results and ``_:b10006`` in RDF: one id for both."""
+    value = value.removeprefix("nodeID://")
+    try:
+        return ox.BlankNode(value)
+    except ValueError:
+        return ox.BlankNode("b" + hashlib.sha256(value.encode()).hexdigest()[:24])
 
-    The label Virtuoso writes in RDF (``_:b10006``): one id for both; and one a parser
-    takes.  A marker cut between two reads is held back until the next.
+
+def _term(element: ET.Element) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    kind = element.tag.removeprefix(_RESULTS)
+    text = element.text or ""
+    if kind == "uri":
+        return ox.NamedNode(text)
+    if kind == "bnode":
+        return _blank(text)
+    if kind == "literal":
+        if _XML_LANG in element.attrib:
+            return ox.Literal(text, language=element.attrib[_XML_LANG])
+        if "datatype" in element.attrib:
+            return ox.Literal(text, datatype=ox.NamedNode(element.attrib["datatype"]))
+        return ox.Literal(text)
+    raise StoreError(f"the store answered an unknown term type {kind!r}")
+
+
+class _CarriageReturns:
+    """A stream where raw carriage returns become character references.
+
+    An XML parser must read a raw CR as a line feed, and Virtuoso writes the CRs of
+    literals raw; as ``&#13;`` they survive (stores put none between elements).
     """
-
-    MARKER = b"<bnode>nodeID://"
 
     def __init__(self, stream: IO[bytes]) -> None:
         self._stream = stream
-        self._held = b""
 
     def read(self, size: int = -1) -> bytes:
-        while True:
-            chunk = self._stream.read(size)
-            data = (self._held + chunk).replace(self.MARKER, b"<bnode>")
-            if not chunk:
-                self._held = b""
-                return data
-            keep = len(self.MARKER) - 1
-            data, self._held = data[:-keep], data[-keep:]
-            if data:
-                return data
+        return self._stream.read(size).replace(b"\r", b"&#13;")
 
 
 class _Results:
-    """SPARQL XML results read from a stream, one solution at a time (pyoxigraph's parser: no entities, no DTD).
-
-    Carriage returns in literals arrive as Virtuoso writes them, raw: this parser keeps them.
-    """
+    """SPARQL XML results read from a stream, one ``<result>`` at a time."""
 
     def __init__(self, stream: IO[bytes], deadline: float) -> None:
+        self._events = iterparse(_CarriageReturns(stream), events=("end",))
         self._deadline = deadline
-        self.boolean: bool | None = None
         self.variables: list[str] = []
-        try:
-            parsed = ox.parse_query_results(_BlankNodeLabels(stream), format=ox.QueryResultsFormat.XML)
-        except SyntaxError as exc:
-            raise StoreError(f"the store answered malformed SPARQL results: {exc}") from exc
-        if isinstance(parsed, ox.QueryBoolean):
-            self.boolean = bool(parsed)
-            self._solutions: Iterator[ox.QuerySolution] = iter(())
-            return
-        self.variables = [variable.value for variable in parsed.variables]
-        self._solutions = iter(parsed)
+        self.boolean: bool | None = None
+        for _, element in self._events:
+            if element.tag == _RESULTS + "variable":
+                self.variables.append(element.attrib["name"])
+            elif element.tag == _RESULTS + "head":
+                break
 
     def __iter__(self) -> Iterator[Solution]:
-        names = self.variables
-        try:
-            for solution in self._solutions:
-                yield {name: term for name, term in zip(names, solution, strict=True) if term is not None}
+        for _, element in self._events:
+            if element.tag == _RESULTS + "result":
+                yield {binding.attrib["name"]: _term(binding[0]) for binding in element}
+                element.clear()
                 if time.monotonic() > self._deadline:
                     raise QueryTimeout("the store did not send its whole answer in time")
-        except SyntaxError as exc:
-            raise StoreError(f"the store answered malformed SPARQL results: {exc}") from exc
+            elif element.tag == _RESULTS + "boolean":
+                self.boolean = (element.text or "").strip() == "true"
 
 
 def ntriples_chunks(document: bytes, size: int) -> Iterator[bytes]:
@@ -262,6 +273,8 @@ class SparqlClient:
             yield response
         except (TimeoutError, ConnectionError) as exc:
             raise self._unavailable(exc, timeout, public, probe) from exc
+        except ET.ParseError as exc:
+            raise StoreError(f"the store answered malformed SPARQL results: {exc}") from exc
         finally:
             response.close()
 
