@@ -30,9 +30,8 @@ LINK_ONLY = frozenset({("server/graph_description.py", "access")})
 REVIEWED: dict[tuple[str, str], str] = {
     ("carrefour/store/remote.py", "_described"): "the resource's ox.NamedNode and fragment nodes the store "
     "returned, written by str()",
-    ("carrefour/store/remote.py", "neighbourhood"): "the resource's ox.NamedNode, its fragment prefix as an "
+    ("carrefour/store/remote.py", "neighbourhood_query"): "the resource's ox.NamedNode, its fragment prefix as an "
     "ox.Literal and the code's naming predicates, written by str()",
-    ("loader/record_memo.py", "published_hashes"): "a vocabulary IRI (hub.term) written with str(NamedNode)",
     ("carrefour/history/read.py", "<module>"): "the history's own predicates (ox.NamedNode constants)",
     ("loader/geo.py", "pointed_communes"): "vocabulary IRIs (hub.term) written with str(NamedNode); the prefix is "
     "a bound Literal",
