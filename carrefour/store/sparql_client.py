@@ -480,6 +480,7 @@ def _unavailable(exc: BaseException, timeout: float, public: bool) -> StoreUnava
     reason = getattr(exc, "reason", exc)
     if isinstance(reason, TimeoutError):
         if public:
-            return QueryTimeout(f"query cut after {timeout:g} s (the endpoint's time limit)")
+            # a frozen store and a slow query look alike from here: say what is known, and that it is the store's
+            return QueryTimeout(f"query cut after {timeout:g} s (the endpoint's time limit): the store gave no answer")
         return StoreUnavailable(f"the store did not answer within {timeout:g} s")
     return StoreUnavailable(f"the store cannot be reached: {reason}")
