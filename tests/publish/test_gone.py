@@ -51,7 +51,7 @@ def test_a_removed_record_page_says_when_and_which_harvest_in_french_then_englis
     assert '<html lang="fr"' in page.text and "Fiche retirée" in page.text and "moissonnage" in page.text
     assert bundled_hub.url("harvest/maplabbzh/") in page.text and bundled_hub.url("change/maplabbzh/") in page.text
     assert bundled_hub.url("partner/maplabbzh") in page.text
-    assert "Not found" not in page.text and "404" not in page.text
+    assert "Page introuvable" not in page.text and "Not found" not in page.text  # not the 404 page's words
     english = requests.get(record, params={"lang": "en"}, timeout=10)
     assert english.status_code == 410 and "Record removed" in english.text and "harvest" in english.text
     assert f"{record}?lang=en" not in english.text or "Français" in english.text  # the other language offered
