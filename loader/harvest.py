@@ -26,7 +26,7 @@ from carrefour.history.append import append_versions, known_sources
 from carrefour.memory import release_free_memory
 from carrefour.store.base import Snapshot, Store, Writer
 from carrefour.store.helper import Helper
-from carrefour.vocab import PROV, Graphs, Hub
+from carrefour.vocab import Graphs, Hub
 from loader.feeds import FeedSpec, FetchSettings, Problem, read_feed
 from loader.geo import TERRITORY_LINKS, commune_triples, pointed_communes
 from loader.history import diff_changes
@@ -37,6 +37,7 @@ from loader.mapping.spec import PartnerSpec
 from loader.partners import describe_partner, taxonomy_triples
 from loader.privacy import privacy_salt, pseudonym
 from loader.provenance import (
+    GENERATED_BY,
     HarvestCounts,
     activity_iri,
     activity_triples,
@@ -63,7 +64,6 @@ from loader.validation.dataset import ValidationDataset
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int], None]  # (partner id, records read so far)
-PROV_GENERATED_BY = ox.NamedNode(PROV + "wasGeneratedBy")
 DATASET_CHUNK = 50_000  # mapped triples handed to the validation dataset at a time
 
 
@@ -267,7 +267,7 @@ def _previous_records(previous: Snapshot | None, hub: Hub, partner_id: str, part
     if previous is None or partner_id not in known_sources(previous, hub):
         return None
     graph = hub.graph("partner", partner_id)
-    activity = next(iter(previous.quads(graph, PROV_GENERATED_BY, None, hub.graph("provenance", partner_id))), None)
+    activity = next(iter(previous.quads(graph, GENERATED_BY, None, hub.graph("provenance", partner_id))), None)
     if activity is None:
         return None
     records = partner_dir / activity.object.value.rsplit("/", 1)[-1] / "records.nq"

@@ -23,7 +23,7 @@ from carrefour.store.base import Snapshot
 from carrefour.vocab import DCT, PROV, RDF, XSD, Hub
 
 _DATETIME = ox.NamedNode(XSD + "dateTime")
-_GENERATED_BY = ox.NamedNode(PROV + "wasGeneratedBy")
+GENERATED_BY = ox.NamedNode(PROV + "wasGeneratedBy")
 _CREATED = ox.NamedNode(DCT + "created")
 _MODIFIED = ox.NamedNode(DCT + "modified")
 
@@ -79,7 +79,7 @@ def previous_record_times(snapshot: Snapshot | None, hub: Hub, partner_id: str) 
     graph = hub.graph("provenance", partner_id)
     created = {q.subject.value: q.object.value for q in snapshot.quads(None, _CREATED, None, graph)}
     modified = {q.subject.value: q.object.value for q in snapshot.quads(None, _MODIFIED, None, graph)}
-    by = {q.subject.value: q.object.value for q in snapshot.quads(None, _GENERATED_BY, None, graph)}
+    by = {q.subject.value: q.object.value for q in snapshot.quads(None, GENERATED_BY, None, graph)}
     return {iri: PublishedTimes(created[iri], modified[iri], by.get(iri)) for iri in created.keys() & modified.keys()}
 
 
@@ -102,7 +102,7 @@ def record_provenance(
         known = previous_times.get(iri)
         kept = known is not None and iri not in changed
         generator = ox.NamedNode(known.generated_by) if kept and known.generated_by else activity
-        triples.append(ox.Triple(node, _GENERATED_BY, generator))
+        triples.append(ox.Triple(node, GENERATED_BY, generator))
         created = ox.Literal(known.created, datatype=_DATETIME) if known is not None else stamp
         triples.append(ox.Triple(node, _CREATED, created))
         modified = ox.Literal(known.modified, datatype=_DATETIME) if kept else stamp
@@ -119,7 +119,7 @@ def earlier_activities(
     if snapshot is None:
         return []
     graph = hub.graph("provenance", partner_id)
-    named = {t.object for t in provenance if t.predicate == _GENERATED_BY and isinstance(t.object, ox.NamedNode)}
+    named = {t.object for t in provenance if t.predicate == GENERATED_BY and isinstance(t.object, ox.NamedNode)}
     return [
         ox.Triple(q.subject, q.predicate, q.object)
         for activity in sorted(named - {current}, key=str)

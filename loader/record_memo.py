@@ -69,7 +69,7 @@ def record_digest(fingerprint: str, record: Record) -> str:
 def published_hashes(snapshot: Snapshot, hub: Hub, partner_id: str) -> dict[str, str]:
     """content hash -> record IRI, from the partner's published provenance graph."""
     quads = snapshot.quads(None, hub.term("contentHash"), None, hub.graph("provenance", partner_id))
-    return {quad.object.value: quad.subject.value for quad in quads}  # a pattern, not a query: 4 times faster
+    return {quad.object.value: quad.subject.value for quad in quads}  # a pattern, not a query: no SPARQL evaluation
 
 
 def published_records(snapshot: Snapshot, graph: ox.NamedNode, iris: Iterable[str]) -> dict[str, list[ox.Triple]]:

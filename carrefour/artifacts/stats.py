@@ -17,6 +17,7 @@ from carrefour.artifacts.kinds import values_clause, with_subclasses
 from carrefour.artifacts.stale import current_previous
 from carrefour.history.terms import history_graph
 from carrefour.store.base import Snapshot, Writer
+from carrefour.store.delta import holds
 from carrefour.vocab import RDF, RDFS, Graphs, Hub
 
 STATS_FILE = "stats.json"
@@ -114,11 +115,6 @@ def compute_stats(view: Snapshot | Writer, hub: Hub) -> dict[str, Any]:
     }
 
 
-def _present(view: Snapshot | Writer, quad: ox.Quad, graph: ox.NamedNode | None) -> bool:
-    """Whether ``graph`` (any graph: None) holds the statement."""
-    return next(iter(view.quads(quad.subject, quad.predicate, quad.object, graph)), None) is not None
-
-
 def _used(view: Snapshot | Writer, predicate: ox.NamedNode) -> bool:
     return next(iter(view.quads(predicate=predicate)), None) is not None
 
@@ -127,30 +123,29 @@ def adjusted_stats(writer: Writer, hub: Hub) -> dict[str, Any] | None:
     """The previous version's statistics adjusted by what the session changed, when it kept the list
     (carrefour.store.delta) and the previous statistics are that version's own; None otherwise.
 
-    Each statement the session added or removed is looked up before and after: a triple counts in the union
-    when some graph holds it, a quad in its graph.  Classes are counted again, and a graph's example found
-    again, only when a type statement changed.
+    Each statement the session really added or removed counts in its graph; its triple counts in the union
+    when some graph holds it, looked up before and after.  Classes are counted again, and a graph's example
+    found again, only when a type statement changed.
     """
     delta = getattr(writer, "delta", None)  # a session that does not keep the list (a remote rebuild) has none
-    if delta is None or writer.previous is None:
+    before = writer.previous
+    if delta is None or before is None:
         return None
     folder = current_previous(writer)
     old = stats_in(folder) if folder is not None else None
-    before = writer.previous
     if old is None:
         return None
-    statements = delta.statements()
+    changed = {quad: holds(writer, quad) for quad in delta.effective(before, writer)}  # -> added (else removed)
     graphs = {g.value: old["graphs"].get(g.value, 0) for g in writer.graphs()}
-    for quad in statements:
-        graph = quad.graph_name
-        if isinstance(graph, ox.NamedNode) and graph.value in graphs:
-            graphs[graph.value] += _present(writer, quad, graph) - _present(before, quad, graph)
+    for quad, added in changed.items():
+        if isinstance(quad.graph_name, ox.NamedNode) and quad.graph_name.value in graphs:
+            graphs[quad.graph_name.value] += 1 if added else -1
     union = old["triples"]
-    for triple in {ox.Quad(q.subject, q.predicate, q.object) for q in statements}:
-        union += _present(writer, triple, None) - _present(before, triple, None)
-    predicates = set(old["predicates"]) | {q.predicate.value for q in delta.added}
-    predicates -= {q.predicate.value for q in delta.removed if not _used(writer, q.predicate)}
-    typed = {q.graph_name.value for q in statements if q.predicate.value in (RDF + "type", RDFS + "subClassOf")}
+    for triple in {ox.Quad(q.subject, q.predicate, q.object) for q in changed}:
+        union += holds(writer, triple, anywhere=True) - holds(before, triple, anywhere=True)
+    predicates = set(old["predicates"]) | {q.predicate.value for q, added in changed.items() if added}
+    predicates -= {q.predicate.value for q, added in changed.items() if not added and not _used(writer, q.predicate)}
+    typed = {q.graph_name.value for q in changed if q.predicate.value in (RDF + "type", RDFS + "subClassOf")}
     examples = {
         graph.value: old["examples"][graph.value]
         if graph.value in old["examples"] and graph.value not in typed

@@ -37,12 +37,14 @@ class Delta:
 
     def effective(self, before: Reader, now: Reader) -> set[ox.Quad]:
         """The statements one of the two views holds and the other not (a record rewritten as it was: none)."""
-        return {quad for quad in self.statements() if _holds(before, quad) != _holds(now, quad)}
+        return {quad for quad in self.statements() if holds(before, quad) != holds(now, quad)}
 
 
 class Reader(Protocol):
     def quads(self, subject: Any, predicate: Any, object: Any, graph: Any) -> Iterator[ox.Quad]: ...
 
 
-def _holds(view: Reader, quad: ox.Quad) -> bool:
-    return next(iter(view.quads(quad.subject, quad.predicate, quad.object, quad.graph_name)), None) is not None
+def holds(view: Reader, quad: ox.Quad, anywhere: bool = False) -> bool:
+    """Whether ``view`` holds the statement in its graph (``anywhere``: in any graph)."""
+    graph = None if anywhere else quad.graph_name
+    return next(iter(view.quads(quad.subject, quad.predicate, quad.object, graph)), None) is not None
