@@ -450,7 +450,7 @@ def publish_harvest(
 
 def effective_statements(writer: Writer) -> set[ox.Quad] | None:
     """The statements the session really added or removed, when it kept their list (``Writer.delta``)."""
-    delta = getattr(writer, "delta", None)
+    delta = writer.delta
     return delta.effective(writer.previous, writer) if delta is not None and writer.previous is not None else None
 
 

@@ -176,7 +176,7 @@ def _name_rows(listed: list[tuple[Record, int]]) -> Iterator[tuple[str, int]]:
     """
     for number, (record, group) in enumerate(listed):
         if record.kind != "territory":
-            for name in {place_key(name) for name in [*record.names, *record.other_names]}:
+            for name in sorted({place_key(name) for name in [*record.names, *record.other_names]}):
                 yield name, group if group >= 0 else -1 - number
 
 

@@ -127,8 +127,7 @@ def adjusted_stats(writer: Writer, hub: Hub) -> dict[str, Any] | None:
     when some graph holds it, looked up before and after.  Classes are counted again, and a graph's example
     found again, only when a type statement changed.
     """
-    delta = getattr(writer, "delta", None)  # a session that does not keep the list (a remote rebuild) has none
-    before = writer.previous
+    delta, before = writer.delta, writer.previous
     if delta is None or before is None:
         return None
     folder = current_previous(writer)

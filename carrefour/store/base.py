@@ -22,6 +22,7 @@ from typing import IO, Protocol
 import pyoxigraph as ox
 
 from carrefour.sparql.gate import GatedQuery
+from carrefour.store.delta import Delta
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 Bindings = Mapping[str, Term]
@@ -165,6 +166,7 @@ class Writer(Snapshot, Protocol):
 
     previous: Snapshot | None
     artifacts: Path
+    delta: Delta | None  # the statements this session added and removed, while it keeps them (None: it does not)
     changed: set[ox.NamedNode]  # graphs whose content this session changed (or dropped)
 
     def replace_graph(self, graph: ox.NamedNode, quads: Iterable[ox.Quad | ox.Triple]) -> None:

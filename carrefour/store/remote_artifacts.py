@@ -23,9 +23,12 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pyoxigraph as ox
+
 from carrefour.errors import CarrefourError
 from carrefour.hardlinks import link_tree
 from carrefour.store.base import Snapshot
+from carrefour.store.delta import Delta
 from carrefour.store.embedded import EmbeddedStore
 from carrefour.vocab import Hub
 
@@ -43,6 +46,9 @@ class RebuildView:
         self._snapshot = snapshot
         self.info = snapshot.info
         self.artifacts = artifacts
+        self.previous: Snapshot | None = None  # a rebuild sees one version: the builders compute, never adjust
+        self.delta: Delta | None = None
+        self.changed: set[ox.NamedNode] = set()
 
     def __getattr__(self, name: str) -> object:
         return getattr(self._snapshot, name)
