@@ -42,6 +42,7 @@ from bench.feeds import change, generate
 from bench.processes import measured_child
 from bench.validation import Run, measure
 from carrefour import paths
+from carrefour.artifacts import HELPED
 from carrefour.vocab import Hub
 from loader.validation import Finding
 
@@ -54,8 +55,7 @@ TARGET_UNCHANGED = 10.0  # the same feed again
 TARGET_CHANGED = 12.0  # after 1 % of its records changed
 PARTNER_PHASES = ("read+map", "validate", "diff+provenance")
 PHASE_LABELS = {
-    "search": "  search (helper)",
-    "facets": "  facets (helper)",
+    **{name: f"  {name} (shared)" for name in (b.__name__.removeprefix("build_") for b in HELPED)},
     "artifacts": "artifacts, wall",
 }
 
@@ -212,8 +212,8 @@ def print_harvests(records: int, runs: dict[str, HarvestRun]) -> None:
 
     for phase in ("setup", *PARTNER_PHASES, *publication):
         row(PHASE_LABELS.get(phase, phase), [run.phases.get(phase, 0.0) for run in runs.values()])
-    print("(helper): done by the helper process beside this one's phases; links: a checkpoint for the helper, "
-          "waiting for the links it finds, writing them")  # fmt: skip
+    print("(shared): built by the helper process or by this one, whichever is free first, beside this one's other "
+          "artifacts; links: a checkpoint for the helper, waiting for the links it finds, writing them")  # fmt: skip
     row("harvest, in-process", [run.total for run in runs.values()])
     row("process wall", [run.wall for run in runs.values()])
     print(f"{'peak RSS MiB':<20}" + "".join(f"{run.peak_rss_mib:>8.0f}{'':>11}" for run in runs.values())

@@ -19,7 +19,8 @@ import os
 import sqlite3
 from array import array
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from functools import lru_cache
 from pathlib import Path
 
 from carrefour.artifacts.licences import graph_licence
@@ -149,14 +150,18 @@ def _category_labels(view: View) -> dict[str, list[str]]:
     return found
 
 
-def _text_row(record: Record, categories: dict[str, list[str]], places: dict[str, str]) -> tuple[str, ...]:
+def _text_row(
+    record: Record, categories: dict[str, list[str]], places: dict[str, str], shared: Callable[[str], str]
+) -> tuple[str, ...]:
+    """A record's columns of the full-text index; ``shared`` indexes the texts many records have in common
+    (their categories' labels, their places' names) once each."""
     concepts = [iri for values in record.values.values() for iri in values] + sorted(record.categories)
     where = [places.get(territory, "") for territory in sorted(record.located)] + [record.locality]
     return (
         index_text("\n".join(record.names)),
         index_text("\n".join(record.other_names)),
-        index_text("\n".join(label for iri in concepts for label in categories.get(iri, ()))),
-        index_text("\n".join(where)),
+        shared("\n".join(label for iri in concepts for label in categories.get(iri, ()))),
+        shared("\n".join(where)),
         index_text("\n".join(record.descriptions)),
         " ".join(fold(word) for word in words("\n".join([*record.names, *record.other_names]))),
     )
@@ -229,7 +234,10 @@ def write_catalogue(view: View, hub: Hub, target: Path) -> None:
         connection.executemany("INSERT INTO records VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", _record_rows(listed))
         rows = _group_rows(groups, ids, codes, programme_details(view, hub, records))
         connection.executemany("INSERT INTO groups VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
-        rows = ((number, *_text_row(record, categories, place_names)) for number, (record, _) in enumerate(listed))
+        shared = lru_cache(maxsize=1 << 14)(index_text)
+        rows = (
+            (number, *_text_row(record, categories, place_names, shared)) for number, (record, _) in enumerate(listed)
+        )
         connection.executemany(
             "INSERT INTO text(rowid, name, other, categories, places, description, spelled) VALUES (?,?,?,?,?,?,?)",
             rows,

@@ -90,17 +90,24 @@ def meaningful(word: str) -> bool:
     return fold(word) not in STOPWORDS and (len(word) > 1 or word.isdigit())
 
 
+@lru_cache(maxsize=1 << 17)
+def _word_keys(word: str) -> tuple[str, tuple[str, ...]]:
+    """(its singular folded form, the keys it gives alone and through the compound it is): a word's share of
+    ``index_text``, the same each time the word comes back (a catalogue indexes a million words, a few
+    tens of thousands of them different)."""
+    found = keys(word) if meaningful(word) else ()
+    for part in COMPOUNDS.get(fold(word), ()):
+        found += keys(part)
+    return _singular(fold(word)), found
+
+
 def index_text(text: str) -> str:
     """``text`` as the index stores it: its keys, separated by spaces, compounds both joined and apart."""
     found: list[str] = []
-    cut = words(text)
-    singular = [_singular(fold(word)) for word in cut]
-    for position, word in enumerate(cut):
-        if meaningful(word):
-            found += keys(word)
-        for part in COMPOUNDS.get(fold(word), ()):
-            found += keys(part)
-        joined = _JOINED.get((singular[position], singular[position + 1] if position + 1 < len(cut) else ""))
+    cut = [_word_keys(word) for word in words(text)]
+    for position, (singular, own) in enumerate(cut):
+        found += own
+        joined = _JOINED.get((singular, cut[position + 1][0] if position + 1 < len(cut) else ""))
         if joined:
             found += keys(joined)
     return " ".join(found)

@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import sqlite3
+import time
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 
-from carrefour.artifacts import build_artifacts
+from carrefour.artifacts import HELPED, build_artifacts
 from carrefour.artifacts.catalogue import CATALOGUE_FILE
 from carrefour.artifacts.facets import FACETS_FILE
 from carrefour.artifacts.search import SEARCH_FILE
 from carrefour.store.base import Snapshot, Store, Writer
 from carrefour.store.helper import CheckpointView, Helper
-from carrefour.vocab import Hub
+from carrefour.vocab import RDF_TYPE, SCHEMA, Hub
 from loader.linking import Link, find_links
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]
@@ -44,11 +47,28 @@ def catalogue_rows(path: Path) -> list[tuple[object, ...]]:
         connection.close()
 
 
-def helped_work(writer: Writer, hub: Hub, processes: int) -> tuple[list[Link], dict, list[tuple[object, ...]]]:
-    """Identity links, facets, search entries and the catalogue, with a helper process (1) or without (0)."""
+def rename_a_partner(writer: Writer, hub: Hub) -> None:
+    """A change the builders read: without one, the session carries the previous version's files over."""
+    partner = next(iter(writer.quads(None, RDF_TYPE, hub.term("Partner")))).subject
+    name = ox.Quad(partner, ox.NamedNode(SCHEMA + "alternateName"), ox.Literal("Essai du partage"), hub.graph("test"))
+    writer.amend_graph(hub.graph("test"), [name])
+
+
+def pause(view: Snapshot, seconds: float) -> None:
+    """Keep the helper busy."""
+    time.sleep(seconds)
+
+
+def helped_work(
+    writer: Writer, hub: Hub, processes: int, busy: float = 0.0
+) -> tuple[list[Link], dict, list[tuple[object, ...]]]:
+    """Identity links, facets, search entries and the catalogue, with a helper process (1) or without (0);
+    ``busy``: seconds the helper spends on other work first."""
     with Helper(writer, processes=processes) as helper:
         assert helper.parallel == bool(processes)
         links = helper.submit(find_links, hub).result()
+        if busy:
+            helper.submit(pause, busy)
         seconds = build_artifacts(writer, hub, helper)
     assert {"search", "facets", "catalogue", "stats", "dumps", "artifacts"} <= set(seconds)
     assert not (writer.artifacts.parent / "checkpoints").exists(), "the checkpoints go with the helper"
@@ -63,13 +83,30 @@ def helped_work(writer: Writer, hub: Hub, processes: int) -> tuple[list[Link], d
 def test_the_helper_process_finds_what_the_session_finds(bundled_store: Store, hub: Hub) -> None:
     version = bundled_store.snapshot().info.version
     with pytest.raises(Abandoned), bundled_store.writer() as writer:
+        rename_a_partner(writer, hub)
         there = helped_work(writer, hub, processes=1)
         here = helped_work(writer, hub, processes=0)
         raise Abandoned
     links, facets, entries = here
     assert links and facets["partner"] and len(entries) > 100, "the bundled partners give links, facets, entries"
+    assert any("Essai du partage" in str(row) for row in entries), "built again, not carried over"
     assert there == here
     assert bundled_store.snapshot().info.version == version, "the abandoned session published nothing"
+
+
+def test_the_builders_a_busy_helper_has_not_begun_are_built_here(
+    bundled_store: Store, hub: Hub, caplog: pytest.LogCaptureFixture
+) -> None:
+    with pytest.raises(Abandoned), bundled_store.writer() as writer:
+        rename_a_partner(writer, hub)
+        here = helped_work(writer, hub, processes=0)
+        with caplog.at_level(logging.DEBUG, logger="carrefour.artifacts"):
+            shared = helped_work(writer, hub, processes=1, busy=20.0)
+        raise Abandoned
+    taken = {r.getMessage().split()[0] for r in caplog.records if r.getMessage().endswith("taken back from the helper")}
+    # the helper's process pool hands its worker the pause and the next builder (the catalogue) at once
+    assert taken == {b.__name__ for b in HELPED[2:]}
+    assert shared == here
 
 
 def test_work_that_fails_in_the_helper_fails_the_caller(bundled_store: Store, hub: Hub) -> None:
