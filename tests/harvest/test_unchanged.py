@@ -17,7 +17,7 @@ from bench.harvest import write_partner
 from carrefour import artifacts
 from carrefour.artifacts.stats import compute_stats, read_stats
 from carrefour.history.read import versions_of
-from carrefour.history.terms import Names
+from carrefour.history.terms import Names, history_graph
 from carrefour.store.embedded import EmbeddedStore
 from carrefour.vocab import DCT, PROV, RDF, Hub
 from loader.check import check_dumps
@@ -220,3 +220,50 @@ def test_a_damaged_dump_is_written_again_not_copied(tmp_path: Path, validator: V
     assert {(q.subject, q.predicate, q.object) for q in dumped} == {
         (q.subject, q.predicate, q.object) for q in hubs.graph("partner")
     }
+
+
+def dumped(folder: Path, name: str, format: ox.RdfFormat) -> set[tuple[ox.Term, ...]]:
+    """The statements of one dump file, as (subject, predicate, object[, graph])."""
+    parsed = ox.parse(gzip.decompress((folder / "dumps" / name).read_bytes()), format=format)
+    if format == ox.RdfFormat.N_QUADS:
+        return {(q.subject, q.predicate, q.object, q.graph_name) for q in parsed}
+    return {(t.subject, t.predicate, t.object) for t in parsed}
+
+
+def test_the_dumps_of_an_amended_graph_are_the_graph_without_reading_it_from_the_store(
+    tmp_path: Path, validator: Validator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A changed feed amends the partner graph: its dumps are the previous version's member, less what the
+    session removed, plus what it added, and hold exactly what the store holds."""
+    from carrefour.artifacts import dumps
+
+    records, _ = generate(RECORDS, seed=11)
+    feed = write_feed(tmp_path / "feed.json", records)
+    hubs = Hubs(tmp_path, feed, validator)
+    hubs.harvest()
+    change(records, 0.1, seed=11)
+    records.pop(5)
+    write_feed(feed, records)
+    rebuilt: list[str] = []
+    original = dumps._Reused.amended
+
+    def spying(self: dumps._Reused, graph: ox.NamedNode, *args: object) -> object:
+        found = original(self, graph, *args)  # type: ignore[arg-type]
+        if found is not None:
+            rebuilt.append(graph.value)
+        return found
+
+    monkeypatch.setattr(dumps._Reused, "amended", spying)
+    again = hubs.harvest()
+    assert again.diff.updated and again.diff.removed
+    assert hubs.hub.graph("partner", hubs.spec.id).value in rebuilt
+    snapshot = hubs.store.snapshot()
+    folder = snapshot.info.artifacts
+    assert folder is not None
+    partner = {(q.subject, q.predicate, q.object) for q in hubs.graph("partner")}
+    assert dumped(folder, f"partner-{hubs.spec.id}.nt.gz", ox.RdfFormat.N_TRIPLES) == partner
+    assert dumped(folder, f"partner-{hubs.spec.id}.ttl.gz", ox.RdfFormat.TURTLE) == partner
+    history = history_graph(hubs.hub)
+    held = {(q.subject, q.predicate, q.object, q.graph_name) for q in snapshot.quads() if q.graph_name != history}
+    assert dumped(folder, "carrefour.nq.gz", ox.RdfFormat.N_QUADS) == held
+    assert check_dumps(snapshot, hubs.hub) == []
