@@ -28,7 +28,7 @@ import json
 import os
 import re
 import shutil
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -40,7 +40,7 @@ from carrefour.artifacts.licences import graph_licence, open_graphs
 from carrefour.artifacts.stale import current_previous
 from carrefour.artifacts.stats import dumped_triples, graph_counts, partner_graphs, stats_in, union_triples
 from carrefour.history.terms import history_graph
-from carrefour.store.base import Snapshot, Term, Writer
+from carrefour.store.base import Snapshot, Writer
 from carrefour.vocab import RDF, XSD, Graphs, Hub, slugify
 
 DUMPS_DIR = "dumps"
@@ -50,8 +50,6 @@ WHOLE_QUADS, WHOLE_UNION, OPEN_QUADS = "carrefour.nq.gz", "carrefour.ttl.gz", "c
 GZIP_LEVEL = 3  # half the time of zlib's default 6 for a fifth more bytes, on the hub's N-Quads
 GZIP_MEDIA_TYPE = "application/gzip"
 _SAFE_FILE = re.compile(r"^[a-z0-9][a-z0-9.-]*\.gz$")
-# (the (subject, predicate) pairs a session removed statements from, what the graph holds for them and added now)
-Amendment = tuple[set[tuple[Term, ox.NamedNode]], list[ox.Quad]]
 
 
 @dataclass(frozen=True)
@@ -237,47 +235,6 @@ class _Reused:
                 outputs[file].copy(graph.value, previous.read(length))
         return self._lines[graph.value]
 
-    def amended(self, graph: ox.NamedNode, plans: list[DumpPlan], change: Amendment | None) -> list[ox.Triple] | None:
-        """The graph as a session that amended it made it, without reading it from the store: the previous
-        version's member read back, less every value of the (subject, predicate) pairs the session removed
-        statements from, plus what the session says those pairs and its additions are now (None: no member).
-
-        A re-harvest of 1 % of a 40,000-record feed amends a million-statement graph; reading it out of the
-        store took 10 of the 14 s of its dumps.
-        """
-        before = self._triples(graph, plans) if change is not None else None
-        if before is None or change is None:
-            return None
-        pairs, now = change
-        added: dict[Term, list[ox.Triple]] = {}
-        for quad in now:
-            added.setdefault(quad.subject, []).append(quad.triple)
-        triples: list[ox.Triple] = []
-        for triple in before:  # each subject's new statements go after its others: the Turtle groups them
-            if triples and triple.subject != triples[-1].subject and triples[-1].subject in added:
-                triples += added.pop(triples[-1].subject)
-            if (triple.subject, triple.predicate) not in pairs:
-                triples.append(triple)
-        if triples and triples[-1].subject in added:
-            triples += added.pop(triples[-1].subject)
-        return triples + [triple for group in added.values() for triple in group]
-
-    def _triples(self, graph: ox.NamedNode, plans: list[DumpPlan]) -> list[ox.Triple] | None:
-        """The graph's statements in the previous version's dumps, read back from one of its members."""
-        if self._folder is None:
-            return None
-        for plan in plans:
-            if plan.format in _READABLE and plan.holds(graph.value) and graph.value in self._members.get(plan.file, {}):
-                offset, length = self._members[plan.file][graph.value]
-                with open(self._folder / plan.file, "rb") as previous:
-                    previous.seek(offset)
-                    member = gzip.decompress(previous.read(length))
-                return [s if type(s) is ox.Triple else s.triple for s in ox.parse(member, _READABLE[plan.format])]
-        return None
-
-
-_READABLE = {"nt": ox.RdfFormat.N_TRIPLES, "nq": ox.RdfFormat.N_QUADS}
-
 
 class _TriplesToQuads:
     """N-Triples of one graph written on as N-Quads: the graph name goes before each line's final `` .``.
@@ -324,19 +281,18 @@ Content = Callable[[ox.NamedNode], "list[ox.Quad | ox.Triple] | None"]
 CHUNK = 1 << 20
 
 
-def _graph_files(
-    view: Snapshot | Writer, graph: ox.NamedNode, written: Sequence[ox.Quad | ox.Triple] | None, scratch: Path
-) -> None:
+def _graph_files(view: Snapshot | Writer, graph: ox.NamedNode, content: Content | None, scratch: Path) -> None:
     """The graph as N-Triples in ``scratch.nt`` and as Turtle in ``scratch.ttl``.
 
-    A graph the write session has just replaced (or amended: ``_Reused.amended``) is serialised
-    from the list it was given (duplicates dropped, as the store drops them), a fraction of a
-    second for a million triples; any other graph is read from the store once, as N-Triples, and
+    A graph the write session has just replaced is serialised from the list it was
+    given (duplicates dropped, as the store drops them), a fraction of a second for a
+    million triples; any other graph is read from the store once, as N-Triples, and
     that file is parsed again into Turtle (parsing is several times faster than
     reading the store a second time).  The store's order keeps each subject's triples
     together, and so does a writer's list, so the Turtle groups them.
     """
     nt, ttl = scratch.with_suffix(".nt"), scratch.with_suffix(".ttl")
+    written = content(graph) if content is not None else None
     if written is not None:
         unique = dict.fromkeys(t if type(t) is ox.Triple else ox.Triple(t.subject, t.predicate, t.object)
                                for t in written)  # fmt: skip
@@ -415,7 +371,6 @@ def write_dumps(
     union: int | None = None,
     previous: Path | None = None,
     unchanged: Callable[[ox.NamedNode], bool] = lambda graph: False,
-    amended: Callable[[ox.NamedNode], Amendment | None] = lambda graph: None,
 ) -> dict[str, Any]:
     """Write every dump of ``view`` into ``folder``, then its manifest; return the manifest.
 
@@ -429,7 +384,6 @@ def write_dumps(
     :param content: what a write session wrote into a graph, when it did (``EmbeddedWriter.written``).
     :param union: the distinct triples of the union, when already counted (else counted here).
     :param previous: the previous version's dumps folder, whose members of the ``unchanged`` graphs are copied.
-    :param amended: how the session amended a graph since ``previous`` (``Writer.amended_pairs``, ``amendment``).
     """
     folder.mkdir(parents=True, exist_ok=True)
     plans = plan_dumps(view, hub)
@@ -452,10 +406,7 @@ def write_dumps(
             for plan in plans:
                 if plan.holds(graph.value):
                     outputs[plan.file].member(graph.value)
-            listed: Sequence[ox.Quad | ox.Triple] | None = content(graph) if content is not None else None
-            if listed is None:
-                listed = reused.amended(graph, plans, amended(graph))
-            _graph_files(view, graph, listed, scratch)
+            _graph_files(view, graph, content, scratch)
             counts[graph.value] = _copy(scratch.with_suffix(".nt"), _sinks(plans, outputs, graph, ("nq", "nt")))
             _copy(scratch.with_suffix(".ttl"), _sinks(plans, outputs, graph, ("ttl",)))
         for file, output in outputs.items():
@@ -517,13 +468,8 @@ def build_dumps(writer: Writer, hub: Hub) -> None:
     write_dumps(
         writer, hub, writer.artifacts / DUMPS_DIR, content=writer.written, union=union,
         previous=previous / DUMPS_DIR if previous is not None else None,
-        unchanged=lambda graph: graph not in writer.changed, amended=lambda graph: _amendment(writer, graph),
+        unchanged=lambda graph: graph not in writer.changed,
     )  # fmt: skip
-
-
-def _amendment(writer: Writer, graph: ox.NamedNode) -> Amendment | None:
-    now = writer.amendment(graph)
-    return None if now is None else (writer.amended_pairs(graph), now)
 
 
 def dumps_folder(snapshot: Snapshot) -> Path | None:

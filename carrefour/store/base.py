@@ -189,15 +189,6 @@ class Writer(Snapshot, Protocol):
         """The list this session replaced ``graph`` with, if it did (the artifacts serialise it)."""
         ...
 
-    def amendment(self, graph: ox.NamedNode) -> list[ox.Quad] | None:
-        """What the previous version's ``graph`` needs, once every value of ``amended_pairs(graph)`` is removed
-        from it, to be what this session made it; None unless the session only amended it."""
-        ...
-
-    def amended_pairs(self, graph: ox.NamedNode) -> set[tuple[Term, ox.NamedNode]]:
-        """The (subject, predicate) pairs some statement of ``graph`` was removed from in this session."""
-        ...
-
 
 class Store(Protocol):
     """A triple store the hub publishes to."""
