@@ -251,9 +251,9 @@ def write_catalogue(view: View, hub: Hub, target: Path) -> None:
         connection.executemany(
             "INSERT INTO places VALUES (?,?,?,?,?)", ((e.key, e.territory, e.level, e.label, e.parent) for e in entries)
         )
-        connection.executemany(
-            "INSERT INTO positions VALUES (?,?,?)", ((codes.code("territory", t), *p) for t, p in positions.items())
-        )
+        placed = sorted(positions.items())  # in a set order: a version's catalogue is the same wherever it is built
+        rows = ((codes.code("territory", t), *p) for t, p in placed)
+        connection.executemany("INSERT INTO positions VALUES (?,?,?)", rows)
         connection.executemany("INSERT INTO names VALUES (?, ?)", _name_rows(listed))
         connection.execute("CREATE VIRTUAL TABLE temp.vocabulary USING fts5vocab(main, 'text', 'col')")
         connection.execute(

@@ -23,8 +23,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import pyoxigraph as ox
-
 from carrefour.errors import CarrefourError
 from carrefour.hardlinks import link_tree
 from carrefour.store.base import Snapshot
@@ -48,7 +46,6 @@ class RebuildView:
         self.artifacts = artifacts
         self.previous: Snapshot | None = None  # a rebuild sees one version: the builders compute, never adjust
         self.delta: Delta | None = None
-        self.changed: set[ox.NamedNode] = set()
 
     def __getattr__(self, name: str) -> object:
         return getattr(self._snapshot, name)

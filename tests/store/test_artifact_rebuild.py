@@ -7,7 +7,6 @@ publication built.
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from carrefour.artifacts.stats import STATS_FILE, stats_in
 from carrefour.store.embedded import EmbeddedStore
 from carrefour.store.remote_artifacts import COMPLETE, RebuildView, VersionArtifacts
 from carrefour.vocab import Hub
+from tests.support.sqlite_tables import tables
 
 
 def _wait_for_rebuilds(timeout: float = 120) -> None:
@@ -27,24 +27,8 @@ def _wait_for_rebuilds(timeout: float = 120) -> None:
 
 
 def _content(path: Path) -> object:
-    """What a file says: a database's rows, table by table, not its bytes (its header counts the writes, and
-    a full-text index's own tables hold its segments as the merges left them)."""
-    if path.suffix != ".sqlite":
-        return path.read_bytes()
-    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
-        tables = [name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        virtual = [name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE sql LIKE 'CREATE VIRTUAL%'")]
-        read = [t for t in tables if not any(t.startswith(v + "_") for v in virtual)]
-        return {table: sorted(map(repr, db.execute(_all_rows(db, table)))) for table in read}
-
-
-def _all_rows(db: sqlite3.Connection, table: str) -> str:
-    """Every row with its number, which the indexes refer to (a table without one has a key of its own)."""
-    try:
-        db.execute(f'SELECT rowid FROM "{table}" LIMIT 0')
-    except sqlite3.OperationalError:
-        return f'SELECT * FROM "{table}"'
-    return f'SELECT rowid, * FROM "{table}"'
+    """What a file says: a database's rows (its header counts the writes), else its bytes."""
+    return tables(path) if path.suffix == ".sqlite" else path.read_bytes()
 
 
 def test_a_rebuild_makes_the_artifacts_the_publication_made(
