@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import json
 import logging
+import multiprocessing
 import os
+import shutil
 import signal
 import sqlite3
+import threading
 import time
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
-from carrefour.artifacts import HELPED, build_artifacts
+from carrefour.artifacts import HELPED, build_artifacts, run_claimed
 from carrefour.artifacts.catalogue import CATALOGUE_FILE
 from carrefour.artifacts.facets import FACETS_FILE
 from carrefour.artifacts.search import SEARCH_FILE
@@ -103,10 +106,23 @@ def test_the_builders_a_busy_helper_has_not_begun_are_built_here(
         with caplog.at_level(logging.DEBUG, logger="carrefour.artifacts"):
             shared = helped_work(writer, hub, processes=1, busy=20.0)
         raise Abandoned
-    taken = {r.getMessage().split()[0] for r in caplog.records if r.getMessage().endswith("taken back from the helper")}
-    # the helper's process pool hands its worker the pause and the next builder (the catalogue) at once
-    assert taken == {b.__name__ for b in HELPED[2:]}
+    built = {r.getMessage().split()[0] for r in caplog.records if r.getMessage().endswith("the session's process")}
+    # the helper, busy for 20 s, comes to the builders when this process has claimed them all
+    assert built == {b.__name__.removeprefix("build_") for b in HELPED}
     assert shared == here
+
+
+def test_a_builder_claimed_by_one_process_is_not_built_by_the_other(bundled_store: Store, hub: Hub) -> None:
+    calls = HELPED[-1]
+    with pytest.raises(Abandoned), bundled_store.writer() as writer:
+        claims = writer.artifacts.parent / "claims-test"
+        claims.mkdir()
+        try:
+            assert run_claimed(writer, (calls,), hub, claims).keys() == {"calls"}
+            assert run_claimed(writer, (calls,), hub, claims) == {}, "claimed already"
+        finally:
+            shutil.rmtree(claims)
+        raise Abandoned
 
 
 def test_work_that_fails_in_the_helper_fails_the_caller(bundled_store: Store, hub: Hub) -> None:
@@ -133,4 +149,35 @@ def test_work_of_a_helper_killed_meanwhile_is_done_again_here(bundled_store: Sto
             assert killed.result() == expected and expected
             after = helper.submit(find_links, hub)  # the session goes on without a helper
             assert not helper.parallel and after.result() == expected
+        raise Abandoned
+
+
+def kill_the_helper_once_it_claims(folder: Path, name: str) -> None:
+    """SIGKILL the helper process as soon as a claim on ``name`` appears in a claims folder of ``folder``."""
+    deadline = time.monotonic() + 60
+    while not list(folder.glob(f"claims-*/{name}")) and time.monotonic() < deadline:
+        time.sleep(0.001)
+    for child in multiprocessing.active_children():
+        os.kill(child.pid or 0, signal.SIGKILL)
+
+
+def test_the_builder_of_a_helper_killed_while_building_is_built_here(
+    bundled_store: Store, hub: Hub, caplog: pytest.LogCaptureFixture
+) -> None:
+    with pytest.raises(Abandoned), bundled_store.writer() as writer:
+        rename_a_partner(writer, hub)
+        here = helped_work(writer, hub, processes=0)
+        with Helper(writer, processes=1) as helper:
+            helper.submit(pause, 0.0).result()  # started, so that its claim is the first
+            killer = threading.Thread(target=kill_the_helper_once_it_claims,
+                                      args=(writer.artifacts.parent, HELPED[0].__name__))  # fmt: skip
+            killer.start()
+            with caplog.at_level(logging.WARNING, logger="carrefour.store.helper"):
+                seconds = build_artifacts(writer, hub, helper)
+            killer.join()
+        assert any("died" in r.getMessage() for r in caplog.records), "the helper was killed"
+        assert {b.__name__.removeprefix("build_") for b in HELPED} <= set(seconds)
+        facets = json.loads((writer.artifacts / FACETS_FILE).read_text(encoding="utf-8"))
+        rows = search_entries(writer.artifacts / SEARCH_FILE) + catalogue_rows(writer.artifacts / CATALOGUE_FILE)
+        assert (facets, rows) == here[1:]
         raise Abandoned
