@@ -24,7 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from carrefour.artifacts.licences import graph_licence
-from carrefour.artifacts.search import literal_texts, title_of
+from carrefour.artifacts.search import LiteralTexts, title_of
 from carrefour.catalogue.french import fold, index_text, words
 from carrefour.catalogue.groups import Group, broader, make_groups
 from carrefour.catalogue.places import gazetteer, place_key
@@ -124,8 +124,10 @@ def _packed(numbers: list[int]) -> bytes:
     return array("i", sorted(set(numbers))).tobytes()
 
 
-def _facet_rows(view: View, hub: Hub, groups: list[Group], codes: _Codes) -> Iterator[tuple[object, ...]]:
-    labels = literal_texts(view, _LABELS)
+def _facet_rows(
+    view: View, hub: Hub, groups: list[Group], codes: _Codes, texts: LiteralTexts
+) -> Iterator[tuple[object, ...]]:
+    labels = texts(_LABELS)
     parents = broader(view, hub)
     for (facet, value), (filed, covers) in sorted(_postings(groups).items()):
         if facet == "partner":
@@ -141,12 +143,12 @@ def _facet_rows(view: View, hub: Hub, groups: list[Group], codes: _Codes) -> Ite
                _packed(filed), _packed(covers), json.dumps(extra))  # fmt: skip
 
 
-def _category_labels(view: View) -> dict[str, list[str]]:
+def _category_labels(texts: LiteralTexts) -> dict[str, list[str]]:
     """Concept IRI -> every label it has (preferred and alternative, all languages)."""
     found: dict[str, list[str]] = defaultdict(list)
     for predicate in (SKOS + "prefLabel", SKOS + "altLabel"):
-        for subject, texts in literal_texts(view, (predicate,)).items():
-            found[subject] += list(texts)
+        for subject, labels in texts((predicate,)).items():
+            found[subject] += list(labels)
     return found
 
 
@@ -202,10 +204,10 @@ def _group_rows(
                json.dumps(given, ensure_ascii=False))  # fmt: skip
 
 
-def _places(view: View, hub: Hub) -> tuple[dict[str, str], dict[str, str]]:
+def _places(view: View, hub: Hub, texts: LiteralTexts) -> tuple[dict[str, str], dict[str, str]]:
     """(région code -> name, département code -> name) of the version's territories."""
     found: dict[str, dict[str, str]] = {"Region": {}, "Departement": {}}
-    names = literal_texts(view, (SKOS + "prefLabel",))
+    names = texts((SKOS + "prefLabel",))
     for level, codes in found.items():
         prefix = hub.iri("territory", level.lower()) + "/"
         for quad in view.quads(None, RDF_TYPE, hub.term(level)):
@@ -217,22 +219,23 @@ def _places(view: View, hub: Hub) -> tuple[dict[str, str], dict[str, str]]:
 
 def write_catalogue(view: View, hub: Hub, target: Path) -> None:
     """Write the catalogue index of the version ``view`` shows to ``target`` (replaced whole)."""
-    records, others = read_records(view, hub)
+    texts = LiteralTexts(view)
+    records, others = read_records(view, hub, texts)
     groups, positions = make_groups(view, hub, records)
     codes = _Codes(hub)
     membership = [(record, number) for number, group in enumerate(groups) for record in group.records]
     listed = membership + [(record, -1) for record in others]
     ids = {record.iri: number for number, (record, _) in enumerate(listed)}
-    categories = _category_labels(view)
+    categories = _category_labels(texts)
     place_names = {iri: " ".join(labels) for iri, labels in categories.items() if iri.startswith(hub.iri("territory"))}
-    regions, departements = _places(view, hub)
+    regions, departements = _places(view, hub, texts)
     temporary = target.with_suffix(".tmp")
     temporary.unlink(missing_ok=True)
     connection = sqlite3.connect(temporary)
     try:
         connection.executescript(_SCHEMA_SQL)
         connection.executemany("INSERT INTO records VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", _record_rows(listed))
-        rows = _group_rows(groups, ids, codes, programme_details(view, hub, records))
+        rows = _group_rows(groups, ids, codes, programme_details(view, hub, records, texts))
         connection.executemany("INSERT INTO groups VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
         shared = lru_cache(maxsize=1 << 14)(index_text)
         rows = (
@@ -245,7 +248,7 @@ def write_catalogue(view: View, hub: Hub, target: Path) -> None:
         connection.execute("INSERT INTO text(text) VALUES ('optimize')")
         connection.executemany(
             "INSERT INTO facet_values VALUES (NULL,?,?,?,?,?,?,?,?)",
-            _facet_rows(view, hub, groups, codes),
+            _facet_rows(view, hub, groups, codes, texts),
         )
         entries = gazetteer(regions, departements)
         connection.executemany(

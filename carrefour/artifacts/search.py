@@ -78,6 +78,27 @@ def literal_texts(view: Snapshot | Writer, predicates: tuple[str, ...]) -> dict[
     return found
 
 
+class LiteralTexts:
+    """:func:`literal_texts` of one view, each predicate read once: a catalogue asks for names and labels four
+    times, and reading them costs 0.7 s a time at 40,000 records (35,000 labels, 75,000 names)."""
+
+    def __init__(self, view: Snapshot | Writer) -> None:
+        self.view = view
+        self._read: dict[str, dict[str, dict[str, str]]] = {}
+
+    def __call__(self, predicates: tuple[str, ...]) -> dict[str, dict[str, str]]:
+        """What ``literal_texts(view, predicates)`` returns (new dictionaries: the caller may change them)."""
+        found: dict[str, dict[str, str]] = {}
+        for predicate in predicates:
+            if predicate not in self._read:
+                self._read[predicate] = literal_texts(self.view, (predicate,))
+            for subject, texts in self._read[predicate].items():
+                merged = found.setdefault(subject, {})
+                for text, language in texts.items():
+                    merged.setdefault(text, language)
+        return found
+
+
 def title_of(names: dict[str, str]) -> str:
     for language in ("fr", "", "en"):
         for text, tag in names.items():

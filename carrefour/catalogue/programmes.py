@@ -13,7 +13,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from carrefour.artifacts.search import literal_texts
+from carrefour.artifacts.search import LiteralTexts
 from carrefour.catalogue.records import Record, View
 from carrefour.vocab import SCHEMA, Hub
 
@@ -39,16 +39,19 @@ def _linked(view: View, subjects: set[str], predicate: ox.NamedNode) -> dict[str
     return found
 
 
-def programme_details(view: View, hub: Hub, records: list[Record]) -> dict[str, dict[str, Any]]:
+def programme_details(
+    view: View, hub: Hub, records: list[Record], texts: LiteralTexts | None = None
+) -> dict[str, dict[str, Any]]:
     """Record IRI -> its card's details, for the records that give support."""
+    texts = texts or LiteralTexts(view)
     wanted = {r.iri for r in records if r.kind == "programme" or r.values.get("support")}
     details: dict[str, dict[str, Any]] = {iri: {} for iri in wanted}
     for key, local in TEXTS.items():
-        for iri, texts in literal_texts(view, (hub.ns + local,)).items():
+        for iri, found in texts((hub.ns + local,)).items():
             if iri in wanted:
-                details[iri][key] = _by_language(texts)
+                details[iri][key] = _by_language(found)
     funders = _linked(view, wanted, hub.term("funder"))  # the funders of a record's cf:Funding nodes
-    names = literal_texts(view, (SCHEMA + "name",))
+    names = texts((SCHEMA + "name",))
     for key, (local,) in PEOPLE.items():
         linked = _linked(view, wanted, hub.term(local))
         for iri in wanted:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from carrefour.artifacts.search import DESCRIPTIONS_OF, NAMES, OTHER_NAMES, indexed_kinds, literal_texts, title_of
+from carrefour.artifacts.search import DESCRIPTIONS_OF, NAMES, OTHER_NAMES, LiteralTexts, indexed_kinds, title_of
 from carrefour.store.base import Snapshot, Writer
 from carrefour.vocab import DCT, GEO, RDF, SCHEMA, Hub
 
@@ -103,11 +103,11 @@ def _point(lats: list[ox.Term], longs: list[ox.Term]) -> tuple[float, float] | N
     return (lat, lon) if -90 <= lat <= 90 and -180 <= lon <= 180 and (lat, lon) != (0.0, 0.0) else None
 
 
-def read_records(view: View, hub: Hub) -> tuple[list[Record], list[Record]]:
+def read_records(view: View, hub: Hub, texts: LiteralTexts | None = None) -> tuple[list[Record], list[Record]]:
     """(records people look for, the other resources the search names: concepts, partners, territories)."""
+    texts = texts or LiteralTexts(view)
     kinds, partners = _kinds_and_partners(view, hub)
-    names, others = literal_texts(view, NAMES), literal_texts(view, OTHER_NAMES)
-    descriptions = literal_texts(view, DESCRIPTIONS_OF)
+    names, others, descriptions = texts(NAMES), texts(OTHER_NAMES), texts(DESCRIPTIONS_OF)
     records: dict[str, Record] = {}
     for iri, kind in kinds.items():
         record = Record(iri, kind, names.get(iri, {}), list(others.get(iri, {})), descriptions.get(iri, {}))
