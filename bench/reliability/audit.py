@@ -35,7 +35,6 @@ REVIEWED: dict[tuple[str, str], str] = {
     ("carrefour/history/read.py", "<module>"): "the history's own predicates (ox.NamedNode constants)",
     ("loader/geo.py", "pointed_communes"): "vocabulary IRIs (hub.term) written with str(NamedNode); the prefix is "
     "a bound Literal",
-    ("carrefour/artifacts/facets.py", "<module>"): "a constant expression (a record's IRI from its node's)",
     ("carrefour/artifacts/stats.py", "<module>"): "the RDF namespace and a constant LIMIT",
     ("carrefour/artifacts/stats.py", "_class_counts"): "a VALUES block: the code's class names, ox.NamedNode types",
     ("carrefour/artifacts/kinds.py", "<module>"): "the RDFS namespace (a constant)",
