@@ -42,7 +42,7 @@ from bench.feeds import change, generate
 from bench.processes import measured_child
 from bench.validation import Run, measure
 from carrefour import paths
-from carrefour.artifacts import HELPED
+from carrefour.artifacts import HELPED, builder_name
 from carrefour.vocab import Hub
 from loader.validation import Finding
 
@@ -55,7 +55,7 @@ TARGET_UNCHANGED = 10.0  # the same feed again
 TARGET_CHANGED = 12.0  # after 1 % of its records changed
 PARTNER_PHASES = ("read+map", "validate", "diff+provenance")
 PHASE_LABELS = {
-    **{name: f"  {name} (shared)" for name in (b.__name__.removeprefix("build_") for b in HELPED)},
+    **{name: f"  {name} (shared)" for name in (builder_name(b) for b in HELPED)},
     "artifacts": "artifacts, wall",
 }
 

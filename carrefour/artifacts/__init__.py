@@ -53,6 +53,11 @@ HELPED_FILES = {
 }
 
 
+def builder_name(builder: Builder) -> str:
+    """What the timings call a builder: ``build_catalogue`` -> ``catalogue``."""
+    return builder.__name__.removeprefix("build_")
+
+
 def account_touches(hub: Hub) -> frozenset[str]:
     """What a harvest says of itself (``EmbeddedWriter.touched``): its activity, which harvest produced each
     record, the records' content hashes; none of the helped builders reads it (they read records, by class and
@@ -82,7 +87,7 @@ def carry_over(writer: Writer, previous: Path) -> dict[str, float]:
         clock = time.perf_counter()
         for name in names:
             shutil.copyfile(previous / name, writer.artifacts / name)
-        seconds[builder.__name__.removeprefix("build_")] = time.perf_counter() - clock
+        seconds[builder_name(builder)] = time.perf_counter() - clock
     return seconds
 
 
@@ -92,7 +97,7 @@ def run_builders(view: Snapshot, builders: Sequence[Builder], hub: Hub) -> dict[
     for builder in builders:
         clock = time.perf_counter()
         builder(view, hub)  # type: ignore[arg-type]  # a checkpoint view has the writer's artifacts folder
-        seconds[builder.__name__.removeprefix("build_")] = time.perf_counter() - clock
+        seconds[builder_name(builder)] = time.perf_counter() - clock
     return seconds
 
 
@@ -138,7 +143,7 @@ def build_artifacts(writer: Writer, hub: Hub, helper: Helper | None = None) -> d
             log.debug("%s built by the session's process", name)
         seconds.update(here)
         seconds.update(helped.result())  # a helper that died: its work is done here, below
-    missing = [builder for builder in HELPED if builder.__name__.removeprefix("build_") not in seconds]
+    missing = [builder for builder in HELPED if builder_name(builder) not in seconds]
     seconds.update(run_builders(writer, missing, hub))
     seconds["artifacts"] = time.perf_counter() - clock
     return seconds

@@ -16,7 +16,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from carrefour.artifacts import HELPED, build_artifacts, run_claimed
+from carrefour.artifacts import HELPED, build_artifacts, builder_name, run_claimed
 from carrefour.artifacts.catalogue import CATALOGUE_FILE
 from carrefour.artifacts.facets import FACETS_FILE
 from carrefour.artifacts.search import SEARCH_FILE
@@ -75,12 +75,13 @@ def helped_work(
         seconds = build_artifacts(writer, hub, helper)
     assert {"search", "facets", "catalogue", "stats", "dumps", "artifacts"} <= set(seconds)
     assert not (writer.artifacts.parent / "checkpoints").exists(), "the checkpoints go with the helper"
-    facets = json.loads((writer.artifacts / FACETS_FILE).read_text(encoding="utf-8"))
-    return (
-        links,
-        facets,
-        search_entries(writer.artifacts / SEARCH_FILE) + catalogue_rows(writer.artifacts / CATALOGUE_FILE),
-    )
+    return (links, *built_artifacts(writer.artifacts))
+
+
+def built_artifacts(folder: Path) -> tuple[dict, list[tuple[object, ...]]]:
+    """The facets, then the search entries and the catalogue's rows, written in ``folder``."""
+    facets = json.loads((folder / FACETS_FILE).read_text(encoding="utf-8"))
+    return facets, search_entries(folder / SEARCH_FILE) + catalogue_rows(folder / CATALOGUE_FILE)
 
 
 def test_the_helper_process_finds_what_the_session_finds(bundled_store: Store, hub: Hub) -> None:
@@ -108,7 +109,7 @@ def test_the_builders_a_busy_helper_has_not_begun_are_built_here(
         raise Abandoned
     built = {r.getMessage().split()[0] for r in caplog.records if r.getMessage().endswith("the session's process")}
     # the helper, busy for 20 s, comes to the builders when this process has claimed them all
-    assert built == {b.__name__.removeprefix("build_") for b in HELPED}
+    assert built == {builder_name(b) for b in HELPED}
     assert shared == here
 
 
@@ -176,8 +177,6 @@ def test_the_builder_of_a_helper_killed_while_building_is_built_here(
                 seconds = build_artifacts(writer, hub, helper)
             killer.join()
         assert any("died" in r.getMessage() for r in caplog.records), "the helper was killed"
-        assert {b.__name__.removeprefix("build_") for b in HELPED} <= set(seconds)
-        facets = json.loads((writer.artifacts / FACETS_FILE).read_text(encoding="utf-8"))
-        rows = search_entries(writer.artifacts / SEARCH_FILE) + catalogue_rows(writer.artifacts / CATALOGUE_FILE)
-        assert (facets, rows) == here[1:]
+        assert {builder_name(b) for b in HELPED} <= set(seconds)
+        assert built_artifacts(writer.artifacts) == here[1:]
         raise Abandoned
