@@ -10,7 +10,9 @@ helper has not begun; each builder is claimed by whichever process comes to it f
 (:func:`claim`), so that neither waits while the other has two to build.
 When the session changed nothing those builders read (a harvest that found every record
 unchanged only writes its own account: the activity, the report), their files are copied
-from the previous version instead.
+from the previous version instead; when it changed a few records, the catalogue is the
+previous version's and the places their rows, brought up to date for them
+(:mod:`carrefour.artifacts.changes`).
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from carrefour.artifacts.calls import CALLS_FILE, build_calls
-from carrefour.artifacts.catalogue import CATALOGUE_FILE, build_catalogue
+from carrefour.artifacts.catalogue import CATALOGUE_FILE, ENTRIES_FILE, build_catalogue
+from carrefour.artifacts.changes import RecordChanges, account_touches, record_changes
 from carrefour.artifacts.dumps import build_dumps
 from carrefour.artifacts.facets import FACETS_FILE, build_facets
 from carrefour.artifacts.ontology import build_ontology
@@ -33,7 +36,7 @@ from carrefour.artifacts.stale import current_previous
 from carrefour.artifacts.stats import build_stats
 from carrefour.store.base import Snapshot, Writer
 from carrefour.store.helper import Helper
-from carrefour.vocab import PROV, RDF, Hub
+from carrefour.vocab import Hub
 
 log = logging.getLogger(__name__)
 Builder = Callable[[Writer, Hub], None]
@@ -41,13 +44,16 @@ Builder = Callable[[Writer, Hub], None]
 HELPED: tuple[Builder, ...] = (build_catalogue, build_places, build_facets, build_search, build_calls)
 OWN: tuple[Builder, ...] = (build_stats, build_ontology, build_dumps)
 BUILDERS = (*OWN, *HELPED)
+# Those that bring the previous version's index up to date when a session changed only records
+# (carrefour.artifacts.changes): they are given the records changed.
+UPDATING: frozenset[Builder] = frozenset({build_catalogue, build_places})
 # What a machine can rebuild from the store alone when it lacks a version's artifacts
 # (carrefour.store.remote_artifacts); the dumps read the whole store and are not among them.
 REBUILDABLE = (build_stats, build_ontology, build_search, build_facets, build_catalogue, build_places, build_calls)
 HELPED_FILES = {
     build_search: (SEARCH_FILE,),
     build_facets: (FACETS_FILE,),
-    build_catalogue: (CATALOGUE_FILE,),
+    build_catalogue: (CATALOGUE_FILE, ENTRIES_FILE),
     build_places: (PLACES_FILE, FRANCE_MAP_FILE),
     build_calls: (CALLS_FILE,),
 }
@@ -56,18 +62,6 @@ HELPED_FILES = {
 def builder_name(builder: Builder) -> str:
     """What the timings call a builder: ``build_catalogue`` -> ``catalogue``."""
     return builder.__name__.removeprefix("build_")
-
-
-def account_touches(hub: Hub) -> frozenset[str]:
-    """What a harvest says of itself (``EmbeddedWriter.touched``): its activity, which harvest produced each
-    record, the records' content hashes; none of the helped builders reads it (they read records, by class and
-    by property, and name partners by their graphs)."""
-    prov = ("startedAtTime", "endedAtTime", "generatedAtTime", "wasGeneratedBy", "wasAssociatedWith", "used")
-    own = ("partner", "recordsRead", "recordsLoaded", "recordsRejected", "contentHash")
-    return frozenset(
-        [f"{RDF}type {hub.term('HarvestActivity').value}", *(PROV + name for name in prov),
-         *(hub.term(name).value for name in own)]
-    )  # fmt: skip
 
 
 def carried_over(writer: Writer, hub: Hub) -> Path | None:
@@ -91,12 +85,17 @@ def carry_over(writer: Writer, previous: Path) -> dict[str, float]:
     return seconds
 
 
-def run_builders(view: Snapshot, builders: Sequence[Builder], hub: Hub) -> dict[str, float]:
+def run_builders(
+    view: Snapshot, builders: Sequence[Builder], hub: Hub, changes: RecordChanges | None = None
+) -> dict[str, float]:
     """Run ``builders`` on ``view`` (a writer, or a checkpoint of one); the seconds each took."""
     seconds = {}
     for builder in builders:
         clock = time.perf_counter()
-        builder(view, hub)  # type: ignore[arg-type]  # a checkpoint view has the writer's artifacts folder
+        if builder in UPDATING:
+            builder(view, hub, changes)  # type: ignore[arg-type, call-arg]
+        else:
+            builder(view, hub)  # type: ignore[arg-type]  # a checkpoint view has the writer's artifacts folder
         seconds[builder_name(builder)] = time.perf_counter() - clock
     return seconds
 
@@ -110,12 +109,14 @@ def claim(claims: Path, builder: Builder) -> bool:
     return True
 
 
-def run_claimed(view: Snapshot, builders: Sequence[Builder], hub: Hub, claims: Path) -> dict[str, float]:
+def run_claimed(
+    view: Snapshot, builders: Sequence[Builder], hub: Hub, claims: Path, changes: RecordChanges | None = None
+) -> dict[str, float]:
     """Run, in order, each of ``builders`` no other process has claimed; the seconds each took."""
     seconds = {}
     for builder in builders:
         if claim(claims, builder):
-            seconds.update(run_builders(view, (builder,), hub))
+            seconds.update(run_builders(view, (builder,), hub, changes))
     return seconds
 
 
@@ -134,16 +135,17 @@ def build_artifacts(writer: Writer, hub: Hub, helper: Helper | None = None) -> d
         seconds.update(run_builders(writer, OWN, hub))
         seconds["artifacts"] = time.perf_counter() - clock
         return seconds
+    changes = record_changes(writer, hub)
     with tempfile.TemporaryDirectory(prefix="claims-", dir=writer.artifacts.parent) as folder:
         claims = Path(folder)
-        helped = helper.submit(run_claimed, HELPED, hub, claims)
+        helped = helper.submit(run_claimed, HELPED, hub, claims, changes)
         seconds = run_builders(writer, OWN, hub)
-        here = run_claimed(writer, HELPED, hub, claims)
+        here = run_claimed(writer, HELPED, hub, claims, changes)
         for name in here:
             log.debug("%s built by the session's process", name)
         seconds.update(here)
         seconds.update(helped.result())  # a helper that died: its work is done here, below
     missing = [builder for builder in HELPED if builder_name(builder) not in seconds]
-    seconds.update(run_builders(writer, missing, hub))
+    seconds.update(run_builders(writer, missing, hub, changes))
     seconds["artifacts"] = time.perf_counter() - clock
     return seconds

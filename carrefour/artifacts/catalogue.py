@@ -23,13 +23,15 @@ from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
 
+from carrefour.artifacts.changes import RecordChanges
 from carrefour.artifacts.licences import graph_licence
 from carrefour.artifacts.search import LiteralTexts, title_of
+from carrefour.catalogue.entries import ENTRIES_FILE, TextRow, read_entries, write_entries
 from carrefour.catalogue.french import fold, index_text, words
 from carrefour.catalogue.groups import Group, broader, make_groups
 from carrefour.catalogue.places import gazetteer, place_key
 from carrefour.catalogue.programmes import programme_details
-from carrefour.catalogue.records import CONCEPT_FACETS, CURATED, Record, View, read_records
+from carrefour.catalogue.records import CONCEPT_FACETS, CURATED, Record, View
 from carrefour.store.base import Snapshot, Writer
 from carrefour.vocab import RDF_TYPE, SCHEMA, SKOS, Hub
 
@@ -154,10 +156,11 @@ def _category_labels(texts: LiteralTexts) -> dict[str, list[str]]:
 
 def _text_row(
     record: Record, categories: dict[str, list[str]], places: dict[str, str], shared: Callable[[str], str]
-) -> tuple[str, ...]:
+) -> TextRow:
     """A record's columns of the full-text index; ``shared`` indexes the texts many records have in common
-    (their categories' labels, their places' names) once each."""
-    concepts = [iri for values in record.values.values() for iri in values] + sorted(record.categories)
+    (their categories' labels, their places' names) once each.  The same in any process: no set is read in
+    the order of its hashes (a version's entries are kept for the next one's index)."""
+    concepts = [iri for values in record.values.values() for iri in sorted(values)] + sorted(record.categories)
     where = [places.get(territory, "") for territory in sorted(record.located)] + [record.locality]
     return (
         index_text("\n".join(record.names)),
@@ -217,17 +220,26 @@ def _places(view: View, hub: Hub, texts: LiteralTexts) -> tuple[dict[str, str], 
     return found["Region"], found["Departement"]
 
 
-def write_catalogue(view: View, hub: Hub, target: Path) -> None:
-    """Write the catalogue index of the version ``view`` shows to ``target`` (replaced whole)."""
+def write_catalogue(view: View, hub: Hub, target: Path, changes: RecordChanges | None = None) -> None:
+    """Write the catalogue index of the version ``view`` shows to ``target`` (replaced whole), and its entries
+    beside it; with ``changes``, from the previous version's entries brought up to date for the records changed.
+    """
     texts = LiteralTexts(view)
-    records, others = read_records(view, hub, texts)
+    categories = _category_labels(texts)
+    place_names = {iri: " ".join(labels) for iri, labels in categories.items() if iri.startswith(hub.iri("territory"))}
+    shared = lru_cache(maxsize=1 << 14)(index_text)
+    previous = changes.previous / ENTRIES_FILE if changes is not None else None
+    kept, kept_others = read_entries(
+        view, hub, texts, lambda record: _text_row(record, categories, place_names, shared), previous,
+        changes.resources if changes is not None else frozenset(),
+    )  # fmt: skip
+    records, others = [entry.record for entry in kept], [entry.record for entry in kept_others]
+    text_rows = {entry.record.iri: entry.text for entry in (*kept, *kept_others)}
     groups, positions = make_groups(view, hub, records)
     codes = _Codes(hub)
     membership = [(record, number) for number, group in enumerate(groups) for record in group.records]
     listed = membership + [(record, -1) for record in others]
     ids = {record.iri: number for number, (record, _) in enumerate(listed)}
-    categories = _category_labels(texts)
-    place_names = {iri: " ".join(labels) for iri, labels in categories.items() if iri.startswith(hub.iri("territory"))}
     regions, departements = _places(view, hub, texts)
     temporary = target.with_suffix(".tmp")
     temporary.unlink(missing_ok=True)
@@ -237,10 +249,7 @@ def write_catalogue(view: View, hub: Hub, target: Path) -> None:
         connection.executemany("INSERT INTO records VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", _record_rows(listed))
         rows = _group_rows(groups, ids, codes, programme_details(view, hub, records, texts))
         connection.executemany("INSERT INTO groups VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
-        shared = lru_cache(maxsize=1 << 14)(index_text)
-        rows = (
-            (number, *_text_row(record, categories, place_names, shared)) for number, (record, _) in enumerate(listed)
-        )
+        rows = ((number, *text_rows[record.iri]) for number, (record, _) in enumerate(listed))
         connection.executemany(
             "INSERT INTO text(rowid, name, other, categories, places, description, spelled) VALUES (?,?,?,?,?,?,?)",
             rows,
@@ -267,8 +276,9 @@ def write_catalogue(view: View, hub: Hub, target: Path) -> None:
     finally:
         connection.close()
     os.replace(temporary, target)
+    write_entries(target.with_name(ENTRIES_FILE), hub, kept, kept_others)
 
 
-def build_catalogue(writer: Writer, hub: Hub) -> None:
-    """Write ``catalogue.sqlite`` for the version being published."""
-    write_catalogue(writer, hub, writer.artifacts / CATALOGUE_FILE)
+def build_catalogue(writer: Writer, hub: Hub, changes: RecordChanges | None = None) -> None:
+    """Write ``catalogue.sqlite`` for the version being published (and its entries, for the next one)."""
+    write_catalogue(writer, hub, writer.artifacts / CATALOGUE_FILE, changes)

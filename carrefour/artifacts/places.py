@@ -19,6 +19,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from carrefour.artifacts.changes import RecordChanges, memory_view
 from carrefour.artifacts.kinds import values_clause, with_subclasses
 from carrefour.centres import centre
 from carrefour.map_features import feature_collection
@@ -61,6 +62,12 @@ def _number(literal: ox.NamedNode | ox.BlankNode | ox.Literal, limit: float) -> 
     return value if value is not None and -limit <= value <= limit else None
 
 
+def _keep_least(row: dict[str, Any], key: str, value: str) -> None:
+    """Where a record says several things, the least: the same row whatever order the store reads them in."""
+    if key not in row or value < row[key]:
+        row[key] = value
+
+
 def _records(view: View, hub: Hub) -> dict[str, Row]:
     rows: dict[str, Row] = {}
     ranks = {kind: rank for rank, kind in enumerate(record_kinds(hub))}
@@ -73,6 +80,8 @@ def _records(view: View, hub: Hub) -> dict[str, Row]:
             row["kind"] = kind
         if graph.startswith(partner_prefix) and graph[len(partner_prefix) :] not in row["partners"]:
             row["partners"].append(graph[len(partner_prefix) :])
+    for row in rows.values():
+        row["partners"].sort()
     return rows
 
 
@@ -81,7 +90,7 @@ def _add_names(view: View, rows: dict[str, Row]) -> None:
     names: dict[str, dict[str, str]] = defaultdict(dict)
     for row, quad in _objects(view, ox.NamedNode(SCHEMA + "name"), rows):
         if quad.subject.value == row["iri"] and isinstance(quad.object, ox.Literal):
-            names[row["iri"]].setdefault(quad.object.language or "", quad.object.value)
+            _keep_least(names[row["iri"]], quad.object.language or "", quad.object.value)
     for iri, found in names.items():
         french, english = (next((found[k] for k in order if k in found), "") for order in (_FR, _EN))
         rows[iri]["name"] = french or next(iter(found.values()))
@@ -93,10 +102,12 @@ def _add_points(view: View, rows: dict[str, Row]) -> None:
     latitudes = {q.subject.value: _number(q.object, 90) for q in view.quads(None, ox.NamedNode(GEO + "lat"), None)}
     for row, quad in _objects(view, ox.NamedNode(GEO + "long"), rows):
         latitude, longitude = latitudes.get(quad.subject.value), _number(quad.object, 180)
-        if latitude is not None and longitude is not None and "lat" not in row:
-            row["lat"], row["lon"] = round(latitude, 5), round(longitude, 5)
+        if latitude is not None and longitude is not None:
+            point = (round(latitude, 5), round(longitude, 5))
+            if "lat" not in row or point < (row["lat"], row["lon"]):
+                row["lat"], row["lon"] = point
     for row, quad in _objects(view, ox.NamedNode(SCHEMA + "addressLocality"), rows):
-        row.setdefault("locality", quad.object.value)
+        _keep_least(row, "locality", quad.object.value)
 
 
 def _add_territories(view: View, hub: Hub, rows: dict[str, Row]) -> None:
@@ -104,7 +115,7 @@ def _add_territories(view: View, hub: Hub, rows: dict[str, Row]) -> None:
     for row, quad in _objects(view, hub.term("locatedIn"), rows):
         for level, prefix in prefixes.items():
             if quad.object.value.startswith(prefix):
-                row.setdefault(level, quad.object.value[len(prefix) :])
+                _keep_least(row, level, quad.object.value[len(prefix) :])
     for row in rows.values():
         commune = centre("commune", row.get("commune", ""))
         if commune is not None:
@@ -123,6 +134,10 @@ def _add_facets(view: View, hub: Hub, rows: dict[str, Row]) -> None:
                 code = quad.object.value[len(prefix) :].split("/", 1)[-1]
                 if code not in row.setdefault(key, []):
                     row[key].append(code)
+    for row in rows.values():
+        for key in FACETS.values():
+            if key in row:
+                row[key].sort()
 
 
 def _add_history(view: View, hub: Hub, rows: dict[str, Row]) -> None:
@@ -170,8 +185,28 @@ def compute_places(view: View, hub: Hub) -> list[Row]:
     return [rows[iri] for iri in sorted(rows)]
 
 
-def build_places(writer: Writer, hub: Hub) -> None:
-    places = compute_places(writer, hub)
+def updated_places(view: View, hub: Hub, changes: RecordChanges) -> list[Row] | None:
+    """The previous version's rows, those of the resources changed made again from what ``view`` says of them
+    now, and every record's twins drawn again; None when the previous rows cannot be read."""
+    try:
+        previous = json.loads((changes.previous / PLACES_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    changed = changes.resources
+    rows = {row["iri"]: row for row in previous if row["iri"] not in changed}
+    fresh = compute_places(memory_view(view, changed, hub), hub)
+    rows |= {row["iri"]: row for row in fresh if row["iri"] in changed}
+    for row in rows.values():
+        row.pop("twins", None)
+    _add_twins(view, hub, rows)
+    return [rows[iri] for iri in sorted(rows)]
+
+
+def build_places(writer: Writer, hub: Hub, changes: RecordChanges | None = None) -> None:
+    """Write the rows and the map of France; with ``changes``, from the previous version's rows."""
+    places = updated_places(writer, hub, changes) if changes is not None else None
+    if places is None:
+        places = compute_places(writer, hub)
     (writer.artifacts / PLACES_FILE).write_text(json.dumps(places, ensure_ascii=False), encoding="utf-8")
     body = json.dumps(feature_collection(places, hub, "fr"), ensure_ascii=False, separators=(",", ":"))
     (writer.artifacts / FRANCE_MAP_FILE).write_bytes(gzip.compress(body.encode("utf-8"), 6, mtime=0))

@@ -68,13 +68,21 @@ def _clean(text: str) -> str:
 
 
 def literal_texts(view: Snapshot | Writer, predicates: tuple[str, ...]) -> dict[str, dict[str, str]]:
-    """subject → {text: language} for the literals of ``predicates`` (one pass per predicate)."""
+    """subject → {text: language} for the literals of ``predicates`` (one pass per predicate).
+
+    A subject's texts come in the order of ``predicates``, then of their text and language, whatever order
+    the store keeps them in: an index made from a few records read into memory is the one made from the store.
+    """
     found: dict[str, dict[str, str]] = {}
     for predicate in predicates:
+        read: dict[str, list[tuple[str, str]]] = {}
         for quad in view.quads(None, ox.NamedNode(predicate), None):
             if isinstance(quad.object, ox.Literal) and isinstance(quad.subject, ox.NamedNode):
-                texts = found.setdefault(quad.subject.value, {})
-                texts.setdefault(_clean(quad.object.value), quad.object.language or "")
+                read.setdefault(quad.subject.value, []).append((_clean(quad.object.value), quad.object.language or ""))
+        for subject, pairs in read.items():
+            texts = found.setdefault(subject, {})
+            for text, language in sorted(pairs) if len(pairs) > 1 else pairs:
+                texts.setdefault(text, language)
     return found
 
 

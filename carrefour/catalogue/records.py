@@ -96,9 +96,10 @@ def _kinds_and_partners(view: View, hub: Hub) -> tuple[dict[str, str], dict[str,
 
 
 def _point(lats: list[ox.Term], longs: list[ox.Term]) -> tuple[float, float] | None:
+    """The first of a record's coordinates in the order of their text (the store's order is its own)."""
     try:
-        lat, lon = float(lats[0].value), float(longs[0].value)
-    except (IndexError, ValueError):
+        lat, lon = float(min(t.value for t in lats)), float(min(t.value for t in longs))
+    except ValueError:
         return None
     return (lat, lon) if -90 <= lat <= 90 and -180 <= lon <= 180 and (lat, lon) != (0.0, 0.0) else None
 

@@ -1,0 +1,114 @@
+"""After a harvest that changed a few records, the catalogue and the places are the previous version's brought
+up to date for them, and hold exactly what those made from the whole store hold."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+import pytest
+
+import carrefour.store.helper
+from bench.feeds import change, generate
+from carrefour.artifacts import CATALOGUE_FILE, places
+from carrefour.artifacts.catalogue import write_catalogue
+from carrefour.artifacts.changes import record_changes
+from carrefour.artifacts.places import FRANCE_MAP_FILE, PLACES_FILE, compute_places
+from carrefour.catalogue import entries
+from carrefour.catalogue.entries import ENTRIES_FILE
+from carrefour.map_features import feature_collection
+from carrefour.vocab import SCHEMA, SKOS, Hub
+from loader.validation import Validator
+from tests.conftest import DEFAULT_BASE
+from tests.harvest.test_unchanged import Hubs, write_feed
+from tests.support.sqlite_tables import tables
+
+RECORDS = 150
+
+
+@pytest.fixture(scope="module")
+def validator() -> Validator:
+    return Validator(Hub(DEFAULT_BASE))
+
+
+def records_read(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many records each reading of the store found for the catalogue and the places, from now on."""
+    counts: list[int] = []
+    for module, name, count in (
+        (entries, "read_records", lambda found: len(found[0])),
+        (places, "compute_places", len),
+    ):
+        original = getattr(module, name)
+
+        def counting(*args: object, original: Any = original, count: Any = count, **kwargs: object) -> object:
+            found = original(*args, **kwargs)
+            counts.append(count(found))
+            return found
+
+        monkeypatch.setattr(module, name, counting)
+    return counts
+
+
+@pytest.mark.parametrize("helper", [False, True], ids=["in-process", "helper"])
+def test_a_few_changed_records_update_the_catalogue_as_a_whole_reading_would(
+    tmp_path: Path, validator: Validator, monkeypatch: pytest.MonkeyPatch, helper: bool
+) -> None:
+    """In the session's process, the records read are counted; in the helper, what it is given is the same."""
+    records, _ = generate(RECORDS, seed=11)
+    feed = write_feed(tmp_path / "feed.json", records)
+    hubs = Hubs(tmp_path / "hub", feed, validator)
+    hubs.harvest()
+    change(records, 0.04, seed=11)
+    records[5]["nom"] = "Zébulon, tiers-lieu tout neuf"  # renamed: its card moves in the order of names
+    records.pop(7)  # one record no longer listed, one new
+    records.append({**records[20], "id": "mediation-numerique-new-00000001", "nom": "Aardvark numérique"})
+    write_feed(feed, records)
+
+    counts = records_read(monkeypatch)
+    if not helper:
+        monkeypatch.setattr(carrefour.store.helper, "cores", lambda: 1)
+    hubs.harvest()
+    if not helper:
+        assert len(counts) == 2 and max(counts) < RECORDS // 4  # only the records changed and those naming them
+    snapshot = hubs.store.snapshot()
+    folder = snapshot.info.artifacts
+    assert folder is not None
+    monkeypatch.undo()
+    whole = tmp_path / "whole" / CATALOGUE_FILE
+    whole.parent.mkdir()
+    write_catalogue(snapshot, hubs.hub, whole)
+    assert tables(folder / CATALOGUE_FILE) == tables(whole)
+    updated = json.loads((folder / ENTRIES_FILE).read_text(encoding="utf-8"))
+    assert updated == json.loads((whole.parent / ENTRIES_FILE).read_text(encoding="utf-8"))
+    rows = compute_places(snapshot, hubs.hub)
+    assert json.loads((folder / PLACES_FILE).read_text(encoding="utf-8")) == rows
+    drawn = json.loads(gzip.decompress((folder / FRANCE_MAP_FILE).read_bytes()))
+    assert drawn == json.loads(json.dumps(feature_collection(rows, hubs.hub, "fr")))
+    names = {row[0]: row[2] for row in updated["records"]}
+    assert "Aardvark numérique" in [text for found in names.values() for text in found]
+
+
+def test_more_than_records_changed_means_a_whole_reading(tmp_path: Path, validator: Validator) -> None:
+    records, _ = generate(40, seed=12)
+    hubs = Hubs(tmp_path, write_feed(tmp_path / "feed.json", records), validator)
+    hubs.harvest()
+    snapshot = hubs.store.snapshot()
+    record = next(q.subject for q in snapshot.quads(None, ox.NamedNode(SCHEMA + "name"), None, hubs.hub.graph(
+        "partner", hubs.spec.id)))  # fmt: skip
+    concept = next(q.subject for q in snapshot.quads(None, ox.NamedNode(SKOS + "prefLabel"), None))
+    with hubs.store.writer() as writer:
+        graph = hubs.hub.graph("partner", hubs.spec.id)
+        writer.amend_graph(graph, [ox.Quad(record, ox.NamedNode(SCHEMA + "name"), ox.Literal("Autre nom"), graph)])
+        found = record_changes(writer, hubs.hub)
+        assert found is not None and record.value in found.resources and len(found.resources) < 5
+        label = ox.Quad(concept, ox.NamedNode(SKOS + "prefLabel"), ox.Literal("Autre libellé", language="fr"), graph)
+        writer.amend_graph(graph, [label])
+        found = record_changes(writer, hubs.hub)
+        assert found is not None
+        filed = {q.subject.value.split("#")[0] for q in writer.quads(None, None, concept)} - {concept.value}
+        assert filed and {concept.value, record.value} | filed == found.resources  # its label is in their text
+        writer.amend_graph(graph, [ox.Quad(ox.BlankNode(), ox.NamedNode(SCHEMA + "name"), ox.Literal("?"), graph)])
+        assert record_changes(writer, hubs.hub) is None
