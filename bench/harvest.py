@@ -42,7 +42,7 @@ from bench.feeds import change, generate
 from bench.processes import measured_child
 from bench.validation import Run, measure
 from carrefour import paths
-from carrefour.artifacts import HELPED, builder_name
+from carrefour.artifacts.build import HELPED, builder_name
 from carrefour.vocab import Hub
 from loader.validation import Finding
 

@@ -27,7 +27,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from bench.synthetic import generate, partner_descriptions
-from carrefour.artifacts import build_artifacts
+from carrefour.artifacts.build import build_artifacts
 from carrefour.history import read
 from carrefour.history.append import append_versions, known_sources
 from carrefour.history.terms import HUB, Names

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from carrefour.artifacts import build_artifacts
+from carrefour.artifacts.build import build_artifacts
 from carrefour.store.base import Store
 from carrefour.vocab import DCT, FOAF, GEO, PROV, RDF, SCHEMA, XSD, Hub, slugify
 from loader.geo import Territories

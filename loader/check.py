@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from carrefour.artifacts import build_artifacts
+from carrefour.artifacts.build import build_artifacts
 from carrefour.artifacts.dumps import MANIFEST, dumps_folder, file_sha256, manifest_files, plan_dumps, read_manifest
 from carrefour.history.terms import history_graph
 from carrefour.store.base import Snapshot, Store

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from carrefour.artifacts import build_artifacts
+from carrefour.artifacts.build import build_artifacts
 from carrefour.config import Config
 from carrefour.errors import CarrefourError, HarvestError
 from carrefour.history.append import append_versions, known_sources

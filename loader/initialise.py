@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 import pyoxigraph as ox
 
-from carrefour.artifacts import build_artifacts
+from carrefour.artifacts.build import build_artifacts
 from carrefour.errors import CarrefourError
 from carrefour.history.terms import history_graph
 from carrefour.store.base import Store

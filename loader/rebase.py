@@ -13,7 +13,7 @@ from typing import TypeVar
 
 import pyoxigraph as ox
 
-from carrefour.artifacts import build_artifacts
+from carrefour.artifacts.build import build_artifacts
 from carrefour.store.embedded import EmbeddedStore
 from carrefour.vocab import Hub
 

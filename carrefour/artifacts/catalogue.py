@@ -127,10 +127,9 @@ def _packed(numbers: list[int]) -> bytes:
 
 
 def _facet_rows(
-    view: View, hub: Hub, groups: list[Group], codes: _Codes, texts: LiteralTexts
+    view: View, hub: Hub, groups: list[Group], codes: _Codes, texts: LiteralTexts, parents: dict[str, str]
 ) -> Iterator[tuple[object, ...]]:
     labels = texts(_LABELS)
-    parents = broader(view, hub)
     for (facet, value), (filed, covers) in sorted(_postings(groups).items()):
         if facet == "partner":
             iri = hub.iri("graph", CURATED) if value == CURATED else hub.partner(value).value
@@ -235,7 +234,8 @@ def write_catalogue(view: View, hub: Hub, target: Path, changes: RecordChanges |
     )  # fmt: skip
     records, others = [entry.record for entry in kept], [entry.record for entry in kept_others]
     text_rows = {entry.record.iri: entry.text for entry in (*kept, *kept_others)}
-    groups, positions = make_groups(view, hub, records)
+    parents = broader(view, hub)
+    groups, positions = make_groups(view, hub, records, parents)
     codes = _Codes(hub)
     membership = [(record, number) for number, group in enumerate(groups) for record in group.records]
     listed = membership + [(record, -1) for record in others]
@@ -257,7 +257,7 @@ def write_catalogue(view: View, hub: Hub, target: Path, changes: RecordChanges |
         connection.execute("INSERT INTO text(text) VALUES ('optimize')")
         connection.executemany(
             "INSERT INTO facet_values VALUES (NULL,?,?,?,?,?,?,?,?)",
-            _facet_rows(view, hub, groups, codes, texts),
+            _facet_rows(view, hub, groups, codes, texts, parents),
         )
         entries = gazetteer(regions, departements)
         connection.executemany(

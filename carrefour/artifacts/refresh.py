@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from contextlib import suppress
 
-from carrefour.artifacts import build_artifacts
+from carrefour.artifacts.build import build_artifacts
 from carrefour.artifacts.stale import STALE_FILE, stale_of
 from carrefour.hardlinks import link_tree
 from carrefour.store.base import Store, Writer

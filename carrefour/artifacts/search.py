@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import sqlite3
 import unicodedata
 from collections.abc import Iterator
@@ -26,6 +27,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from carrefour.artifacts.changes import RecordChanges, memory_view
 from carrefour.store.base import Snapshot, Writer
 from carrefour.vocab import RDF, SCHEMA, SKOS, Hub
 
@@ -136,7 +138,8 @@ def entries(view: Snapshot | Writer, hub: Hub) -> Iterator[tuple[str, ...]]:
                 kinds[subject.value] = kind
                 graph = quad.graph_name
                 if isinstance(graph, ox.NamedNode) and graph.value.startswith(partner_graphs):
-                    partners.setdefault(subject.value, graph.value[len(partner_graphs) :])
+                    partner = graph.value[len(partner_graphs) :]  # the first in their order, not the store's
+                    partners[subject.value] = min(partners.get(subject.value, partner), partner)
     names, others = literal_texts(view, NAMES), literal_texts(view, OTHER_NAMES)
     descriptions = literal_texts(view, DESCRIPTIONS_OF)
     for iri, kind in kinds.items():
@@ -148,15 +151,29 @@ def entries(view: Snapshot | Writer, hub: Hub) -> Iterator[tuple[str, ...]]:
         yield title, "\n".join(rest), *_by_language(descriptions.get(iri, {})), iri, kind, partners.get(iri, "")
 
 
-def build_search(writer: Writer, hub: Hub) -> None:
-    """Write ``search.sqlite`` for the version being published."""
+def build_search(writer: Writer, hub: Hub, changes: RecordChanges | None = None) -> None:
+    """Write ``search.sqlite`` for the version being published; with ``changes``, the previous version's index
+    with the entries of the resources changed written again (what the store says of them now)."""
     target = writer.artifacts / SEARCH_FILE
     temporary = target.with_suffix(".tmp")
     temporary.unlink(missing_ok=True)
+    previous = changes.previous / SEARCH_FILE if changes is not None else None
+    if previous is not None and previous.is_file():
+        shutil.copyfile(previous, temporary)
+    else:
+        changes = None
     connection = sqlite3.connect(temporary)
     try:
-        connection.execute(_SCHEMA_SQL)
-        connection.executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?)", entries(writer, hub))
+        if changes is None:
+            connection.execute(_SCHEMA_SQL)
+            connection.executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?)", entries(writer, hub))
+        else:
+            changed = changes.resources
+            connection.execute("CREATE TEMP TABLE changed(iri TEXT PRIMARY KEY)")
+            connection.executemany("INSERT INTO changed VALUES (?)", ((iri,) for iri in changed))
+            connection.execute("DELETE FROM entries WHERE iri IN (SELECT iri FROM changed)")
+            fresh = (row for row in entries(memory_view(writer, changed, hub), hub) if row[5] in changed)
+            connection.executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?)", fresh)
         connection.execute("INSERT INTO entries(entries) VALUES ('optimize')")
         connection.commit()
     finally:
@@ -219,7 +236,7 @@ def search(path: Path, text: str, offset: int, limit: int, lang: str = "fr") -> 
         total = connection.execute("SELECT count(*) FROM entries WHERE entries MATCH ?", (query,)).fetchone()[0]
         rows = connection.execute(
             f"SELECT iri, kind, partner, highlight(entries, 0, ?, ?), {snippets} "  # noqa: S608 - column names, numbers
-            f"FROM entries WHERE entries MATCH ? ORDER BY bm25(entries, {weights}), name LIMIT ? OFFSET ?",
+            f"FROM entries WHERE entries MATCH ? ORDER BY bm25(entries, {weights}), name, iri LIMIT ? OFFSET ?",
             (MARK_START, MARK_END, *(MARK_START, MARK_END) * len(described), query, limit, offset),
         ).fetchall()
     finally:

@@ -114,9 +114,11 @@ def _group(members: list[Record], hub: Hub, parents: dict[str, str], points: dic
     return group
 
 
-def make_groups(view: View, hub: Hub, records: list[Record]) -> tuple[list[Group], dict[str, tuple[float, float]]]:
+def make_groups(
+    view: View, hub: Hub, records: list[Record], parents: dict[str, str]
+) -> tuple[list[Group], dict[str, tuple[float, float]]]:
     """The groups of ``records`` in the order of their names (folded), and the mean point of each territory
-    that has placed records."""
+    that has placed records; ``parents``: what :func:`broader` reads."""
     by_iri = {record.iri: record for record in records}
     twins = _Twins()
     for quad in view.quads(None, ox.NamedNode(OWL + "sameAs"), None, Graphs(hub).links):
@@ -125,7 +127,6 @@ def make_groups(view: View, hub: Hub, records: list[Record]) -> tuple[list[Group
     members: dict[str, list[Record]] = defaultdict(list)
     for record in records:
         members[twins.find(record.iri)].append(record)
-    parents = broader(view, hub)
     points = _positions(records, parents)
     groups = [_group(found, hub, parents, points) for found in members.values()]
     groups.sort(key=lambda g: (place_key(g.name), g.records[0].iri))  # numbered in the order of their names

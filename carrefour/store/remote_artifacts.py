@@ -118,7 +118,7 @@ class VersionArtifacts:
         thread.start()
 
     def _rebuild(self, snapshot: Snapshot, hub: Hub, still_current: Callable[[], bool]) -> None:
-        from carrefour.artifacts import REBUILDABLE
+        from carrefour.artifacts.build import REBUILDABLE
 
         version = snapshot.info.version
         target = self.folder / version

@@ -1,10 +1,11 @@
-"""After a harvest that changed a few records, the catalogue and the places are the previous version's brought
-up to date for them, and hold exactly what those made from the whole store hold."""
+"""After a harvest that changed a few records, the catalogue, the places and the search index are the previous
+version's brought up to date for them, and hold exactly what those made from the whole store hold."""
 
 from __future__ import annotations
 
 import gzip
 import json
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -13,10 +14,12 @@ import pytest
 
 import carrefour.store.helper
 from bench.feeds import change, generate
-from carrefour.artifacts import CATALOGUE_FILE, places
+from carrefour.artifacts import places, search
+from carrefour.artifacts.build import CATALOGUE_FILE
 from carrefour.artifacts.catalogue import write_catalogue
 from carrefour.artifacts.changes import record_changes
 from carrefour.artifacts.places import FRANCE_MAP_FILE, PLACES_FILE, compute_places
+from carrefour.artifacts.search import SEARCH_FILE
 from carrefour.catalogue import entries
 from carrefour.catalogue.entries import ENTRIES_FILE
 from carrefour.map_features import feature_collection
@@ -40,11 +43,13 @@ def records_read(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     for module, name, count in (
         (entries, "read_records", lambda found: len(found[0])),
         (places, "compute_places", len),
+        (search, "entries", len),
     ):
         original = getattr(module, name)
 
         def counting(*args: object, original: Any = original, count: Any = count, **kwargs: object) -> object:
             found = original(*args, **kwargs)
+            found = found if isinstance(found, tuple | list) else list(found)  # the search's entries come one by one
             counts.append(count(found))
             return found
 
@@ -72,7 +77,7 @@ def test_a_few_changed_records_update_the_catalogue_as_a_whole_reading_would(
         monkeypatch.setattr(carrefour.store.helper, "cores", lambda: 1)
     hubs.harvest()
     if not helper:
-        assert len(counts) == 2 and max(counts) < RECORDS // 4  # only the records changed and those naming them
+        assert len(counts) == 3 and max(counts) < RECORDS // 4  # only the records changed and those naming them
     snapshot = hubs.store.snapshot()
     folder = snapshot.info.artifacts
     assert folder is not None
@@ -81,14 +86,16 @@ def test_a_few_changed_records_update_the_catalogue_as_a_whole_reading_would(
     whole.parent.mkdir()
     write_catalogue(snapshot, hubs.hub, whole)
     assert tables(folder / CATALOGUE_FILE) == tables(whole)
-    updated = json.loads((folder / ENTRIES_FILE).read_text(encoding="utf-8"))
-    assert updated == json.loads((whole.parent / ENTRIES_FILE).read_text(encoding="utf-8"))
+    updated = (folder / ENTRIES_FILE).read_text(encoding="utf-8")
+    assert updated == (whole.parent / ENTRIES_FILE).read_text(encoding="utf-8")
+    with sqlite3.connect(folder / SEARCH_FILE) as index:
+        assert sorted(index.execute("SELECT * FROM entries")) == sorted(search.entries(snapshot, hubs.hub))
     rows = compute_places(snapshot, hubs.hub)
     assert json.loads((folder / PLACES_FILE).read_text(encoding="utf-8")) == rows
     drawn = json.loads(gzip.decompress((folder / FRANCE_MAP_FILE).read_bytes()))
     assert drawn == json.loads(json.dumps(feature_collection(rows, hubs.hub, "fr")))
-    names = {row[0]: row[2] for row in updated["records"]}
-    assert "Aardvark numérique" in [text for found in names.values() for text in found]
+    names = [json.loads(line)[3] for line in updated.splitlines()[1:]]
+    assert "Aardvark numérique" in [text for found in names for text in found]
 
 
 def test_more_than_records_changed_means_a_whole_reading(tmp_path: Path, validator: Validator) -> None:

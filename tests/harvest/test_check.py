@@ -10,7 +10,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from carrefour.artifacts import build_artifacts
+from carrefour.artifacts.build import build_artifacts
 from carrefour.artifacts.dumps import DUMPS_DIR
 from carrefour.config import load_config
 from carrefour.store import store_for

@@ -16,7 +16,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from carrefour.artifacts import HELPED, build_artifacts, builder_name, run_claimed
+from carrefour.artifacts.build import HELPED, build_artifacts, builder_name, run_claimed
 from carrefour.artifacts.catalogue import CATALOGUE_FILE
 from carrefour.artifacts.facets import FACETS_FILE
 from carrefour.artifacts.search import SEARCH_FILE

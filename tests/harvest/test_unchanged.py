@@ -13,7 +13,7 @@ import pytest
 
 from bench.feeds import change, generate
 from bench.harvest import write_partner
-from carrefour import artifacts
+from carrefour.artifacts import build as artifacts
 from carrefour.artifacts.stats import compute_stats, read_stats
 from carrefour.history.read import versions_of
 from carrefour.history.terms import Names, history_graph

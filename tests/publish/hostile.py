@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 import pyoxigraph as ox
 
-from carrefour.artifacts import build_artifacts
+from carrefour.artifacts.build import build_artifacts
 from carrefour.store.base import Store
 from carrefour.vocab import DCT, FOAF, GEO, RDF, SCHEMA, SKOS, XSD, Graphs, Hub
 from loader.provenance import HarvestCounts, activity_iri, activity_triples, record_provenance, removal_triples

@@ -25,7 +25,7 @@ import requests
 from rdflib.compare import to_isomorphic
 
 from bench.synthetic import partner_descriptions
-from carrefour.artifacts import build_artifacts
+from carrefour.artifacts.build import build_artifacts
 from carrefour.store.base import Snapshot
 from tests.publish.conftest import LiveServer, build_hub
 from tests.support.backends import Backend

@@ -10,7 +10,7 @@ import rdflib
 import requests
 
 from bench.synthetic import partner_descriptions
-from carrefour.artifacts import build_artifacts
+from carrefour.artifacts.build import build_artifacts
 from carrefour.store.embedded import EmbeddedStore
 from carrefour.vocab import SCHEMA, Hub
 from tests.publish.conftest import build_hub

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from carrefour.artifacts import HELPED_FILES, REBUILDABLE
+from carrefour.artifacts.build import HELPED_FILES, REBUILDABLE
 from carrefour.artifacts.stats import STATS_FILE, stats_in
 from carrefour.store.embedded import EmbeddedStore
 from carrefour.store.remote_artifacts import COMPLETE, RebuildView, VersionArtifacts
