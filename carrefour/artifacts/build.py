@@ -10,8 +10,8 @@ helper has not begun; each builder is claimed by whichever process comes to it f
 (:func:`claim`), so that neither waits while the other has two to build.
 When the session changed nothing those builders read (a harvest that found every record
 unchanged only writes its own account: the activity, the report), their files are copied
-from the previous version instead; when it changed a few records, the catalogue is the
-previous version's, the places and the search index theirs, brought up to date for them
+from the previous version instead; when it changed a few records, the catalogue, the places,
+the search index and the facets are the previous version's brought up to date for them
 (:mod:`carrefour.artifacts.changes`).
 """
 
@@ -46,7 +46,7 @@ OWN: tuple[Builder, ...] = (build_stats, build_ontology, build_dumps)
 BUILDERS = (*OWN, *HELPED)
 # Those that bring the previous version's index up to date when a session changed only records
 # (carrefour.artifacts.changes): they are given the records changed.
-UPDATING: frozenset[Builder] = frozenset({build_catalogue, build_places, build_search})
+UPDATING: frozenset[Builder] = frozenset({build_catalogue, build_places, build_search, build_facets})
 # What a machine can rebuild from the store alone when it lacks a version's artifacts
 # (carrefour.store.remote_artifacts); the dumps read the whole store and are not among them.
 REBUILDABLE = (build_stats, build_ontology, build_search, build_facets, build_catalogue, build_places, build_calls)

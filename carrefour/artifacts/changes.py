@@ -25,7 +25,7 @@ import pyoxigraph as ox
 
 from carrefour.artifacts.stale import current_previous
 from carrefour.history.terms import history_graph
-from carrefour.store.base import Snapshot, Writer
+from carrefour.store.base import DatasetInfo, Snapshot, Writer
 from carrefour.store.embedded import OxigraphView, touch
 from carrefour.vocab import PROV, RDF, RDFS, Graphs, Hub
 
@@ -40,6 +40,14 @@ class RecordChanges:
 
     previous: Path  # the previous version's own artifacts folder
     resources: frozenset[str]  # whose entries may differ: the subjects changed, and the resources naming them
+    info: DatasetInfo  # the previous version's
+    earlier: bytes  # N-Quads: what the previous version said of them (:func:`memory_view`), for counts to take back
+
+    def before(self) -> OxigraphView:
+        """What the previous version said of the resources, as :func:`memory_view` of it shows."""
+        memory = ox.Store()
+        memory.load(self.earlier, format=ox.RdfFormat.N_QUADS)
+        return OxigraphView(memory, self.info)
 
 
 def account_touches(hub: Hub) -> frozenset[str]:
@@ -74,13 +82,20 @@ def record_changes(writer: Writer, hub: Hub) -> RecordChanges | None:
         for quad in view.quads(None, None, ox.NamedNode(iri))
         if isinstance(quad.subject, ox.NamedNode) and quad.graph_name not in elsewhere
     }
-    resources = changed | naming
-    return RecordChanges(previous, frozenset(resources)) if len(resources) <= MOST else None
+    resources = frozenset(changed | naming)
+    if len(resources) > MOST:
+        return None
+    earlier = _memory_store(before, resources, hub).dump(format=ox.RdfFormat.N_QUADS)
+    return RecordChanges(previous, resources, before.info, earlier)
 
 
 def memory_view(view: Snapshot | Writer, resources: frozenset[str], hub: Hub) -> OxigraphView:
     """What ``view`` says of ``resources``, their fragments and their carriers, in an in-memory store, with the
     ontology's subclasses (a record's kind counts them): the indexes read it as they read the whole store."""
+    return OxigraphView(_memory_store(view, resources, hub), view.info)
+
+
+def _memory_store(view: Snapshot | Writer, resources: frozenset[str], hub: Hub) -> ox.Store:
     carried_by, subclass = hub.term("carriedBy"), ox.NamedNode(RDFS + "subClassOf")
     memory = ox.Store()
     memory.extend(view.quads(None, subclass, None))
@@ -97,4 +112,4 @@ def memory_view(view: Snapshot | Writer, resources: frozenset[str], hub: Hub) ->
             target = quad.object
             if isinstance(target, ox.NamedNode) and (target.value.startswith(record) or quad.predicate == carried_by):
                 wanted.append(target)
-    return OxigraphView(memory, view.info)
+    return memory

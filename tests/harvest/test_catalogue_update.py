@@ -1,11 +1,12 @@
-"""After a harvest that changed a few records, the catalogue, the places and the search index are the previous
-version's brought up to date for them, and hold exactly what those made from the whole store hold."""
+"""After a harvest that changed a few records, the catalogue, the places, the search index and the facets are the
+previous version's brought up to date for them, and hold exactly what those made from the whole store hold."""
 
 from __future__ import annotations
 
 import gzip
 import json
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,10 +15,11 @@ import pytest
 
 import carrefour.store.helper
 from bench.feeds import change, generate
-from carrefour.artifacts import places, search
+from carrefour.artifacts import facets, places, search
 from carrefour.artifacts.build import CATALOGUE_FILE
 from carrefour.artifacts.catalogue import write_catalogue
 from carrefour.artifacts.changes import record_changes
+from carrefour.artifacts.facets import FACETS_FILE
 from carrefour.artifacts.places import FRANCE_MAP_FILE, PLACES_FILE, compute_places
 from carrefour.artifacts.search import SEARCH_FILE
 from carrefour.catalogue import entries
@@ -44,12 +46,13 @@ def records_read(monkeypatch: pytest.MonkeyPatch) -> list[int]:
         (entries, "read_records", lambda found: len(found[0])),
         (places, "compute_places", len),
         (search, "entries", len),
+        (facets, "tally", lambda found: sum(found["partner"][0].values())),  # the partners' records counted
     ):
         original = getattr(module, name)
 
         def counting(*args: object, original: Any = original, count: Any = count, **kwargs: object) -> object:
             found = original(*args, **kwargs)
-            found = found if isinstance(found, tuple | list) else list(found)  # the search's entries come one by one
+            found = list(found) if isinstance(found, Iterator) else found  # the search's entries come one by one
             counts.append(count(found))
             return found
 
@@ -77,7 +80,8 @@ def test_a_few_changed_records_update_the_catalogue_as_a_whole_reading_would(
         monkeypatch.setattr(carrefour.store.helper, "cores", lambda: 1)
     hubs.harvest()
     if not helper:
-        assert len(counts) == 3 and max(counts) < RECORDS // 4  # only the records changed and those naming them
+        # only the records changed and those naming them: read once each, and counted then and now for the facets
+        assert len(counts) == 5 and max(counts) < RECORDS // 4
     snapshot = hubs.store.snapshot()
     folder = snapshot.info.artifacts
     assert folder is not None
@@ -90,6 +94,8 @@ def test_a_few_changed_records_update_the_catalogue_as_a_whole_reading_would(
     assert updated == (whole.parent / ENTRIES_FILE).read_text(encoding="utf-8")
     with sqlite3.connect(folder / SEARCH_FILE) as index:
         assert sorted(index.execute("SELECT * FROM entries")) == sorted(search.entries(snapshot, hubs.hub))
+    counted = json.loads((folder / FACETS_FILE).read_text(encoding="utf-8"))
+    assert counted == json.loads(json.dumps(facets.compute_facets(snapshot, hubs.hub)))
     rows = compute_places(snapshot, hubs.hub)
     assert json.loads((folder / PLACES_FILE).read_text(encoding="utf-8")) == rows
     drawn = json.loads(gzip.decompress((folder / FRANCE_MAP_FILE).read_bytes()))
