@@ -1,4 +1,5 @@
-"""Giving memory back to the system after a large, short-lived structure is gone.
+"""Memory: given back to the system after a large, short-lived structure is gone, and not scanned while a
+batch builds one (:func:`collection_paused`).
 
 glibc keeps the memory that freed objects held (an in-memory store of a million
 records, their Python terms) for later allocations instead of returning it, so a
@@ -16,6 +17,8 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 
 
@@ -33,3 +36,22 @@ def release_free_memory() -> None:
     trim = _malloc_trim()
     if trim is not None:
         trim(0)
+
+
+@contextmanager
+def collection_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a batch builds millions of short-lived, acyclic objects.
+
+    Python collects the oldest generation each time the objects alive grew by a quarter:
+    an index built from 75,000 records' entries paid for five or six scans of everything
+    alive (13.4 s with them, 10.4 s without, for the catalogue of a 1 % change at 40,000
+    records).  What the batch frees goes by reference counting as ever; a cycle it left
+    waits for the next collection, once this is over.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

@@ -34,6 +34,7 @@ from carrefour.artifacts.places import FRANCE_MAP_FILE, PLACES_FILE, build_place
 from carrefour.artifacts.search import SEARCH_FILE, build_search
 from carrefour.artifacts.stale import current_previous
 from carrefour.artifacts.stats import build_stats
+from carrefour.memory import collection_paused
 from carrefour.store.base import Snapshot, Writer
 from carrefour.store.helper import Helper
 from carrefour.vocab import Hub
@@ -92,10 +93,11 @@ def run_builders(
     seconds = {}
     for builder in builders:
         clock = time.perf_counter()
-        if builder in UPDATING:
-            builder(view, hub, changes)  # type: ignore[arg-type, call-arg]
-        else:
-            builder(view, hub)  # type: ignore[arg-type]  # a checkpoint view has the writer's artifacts folder
+        with collection_paused():
+            if builder in UPDATING:
+                builder(view, hub, changes)  # type: ignore[arg-type, call-arg]
+            else:
+                builder(view, hub)  # type: ignore[arg-type]  # a checkpoint view has the writer's artifacts folder
         seconds[builder_name(builder)] = time.perf_counter() - clock
     return seconds
 
