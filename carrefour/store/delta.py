@@ -39,6 +39,12 @@ class Delta:
         """The statements one of the two views holds and the other not (a record rewritten as it was: none)."""
         return {quad for quad in self.statements() if holds(before, quad) != holds(now, quad)}
 
+    def removed_and_added(self, before: Reader, now: Reader) -> tuple[set[ox.Quad], set[ox.Quad]]:
+        """The statements only ``before`` holds, and those only ``now`` holds."""
+        effective = self.effective(before, now)
+        removed = {quad for quad in effective if holds(before, quad)}
+        return removed, effective - removed
+
 
 class Reader(Protocol):
     def quads(self, subject: Any, predicate: Any, object: Any, graph: Any) -> Iterator[ox.Quad]: ...

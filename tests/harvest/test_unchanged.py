@@ -14,10 +14,11 @@ import pytest
 from bench.feeds import change, generate
 from bench.harvest import write_partner
 from carrefour.artifacts import build as artifacts
+from carrefour.artifacts import dumps
 from carrefour.artifacts.stats import compute_stats, read_stats
 from carrefour.history.read import versions_of
 from carrefour.history.terms import Names, history_graph
-from carrefour.store.embedded import EmbeddedStore
+from carrefour.store.embedded import EmbeddedStore, OxigraphView
 from carrefour.vocab import DCT, PROV, RDF, Hub
 from loader.check import check_dumps
 from loader.harvest import PartnerHarvest, harvest
@@ -220,9 +221,12 @@ def dumped(folder: Path, name: str, format: ox.RdfFormat) -> set[tuple[ox.Term, 
     return {(t.subject, t.predicate, t.object) for t in parsed}
 
 
-def test_the_dumps_after_a_changed_feed_hold_what_the_store_holds(tmp_path: Path, validator: Validator) -> None:
+def test_the_dumps_after_a_changed_feed_hold_what_the_store_holds(
+    tmp_path: Path, validator: Validator, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A changed feed amends the partner graph (and its provenance): the dumps written then, partly copied
-    from the previous version's members, hold exactly what the store holds."""
+    from the previous version's members, the amended graphs made from the previous version's N-Triples and
+    what the session changed, hold exactly what the store holds."""
     records, _ = generate(RECORDS, seed=11)
     feed = write_feed(tmp_path / "feed.json", records)
     hubs = Hubs(tmp_path, feed, validator)
@@ -230,8 +234,17 @@ def test_the_dumps_after_a_changed_feed_hold_what_the_store_holds(tmp_path: Path
     change(records, 0.1, seed=11)
     records.pop(5)
     write_feed(feed, records)
+    read_back: list[ox.NamedNode] = []  # the graphs read from the store to be dumped
+    original = OxigraphView.dump
+    monkeypatch.setattr(OxigraphView, "dump", lambda view, output, fmt, graph=None: (
+        read_back.append(graph), original(view, output, fmt, graph)))  # fmt: skip
+    amended: list[bytes] = []
+    made = dumps.amended_triples
+    monkeypatch.setattr(dumps, "amended_triples", lambda *args: amended.append(made(*args)) or amended[-1])
     again = hubs.harvest()
     assert again.diff.updated and again.diff.removed
+    partner_graph = hubs.hub.graph("partner", hubs.spec.id)
+    assert partner_graph not in read_back and amended  # the amended graph is not read back from the store
     snapshot = hubs.store.snapshot()
     folder = snapshot.info.artifacts
     assert folder is not None
