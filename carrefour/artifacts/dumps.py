@@ -332,24 +332,30 @@ class Amendments:
 
 
 def amended_triples(previous: bytes, removed: list[ox.Triple], added: list[ox.Triple]) -> bytes | None:
-    """A graph's N-Triples from its previous ones, less the lines of the statements removed, plus those added,
-    each subject's lines together (the Turtle groups them); None when a blank node is among them (its label in
-    the previous dump is the store's own).
+    """A graph's N-Triples from its previous ones, less the lines of the statements removed, plus those added;
+    None when a blank node is among them (its label in the previous dump is the store's own).
 
+    A subject's new lines take the place of its first line removed (a value changed stays among the
+    subject's others, and the Turtle groups them); those of a subject that lost nothing come last, together.
     Reading a million statements back from the store took 6 to 11 s of a 1 % change at 40,000 records;
-    this is lines compared as bytes: both sides are written by the store's N-Triples writer, the session's
+    this compares lines as bytes: both sides are written by the store's N-Triples writer, the session's
     literals in the store's canonical form (``as_stored``).
     """
     if any(isinstance(term, ox.BlankNode) for t in (*removed, *added) for term in (t.subject, t.object)):
         return None
     gone = set(_lines(removed))
-    grouped: dict[bytes, list[bytes]] = {}
-    for line in previous.splitlines(keepends=True):
-        if line not in gone:
-            grouped.setdefault(line[: line.index(b" ")], []).append(line)
+    pending: dict[bytes, list[bytes]] = {}
     for line in _lines(added):
-        grouped.setdefault(line[: line.index(b" ")], []).append(line)
-    return b"".join(b"".join(lines) for lines in grouped.values())
+        pending.setdefault(line[: line.index(b" ")], []).append(line)
+    kept: list[bytes] = []
+    for line in previous.splitlines(keepends=True):
+        if line in gone:
+            kept += pending.pop(line[: line.index(b" ")], ())
+        else:
+            kept.append(line)
+    for lines in pending.values():
+        kept += lines
+    return b"".join(kept)
 
 
 def _lines(triples: list[ox.Triple]) -> list[bytes]:

@@ -26,6 +26,7 @@ from rdflib.compare import to_isomorphic
 
 from bench.synthetic import partner_descriptions
 from carrefour.artifacts.build import build_artifacts
+from carrefour.artifacts.dumps import amended_triples
 from carrefour.store.base import Snapshot
 from tests.publish.conftest import LiveServer, build_hub
 from tests.support.backends import Backend
@@ -279,3 +280,23 @@ def test_dumps_follow_each_new_publication(store_backend: Backend) -> None:
         assert new_count == int(old_count["results"]["bindings"][0]["n"]["value"]) + 1
     finally:
         stop_server(process)
+
+
+def test_an_amended_graph_is_its_previous_lines_less_those_removed_plus_those_added() -> None:
+    """Lines compared as the store writes them (``"2.50"`` is written ``"2.5"``); a subject's new values take
+    the place of its first value removed; a new subject comes last; a blank node leaves it to the store."""
+    node, other, new = (ox.NamedNode(f"http://x.test/{name}") for name in ("a", "b", "c"))
+    name, price = ox.NamedNode("http://schema.org/name"), ox.NamedNode("http://schema.org/price")
+    decimal = ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")
+    before = [ox.Triple(node, name, ox.Literal("A")), ox.Triple(node, price, ox.Literal("2.5", datatype=decimal)),
+              ox.Triple(other, name, ox.Literal("B"))]  # fmt: skip
+    previous = ox.serialize(before, format=ox.RdfFormat.N_TRIPLES)
+    removed = [ox.Triple(node, price, ox.Literal("2.50", datatype=decimal))]
+    added = [ox.Triple(node, price, ox.Literal("3", datatype=decimal)), ox.Triple(new, name, ox.Literal("C"))]
+    amended = amended_triples(previous, removed, added)
+    assert amended is not None
+    assert [line.split(b" ", 1)[0] for line in amended.splitlines()] == [b"<http://x.test/a>"] * 2 + [
+        b"<http://x.test/b>", b"<http://x.test/c>"]  # fmt: skip
+    assert {quad.triple for quad in ox.parse(amended, format=ox.RdfFormat.N_TRIPLES)} == {
+        before[0], ox.Triple(node, price, ox.Literal("3", datatype=decimal)), before[2], added[1]}  # fmt: skip
+    assert amended_triples(previous, [], [ox.Triple(ox.BlankNode(), name, ox.Literal("D"))]) is None
