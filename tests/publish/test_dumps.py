@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import http.client
+import io
 import json
 import subprocess
 import sys
@@ -293,10 +294,13 @@ def test_an_amended_graph_is_its_previous_lines_less_those_removed_plus_those_ad
     previous = ox.serialize(before, format=ox.RdfFormat.N_TRIPLES)
     removed = [ox.Triple(node, price, ox.Literal("2.50", datatype=decimal))]
     added = [ox.Triple(node, price, ox.Literal("3", datatype=decimal)), ox.Triple(new, name, ox.Literal("C"))]
-    amended = amended_triples(previous, removed, added)
-    assert amended is not None
+    output = io.BytesIO()
+    cut = previous.index(b"\n") + 1
+    assert amended_triples([previous[:cut], previous[cut:]], removed, added, output) == 4  # chunks of whole lines
+    amended = output.getvalue()
     assert [line.split(b" ", 1)[0] for line in amended.splitlines()] == [b"<http://x.test/a>"] * 2 + [
         b"<http://x.test/b>", b"<http://x.test/c>"]  # fmt: skip
     assert {quad.triple for quad in ox.parse(amended, format=ox.RdfFormat.N_TRIPLES)} == {
         before[0], ox.Triple(node, price, ox.Literal("3", datatype=decimal)), before[2], added[1]}  # fmt: skip
-    assert amended_triples(previous, [], [ox.Triple(ox.BlankNode(), name, ox.Literal("D"))]) is None
+    blank = [ox.Triple(ox.BlankNode(), name, ox.Literal("D"))]
+    assert amended_triples([previous], [], blank, output) is None
