@@ -13,7 +13,8 @@ What a harvest says of itself (its activity, which harvest produced each record,
 records' content hashes), the records' versions and event streams (the history graph)
 and the removals (the changes graph) are about nodes of their own, which none of the
 indexes reads: they are left out.  A session that does not keep its list of statements
-(a graph came whole), or changed a blank node, has the indexes made whole.
+(a graph came whole), changed a blank node, or changed what many thousands of resources
+name (a partner's description: its every record) has the indexes made whole.
 """
 
 from __future__ import annotations
@@ -29,9 +30,10 @@ from carrefour.store.base import DatasetInfo, Snapshot, Writer
 from carrefour.store.embedded import OxigraphView, touch
 from carrefour.vocab import PROV, RDF, RDFS, Graphs, Hub
 
-# Past this many resources to read again, reading every record is cheaper (a record read by its subject, its
-# fragments and its carriers costs some 0.2 ms; every record by property, 13 s at 40,000 records).
-MOST = 20_000
+# Past this many resources to read again, the indexes are made whole: a resource read by subject with its
+# fragments and carriers costs 0.33 to 0.36 ms (400 and 4,000 initiatives of the 40,000-record benchmark store),
+# and four indexes read them, where reading every record by property costs the catalogue 13 s.
+MOST = 10_000
 
 
 @dataclass(frozen=True)
