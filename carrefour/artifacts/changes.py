@@ -13,8 +13,9 @@ What a harvest says of itself (its activity, which harvest produced each record,
 records' content hashes), the records' versions and event streams (the history graph)
 and the removals (the changes graph) are about nodes of their own, which none of the
 indexes reads: they are left out.  A session that does not keep its list of statements
-(a graph came whole), changed a blank node, or changed what many thousands of resources
-name (a partner's description: its every record) has the indexes made whole.
+(a graph came whole), whose list is long beside the store (a partner's first harvest),
+that changed a blank node, or changed what many thousands of resources name (a partner's
+description: its every record) has the indexes made whole.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from carrefour.artifacts.stale import current_previous
+from carrefour.artifacts.stats import short_beside, stats_in
 from carrefour.history.terms import history_graph
 from carrefour.store.base import DatasetInfo, Snapshot, Writer
 from carrefour.store.embedded import OxigraphView, touch
@@ -67,7 +69,7 @@ def account_touches(hub: Hub) -> frozenset[str]:
 def record_changes(writer: Writer, hub: Hub) -> RecordChanges | None:
     """The resources whose index entries this session may have changed; None when the indexes must be made whole."""
     previous, before, delta = current_previous(writer), writer.previous, writer.delta
-    if previous is None or before is None or delta is None:
+    if previous is None or before is None or delta is None or not short_beside(delta, stats_in(previous) or {}):
         return None
     account, elsewhere = account_touches(hub), {history_graph(hub), Graphs(hub).changes}
     changed: set[str] = set()

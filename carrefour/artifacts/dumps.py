@@ -39,7 +39,14 @@ import pyoxigraph as ox
 from carrefour import formats
 from carrefour.artifacts.licences import graph_licence, open_graphs
 from carrefour.artifacts.stale import current_previous
-from carrefour.artifacts.stats import dumped_triples, graph_counts, partner_graphs, stats_in, union_triples
+from carrefour.artifacts.stats import (
+    dumped_triples,
+    graph_counts,
+    partner_graphs,
+    short_beside,
+    stats_in,
+    union_triples,
+)
 from carrefour.history.terms import history_graph
 from carrefour.store.base import Snapshot, Writer
 from carrefour.vocab import RDF, XSD, Graphs, Hub, slugify
@@ -562,13 +569,17 @@ def _amender(reused: _Reused, graph: ox.NamedNode, amendments: Amendments | None
     return amend
 
 
-def session_amendments(writer: Writer, sizes: dict[str, int]) -> Amendments | None:
-    """What the session removed from and added to each graph it changed, when it kept the list.
+def session_amendments(writer: Writer, sizes: dict[str, int], previous: dict[str, Any]) -> Amendments | None:
+    """What the session removed from and added to each graph it changed, when it kept the list and the list is
+    short beside the store (else the graphs it changed are read back from the store).
 
     :param sizes: the statements each graph holds now (the version's statistics).
+    :param previous: the previous version's statistics.
     """
-    if writer.delta is None or writer.previous is None:
+    if writer.delta is None or writer.previous is None or not short_beside(writer.delta, previous):
         return None
+    if all(writer.written(graph) is not None for graph in writer.changed):
+        return Amendments({}, sizes)  # every graph changed was replaced by a list: none amended
     found: dict[ox.NamedNode, Amendment] = {}
     for index, quads in enumerate(writer.delta.removed_and_added(writer.previous, writer)):
         for quad in quads:
@@ -592,7 +603,9 @@ def build_dumps(writer: Writer, hub: Hub) -> None:
         writer, hub, writer.artifacts / DUMPS_DIR, content=writer.written, union=own.get("dumped_triples"),
         previous=previous / DUMPS_DIR if previous is not None else None,
         unchanged=lambda graph: graph not in writer.changed,
-        amendments=session_amendments(writer, sizes) if previous is not None and sizes is not None else None,
+        amendments=session_amendments(writer, sizes, stats_in(previous) or {})
+        if previous is not None and sizes is not None
+        else None,
     )  # fmt: skip
 
 

@@ -303,6 +303,8 @@ def test_statistics_adjusted_by_a_small_session_are_those_counted_from_scratch(t
         writer.replace_graph(alpha, [*shared, *own, *typed, *extra])
         writer.replace_graph(beta, [*shared, *triples(hub, "b", 20, "beta")])
         writer.replace_graph(hub.graph("partner", "gamma"), [*shared[:3], *triples(hub, "g", 5, "gamma")])
+        # a graph the second session leaves alone: beside the store, its list of statements is short
+        writer.replace_graph(hub.graph("partner", "still"), triples(hub, "x", 1500, "still"))
         build_stats(writer, hub)
     with store.writer() as writer:
         added = [*shared[:5], *triples(hub, "n", 10, "new"), own[1]]  # in beta already, new, in alpha already
@@ -312,8 +314,23 @@ def test_statistics_adjusted_by_a_small_session_are_those_counted_from_scratch(t
         writer.amend_graph(beta, [own[30]], shared[40:45])
         writer.drop_graph(hub.graph("partner", "gamma"))  # a small graph gone, a new one come
         writer.replace_graph(hub.graph("partner", "delta"), [*own[:2], *triples(hub, "d", 3, "delta")])
-        assert adjusted_stats(writer, hub) is not None  # the session kept its list of statements
+        assert adjusted_stats(writer, hub) is not None  # the session kept its list of statements, a short one
         build_stats(writer, hub)
         counted = compute_stats(writer, hub)
     assert read_stats(store.snapshot()) == counted
     assert gone.value not in counted["predicates"]
+
+
+def test_statistics_after_a_session_long_beside_the_store_are_counted_again(tmp_path: Path) -> None:
+    """Looking up each of 500 statements in a store of 50 costs more than counting the store: it is counted."""
+    hub = Hub("http://127.0.0.1:8080/")
+    store = EmbeddedStore(tmp_path / "store", hub.base)
+    with store.writer() as writer:
+        writer.replace_graph(hub.graph("partner", "alpha"), triples(hub, "a", 50, "alpha"))
+        build_stats(writer, hub)
+    with store.writer() as writer:
+        writer.replace_graph(hub.graph("partner", "beta"), triples(hub, "b", 500, "beta"))
+        assert writer.delta is not None and adjusted_stats(writer, hub) is None
+        build_stats(writer, hub)
+        counted = compute_stats(writer, hub)
+    assert read_stats(store.snapshot()) == counted and counted["graphs"][hub.graph("partner", "beta").value] == 500
