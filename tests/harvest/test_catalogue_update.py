@@ -15,7 +15,7 @@ import pytest
 
 import carrefour.store.helper
 from bench.feeds import change, generate
-from carrefour.artifacts import facets, places, search
+from carrefour.artifacts import catalogue, facets, places, search
 from carrefour.artifacts.build import CATALOGUE_FILE
 from carrefour.artifacts.catalogue import write_catalogue
 from carrefour.artifacts.changes import record_changes
@@ -102,6 +102,42 @@ def test_a_few_changed_records_update_the_catalogue_as_a_whole_reading_would(
     assert drawn == json.loads(json.dumps(feature_collection(rows, hubs.hub, "fr")))
     names = [json.loads(line)[3] for line in updated.splitlines()[1:]]
     assert "Aardvark numérique" in [text for found in names for text in found]
+
+
+def test_records_changed_in_place_amend_the_previous_index(
+    tmp_path: Path, validator: Validator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No record came or went and no card moved: the previous index is amended (its rows and full-text entries
+    of the records changed taken back and written again), and holds what one made whole holds, word for word."""
+    records, _ = generate(RECORDS, seed=13)
+    feed = write_feed(tmp_path / "feed.json", records)
+    hubs = Hubs(tmp_path / "hub", feed, validator)
+    hubs.harvest()
+    change(records, 0.05, seed=13)  # addresses, services (their labels are in the text), dates
+    records[3]["description"] = "Un atelier de réparation de vélos, ouvert le samedi."
+    records[3]["nom"] += " bis"  # a name typed whole changes; the card keeps its place in the order of names
+    write_feed(feed, records)
+    amended: list[int] = []
+    original = catalogue._amend_records
+
+    def counting(connection: sqlite3.Connection, listed: list[Any], *args: Any) -> None:
+        amended.append(len(listed))
+        original(connection, listed, *args)
+
+    monkeypatch.setattr(catalogue, "_amend_records", counting)
+    monkeypatch.setattr(carrefour.store.helper, "cores", lambda: 1)
+    hubs.harvest()
+    assert amended and amended[0] > RECORDS
+    snapshot = hubs.store.snapshot()
+    folder = snapshot.info.artifacts
+    assert folder is not None
+    whole = tmp_path / "whole" / CATALOGUE_FILE
+    whole.parent.mkdir()
+    write_catalogue(snapshot, hubs.hub, whole)
+    found, expected = tables(folder / CATALOGUE_FILE), tables(whole)
+    assert found == expected and any("velo" in row for row in found["text words"])
+    assert any(" bis'" in row for row in found["names"])
+    assert (folder / ENTRIES_FILE).read_bytes() == (whole.parent / ENTRIES_FILE).read_bytes()
 
 
 def test_more_than_records_changed_means_a_whole_reading(tmp_path: Path, validator: Validator) -> None:
