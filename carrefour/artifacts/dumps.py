@@ -31,6 +31,7 @@ import shutil
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
@@ -136,9 +137,10 @@ class _HashingWriter:
 
 
 class GzipOutput:
-    """One dump being written: gzip into a temporary file, hashed on the way, renamed into place at the end.
+    """One dump being written: gzip members into a temporary file, hashed on the way, renamed into place at the end.
 
-    Each graph goes in as its own gzip member (``member``), or as a member copied whole (``copy``).
+    Each graph goes in as its own gzip member, compressed once for every file holding the same bytes
+    (:func:`_write_members`) or copied from the previous version's file.
     """
 
     def __init__(self, target: Path, mtime: int) -> None:
@@ -146,43 +148,20 @@ class GzipOutput:
         self._temporary = target.with_name(f".{target.name}.partial")
         self._raw = open(self._temporary, "wb")  # noqa: SIM115 - closed by finish() or abort()
         self._hashing = _HashingWriter(self._raw)
-        self._mtime = mtime
-        self._gzip: gzip.GzipFile | None = None
+        self.mtime = mtime
         self.members: dict[str, tuple[int, int]] = {}  # graph -> (offset, length)
-        self._graph: str | None = None
 
-    def member(self, graph: str) -> None:
-        """Start the member of ``graph``: what is written next goes into it."""
-        self._close_member()
-        self._graph = graph
-        self.members[graph] = (self._hashing.size, 0)
-        self._gzip = gzip.GzipFile(
-            filename="", mode="wb", fileobj=self._hashing, compresslevel=GZIP_LEVEL, mtime=self._mtime
-        )
-
-    def write(self, data: bytes) -> int:
-        if self._gzip is None:
-            raise ValueError("a dump is written graph by graph: member() first")
-        return self._gzip.write(data)
-
-    def copy(self, graph: str, compressed: bytes) -> None:
-        """A member written before, as it was."""
-        self._close_member()
-        self.members[graph] = (self._hashing.size, len(compressed))
-        self._hashing.write(compressed)
-
-    def _close_member(self) -> None:
-        if self._gzip is not None and self._graph is not None:
-            self._gzip.close()  # the member's trailer; the file stays open
-            offset = self.members[self._graph][0]
-            self.members[self._graph] = (offset, self._hashing.size - offset)
-        self._gzip, self._graph = None, None
+    def copy(self, graph: str, compressed: Iterable[bytes]) -> None:
+        """The member of ``graph``, compressed already (in chunks)."""
+        offset = self._hashing.size
+        for chunk in compressed:
+            self._hashing.write(chunk)
+        self.members[graph] = (offset, self._hashing.size - offset)
 
     def finish(self) -> tuple[int, str]:
         """Close, sync and publish the file under its name; its compressed size and SHA-256."""
         if not self.members:  # an empty dump is still a gzip file
-            self.member("")
-        self._close_member()
+            self.copy("", [gzip.compress(b"", compresslevel=GZIP_LEVEL, mtime=self.mtime)])
         self._raw.flush()
         os.fsync(self._raw.fileno())
         self._raw.close()
@@ -190,8 +169,6 @@ class GzipOutput:
         return self._hashing.size, self._hashing.sha256.hexdigest()
 
     def abort(self) -> None:
-        if self._gzip is not None:
-            self._gzip.close()
         self._raw.close()
         self._temporary.unlink(missing_ok=True)
 
@@ -234,6 +211,14 @@ class _Reused:
             return None
         return _member_lines(self._folder / WHOLE_QUADS, *member, f" {graph} .\n".encode())
 
+    def turtle(self, graph: ox.NamedNode) -> Iterator[bytes] | None:
+        """The graph's Turtle as the previous version dumped it (its member of the union), in chunks of whole
+        lines; None when there is no such member."""
+        member = self._members.get(WHOLE_UNION, {}).get(graph.value)
+        if self._folder is None or member is None:
+            return None
+        return _member_lines(self._folder / WHOLE_UNION, *member)
+
     def copy(self, graph: ox.NamedNode, plans: list[DumpPlan], outputs: dict[str, GzipOutput]) -> int | None:
         """Copy the graph's members into the files holding it; its statements (None: it must be written)."""
         holding = [plan.file for plan in plans if plan.holds(graph.value)]
@@ -245,10 +230,7 @@ class _Reused:
         ):
             return None
         for file in holding:
-            offset, length = self._members[file][graph.value]
-            with open(self._folder / file, "rb") as previous:
-                previous.seek(offset)
-                outputs[file].copy(graph.value, previous.read(length))
+            outputs[file].copy(graph.value, _chunks(self._folder / file, *self._members[file][graph.value]))
         return self._lines[graph.value]
 
 
@@ -260,7 +242,7 @@ class _TriplesToQuads:
     between two writes is kept until its end arrives.
     """
 
-    def __init__(self, output: GzipOutput | IO[bytes], graph: ox.NamedNode) -> None:
+    def __init__(self, output: IO[bytes], graph: ox.NamedNode) -> None:
         self._output = output
         self._end = f" {graph} .\n".encode()
         self._pending = b""
@@ -279,27 +261,25 @@ class _TriplesToQuads:
             raise ValueError("the N-Triples of a graph ended inside a statement")
 
 
-_Sink = GzipOutput | _TriplesToQuads | IO[bytes]
-
-
-def _sinks(
-    plans: list[DumpPlan], outputs: dict[str, GzipOutput], graph: ox.NamedNode, names: tuple[str, ...]
-) -> list[_Sink]:
-    """The dumps that ``graph`` goes into, among the formats ``names``."""
-    return [
-        _TriplesToQuads(outputs[plan.file], graph) if plan.format == "nq" else outputs[plan.file]
-        for plan in plans
-        if plan.format in names and plan.holds(graph.value)
-    ]
+_Sink = _TriplesToQuads | IO[bytes]
 
 
 Content = Callable[[ox.NamedNode], "list[ox.Quad | ox.Triple] | None"]
 CHUNK = 1 << 20
 
 
-def _member_lines(path: Path, offset: int, length: int, end: bytes) -> Iterator[bytes]:
-    """The lines of a gzip member of N-Quads of one graph, as N-Triples (``end``, the graph's name and the
-    final dot, becomes the dot: no raw line break is inside a term), in chunks that end with a line."""
+def _chunks(path: Path, offset: int, length: int) -> Iterator[bytes]:
+    """``length`` bytes of the file from ``offset``, a few MiB at a time."""
+    with open(path, "rb") as source:
+        source.seek(offset)
+        while length > 0 and (data := source.read(min(CHUNK, length))):
+            length -= len(data)
+            yield data
+
+
+def _member_lines(path: Path, offset: int, length: int, end: bytes | None = None) -> Iterator[bytes]:
+    """The lines of a gzip member, in chunks that end with a line; of N-Quads of one graph, as N-Triples with
+    ``end`` (the graph's name and the final dot, which becomes the dot: no raw line break is inside a term)."""
     inflate = zlib.decompressobj(wbits=31)  # a gzip member
     pending = b""
     with open(path, "rb") as source:
@@ -312,24 +292,20 @@ def _member_lines(path: Path, offset: int, length: int, end: bytes) -> Iterator[
             chunk = pending + inflate.decompress(data)
             cut = chunk.rfind(b"\n") + 1
             pending = chunk[cut:]
-            yield chunk[:cut].replace(end, b" .\n")
+            yield chunk[:cut] if end is None else chunk[:cut].replace(end, b" .\n")
     if pending + inflate.flush():
         raise ValueError(f"{path}: a member ends inside a statement")
 
 
 def _graph_files(
-    view: Snapshot | Writer,
-    graph: ox.NamedNode,
-    content: Content | None,
-    amend: Callable[[IO[bytes]], bool] | None,
-    scratch: Path,
+    view: Snapshot | Writer, graph: ox.NamedNode, content: Content | None, amend: _Amend | None, scratch: Path
 ) -> None:
     """The graph as N-Triples in ``scratch.nt`` and as Turtle in ``scratch.ttl``.
 
     A graph the write session has just replaced is serialised from the list it was
     given (duplicates dropped, as the store drops them), a fraction of a second for a
     million triples; a graph it amended is written by ``amend`` (from the previous
-    version's N-Triples) when it can; any other graph is read from the store once, as N-Triples, and
+    version's N-Triples and Turtle) when it can; any other graph is read from the store once, as N-Triples, and
     that file is parsed again into Turtle (parsing is several times faster than
     reading the store a second time).  The store's order keeps each subject's triples
     together, and so does a writer's list, so the Turtle groups them.
@@ -344,10 +320,15 @@ def _graph_files(
         ox.serialize(triples, ttl, ox.RdfFormat.TURTLE)
         return
     with open(nt, "wb") as output:
-        if amend is None or not amend(output):
+        amended = amend is not None and amend.triples(output)
+        if not amended:
             output.seek(0)
             output.truncate()
             view.dump(output, ox.RdfFormat.N_TRIPLES, graph)
+    if amended and amend is not None and amend.turtle is not None:
+        with open(ttl, "wb") as output:
+            amend.turtle(output)
+        return
     ox.serialize(ox.parse(path=nt, format=ox.RdfFormat.N_TRIPLES), ttl, ox.RdfFormat.TURTLE)
 
 
@@ -393,6 +374,39 @@ def amended_triples(
         output.writelines(lines)
         written += len(lines)
     return written
+
+
+def amended_turtle(previous: Iterable[bytes], now: dict[bytes, bytes], output: IO[bytes]) -> None:
+    """Write a graph's Turtle from its previous one (chunks of whole lines), each subject of ``now`` (written as in
+    Turtle, ``<iri>``) in its block there given, in place of its block before, or after every other block.
+
+    The store's Turtle writer begins each subject's block on a line of its own and every following line of it with
+    a tab (it writes no prefix, and escapes a line break in a literal): a block is found by its first line.
+    Parsing a million statements again to write them as Turtle took 3.4 s of a 1 % change at 40,000 records.
+    """
+    pending = dict(now)
+    for chunk in previous:
+        kept: list[bytes] = []
+        replaced = False
+        for line in chunk.splitlines(keepends=True):
+            if line[:1] != b"\t":
+                subject = line[: line.find(b" ")]
+                replaced = subject in now
+                if replaced:
+                    kept.append(pending.pop(subject, b""))
+            if not replaced:
+                kept.append(line)
+        output.writelines(kept)
+    output.writelines(pending.values())
+
+
+def _blocks(view: Snapshot | Writer, graph: ox.NamedNode, subjects: set[ox.NamedNode]) -> dict[bytes, bytes]:
+    """Subject (as Turtle writes it) -> its block of the graph's Turtle now (empty: it has none left)."""
+    found = {}
+    for subject in subjects:
+        triples = [quad.triple for quad in view.quads(subject, None, None, graph)]
+        found[str(subject).encode()] = ox.serialize(triples, format=ox.RdfFormat.TURTLE) if triples else b""
+    return found
 
 
 def _lines(triples: list[ox.Triple]) -> list[bytes]:
@@ -500,12 +514,8 @@ def write_dumps(
             if copied is not None:
                 counts[graph.value] = copied
                 continue
-            for plan in plans:
-                if plan.holds(graph.value):
-                    outputs[plan.file].member(graph.value)
-            _graph_files(view, graph, content, _amender(reused, graph, amendments), scratch)
-            counts[graph.value] = _copy(scratch.with_suffix(".nt"), _sinks(plans, outputs, graph, ("nq", "nt")))
-            _copy(scratch.with_suffix(".ttl"), _sinks(plans, outputs, graph, ("ttl",)))
+            _graph_files(view, graph, content, _amender(view, reused, graph, amendments), scratch)
+            counts[graph.value] = _write_members(scratch, graph, [p for p in plans if p.holds(graph.value)], outputs)
         for file, output in outputs.items():
             written[file] = output.finish()
     except BaseException:
@@ -514,7 +524,7 @@ def write_dumps(
                 output.abort()
         raise
     finally:
-        for suffix in (".nt", ".ttl"):
+        for suffix in (".nt", ".ttl", ".gz"):
             scratch.with_suffix(suffix).unlink(missing_ok=True)
     date = view.info.published.isoformat()
     licences = {graph.value: graph_licence(view, hub, graph.value) for graph in graphs}
@@ -553,20 +563,52 @@ def write_dumps(
     return manifest
 
 
-def _amender(reused: _Reused, graph: ox.NamedNode, amendments: Amendments | None) -> Callable[[IO[bytes]], bool] | None:
-    """What writes the graph's N-Triples from the previous version's and what the session changed, when both are
-    known; it says whether they make as many statements as the graph holds (else the graph is read from the store).
+def _write_members(scratch: Path, graph: ox.NamedNode, holding: list[DumpPlan], outputs: dict[str, GzipOutput]) -> int:
+    """The graph's member of each file ``holding`` it, from its N-Triples and Turtle in ``scratch``; its statements.
+
+    Each format's member is compressed once and copied into every file of that format: the hub's N-Quads and its
+    open part hold the same bytes, and so do the union's Turtle and the partner's (compressing 5 members, where
+    3 differ, took 3.4 s of a 1 % change's 11.5 s of dumps at 40,000 records).
     """
+    lines = 0
+    packed = scratch.with_suffix(".gz")
+    for name, suffix in (("nq", ".nt"), ("nt", ".nt"), ("ttl", ".ttl")):
+        files = [plan.file for plan in holding if plan.format == name]
+        if not files:
+            continue
+        mtime = outputs[files[0]].mtime
+        with open(packed, "wb") as raw, gzip.GzipFile("", "wb", GZIP_LEVEL, raw, mtime) as member:
+            counted = _copy(scratch.with_suffix(suffix), [_TriplesToQuads(member, graph) if name == "nq" else member])
+        lines = counted if suffix == ".nt" else lines
+        for file in files:
+            outputs[file].copy(graph.value, _chunks(packed, 0, packed.stat().st_size))
+    return lines
+
+
+@dataclass(frozen=True)
+class _Amend:
+    triples: Callable[[IO[bytes]], bool]  # writes the N-Triples; whether they count what the graph holds
+    turtle: Callable[[IO[bytes]], None] | None  # writes the Turtle, once the N-Triples are right
+
+
+def _amender(
+    view: Snapshot | Writer, reused: _Reused, graph: ox.NamedNode, amendments: Amendments | None
+) -> _Amend | None:
+    """What writes the graph's N-Triples, and its Turtle, from the previous version's and what the session changed,
+    when both are known (else the graph is read from the store)."""
     amendment = amendments.changes.get(graph) if amendments is not None else None
     previous = reused.triples(graph) if amendment is not None else None
     if previous is None or amendment is None or amendments is None:
         return None
     size = amendments.sizes.get(graph.value)
+    turtle = reused.turtle(graph)
 
-    def amend(output: IO[bytes]) -> bool:
+    def triples(output: IO[bytes]) -> bool:
         return amended_triples(previous, *amendment, output) == size
 
-    return amend
+    subjects = {t.subject for t in (*amendment[0], *amendment[1]) if isinstance(t.subject, ox.NamedNode)}
+    blocks = partial(_blocks, view, graph, subjects)
+    return _Amend(triples, None if turtle is None else lambda output: amended_turtle(turtle, blocks(), output))
 
 
 def session_amendments(writer: Writer, sizes: dict[str, int], previous: dict[str, Any]) -> Amendments | None:

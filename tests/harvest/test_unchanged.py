@@ -241,10 +241,15 @@ def test_the_dumps_after_a_changed_feed_hold_what_the_store_holds(
     amended: list[bytes] = []
     made = dumps.amended_triples
     monkeypatch.setattr(dumps, "amended_triples", lambda *args: amended.append(made(*args)) or amended[-1])
+    turtles: list[int] = []
+    turtle = dumps.amended_turtle
+    monkeypatch.setattr(dumps, "amended_turtle", lambda previous, now, output: (
+        turtles.append(len(now)), turtle(previous, now, output)))  # fmt: skip
     again = hubs.harvest()
     assert again.diff.updated and again.diff.removed
     partner_graph = hubs.hub.graph("partner", hubs.spec.id)
     assert partner_graph not in read_back and amended  # the amended graph is not read back from the store
+    assert turtles and max(turtles) >= len(again.diff.updated)  # nor parsed again to be written as Turtle
     snapshot = hubs.store.snapshot()
     folder = snapshot.info.artifacts
     assert folder is not None

@@ -27,7 +27,7 @@ from rdflib.compare import to_isomorphic
 
 from bench.synthetic import partner_descriptions
 from carrefour.artifacts.build import build_artifacts
-from carrefour.artifacts.dumps import amended_triples
+from carrefour.artifacts.dumps import amended_triples, amended_turtle
 from carrefour.store.base import Snapshot
 from tests.publish.conftest import LiveServer, build_hub
 from tests.support.backends import Backend
@@ -304,3 +304,28 @@ def test_an_amended_graph_is_its_previous_lines_less_those_removed_plus_those_ad
         before[0], ox.Triple(node, price, ox.Literal("3", datatype=decimal)), before[2], added[1]}  # fmt: skip
     blank = [ox.Triple(ox.BlankNode(), name, ox.Literal("D"))]
     assert amended_triples([previous], [], blank, output) is None
+
+
+def test_an_amended_graphs_turtle_has_each_changed_subjects_block_in_place_of_its_previous_one() -> None:
+    """Blocks found by their first line (the others begin with a tab): one replaced where it was, one gone, one new
+    after the others; a literal holding a line break and a subject's values on several lines stay whole."""
+    a, b, c, d = (ox.NamedNode(f"http://x.test/{name}") for name in "abcd")
+    name, knows = ox.NamedNode("http://schema.org/name"), ox.NamedNode("http://schema.org/knows")
+    before = [ox.Triple(a, name, ox.Literal("A\nA2")), ox.Triple(a, knows, b), ox.Triple(a, knows, c),
+              ox.Triple(b, name, ox.Literal("B")), ox.Triple(b, knows, a),
+              ox.Triple(c, name, ox.Literal("C"))]  # fmt: skip
+    previous = ox.serialize(before, format=ox.RdfFormat.TURTLE)
+    assert previous.count(b"\n\t") >= 2  # the writer's layout this relies on: several lines a subject
+    now = {
+        b"<http://x.test/b>": ox.serialize([ox.Triple(b, name, ox.Literal("Bé"))], format=ox.RdfFormat.TURTLE),
+        b"<http://x.test/c>": b"",
+        b"<http://x.test/d>": ox.serialize([ox.Triple(d, name, ox.Literal("D"))], format=ox.RdfFormat.TURTLE),
+    }
+    output = io.BytesIO()
+    cut = previous.index(b"\n") + 1
+    amended_turtle([previous[:cut], previous[cut:]], now, output)  # chunks of whole lines
+    amended = output.getvalue()
+    firsts = [line.split(b" ", 1)[0] for line in amended.splitlines() if not line.startswith(b"\t")]
+    assert firsts == [b"<http://x.test/a>", b"<http://x.test/b>", b"<http://x.test/d>"]
+    assert {quad.triple for quad in ox.parse(amended, format=ox.RdfFormat.TURTLE)} == {
+        *before[:3], ox.Triple(b, name, ox.Literal("Bé")), ox.Triple(d, name, ox.Literal("D"))}  # fmt: skip
