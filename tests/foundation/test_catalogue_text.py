@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest
 
 from carrefour.artifacts.search import MARK_END, MARK_START
-from carrefour.catalogue.french import index_text, keys
+from carrefour.catalogue.french import fold, index_text, keys
 from carrefour.catalogue.places import find_places, place_key
 from server.catalogue.query import Query, parse_query
 from server.catalogue.snippets import Wanted, snippet
@@ -117,3 +121,11 @@ def test_snippets_mark_the_words_searched_in_any_inflection() -> None:
     cut = snippet(text, Wanted("atelier numerique"))
     assert cut.startswith("…") and cut.endswith("…")
     assert f"{MARK_START}ateliers{MARK_END} {MARK_START}numériques{MARK_END}" in cut
+
+
+@given(st.text())
+def test_folding_drops_exactly_the_combining_marks_of_the_decomposed_text(text: str) -> None:
+    """What one translation does is what testing every character does, for any text."""
+    decomposed = unicodedata.normalize("NFKD", text.lower().replace("œ", "oe").replace("æ", "ae"))
+    assert fold(text) == "".join(char for char in decomposed if not unicodedata.combining(char))
+    assert fold("Œuvre Épicée à Saint-Brieuc") == "oeuvre epicee a saint-brieuc"
