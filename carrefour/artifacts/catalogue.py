@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import orjson
+
 from carrefour.artifacts.changes import RecordChanges
 from carrefour.artifacts.licences import graph_licence
 from carrefour.artifacts.search import LiteralTexts, title_of
@@ -125,6 +127,11 @@ def _postings(groups: list[Group]) -> dict[tuple[str, str], tuple[list[int], lis
     return found
 
 
+def _json(value: object) -> str:
+    """JSON text of a cell: orjson takes a fifteenth of the time of ``json.dumps`` (110,000 cells at 40,000 records)."""
+    return orjson.dumps(value).decode()
+
+
 def _packed(numbers: list[int]) -> bytes:
     return array("i", sorted(set(numbers))).tobytes()
 
@@ -143,8 +150,8 @@ def _facet_rows(
             iri = value
             names, extra = ({}, {}) if facet == "kind" else (_labels(labels.get(value, {})), {})
         parent = codes.code("territory", parents[value]) if facet == "territory" and value in parents else ""
-        yield (facet, codes.code(facet, value), iri, json.dumps(names, ensure_ascii=False), parent,
-               _packed(filed), _packed(covers), json.dumps(extra))  # fmt: skip
+        yield (facet, codes.code(facet, value), iri, _json(names), parent, _packed(filed),
+               _packed(covers), _json(extra))  # fmt: skip
 
 
 def _category_labels(texts: LiteralTexts) -> dict[str, list[str]]:
@@ -211,10 +218,10 @@ def _group_rows(
         values["territory"] = sorted(codes.code("territory", t) for t in group.located)
         point = group.point or (None, None)
         yield (number, group.kind, group.name, group.records[0].name_in("en"),
-               json.dumps([ids[record.iri] for record in group.records]), " ".join(sorted(group.partners)),
+               _json([ids[record.iri] for record in group.records]), " ".join(sorted(group.partners)),
                codes.code("territory", group.commune) if group.commune else "", group.locality, *point,
-               int(group.approximate), group.modified, group.website, json.dumps(values),
-               json.dumps(given, ensure_ascii=False))  # fmt: skip
+               int(group.approximate), group.modified, group.website, _json(values),
+               _json(given))  # fmt: skip
 
 
 @dataclass(frozen=True)
