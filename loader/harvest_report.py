@@ -165,12 +165,18 @@ def write_records(result: PartnerHarvest, hub: Hub, path: Path) -> None:
         write_nquads(result.content, graph, path)
         return
     left = {iri.encode() for iri in result.diff.unchanged if iri not in result.records}
+    # every record of the previous file is left as it was (none updated, removed or mapped again): copied whole,
+    # where sorting its million lines out took 1.5 s at 40,000 records
+    whole = len(left) == len(result.diff.unchanged) and not (result.diff.updated or result.diff.removed)
     mapped = path.with_name(f".{path.name}.mapped")
     try:
         write_nquads(result.content, graph, mapped)
         with open(path, "wb") as output:
             with open(result.previous_records, "rb") as previous:
-                output.writelines(line for line in previous if line[1 : line.find(b">")].split(b"#", 1)[0] in left)
+                if whole:
+                    shutil.copyfileobj(previous, output)
+                else:
+                    output.writelines(line for line in previous if line[1 : line.find(b">")].split(b"#", 1)[0] in left)
             with open(mapped, "rb") as fresh:
                 shutil.copyfileobj(fresh, output)
     finally:
