@@ -133,10 +133,9 @@ def _registry(previous: Snapshot | None, hub: Hub, partner_id: str) -> dict[tupl
     """(kind, record key) -> IRI of what the partner published, including removed records."""
     if previous is None:
         return {}
-    query = "SELECT ?s ?key ?g WHERE { GRAPH ?g { ?s ?recordKey ?key } }".replace(
-        "?recordKey", str(hub.term("recordKey"))
-    )
-    rows = previous.select(query, {"g": hub.graph("partner", partner_id)})
+    # a pattern, not a query: no SPARQL evaluation for the partner's every record (1.4 s at 40,000 records)
+    keys = previous.quads(None, hub.term("recordKey"), None, hub.graph("partner", partner_id))
+    rows: list[dict[str, ox.Term]] = [{"s": quad.subject, "key": quad.object} for quad in keys]
     removed_query = (
         "SELECT ?s ?key ?g ?p WHERE { GRAPH ?g { ?r ?removedResource ?s ; ?recordKey ?key ; ?partner ?p } }".replace(
             "?removedResource", str(hub.term("removedResource"))
