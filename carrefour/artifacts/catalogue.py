@@ -281,8 +281,8 @@ def write_catalogue(view: View, hub: Hub, target: Path, changes: RecordChanges |
     temporary.unlink(missing_ok=True)
     earlier = changes.previous / CATALOGUE_FILE if changes is not None and entries.earlier is not None else None
     amending = earlier is not None and _same_numbers(earlier, hub, listed)
-    if amending:
-        shutil.copyfile(earlier, temporary)  # type: ignore[arg-type]
+    if earlier is not None and amending:
+        shutil.copyfile(earlier, temporary)
     connection = sqlite3.connect(temporary)
     try:
         if amending:

@@ -322,7 +322,8 @@ def test_an_amended_graphs_turtle_has_each_changed_subjects_block_in_place_of_it
         b"<http://x.test/d>": ox.serialize([ox.Triple(d, name, ox.Literal("D"))], format=ox.RdfFormat.TURTLE),
     }
     output = io.BytesIO()
-    cut = previous.index(b"\n") + 1
+    cut = previous.index(b"\n", previous.index(b"\n<http://x.test/b> ") + 1) + 1  # inside the block of b, replaced
+    assert previous[cut:].startswith(b"\t")
     amended_turtle([previous[:cut], previous[cut:]], now, output)  # chunks of whole lines
     amended = output.getvalue()
     firsts = [line.split(b" ", 1)[0] for line in amended.splitlines() if not line.startswith(b"\t")]
