@@ -43,6 +43,7 @@ from loader.provenance import (
     activity_triples,
     earlier_activities,
     previous_record_times,
+    published_record_iris,
     record_provenance,
     removal_triples,
     stale_provenance,
@@ -311,9 +312,11 @@ def _harvest_partner(
     clock = time.perf_counter()
     result.rejected = result.report.rejected_records()
     graph = hub.graph("partner", spec.id)
-    times = previous_record_times(previous, hub, spec.id)
     if memo.skipped:  # the records left as published are neither read nor compared
-        published = published_records(previous, graph, set(times) - set(memo.skipped))
+        assert previous is not None
+        published = published_records(
+            previous, graph, published_record_iris(previous, hub, spec.id) - set(memo.skipped)
+        )
     else:
         published = group_by_record(previous.quads(graph=graph)) if previous is not None else {}
     result.kept = _kept_as_published(result, published, group_by_record(triples))
@@ -344,10 +347,12 @@ def _harvest_partner(
     fresh = result.diff.loaded | result.diff.updated
     if memo.skipped:  # the records left as published keep their provenance statements where they are
         assert previous is not None
+        times = previous_record_times(previous, hub, spec.id, current)
         result.provenance += record_provenance(hub, activity, result.ended, current, fresh, times, hashes)
-        named = {times[iri].generated_by for iri in memo.skipped if iri in times}
-        result.provenance_stale = stale_provenance(previous, hub, spec.id, set(current) | result.diff.removed, named)
+        rewritten = set(current) | result.diff.removed
+        result.provenance_stale = stale_provenance(previous, hub, spec.id, rewritten, memo.skipped.keys())
     else:
+        times = previous_record_times(previous, hub, spec.id)
         result.provenance += record_provenance(hub, activity, result.ended, listed, fresh, times, hashes)
         result.provenance += earlier_activities(previous, hub, spec.id, result.provenance, activity)
     result.memo = memo.categories(hashes)

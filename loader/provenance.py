@@ -13,6 +13,7 @@ change feed.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
@@ -72,15 +73,30 @@ class PublishedTimes(NamedTuple):
     generated_by: str | None
 
 
-def previous_record_times(snapshot: Snapshot | None, hub: Hub, partner_id: str) -> dict[str, PublishedTimes]:
-    """Each record's provenance in the published provenance graph."""
+def previous_record_times(
+    snapshot: Snapshot | None, hub: Hub, partner_id: str, records: Collection[str] | None = None
+) -> dict[str, PublishedTimes]:
+    """Each record's provenance in the published provenance graph (``records``: of those only, read by subject:
+    a re-harvest that maps 1 % of 40,000 records again read 120,000 statements, 1.7 s, for 400 of them)."""
     if snapshot is None:
         return {}
     graph = hub.graph("provenance", partner_id)
-    created = {q.subject.value: q.object.value for q in snapshot.quads(None, _CREATED, None, graph)}
-    modified = {q.subject.value: q.object.value for q in snapshot.quads(None, _MODIFIED, None, graph)}
-    by = {q.subject.value: q.object.value for q in snapshot.quads(None, GENERATED_BY, None, graph)}
+    wanted = (_CREATED, _MODIFIED, GENERATED_BY)
+    if records is None:
+        quads: Iterable[ox.Quad] = (q for predicate in wanted for q in snapshot.quads(None, predicate, None, graph))
+    else:
+        found = snapshot.lookup([ox.NamedNode(iri) for iri in records], wanted)
+        quads = (quad for quad in found if quad.graph_name == graph)
+    read: dict[ox.NamedNode, dict[str, str]] = {_CREATED: {}, _MODIFIED: {}, GENERATED_BY: {}}
+    for quad in quads:
+        read[quad.predicate][quad.subject.value] = quad.object.value
+    created, modified, by = read[_CREATED], read[_MODIFIED], read[GENERATED_BY]
     return {iri: PublishedTimes(created[iri], modified[iri], by.get(iri)) for iri in created.keys() & modified.keys()}
+
+
+def published_record_iris(snapshot: Snapshot, hub: Hub, partner_id: str) -> set[str]:
+    """The records the partner's provenance graph describes (each has its creation date)."""
+    return {q.subject.value for q in snapshot.quads(None, _CREATED, None, hub.graph("provenance", partner_id))}
 
 
 def record_provenance(
@@ -128,14 +144,19 @@ def earlier_activities(
 
 
 def stale_provenance(
-    snapshot: Snapshot, hub: Hub, partner_id: str, rewritten: set[str], still_named: set[str | None]
+    snapshot: Snapshot, hub: Hub, partner_id: str, rewritten: set[str], left: Collection[str]
 ) -> list[ox.Quad]:
     """What a harvest that leaves most records as published removes from their provenance graph: the statements
     about the ``rewritten`` records, the graph's own generation, and the activities no record names any more
-    (those ``still_named`` by the records left as they were stay described)."""
+    (those named by a record ``left`` as it was stay described: for each activity, the records naming it are
+    read until one of them is left)."""
     graph = hub.graph("provenance", partner_id)
     activities = snapshot.quads(None, ox.NamedNode(RDF + "type"), hub.term("HarvestActivity"), graph)
-    gone = {q.subject.value for q in activities} - {name for name in still_named if name is not None}
+    gone = {
+        activity.subject.value
+        for activity in activities
+        if not any(q.subject.value in left for q in snapshot.quads(None, GENERATED_BY, activity.subject, graph))
+    }
     subjects = [hub.graph("partner", partner_id).value, *sorted(rewritten), *sorted(gone)]
     return [q for subject in subjects for q in snapshot.quads(ox.NamedNode(subject), None, None, graph)]
 
