@@ -282,17 +282,11 @@ def _member_lines(path: Path, offset: int, length: int, end: bytes | None = None
     ``end`` (the graph's name and the final dot, which becomes the dot: no raw line break is inside a term)."""
     inflate = zlib.decompressobj(wbits=31)  # a gzip member
     pending = b""
-    with open(path, "rb") as source:
-        source.seek(offset)
-        while length > 0:
-            data = source.read(min(CHUNK, length))
-            if not data:
-                break
-            length -= len(data)
-            chunk = pending + inflate.decompress(data)
-            cut = chunk.rfind(b"\n") + 1
-            pending = chunk[cut:]
-            yield chunk[:cut] if end is None else chunk[:cut].replace(end, b" .\n")
+    for data in _chunks(path, offset, length):
+        chunk = pending + inflate.decompress(data)
+        cut = chunk.rfind(b"\n") + 1
+        pending = chunk[cut:]
+        yield chunk[:cut] if end is None else chunk[:cut].replace(end, b" .\n")
     if pending + inflate.flush():
         raise ValueError(f"{path}: a member ends inside a statement")
 
