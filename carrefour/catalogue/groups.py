@@ -9,14 +9,17 @@ département, its région and France), and covers the territories its records se
 
 Its point is a record's own coordinates, else its commune's position: the mean of the
 coordinates of the records placed in that commune (the official code gives no
-centroids), marked approximate.
+centroids), marked approximate.  The coordinates are summed as whole nanodegrees, so
+that a sum brought up to date for a few records (``carrefour.artifacts.catalogue_amend``)
+is exactly the sum made again: floats added in another order are not.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import pyoxigraph as ox
 
@@ -62,6 +65,30 @@ class _Twins:
             self.parent[second] = first
 
 
+class Placed(NamedTuple):
+    """The records placed in a territory with their own coordinates: how many, and their sums in nanodegrees."""
+
+    records: int
+    lat: int
+    lon: int
+
+    @property
+    def point(self) -> tuple[float, float]:
+        return self.lat / self.records / NANO, self.lon / self.records / NANO
+
+    def plus(self, point: tuple[float, float], sign: int = 1) -> Placed:
+        lat, lon = nanodegrees(point)
+        return Placed(self.records + sign, self.lat + sign * lat, self.lon + sign * lon)
+
+
+NANO = 10**9
+NOWHERE = Placed(0, 0, 0)
+
+
+def nanodegrees(point: tuple[float, float]) -> tuple[int, int]:
+    return round(point[0] * NANO), round(point[1] * NANO)
+
+
 def broader(view: View, hub: Hub) -> dict[str, str]:
     """Territory IRI -> the territory that contains it (commune → département → région → France)."""
     graph = Graphs(hub).territories
@@ -72,7 +99,21 @@ def broader(view: View, hub: Hub) -> dict[str, str]:
     }
 
 
-def containing(territories: Iterable[str], parents: dict[str, str]) -> set[str]:
+class BroaderAsked(dict[str, str]):
+    """What :func:`broader` reads, read as asked (``get``): the territories of a few records, not 35,000."""
+
+    def __init__(self, view: View, hub: Hub) -> None:
+        super().__init__()
+        self._view, self._graph = view, Graphs(hub).territories
+
+    def get(self, territory: str, default: str | None = None) -> str | None:  # type: ignore[override]
+        if territory not in self:
+            found = self._view.quads(ox.NamedNode(territory), ox.NamedNode(SKOS + "broader"), None, self._graph)
+            self[territory] = next((q.object.value for q in found if isinstance(q.object, ox.NamedNode)), "")
+        return self[territory] or default
+
+
+def containing(territories: Iterable[str], parents: Mapping[str, str]) -> set[str]:
     """The territories and every territory containing them."""
     found: set[str] = set()
     for territory in territories:
@@ -82,18 +123,22 @@ def containing(territories: Iterable[str], parents: dict[str, str]) -> set[str]:
     return found
 
 
-def _positions(records: list[Record], parents: dict[str, str]) -> dict[str, tuple[float, float]]:
-    """Territory -> the mean point of the records placed in it (communes, départements, régions)."""
-    sums: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
+def _positions(records: list[Record], parents: Mapping[str, str]) -> dict[str, Placed]:
+    """Territory -> the records placed in it (communes, départements, régions), whose mean is its position."""
+    sums: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     for record in records:
         if record.point is not None:
+            lat, lon = nanodegrees(record.point)
             for territory in containing(record.located, parents):
                 total = sums[territory]
-                total[0], total[1], total[2] = total[0] + record.point[0], total[1] + record.point[1], total[2] + 1
-    return {territory: (lat / n, lon / n) for territory, (lat, lon, n) in sums.items()}
+                total[0], total[1], total[2] = total[0] + 1, total[1] + lat, total[2] + lon
+    return {territory: Placed(*total) for territory, total in sums.items()}
 
 
-def _group(members: list[Record], hub: Hub, parents: dict[str, str], points: dict[str, tuple[float, float]]) -> Group:
+def make_group(
+    members: list[Record], hub: Hub, parents: Mapping[str, str], points: Mapping[str, Placed]
+) -> Group:  # fmt: skip
+    """The group of twin records ``members`` (sorted in place, the strongest first)."""
     members.sort(key=lambda r: (RECORD_KINDS.index(r.kind), -len(r.descriptions), sorted(r.partners), r.iri))
     names = Counter(record.name for record in members)
     group = Group(members, members[0].kind, max(names, key=lambda name: (names[name], name == members[0].name)))
@@ -110,15 +155,15 @@ def _group(members: list[Record], hub: Hub, parents: dict[str, str], points: dic
         group.modified = max(group.modified, record.modified)
         group.website = group.website or record.website
     if group.point is None and group.commune in points:
-        group.point, group.approximate = points[group.commune], True
+        group.point, group.approximate = points[group.commune].point, True
     return group
 
 
 def make_groups(
     view: View, hub: Hub, records: list[Record], parents: dict[str, str]
-) -> tuple[list[Group], dict[str, tuple[float, float]]]:
-    """The groups of ``records`` in the order of their names (folded), and the mean point of each territory
-    that has placed records; ``parents``: what :func:`broader` reads."""
+) -> tuple[list[Group], dict[str, Placed]]:
+    """The groups of ``records`` in the order of their names (:func:`group_key`), and the records placed in each
+    territory; ``parents``: what :func:`broader` reads."""
     by_iri = {record.iri: record for record in records}
     twins = _Twins()
     for quad in view.quads(None, ox.NamedNode(OWL + "sameAs"), None, Graphs(hub).links):
@@ -128,6 +173,11 @@ def make_groups(
     for record in records:
         members[twins.find(record.iri)].append(record)
     points = _positions(records, parents)
-    groups = [_group(found, hub, parents, points) for found in members.values()]
-    groups.sort(key=lambda g: (place_key(g.name), g.records[0].iri))  # numbered in the order of their names
+    groups = [make_group(found, hub, parents, points) for found in members.values()]
+    groups.sort(key=group_key)  # numbered in the order of their names
     return groups, points
+
+
+def group_key(group: Group) -> tuple[str, str]:
+    """Where a group comes in the catalogue's order: by its name folded, then its first record."""
+    return place_key(group.name), group.records[0].iri

@@ -47,17 +47,18 @@ def programme_details(
     wanted = {r.iri for r in records if r.kind == "programme" or r.values.get("support")}
     details: dict[str, dict[str, Any]] = {iri: {} for iri in wanted}
     for key, local in TEXTS.items():
-        for iri, found in texts((hub.ns + local,)).items():
+        for iri, found in texts((hub.ns + local,), wanted).items():
             if iri in wanted:
                 details[iri][key] = _by_language(found)
     funders = _linked(view, wanted, hub.term("funder"))  # the funders of a record's cf:Funding nodes
-    names = texts((SCHEMA + "name",))
-    for key, (local,) in PEOPLE.items():
-        linked = _linked(view, wanted, hub.term(local))
+    linked = {key: _linked(view, wanted, hub.term(local)) for key, (local,) in PEOPLE.items()}
+    actors = {actor for found in (funders, *linked.values()) for named in found.values() for actor in named}
+    names = texts((SCHEMA + "name",), actors)
+    for key, linked_by in linked.items():
         for iri in wanted:
-            actors = linked.get(iri, []) + [a for a in funders.get(iri, []) if key == "funded_by"]
-            if actors:
-                details[iri][key] = [[actor, _by_language(names.get(actor, {}))] for actor in dict.fromkeys(actors)]
+            given = linked_by.get(iri, []) + [a for a in funders.get(iri, []) if key == "funded_by"]
+            if given:
+                details[iri][key] = [[actor, _by_language(names.get(actor, {}))] for actor in dict.fromkeys(given)]
     for iri, record in ((r.iri, r) for r in records if r.iri in wanted):
         if record.served:
             details[iri]["served"] = sorted(record.served)

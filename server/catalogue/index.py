@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from carrefour.artifacts.catalogue import FACETS
+from carrefour.artifacts.catalogue_rows import FACETS
 from server.memo import LruMemo
 
 KIND_ORDER = ("programme", "initiative", "actor")

@@ -104,30 +104,39 @@ def test_a_few_changed_records_update_the_catalogue_as_a_whole_reading_would(
     assert "Aardvark numérique" in [text for found in names for text in found]
 
 
+@pytest.mark.parametrize("in_place", [True, False], ids=["rows-amended", "records-amended"])
 def test_records_changed_in_place_amend_the_previous_index(
-    tmp_path: Path, validator: Validator, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, validator: Validator, monkeypatch: pytest.MonkeyPatch, in_place: bool
 ) -> None:
-    """No record came or went and no card moved: the previous index is amended (its rows and full-text entries
-    of the records changed taken back and written again), and holds what one made whole holds, word for word."""
+    """No record came or went and no card moved: the previous index is amended for the records changed (their
+    rows, their groups', the postings and positions they touch), or, when that is refused, its records and
+    full-text entries are amended and the rest made again; either holds what one made whole holds, word for word.
+    """
     records, _ = generate(RECORDS, seed=13)
+    towns = [{key: records[number][key] for key in ("commune", "code_postal")} for number in (4, 30)]
+    for number, town in ((5, towns[0]), (31, towns[1]), (6, towns[1]), (32, towns[1])):
+        records[number].update(town)  # two communes with several records placed in them
+    del records[32]["latitude"], records[32]["longitude"]  # placed at its commune's mean, which the change moves
     feed = write_feed(tmp_path / "feed.json", records)
     hubs = Hubs(tmp_path / "hub", feed, validator)
     hubs.harvest()
     change(records, 0.05, seed=13)  # addresses, services (their labels are in the text), dates
     records[3]["description"] = "Un atelier de réparation de vélos, ouvert le samedi."
     records[3]["nom"] += " bis"  # a name typed whole changes; the card keeps its place in the order of names
+    records[4].update(towns[1], latitude=records[4]["latitude"] + 0.01)  # moved: both communes' means move
+    del records[6]["latitude"], records[6]["longitude"]  # now placed at its commune's mean, approximately
     write_feed(feed, records)
-    amended: list[int] = []
-    original = catalogue._amend_records
+    amended: list[bool] = []
+    original = catalogue.amend_catalogue
 
-    def counting(connection: sqlite3.Connection, listed: list[Any], *args: Any) -> None:
-        amended.append(len(listed))
-        original(connection, listed, *args)
+    def counting(*args: Any) -> bool:
+        amended.append(in_place and original(*args))
+        return amended[-1]
 
-    monkeypatch.setattr(catalogue, "_amend_records", counting)
+    monkeypatch.setattr(catalogue, "amend_catalogue", counting)
     monkeypatch.setattr(carrefour.store.helper, "cores", lambda: 1)
     hubs.harvest()
-    assert amended and amended[0] > RECORDS
+    assert amended == [in_place]
     snapshot = hubs.store.snapshot()
     folder = snapshot.info.artifacts
     assert folder is not None
