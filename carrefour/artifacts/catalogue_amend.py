@@ -75,12 +75,11 @@ def amend_catalogue(view: View, hub: Hub, target: Path, changes: RecordChanges) 
     previous = changes.previous / CATALOGUE_FILE
     if lines is None or not _made_for(previous, hub):
         return False
-    fresh, fresh_others = read_records(memory_view(view, changes.resources, hub), hub)
+    fresh, _ = read_records(memory_view(view, changes.resources, hub), hub)
     now = {record.iri: record for record in fresh if record.iri in changes.resources}
-    if (
-        any(record.iri in changes.resources for record in fresh_others)
-        or now.keys() != {iri for iri in changes.resources if iri in lines}
-        or any(lines[iri][0] != RECORDS for iri in now)
+    if (  # each resource changed is a record, before and now (a graph's licence, a partner's name are elsewhere)
+        now.keys() != changes.resources
+        or any(lines.get(iri, ("",))[0] != RECORDS for iri in now)
         or not _same_twins(view, changes.before(), hub, now)
     ):
         return False

@@ -1,0 +1,81 @@
+"""A graph's dump amended for what a session changed is, byte for byte, what the line-by-line definition writes,
+however the previous dump comes in chunks (the amendment finds lines and blocks a chunk at a time)."""
+
+from __future__ import annotations
+
+import io
+
+import pyoxigraph as ox
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from carrefour.artifacts.dumps import amended_triples, amended_turtle
+
+PREDICATES = [ox.NamedNode(f"http://schema.test/p{number}") for number in range(3)]
+VALUES = [ox.Literal("A"), ox.Literal("deux\nlignes"), ox.Literal("B", language="fr"), ox.NamedNode("http://x.test/o")]
+
+
+def _subject(number: int) -> ox.NamedNode:
+    return ox.NamedNode(f"http://x.test/s{number}")
+
+
+triples = st.sets(
+    st.builds(lambda s, p, o: ox.Triple(_subject(s), p, o), st.integers(0, 6), st.sampled_from(PREDICATES),
+              st.sampled_from(VALUES)),
+    max_size=20,
+)  # fmt: skip
+
+
+def _lines(found: list[ox.Triple]) -> list[bytes]:
+    return ox.serialize(found, format=ox.RdfFormat.N_TRIPLES).splitlines(keepends=True) if found else []
+
+
+def _chunks(data: bytes, cuts: list[int]) -> list[bytes]:
+    """``data`` cut after some of its lines."""
+    ends = [index + 1 for index, byte in enumerate(data) if byte == ord("\n")]
+    chosen = sorted({ends[cut % len(ends)] for cut in cuts}) if ends else []
+    return [data[start:end] for start, end in zip([0, *chosen], [*chosen, len(data)], strict=True) if end > start]
+
+
+def _triples_by_definition(previous: bytes, removed: list[ox.Triple], added: list[ox.Triple]) -> bytes:
+    gone, pending, kept = set(_lines(removed)), {}, []
+    for line in _lines(added):
+        pending.setdefault(line[: line.index(b" ")], []).append(line)
+    for line in previous.splitlines(keepends=True):
+        kept += pending.pop(line[: line.index(b" ")], []) if line in gone else [line]
+    return b"".join(kept + [line for lines in pending.values() for line in lines])
+
+
+def _turtle_by_definition(previous: bytes, now: dict[bytes, bytes]) -> bytes:
+    pending, kept, replaced = dict(now), [], False
+    for line in previous.splitlines(keepends=True):
+        if line[:1] != b"\t":
+            replaced = line[: line.find(b" ")] in now
+            kept += [pending.pop(line[: line.find(b" ")], b"")] if replaced else []
+        kept += [] if replaced else [line]
+    return b"".join(kept + list(pending.values()))
+
+
+@settings(max_examples=200, deadline=None)
+@given(before=triples, after=triples, cuts=st.lists(st.integers(0, 100), max_size=6))
+def test_amended_ntriples_are_the_definitions(before: set[ox.Triple], after: set[ox.Triple], cuts: list[int]) -> None:
+    ordered = sorted(before, key=str)
+    previous = ox.serialize(ordered, format=ox.RdfFormat.N_TRIPLES) if ordered else b""
+    removed, added = sorted(before - after, key=str), sorted(after - before, key=str)
+    output = io.BytesIO()
+    assert amended_triples(_chunks(previous, cuts), removed, added, output) == len(after)
+    assert output.getvalue() == _triples_by_definition(previous, removed, added)
+
+
+@settings(max_examples=200, deadline=None)
+@given(before=triples, after=triples, cuts=st.lists(st.integers(0, 100), max_size=6))
+def test_amended_turtle_is_the_definition(before: set[ox.Triple], after: set[ox.Triple], cuts: list[int]) -> None:
+    ordered = sorted(before, key=str)
+    previous = ox.serialize(ordered, format=ox.RdfFormat.TURTLE) if ordered else b""
+    changed = {t.subject for t in before ^ after}
+    now = {str(s).encode(): ox.serialize(sorted((t for t in after if t.subject == s), key=str),
+                                         format=ox.RdfFormat.TURTLE) for s in sorted(changed, key=str)}  # fmt: skip
+    output = io.BytesIO()
+    amended_turtle(_chunks(previous, cuts), now, output)
+    assert output.getvalue() == _turtle_by_definition(previous, now)
+    assert set(ox.parse(output.getvalue(), format=ox.RdfFormat.TURTLE)) == {ox.Quad(*t) for t in after}
