@@ -64,8 +64,8 @@ from carrefour.catalogue.records import Record, View, read_records
 from carrefour.vocab import OWL, Graphs, Hub
 
 
-class _Unchanged(Exception):
-    """What the index cannot be amended for (its rows would be numbered otherwise): it is made again."""
+class _CannotAmend(Exception):
+    """A change the index cannot be amended for (its rows would be numbered otherwise): it is made again."""
 
 
 def amend_catalogue(view: View, hub: Hub, target: Path, changes: RecordChanges) -> bool:
@@ -75,11 +75,15 @@ def amend_catalogue(view: View, hub: Hub, target: Path, changes: RecordChanges) 
     previous = changes.previous / CATALOGUE_FILE
     if lines is None or not _made_for(previous, hub):
         return False
-    fresh, _ = read_records(memory_view(view, changes.resources, hub), hub)
+    fresh, fresh_others = read_records(memory_view(view, changes.resources, hub), hub)
     now = {record.iri: record for record in fresh if record.iri in changes.resources}
-    if (  # each resource changed is a record, before and now (a graph's licence, a partner's name are elsewhere)
-        now.keys() != changes.resources
-        or any(lines.get(iri, ("",))[0] != RECORDS for iri in now)
+    indexed = {iri for iri in changes.resources if iri in lines}  # a harvest's report, say, is not
+    if (  # each changed resource the index holds is a record, before and now; no concept, partner or place (their
+        # labels are in many rows), no graph (its licence is on its partner's row)
+        now.keys() != indexed
+        or any(lines[iri][0] != RECORDS for iri in indexed)
+        or any(record.iri in changes.resources for record in fresh_others)
+        or any(iri.startswith(hub.iri("graph") + "/") for iri in changes.resources)
         or not _same_twins(view, changes.before(), hub, now)
     ):
         return False
@@ -87,14 +91,15 @@ def amend_catalogue(view: View, hub: Hub, target: Path, changes: RecordChanges) 
     shutil.copyfile(previous, temporary)
     connection = sqlite3.connect(temporary)
     try:
-        entries = _Amending(connection, view, hub, lines, now).amend()
+        entries: dict[str, Entry] | None = _Amending(connection, view, hub, lines, now).amend()
         connection.commit()
-    except _Unchanged:
-        connection.close()
-        temporary.unlink()
-        return False
+    except _CannotAmend:
+        entries = None
     finally:
         connection.close()
+    if entries is None:
+        temporary.unlink()
+        return False
     os.replace(temporary, target)
     write_lines(
         target.with_name(ENTRIES_FILE), hub,
@@ -196,7 +201,7 @@ class _Amending:
         records = [self.record(iri, now) for _, iri in self.members[group]]
         found = make_group(records, self.hub, self.parents, positions)
         if [record.iri for record in found.records] != [iri for _, iri in self.members[group]]:
-            raise _Unchanged("the records of a card come in another order")
+            raise _CannotAmend("the records of a card come in another order")
         return found
 
     def _positions(self) -> tuple[dict[str, Placed], dict[str, Placed]]:
@@ -226,7 +231,7 @@ class _Amending:
         for group, found in after.items():
             key = group_key(found)
             if key != group_key(before[group]) and not self._key(group - 1, after) < key < self._key(group + 1, after):
-                raise _Unchanged("a card moves in the order of names")
+                raise _CannotAmend("a card moves in the order of names")
 
     def _key(self, group: int, after: Mapping[int, Group]) -> tuple[str, ...]:
         if group in after:
@@ -249,7 +254,7 @@ class _Amending:
                     (row[1 + index].add if key in new else row[1 + index].discard)(group)
         for number, groups, covers in rows.values():
             if not groups and not covers:
-                raise _Unchanged("a facet value no card is filed under")
+                raise _CannotAmend("a facet value no card is filed under")
             self.connection.execute(
                 "UPDATE facet_values SET groups = ?, covers = ? WHERE id = ?", (packed(groups), packed(covers), number)
             )
@@ -257,7 +262,7 @@ class _Amending:
     def _posting(self, key: FacetKey) -> tuple[int, set[int], set[int]]:
         facet, value = key
         if (facet, value) not in self.codes.codes:
-            raise _Unchanged("a facet value no card was filed under")
+            raise _CannotAmend("a facet value no card was filed under")
         found = self.connection.execute(
             "SELECT id, groups, covers FROM facet_values WHERE facet = ? AND code = ?", (facet, self.codes.code(*key))
         ).fetchone()
