@@ -18,6 +18,7 @@ from datetime import datetime
 from pathlib import Path
 
 from carrefour.artifacts.dumps import write_nquads
+from carrefour.hardlinks import link_or_copy
 from carrefour.vocab import Hub
 from loader.harvest import PartnerHarvest, ReportItem
 from loader.privacy import redact
@@ -159,7 +160,20 @@ def write_report_files(result: PartnerHarvest, harvest_dir: Path, hub: Hub) -> P
 
 def write_records(result: PartnerHarvest, hub: Hub, path: Path) -> None:
     """What the harvest published, as N-Quads: the records it mapped, and those it left as published
-    (loader.record_memo) copied from the previous harvest's file."""
+    (loader.record_memo) copied from the previous harvest's file.
+
+    Written aside and renamed into place: a file is never written again once there (a harvest that mapped nothing
+    links the previous one, where copying 240 MiB took 0.5 to 2 s of an unchanged re-harvest at 40,000 records).
+    """
+    temporary = path.with_name(f".{path.name}.partial")
+    try:
+        _write_records(result, hub, temporary)
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def _write_records(result: PartnerHarvest, hub: Hub, path: Path) -> None:
     graph = hub.graph("partner", result.spec.id)
     if result.previous_records is None:
         write_nquads(result.content, graph, path)
@@ -168,7 +182,10 @@ def write_records(result: PartnerHarvest, hub: Hub, path: Path) -> None:
     # every record of the previous file is left as it was (none updated, removed or mapped again): copied whole,
     # where sorting its million lines out took 1.5 s at 40,000 records
     whole = len(left) == len(result.diff.unchanged) and not (result.diff.updated or result.diff.removed)
-    mapped = path.with_name(f".{path.name}.mapped")
+    if whole and not result.content:
+        link_or_copy(str(result.previous_records), str(path))
+        return
+    mapped = path.with_name(f"{path.name}.mapped")
     try:
         write_nquads(result.content, graph, mapped)
         with open(path, "wb") as output:

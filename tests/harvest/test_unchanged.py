@@ -65,8 +65,10 @@ class Hubs:
         return activity_iri(self.hub, self.spec.id, result.started).value
 
     def records_file(self) -> set[ox.Quad]:
-        latest = self.config.store_path / "harvest" / self.spec.id / "latest" / "records.nq"
-        return set(ox.parse(path=latest, format=ox.RdfFormat.N_QUADS))
+        return set(ox.parse(path=self.records_path(), format=ox.RdfFormat.N_QUADS))
+
+    def records_path(self) -> Path:
+        return self.config.store_path / "harvest" / self.spec.id / "latest" / "records.nq"
 
 
 @pytest.fixture(scope="module")
@@ -99,6 +101,7 @@ def test_an_unchanged_feed_is_neither_mapped_nor_written_again(
     hubs = Hubs(tmp_path, write_feed(tmp_path / "feed.json", records), validator)
     first = hubs.harvest()
     data, taxonomy, published = hubs.graph("partner"), hubs.graph("taxonomy"), hubs.records_file()
+    written = hubs.records_path().stat().st_ino
     hashes = {q.subject.value for q in hubs.graph("provenance") if q.predicate == hubs.hub.term("contentHash")}
     assert hashes == set(first.diff.loaded)  # every record published, none with a finding, has its hash
 
@@ -108,6 +111,7 @@ def test_an_unchanged_feed_is_neither_mapped_nor_written_again(
     assert second.counts() == {**first.counts(), "loaded": 0, "unchanged": len(first.diff.loaded)}
     assert second.report.findings == first.report.findings
     assert (hubs.graph("partner"), hubs.graph("taxonomy"), hubs.records_file()) == (data, taxonomy, published)
+    assert hubs.records_path().stat().st_ino == written  # the previous file linked, not copied
     record = sorted(first.diff.loaded)[0]
     assert len(versions_of(hubs.store.snapshot(), Names(hubs.hub), record)) == 1  # no new version of anything
 
