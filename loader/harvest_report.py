@@ -188,14 +188,13 @@ def _write_records(result: PartnerHarvest, hub: Hub, path: Path) -> None:
     mapped = path.with_name(f"{path.name}.mapped")
     try:
         write_nquads(result.content, graph, mapped)
-        with open(path, "wb") as output:
-            with open(result.previous_records, "rb") as previous:
-                if whole:
-                    shutil.copyfileobj(previous, output)
-                else:
-                    output.writelines(line for line in previous if line[1 : line.find(b">")].split(b"#", 1)[0] in left)
-            with open(mapped, "rb") as fresh:
-                shutil.copyfileobj(fresh, output)
+        if whole:  # copied by the kernel, not read and written again by this process
+            shutil.copyfile(result.previous_records, path)
+        else:
+            with open(result.previous_records, "rb") as previous, open(path, "wb") as output:
+                output.writelines(line for line in previous if line[1 : line.find(b">")].split(b"#", 1)[0] in left)
+        with open(mapped, "rb") as fresh, open(path, "ab") as output:
+            shutil.copyfileobj(fresh, output)
     finally:
         mapped.unlink(missing_ok=True)
 
