@@ -21,7 +21,6 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
-from functools import lru_cache
 from pathlib import Path
 
 from carrefour.artifacts.catalogue_amend import amend_catalogue, amend_rows
@@ -39,19 +38,19 @@ from carrefour.artifacts.catalogue_rows import (
     TextRow,
     category_labels,
     facet_rows,
+    full_text,
     group_rows,
     index_meta,
+    made_for,
     name_rows,
     position_rows,
     record_rows,
     regions_and_departements,
-    text_row,
     write_terms,
 )
 from carrefour.artifacts.changes import RecordChanges
 from carrefour.artifacts.search import LiteralTexts
 from carrefour.catalogue.entries import ENTRIES_FILE, read_entries, write_entries
-from carrefour.catalogue.french import index_text
 from carrefour.catalogue.groups import broader, make_groups
 from carrefour.catalogue.programmes import programme_details
 from carrefour.catalogue.records import View
@@ -79,11 +78,9 @@ def write_catalogue(view: View, hub: Hub, target: Path, changes: RecordChanges |
         return
     texts = LiteralTexts(view)
     categories = category_labels(texts)
-    place_names = {iri: " ".join(labels) for iri, labels in categories.items() if iri.startswith(hub.iri("territory"))}
-    shared = lru_cache(maxsize=1 << 14)(index_text)
     previous = changes.previous / ENTRIES_FILE if changes is not None else None
     entries = read_entries(
-        view, hub, texts, lambda record: text_row(record, categories, place_names, shared), previous,
+        view, hub, texts, full_text(hub, categories), previous,
         changes.resources if changes is not None else frozenset(),
     )  # fmt: skip
     records, others = [entry.record for entry in entries.records], [entry.record for entry in entries.others]
@@ -155,9 +152,7 @@ def _same_numbers(path: Path, hub: Hub, listed: Listed) -> bool:
             numbered = connection.execute("SELECT iri, grp FROM records ORDER BY id").fetchall()
     except sqlite3.Error:
         return False
-    return (meta.get("format"), meta.get("base")) == (FORMAT, hub.base) and numbered == [
-        (record.iri, group) for _, record, group in listed
-    ]
+    return made_for(meta, hub) and numbered == [(record.iri, group) for _, record, group in listed]
 
 
 def build_catalogue(writer: Writer, hub: Hub, changes: RecordChanges | None = None) -> None:

@@ -18,14 +18,12 @@ import os
 import shutil
 import sqlite3
 from collections.abc import Collection, Mapping
-from functools import lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from carrefour.artifacts.catalogue_rows import (
     CATALOGUE_FILE,
-    FORMAT,
     GROUPS_INSERT,
     POSITIONS_INSERT,
     RECORDS_INSERT,
@@ -36,12 +34,13 @@ from carrefour.artifacts.catalogue_rows import (
     Listed,
     category_labels,
     filed_under,
+    full_text,
     group_rows,
     index_meta,
+    made_for,
     name_rows,
     packed,
     record_rows,
-    text_row,
     unpacked,
     write_terms,
 )
@@ -57,7 +56,6 @@ from carrefour.catalogue.entries import (
     parse_entry,
     write_lines,
 )
-from carrefour.catalogue.french import index_text
 from carrefour.catalogue.groups import NOWHERE, BroaderAsked, Group, Placed, containing, group_key, make_group
 from carrefour.catalogue.programmes import programme_details
 from carrefour.catalogue.records import Record, View, read_records
@@ -115,7 +113,7 @@ def _made_for(path: Path, hub: Hub) -> bool:
         connection.close()
     except sqlite3.Error:
         return False
-    return (meta.get("format"), meta.get("base")) == (FORMAT, hub.base)
+    return made_for(meta, hub)
 
 
 def _same_twins(view: View, before: View, hub: Hub, records: Collection[str]) -> bool:
@@ -300,8 +298,5 @@ class _Amending:
         texts = LiteralTexts(self.view)
         subjects = {iri for record in self.now.values() for values in record.values.values() for iri in values}
         subjects |= {iri for record in self.now.values() for iri in (*record.categories, *record.located)}
-        categories = category_labels(texts, sorted(subjects))
-        territories = self.hub.iri("territory")
-        places = {iri: " ".join(labels) for iri, labels in categories.items() if iri.startswith(territories)}
-        shared = lru_cache(maxsize=1 << 12)(index_text)
-        return {iri: text_row(record, categories, places, shared) for iri, record in self.now.items()}
+        text_row = full_text(self.hub, category_labels(texts, sorted(subjects)))
+        return {iri: text_row(record) for iri, record in self.now.items()}

@@ -13,6 +13,7 @@ from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 import orjson
 
@@ -182,6 +183,15 @@ def text_row(
     )
 
 
+def full_text(hub: Hub, categories: Mapping[str, list[str]]) -> Callable[[Record], TextRow]:
+    """:func:`text_row` given every label of the concepts and places the records name (:func:`category_labels`):
+    each place's names joined, the texts many records share indexed once each."""
+    territories = hub.iri("territory")
+    places = {iri: " ".join(labels) for iri, labels in categories.items() if iri.startswith(territories)}
+    shared = lru_cache(maxsize=1 << 14)(index_text)
+    return lambda record: text_row(record, categories, places, shared)
+
+
 Listed = list[tuple[int, Record, int]]  # (record id, record, its group; -1 for the concepts, partners, places)
 
 
@@ -282,3 +292,8 @@ def write_terms(connection: sqlite3.Connection) -> None:
 
 def index_meta(connection: sqlite3.Connection) -> dict[str, str]:
     return dict(connection.execute("SELECT key, value FROM meta"))
+
+
+def made_for(meta: Mapping[str, str], hub: Hub) -> bool:
+    """Whether an index whose ``meta`` table holds this was made for this hub, in this format."""
+    return (meta.get("format"), meta.get("base")) == (FORMAT, hub.base)
