@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -43,16 +43,15 @@ from loader.provenance import (
     activity_triples,
     earlier_activities,
     previous_record_times,
-    published_record_iris,
     record_provenance,
     removal_triples,
     stale_provenance,
 )
+from loader.published_index import NOTHING, PublishedIndex, published_keys, read_index, save_index, session_index
 from loader.record_memo import (
     Categories,
     RecordMemo,
     load_categories,
-    published_hashes,
     published_records,
     save_categories,
 )
@@ -106,6 +105,7 @@ class PartnerHarvest:
     provenance_stale: list[ox.Quad] | None = None  # likewise for ``provenance`` (None: it is the whole graph)
     previous_records: Path | None = None
     memo: dict[str, Categories] = field(default_factory=dict)  # what loader.record_memo keeps for the next harvest
+    published: PublishedIndex | None = None  # the partner's records as the previous version published them
     origins: dict[str, str] = field(default_factory=dict)  # record IRI -> where it came from
     kept: set[str] = field(default_factory=set)  # records not read faithfully whose published version stays
     seconds: dict[str, float] = field(default_factory=dict)  # time spent per phase (read+map, validate, …)
@@ -130,13 +130,17 @@ class NothingPublished(CarrefourError):
     """Every partner of the run failed: the published version is left as it was."""
 
 
-def _registry(previous: Snapshot | None, hub: Hub, partner_id: str) -> dict[tuple[str, str], str]:
-    """(kind, record key) -> IRI of what the partner published, including removed records."""
+def _registry(
+    previous: Snapshot | None, hub: Hub, partner_id: str, keys: Iterable[tuple[str, str]] | None = None
+) -> dict[tuple[str, str], str]:
+    """(kind, record key) -> IRI of what the partner published, including removed records.
+
+    :param keys: (record IRI, its key) of the records published (``PublishedIndex.keys``), else read here.
+    """
     if previous is None:
         return {}
-    # a pattern, not a query: no SPARQL evaluation for the partner's every record (1.4 s at 40,000 records)
-    keys = previous.quads(None, hub.term("recordKey"), None, hub.graph("partner", partner_id))
-    rows: list[dict[str, ox.Term]] = [{"s": quad.subject, "key": quad.object} for quad in keys]
+    if keys is None:  # a pattern, not a query: no SPARQL evaluation for the partner's every record
+        keys = published_keys(previous, hub, partner_id)
     removed_query = (
         "SELECT ?s ?key ?g ?p WHERE { GRAPH ?g { ?r ?removedResource ?s ; ?recordKey ?key ; ?partner ?p } }".replace(
             "?removedResource", str(hub.term("removedResource"))
@@ -144,13 +148,13 @@ def _registry(previous: Snapshot | None, hub: Hub, partner_id: str) -> dict[tupl
         .replace("?recordKey", str(hub.term("recordKey")))
         .replace("?partner ", str(hub.term("partner")) + " ")
     )
-    rows += previous.select(removed_query, {"g": hub.graph("changes"), "p": hub.partner(partner_id)})
-    registry = {}
+    removed = previous.select(removed_query, {"g": hub.graph("changes"), "p": hub.partner(partner_id)})
+    registry: dict[tuple[str, str], str] = {}
     kinds = set(KIND_PATHS.values())
-    for row in rows:
-        kind = row["s"].value[len(hub.base) :].split("/", 1)[0]
+    for iri, key in [*sorted(keys), *((row["s"].value, row["key"].value) for row in removed)]:
+        kind = iri[len(hub.base) :].split("/", 1)[0]
         if kind in kinds:
-            registry.setdefault((kind, row["key"].value), row["s"].value)
+            registry.setdefault((kind, key), iri)
     return registry
 
 
@@ -250,14 +254,16 @@ def harvest_partner(
     """
     partner_dir = cache_dir.parent
     previous_records = _previous_records(previous, hub, spec.id, partner_dir)
-    published = published_hashes(previous, hub, spec.id) if previous_records is not None else {}
+    index = read_index(previous, hub, spec.id, partner_dir) if previous is not None else None
+    published = index.hash_records() if index is not None and previous_records is not None else {}
     memo = RecordMemo.start(spec, hub, salt, published, load_categories(partner_dir) if published else {})
-    result = _harvest_partner(spec, previous, hub, validator, settings, cache_dir, salt, progress, memo)
+    result = _harvest_partner(spec, previous, hub, validator, settings, cache_dir, salt, progress, memo, index)
     if memo.irregular is not None:
         log.info("%s: %s; the whole feed is mapped again", spec.id, memo.irregular)
         memo = RecordMemo.start(spec, hub, salt, {}, {})
-        result = _harvest_partner(spec, previous, hub, validator, settings, cache_dir, salt, progress, memo)
+        result = _harvest_partner(spec, previous, hub, validator, settings, cache_dir, salt, progress, memo, index)
     result.previous_records = previous_records if memo.skipped else None
+    result.published = index
     return result
 
 
@@ -284,11 +290,13 @@ def _harvest_partner(
     salt: str,
     progress: Progress | None,
     memo: RecordMemo,
+    index: PublishedIndex | None,
 ) -> PartnerHarvest:
     result = PartnerHarvest(spec, started=datetime.now(UTC).replace(microsecond=0))
     clock = time.perf_counter()
     feed = FeedSpec.from_table(spec.feed)
-    mapper = RecordMapper(spec, hub, Minter(hub, spec.id, _registry(previous, hub, spec.id)), salt)
+    keys = index.keys if index is not None else None
+    mapper = RecordMapper(spec, hub, Minter(hub, spec.id, _registry(previous, hub, spec.id, keys)), salt)
     dataset = validator.start()
     try:
         triples = map_feed(spec, mapper, settings, cache_dir, result, progress, dataset, memo)
@@ -313,10 +321,8 @@ def _harvest_partner(
     result.rejected = result.report.rejected_records()
     graph = hub.graph("partner", spec.id)
     if memo.skipped:  # the records left as published are neither read nor compared
-        assert previous is not None
-        published = published_records(
-            previous, graph, published_record_iris(previous, hub, spec.id) - set(memo.skipped)
-        )
+        assert previous is not None and index is not None
+        published = published_records(previous, graph, index.described() - set(memo.skipped))
     else:
         published = group_by_record(previous.quads(graph=graph)) if previous is not None else {}
     result.kept = _kept_as_published(result, published, group_by_record(triples))
@@ -539,6 +545,10 @@ def harvest(
                 raise NothingPublished("no partner could be harvested: the published version is unchanged")
             timings.update(publish_harvest(writer, hub, results, all_specs, helper))
             timings.update(build_artifacts(writer, hub, helper))
+            clock = time.perf_counter()
+            indexes = {r.spec.id: session_index(writer, hub, r.spec.id, r.published or NOTHING)
+                       for r in results if r.ok}  # fmt: skip
+            timings["index"] = time.perf_counter() - clock
             version = writer.info.version
             clock = time.perf_counter()
             # the last reference to the session goes with the block: the store is closed before it is
@@ -550,4 +560,5 @@ def harvest(
     for result in results:
         if result.ok:
             save_categories(config.store_path / "harvest" / result.spec.id, result.memo)
+            save_index(config.store_path / "harvest" / result.spec.id, version, indexes[result.spec.id])
     return results, version

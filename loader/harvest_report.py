@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
+from typing import IO
 
 from carrefour.artifacts.dumps import write_nquads
 from carrefour.hardlinks import link_or_copy
@@ -192,11 +194,43 @@ def _write_records(result: PartnerHarvest, hub: Hub, path: Path) -> None:
             shutil.copyfile(result.previous_records, path)
         else:
             with open(result.previous_records, "rb") as previous, open(path, "wb") as output:
-                output.writelines(line for line in previous if line[1 : line.find(b">")].split(b"#", 1)[0] in left)
+                write_records_of(previous, left, output)
         with open(mapped, "rb") as fresh, open(path, "ab") as output:
             shutil.copyfileobj(fresh, output)
     finally:
         mapped.unlink(missing_ok=True)
+
+
+# a record's block: its lines, one after the other, each of its IRI or of a fragment of it (``<iri#address>``);
+# a blank node's line is a block of its own (its label names no record)
+_BLOCK = re.compile(rb"(?m)^(?:<([^>#\n]*)|_:[^ \n]*)[^\n]*\n(?:<\1[>#][^\n]*\n)*")
+_CHUNK = 8 << 20
+
+
+def write_records_of(previous: IO[bytes], records: set[bytes], output: IO[bytes]) -> None:
+    """Write the lines of ``previous`` (N-Quads) whose subject is one of ``records`` or a fragment of one.
+
+    A record's lines come together (its harvest wrote them so), so the file is read as blocks of lines found by the
+    regular expression engine, a few MiB at a time, and what is kept written in runs: where a loop over each of a
+    million lines took 1.4 to 2.4 s of a re-harvest at 40,000 records.
+    """
+    pending = b""
+    while True:
+        data = previous.read(_CHUNK)
+        chunk = pending + data
+        cut = chunk.rfind(b"\n") + 1 if data else len(chunk)  # the last line, ended or not (unended: not a block)
+        chunk, pending = chunk[:cut], chunk[cut:]
+        start = end = 0  # the run of kept blocks not written yet
+        for block in _BLOCK.finditer(chunk):
+            if block[1] is None or block[1] not in records:
+                continue
+            if block.start() != end:
+                output.write(chunk[start:end])
+                start = block.start()
+            end = block.end()
+        output.write(chunk[start:end])
+        if not data:
+            return
 
 
 def _write_folder(partner_dir: Path, started: datetime, files: dict[str, str]) -> Path:

@@ -94,11 +94,6 @@ def previous_record_times(
     return {iri: PublishedTimes(created[iri], modified[iri], by.get(iri)) for iri in created.keys() & modified.keys()}
 
 
-def published_record_iris(snapshot: Snapshot, hub: Hub, partner_id: str) -> set[str]:
-    """The records the partner's provenance graph describes (each has its creation date)."""
-    return {q.subject.value for q in snapshot.quads(None, _CREATED, None, hub.graph("provenance", partner_id))}
-
-
 def record_provenance(
     hub: Hub,
     activity: ox.NamedNode,

@@ -92,12 +92,6 @@ def _not_a_number(value: object) -> bool:
     return False
 
 
-def published_hashes(snapshot: Snapshot, hub: Hub, partner_id: str) -> dict[str, str]:
-    """content hash -> record IRI, from the partner's published provenance graph."""
-    quads = snapshot.quads(None, hub.term("contentHash"), None, hub.graph("provenance", partner_id))
-    return {quad.object.value: quad.subject.value for quad in quads}  # a pattern, not a query: no SPARQL evaluation
-
-
 def published_records(snapshot: Snapshot, graph: ox.NamedNode, iris: Iterable[str]) -> dict[str, list[ox.Triple]]:
     """The published triples of each record: its root and the fragment nodes (``#address``…) reached from it."""
     records: dict[str, list[ox.Triple]] = {}
@@ -117,9 +111,10 @@ def published_records(snapshot: Snapshot, graph: ox.NamedNode, iris: Iterable[st
 
 
 def load_categories(partner_dir: Path) -> dict[str, Categories]:
+    """Read by orjson, as it is written (``json`` took 0.4 s each way at 40,000 records)."""
     path = partner_dir / MEMO_FILE
     try:
-        entries = json.loads(path.read_text(encoding="utf-8"))
+        entries = orjson.loads(path.read_bytes())
     except (OSError, ValueError):
         return {}
     return {digest: [(t, c) for t, c in pairs] for digest, pairs in entries.items()}
@@ -129,7 +124,7 @@ def save_categories(partner_dir: Path, categories: dict[str, Categories]) -> Non
     """Written whole, then renamed: a reader never sees half of it."""
     partner_dir.mkdir(parents=True, exist_ok=True)
     temporary = partner_dir / f".{MEMO_FILE}.partial"
-    temporary.write_text(json.dumps(categories, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    temporary.write_bytes(orjson.dumps(categories))
     os.replace(temporary, partner_dir / MEMO_FILE)
 
 

@@ -111,6 +111,10 @@ class Snapshot(Protocol):
         """Quads matching a pattern, in every named graph unless ``graph`` is given."""
         ...
 
+    def contains(self, quad: ox.Quad) -> bool:
+        """Whether the statement is in its graph (a lookup that reads no term back)."""
+        ...
+
     def describe(self, iri: ox.NamedNode) -> list[ox.Quad]:
         """The resource's own quads and those of its fragment nodes (``iri#...``)."""
         ...

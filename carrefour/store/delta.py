@@ -59,8 +59,11 @@ class Delta:
 class Reader(Protocol):
     def quads(self, subject: Any, predicate: Any, object: Any, graph: Any) -> Iterator[ox.Quad]: ...
 
+    def contains(self, quad: ox.Quad) -> bool: ...
+
 
 def holds(view: Reader, quad: ox.Quad, anywhere: bool = False) -> bool:
     """Whether ``view`` holds the statement in its graph (``anywhere``: in any graph)."""
-    graph = None if anywhere else quad.graph_name
-    return next(iter(view.quads(quad.subject, quad.predicate, quad.object, graph)), None) is not None
+    if not anywhere:
+        return view.contains(quad)
+    return next(iter(view.quads(quad.subject, quad.predicate, quad.object, None)), None) is not None

@@ -217,6 +217,9 @@ class RemoteSnapshot:
             terms = {name: row.get(name, term) for name, term in given.items()}
             yield ox.Quad(terms["s"], terms["p"], terms["o"], terms["g"])  # type: ignore[arg-type]
 
+    def contains(self, quad: ox.Quad) -> bool:
+        return next(self.quads(quad.subject, quad.predicate, quad.object, quad.graph_name), None) is not None  # type: ignore[arg-type]
+
     def describe(self, iri: ox.NamedNode) -> list[ox.Quad]:
         """The resource and its fragment nodes, one query per level of fragments."""
         return self._described(iri, [], {iri}, [iri])

@@ -27,6 +27,7 @@ from loader.initialise import initialise
 from loader.mapping.engine import RecordMapper
 from loader.partners import load_partner
 from loader.provenance import activity_iri
+from loader.published_index import INDEX_FILE, PublishedIndex, read_index
 from loader.validation import Validator
 from tests.conftest import DEFAULT_BASE
 from tests.harvest.conftest import fast_config
@@ -52,7 +53,18 @@ class Hubs:
         (result,), version = harvest(self.store, self.hub, self.config, [self.spec], [self.spec], self.validator)
         assert result.ok and version is not None
         write_report_files(result, self.config.store_path / "harvest", self.hub)
+        self.check_index(version)
         return result
+
+    def check_index(self, version: str) -> None:
+        """The index the harvest kept for the next one is what the store publishes, and stamped with its version."""
+        snapshot = self.store.snapshot()
+        folder = self.config.store_path / "harvest" / self.spec.id
+        assert snapshot.info.version == version
+        assert json.loads((folder / INDEX_FILE).read_text())["version"] == version
+        kept = read_index(snapshot, self.hub, self.spec.id, folder)
+        assert kept == read_index(snapshot, self.hub, self.spec.id, folder / "nowhere")  # read from the store
+        assert kept.keys and kept.created and kept.hashes
 
     def graph(self, kind: str) -> set[ox.Quad]:
         return set(self.store.snapshot().quads(graph=self.hub.graph(kind, self.spec.id)))
@@ -264,3 +276,21 @@ def test_the_dumps_after_a_changed_feed_hold_what_the_store_holds(
     held = {(q.subject, q.predicate, q.object, q.graph_name) for q in snapshot.quads() if q.graph_name != history}
     assert dumped(folder, "carrefour.nq.gz", ox.RdfFormat.N_QUADS) == held
     assert check_dumps(snapshot, hubs.hub) == []
+
+
+def test_the_kept_index_is_read_only_for_the_version_it_was_made_for(tmp_path: Path, validator: Validator) -> None:
+    records, _ = generate(RECORDS, seed=12)
+    hubs = Hubs(tmp_path, write_feed(tmp_path / "feed.json", records), validator)
+    hubs.harvest()
+    snapshot = hubs.store.snapshot()
+    folder = hubs.config.store_path / "harvest" / hubs.spec.id
+    path = folder / INDEX_FILE
+    planted = {"version": snapshot.info.version, "keys": [["http://x.test/r", "k"]], "hashes": [], "created": []}
+    path.write_text(json.dumps(planted))
+    assert read_index(snapshot, hubs.hub, hubs.spec.id, folder) == PublishedIndex(
+        frozenset({("http://x.test/r", "k")}), frozenset(), frozenset()
+    )
+    path.write_text(json.dumps({**planted, "version": "another"}))
+    assert ("http://x.test/r", "k") not in read_index(snapshot, hubs.hub, hubs.spec.id, folder).keys
+    path.write_text("{not json")
+    assert read_index(snapshot, hubs.hub, hubs.spec.id, folder).keys  # a damaged file: the store is read
