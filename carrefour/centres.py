@@ -31,25 +31,32 @@ class Place:
 
 @cache
 def centres() -> dict[tuple[str, str], Place]:
-    """(level, code) -> its place; communes carry their name, département, region and postal codes."""
-    with (paths.REFERENCE_DIR / "communes.csv").open(encoding="utf-8") as source:
-        communes = {row["code"]: row for row in csv.DictReader(source)}
+    """(level, code) -> its place; communes carry their name, département, region and postal codes.
+
+    Read by ``csv.reader``, each column found by its header once (``DictReader``, a dictionary a row for 70,000
+    rows, took 0.6 s where this takes 0.35 s: once in each process drawing a map or placing records).
+    """
+    with (paths.REFERENCE_DIR / "communes.csv").open(encoding="utf-8", newline="") as source:
+        rows = csv.reader(source)
+        code, name, departement, region, postal = _columns(next(rows), "code", "name", "departement", "region",
+                                                           "postal_codes")  # fmt: skip
+        communes = {row[code]: (row[name], row[departement], row[region], tuple(row[postal].split())) for row in rows}
+    nowhere: tuple[str, str, str, tuple[str, ...]] = ("", "", "", ())
     found: dict[tuple[str, str], Place] = {}
-    with (paths.REFERENCE_DIR / "centres.csv").open(encoding="utf-8") as source:
-        for row in csv.DictReader(source):
-            level, code = row["level"], row["code"]
-            commune = communes.get(code, {}) if level == "commune" else {}
-            found[(level, code)] = Place(
-                level,
-                code,
-                float(row["latitude"]),
-                float(row["longitude"]),
-                commune.get("name", ""),
-                commune.get("departement", ""),
-                commune.get("region", ""),
-                tuple(commune.get("postal_codes", "").split()),
+    with (paths.REFERENCE_DIR / "centres.csv").open(encoding="utf-8", newline="") as source:
+        rows = csv.reader(source)
+        level, code, latitude, longitude = _columns(next(rows), "level", "code", "latitude", "longitude")
+        for row in rows:
+            commune = communes.get(row[code], nowhere) if row[level] == "commune" else nowhere
+            found[(row[level], row[code])] = Place(
+                row[level], row[code], float(row[latitude]), float(row[longitude]), *commune
             )
     return found
+
+
+def _columns(header: list[str], *names: str) -> list[int]:
+    """Where each of ``names`` is in a reference file's ``header``."""
+    return [header.index(name) for name in names]
 
 
 def centre(level: str, code: str) -> Place | None:

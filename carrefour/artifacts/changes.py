@@ -95,8 +95,22 @@ def record_changes(writer: Writer, hub: Hub) -> RecordChanges | None:
 
 def memory_view(view: Snapshot | Writer, resources: frozenset[str], hub: Hub) -> OxigraphView:
     """What ``view`` says of ``resources``, their fragments and their carriers, in an in-memory store, with the
-    ontology's subclasses (a record's kind counts them): the indexes read it as they read the whole store."""
-    return OxigraphView(_memory_store(view, resources, hub), view.info)
+    ontology's subclasses (a record's kind counts them): the indexes read it as they read the whole store.
+
+    The indexes of a process read it in turn, and none writes to it: the last one made is kept for the next (by
+    the version ``view`` is and its base: a version is written once, and its indexes run once it is), where each
+    read it again from the store (0.4 s for 400 records at 40,000).
+    """
+    key = (view.info.version, hub.base, resources)
+    if not view.info.version:
+        return OxigraphView(_memory_store(view, resources, hub), view.info)
+    if key not in _last_memory:
+        _last_memory.clear()
+        _last_memory[key] = _memory_store(view, resources, hub)
+    return OxigraphView(_last_memory[key], view.info)
+
+
+_last_memory: dict[tuple[str, str, frozenset[str]], ox.Store] = {}  # the last one made, by version, base, resources
 
 
 def _memory_store(view: Snapshot | Writer, resources: frozenset[str], hub: Hub) -> ox.Store:

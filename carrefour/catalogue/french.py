@@ -15,7 +15,6 @@ are indexed both ways.
 from __future__ import annotations
 
 import re
-import sys
 import unicodedata
 from functools import lru_cache
 
@@ -45,11 +44,18 @@ COMPOUNDS = {
 }
 
 
-@lru_cache(maxsize=1)
-def _combining_marks() -> dict[int, None]:
-    """Every character of a combining class (an accent, once decomposed), to delete in one ``str.translate``:
-    testing each character in Python cost 30 µs a name, 1.2 s of a catalogue at 40,000 records (0.09 s, once)."""
-    return dict.fromkeys(code for code in range(sys.maxunicode + 1) if unicodedata.combining(chr(code)))
+class _CombiningMarks(dict[int, int | None]):
+    """Each character met -> None when of a combining class (an accent, once decomposed: deleted by ``str.translate``),
+    else itself; found the first time a character is met.  Testing each character in Python cost 30 µs a name, 1.2 s
+    of a catalogue at 40,000 records; listing the 1.1 million code points first, 0.2 s of every process."""
+
+    def __missing__(self, code: int) -> int | None:
+        kept = None if unicodedata.combining(chr(code)) else code
+        self[code] = kept
+        return kept
+
+
+_COMBINING_MARKS = _CombiningMarks()
 
 
 @lru_cache(maxsize=1 << 16)
@@ -58,7 +64,7 @@ def fold(text: str) -> str:
     lowered = text.lower().translate(_LIGATURES)
     if lowered.isascii():  # nothing to decompose
         return lowered
-    return unicodedata.normalize("NFKD", lowered).translate(_combining_marks())
+    return unicodedata.normalize("NFKD", lowered).translate(_COMBINING_MARKS)
 
 
 def words(text: str) -> list[str]:

@@ -13,7 +13,6 @@ from loader.geo import commune_triples, referenced_commune_codes
 from loader.reference import reference_sources
 from loader.validation.dataset import ValidationDataset, default_graph_quads
 from loader.validation.oxigraph_engine import CompiledShapes
-from loader.validation.pyshacl_engine import validate_with_pyshacl
 from loader.validation.report import Finding, Report
 from loader.validation.shapes import UnsupportedShapes
 
@@ -74,6 +73,8 @@ class Validator:
             dataset = ValidationDataset(data)
         dataset.close([self._context_quads, [*communes, *extra_context]])
         if self.engine == "pyshacl":
+            from loader.validation.pyshacl_engine import validate_with_pyshacl  # the reference, not the default
+
             report = Report(validate_with_pyshacl(dataset, self.shapes))
         else:
             report = Report(self._compiled.run(dataset))

@@ -18,7 +18,6 @@ from decimal import Decimal
 
 import pyoxigraph as ox
 import rdflib
-from pyshacl.rdfutil.compare import compare_literal
 from rdflib.term import XSDToPython
 
 from carrefour.vocab import RDF, RDFS, SH, XSD
@@ -210,6 +209,9 @@ def range_check(parameter: str, operator: str, passes: Callable[[int], bool], bo
         assert isinstance(literal, rdflib.Literal)
         if isinstance(literal.value, str) != limit_is_string:
             return True
+        # imported when SPARQL leaves a value undecided (rarely): importing pySHACL takes a quarter of a second
+        from pyshacl.rdfutil.compare import compare_literal
+
         try:
             return not passes(compare_literal(literal, limit))
         except (TypeError, NotImplementedError):
