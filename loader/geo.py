@@ -11,7 +11,6 @@ U+FFFD; the lookups below absorb those, and place nothing they cannot tell apart
 
 from __future__ import annotations
 
-import csv
 import re
 import unicodedata
 from collections.abc import Callable
@@ -22,7 +21,7 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from carrefour import paths
+from carrefour.reference_tables import table_columns
 from carrefour.vocab import RDF, SCHEMA, SKOS, Hub
 from loader.damage import REPLACEMENT, is_damaged
 
@@ -169,14 +168,9 @@ class Territories:
     @classmethod
     @cache
     def load(cls) -> Territories:
-        with (paths.REFERENCE_DIR / "communes.csv").open(encoding="utf-8") as handle:
-            rows = list(csv.DictReader(handle))
-        return cls(
-            [
-                Commune(r["code"], r["name"], r["departement"], r["region"], tuple(r["postal_codes"].split()))
-                for r in rows
-            ]
-        )
+        columns = table_columns("communes.csv", "code", "name", "departement", "region", "postal_codes")
+        return cls([Commune(code, name, departement, region, tuple(postal_codes.split()))
+                    for code, name, departement, region, postal_codes in columns])  # fmt: skip
 
     def known(self, level: str, code: str) -> bool:
         """Whether ``code`` is a territory of ``level`` (commune, departement, region) the hub describes."""

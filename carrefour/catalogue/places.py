@@ -12,13 +12,12 @@ single short word or a single-word commune: the caller says which words are in u
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from carrefour import paths
 from carrefour.catalogue.french import STOPWORDS, fold
+from carrefour.reference_tables import table_columns
 
 LONGEST_NAME = 8  # words; « Saint-Rémy-en-Bouzemont-Saint-Genest-et-Isson » has 7
 ALIASES = {"paca": "region/93", "region sud": "region/93", "idf": "region/11", "aura": "region/84", "bzh": "region/53"}
@@ -47,9 +46,9 @@ class Entry:
 
 def reference_communes() -> Iterator[tuple[str, str, str, tuple[str, ...]]]:
     """(code, name, département code, postal codes) of every commune of the official code."""
-    with open(paths.REFERENCE_DIR / "communes.csv", encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            yield row["code"], row["name"], row["departement"], tuple(row["postal_codes"].split())
+    for code, name, departement, postal_codes in table_columns("communes.csv", "code", "name", "departement",
+                                                              "postal_codes"):  # fmt: skip
+        yield code, name, departement, tuple(postal_codes.split())
 
 
 def gazetteer(regions: dict[str, str], departements: dict[str, str]) -> Iterator[Entry]:
