@@ -357,34 +357,41 @@ def amended_triples(
     subject's others, and the Turtle groups them); those of a subject that lost nothing come last, together.
     Reading a million statements back from the store took 6 to 11 s of a 1 % change at 40,000 records;
     this compares lines as bytes, a chunk at a time: both sides are written by the store's N-Triples writer,
-    the session's literals in the store's canonical form (``as_stored``).
+    the session's literals in the store's canonical form (``as_stored``).  A chunk is read as blocks of lines of
+    one subject, found by the regular expression engine, and only the blocks of a subject that lost a statement
+    are read line by line (a Python loop over each of a million lines took 1 s).
     """
     if any(isinstance(term, ox.BlankNode) for t in (*removed, *added) for term in (t.subject, t.object)):
         return None
     gone = set(_lines(removed))
+    losing = {line[: line.index(b" ")] for line in gone}
     pending: dict[bytes, list[bytes]] = {}
     for line in _lines(added):
         pending.setdefault(line[: line.index(b" ")], []).append(line)
     written = 0
     for chunk in previous:
-        lines = chunk.splitlines(keepends=True)
-        written += len(lines)
-        hits = gone.intersection(lines)  # a few a chunk, found as a set
-        numbers = dict(zip(lines, range(len(lines)), strict=True)) if hits else {}
-        start, at, counted = 0, 0, 0  # what is written of the chunk; where line number ``counted`` begins
-        for number in sorted(numbers[line] for line in hits):
-            at += sum(map(len, lines[counted:number]))
-            counted = number
-            new = pending.pop(lines[number][: lines[number].index(b" ")], ())
-            output.write(chunk[start:at])
-            output.writelines(new)
-            written += len(new) - 1
-            start = at + len(lines[number])
+        written += chunk.count(b"\n")
+        start = 0  # what is not written of the chunk yet
+        for block in _SUBJECT_BLOCK.finditer(chunk):
+            if block[1] not in losing:
+                continue
+            at = block.start()  # where the line read begins
+            for line in chunk[at : block.end()].splitlines(keepends=True):
+                if line in gone:
+                    new = pending.pop(block[1], ())
+                    output.write(chunk[start:at])
+                    output.writelines(new)
+                    written += len(new) - 1
+                    start = at + len(line)
+                at += len(line)
         output.write(chunk[start:])
     for lines in pending.values():
         output.writelines(lines)
         written += len(lines)
     return written
+
+
+_SUBJECT_BLOCK = re.compile(rb"(?m)^([^ \n]+) [^\n]*\n(?:\1 [^\n]*\n)*")  # lines of one subject, one after the other
 
 
 def amended_turtle(previous: Iterable[bytes], now: dict[bytes, bytes], output: IO[bytes]) -> None:

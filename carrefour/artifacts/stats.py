@@ -149,13 +149,18 @@ def adjusted_stats(writer: Writer, hub: Hub) -> dict[str, Any] | None:
         return None
     removed, added = delta.removed_and_added(before, writer)
     changed = {**dict.fromkeys(removed, False), **dict.fromkeys(added, True)}  # -> added (else removed)
+    # a statement removed was held before (in its graph), one added is now: each triple is looked up once at most
+    was = {ox.Quad(q.subject, q.predicate, q.object) for q in removed}
+    now = {ox.Quad(q.subject, q.predicate, q.object) for q in added}
     graphs = {g.value: old["graphs"].get(g.value, 0) for g in writer.graphs()}
     for quad, added in changed.items():
         if isinstance(quad.graph_name, ox.NamedNode) and quad.graph_name.value in graphs:
             graphs[quad.graph_name.value] += 1 if added else -1
     union = old["triples"]
-    for triple in {ox.Quad(q.subject, q.predicate, q.object) for q in changed}:
-        union += holds(writer, triple, anywhere=True) - holds(before, triple, anywhere=True)
+    for triple in was | now:
+        union += (triple in now or holds(writer, triple, anywhere=True)) - (
+            triple in was or holds(before, triple, anywhere=True)
+        )
     predicates = set(old["predicates"]) | {q.predicate.value for q, added in changed.items() if added}
     predicates -= {q.predicate.value for q, added in changed.items() if not added and not _used(writer, q.predicate)}
     typed = {q.graph_name.value for q in changed if q.predicate.value in (RDF + "type", RDFS + "subClassOf")}
