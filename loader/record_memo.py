@@ -20,7 +20,7 @@ import base64
 import hashlib
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -39,7 +39,7 @@ from loader.validation.report import record_of
 
 MEMO_FILE = "memo.json"
 _DIGEST_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
-Categories = list[tuple[str, str]]  # (taxonomy, code) met by a record, in order
+Categories = Sequence[Sequence[str]]  # (taxonomy, code) met by a record, in order (as read back: lists of two)
 
 
 @cache
@@ -111,13 +111,14 @@ def published_records(snapshot: Snapshot, graph: ox.NamedNode, iris: Iterable[st
 
 
 def load_categories(partner_dir: Path) -> dict[str, Categories]:
-    """Read by orjson, as it is written (``json`` took 0.4 s each way at 40,000 records)."""
+    """Read by orjson, as it is written (``json`` took 0.4 s each way at 40,000 records), its pairs left as lists
+    (making each a tuple took 0.5 s more); a file that does not say as much is not read."""
     path = partner_dir / MEMO_FILE
     try:
         entries = orjson.loads(path.read_bytes())
     except (OSError, ValueError):
         return {}
-    return {digest: [(t, c) for t, c in pairs] for digest, pairs in entries.items()}
+    return entries if isinstance(entries, dict) else {}
 
 
 def save_categories(partner_dir: Path, categories: dict[str, Categories]) -> None:

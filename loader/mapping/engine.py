@@ -14,7 +14,7 @@ and reported, never guessed.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
@@ -312,7 +312,7 @@ class RecordMapper:
                     entity.triples.append(ox.Triple(subject, self.property(field_spec.property), target))
         return mapped
 
-    def replay_categories(self, categories: list[tuple[str, str]]) -> None:
+    def replay_categories(self, categories: Sequence[Sequence[str]]) -> None:
         """The taxonomy codes a record left as published met, where it stands in the feed (see loader.record_memo)."""
         for taxonomy_id, code in categories:
             seen = self.categories_seen.setdefault(taxonomy_id, {})
