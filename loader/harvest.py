@@ -23,7 +23,7 @@ from carrefour.artifacts.build import build_artifacts
 from carrefour.config import Config
 from carrefour.errors import CarrefourError, HarvestError
 from carrefour.history.append import append_versions, known_sources
-from carrefour.memory import release_free_memory
+from carrefour.memory import collection_paused, release_free_memory
 from carrefour.store.base import Snapshot, Store, Writer
 from carrefour.store.helper import Helper
 from carrefour.vocab import Graphs, Hub
@@ -527,7 +527,10 @@ def harvest(
     salt = privacy_salt(config)
     results: list[PartnerHarvest] = []
     try:
-        with store.writer() as writer, Helper(writer) as helper:
+        # what a harvest builds (records, triples, indexes by the hundred thousand) is acyclic and lives long: the
+        # cyclic collector's scans of it found nothing to free (184 objects left after the first harvest of 40,000
+        # records, peak memory unchanged) and took 1.3 to 2 s of a 1 % change (diff+provenance 1.2 -> 0.8 s)
+        with store.writer() as writer, Helper(writer) as helper, collection_paused():
             for spec in specs:
                 cache_dir = config.store_path / "harvest" / spec.id / "cache"
                 cache_dir.mkdir(parents=True, exist_ok=True)

@@ -12,18 +12,18 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
-from typing import IO
 
 from carrefour.artifacts.dumps import write_nquads
 from carrefour.hardlinks import link_or_copy
+from carrefour.memory import collection_paused
 from carrefour.vocab import Hub
 from loader.harvest import PartnerHarvest, ReportItem
 from loader.privacy import redact
+from loader.record_spans import RecordSpans, copy_records, save_spans, scan_spans, spans_of
 from loader.validation import Report
 
 COLUMNS = ("read", "loaded", "unchanged", "updated", "removed", "rejected", "warnings")
@@ -169,68 +169,44 @@ def write_records(result: PartnerHarvest, hub: Hub, path: Path) -> None:
     """
     temporary = path.with_name(f".{path.name}.partial")
     try:
-        _write_records(result, hub, temporary)
+        with collection_paused():  # the spans of 40,000 records: 0.6 s of scans by the cyclic collector, else
+            spans = _write_records(result, hub, temporary)
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
+    save_spans(path, spans)
 
 
-def _write_records(result: PartnerHarvest, hub: Hub, path: Path) -> None:
+def _write_records(result: PartnerHarvest, hub: Hub, path: Path) -> RecordSpans:
+    """The file, and the spans of its records (``loader.record_spans``)."""
     graph = hub.graph("partner", result.spec.id)
     if result.previous_records is None:
         write_nquads(result.content, graph, path)
-        return
-    left = {iri.encode() for iri in result.diff.unchanged if iri not in result.records}
-    # every record of the previous file is left as it was (none updated, removed or mapped again): copied whole,
-    # where sorting its million lines out took 1.5 s at 40,000 records
+        with open(path, "rb") as written:
+            return scan_spans(written)
+    previous = result.previous_records
+    left = {iri for iri in result.diff.unchanged if iri not in result.records}
+    # every record of the previous file is left as it was (none updated, removed or mapped again): copied whole
     whole = len(left) == len(result.diff.unchanged) and not (result.diff.updated or result.diff.removed)
+    spans = spans_of(previous)
     if whole and not result.content:
-        link_or_copy(str(result.previous_records), str(path))
-        return
+        link_or_copy(str(previous), str(path))
+        return spans
     mapped = path.with_name(f"{path.name}.mapped")
     try:
         write_nquads(result.content, graph, mapped)
         if whole:  # copied by the kernel, not read and written again by this process
-            shutil.copyfile(result.previous_records, path)
-        else:
-            with open(result.previous_records, "rb") as previous, open(path, "wb") as output:
-                write_records_of(previous, left, output)
-        with open(mapped, "rb") as fresh, open(path, "ab") as output:
-            shutil.copyfileobj(fresh, output)
+            shutil.copyfile(previous, path)
+        with open(path, "ab" if whole else "wb") as output:
+            if not whole:
+                spans = copy_records(previous, spans, left, output)
+            with open(mapped, "rb") as fresh:
+                spans.update(scan_spans(fresh, output.tell()))
+                fresh.seek(0)
+                shutil.copyfileobj(fresh, output)
     finally:
         mapped.unlink(missing_ok=True)
-
-
-# a record's block: its lines, one after the other, each of its IRI or of a fragment of it (``<iri#address>``);
-# a blank node's line is a block of its own (its label names no record)
-_BLOCK = re.compile(rb"(?m)^(?:<([^>#\n]*)|_:[^ \n]*)[^\n]*\n(?:<\1[>#][^\n]*\n)*")
-_CHUNK = 8 << 20
-
-
-def write_records_of(previous: IO[bytes], records: set[bytes], output: IO[bytes]) -> None:
-    """Write the lines of ``previous`` (N-Quads) whose subject is one of ``records`` or a fragment of one.
-
-    A record's lines come together (its harvest wrote them so), so the file is read as blocks of lines found by the
-    regular expression engine, a few MiB at a time, and what is kept written in runs: where a loop over each of a
-    million lines took 1.4 to 2.4 s of a re-harvest at 40,000 records.
-    """
-    pending = b""
-    while True:
-        data = previous.read(_CHUNK)
-        chunk = pending + data
-        cut = chunk.rfind(b"\n") + 1 if data else len(chunk)  # the last line, ended or not (unended: not a block)
-        chunk, pending = chunk[:cut], chunk[cut:]
-        start = end = 0  # the run of kept blocks not written yet
-        for block in _BLOCK.finditer(chunk):
-            if block[1] is None or block[1] not in records:
-                continue
-            if block.start() != end:
-                output.write(chunk[start:end])
-                start = block.start()
-            end = block.end()
-        output.write(chunk[start:end])
-        if not data:
-            return
+    return spans
 
 
 def _write_folder(partner_dir: Path, started: datetime, files: dict[str, str]) -> Path:

@@ -28,6 +28,7 @@ from loader.mapping.engine import RecordMapper
 from loader.partners import load_partner
 from loader.provenance import activity_iri
 from loader.published_index import INDEX_FILE, PublishedIndex, read_index
+from loader.record_spans import read_spans, scan_spans
 from loader.validation import Validator
 from tests.conftest import DEFAULT_BASE
 from tests.harvest.conftest import fast_config
@@ -54,6 +55,8 @@ class Hubs:
         assert result.ok and version is not None
         write_report_files(result, self.config.store_path / "harvest", self.hub)
         self.check_index(version)
+        with open(self.records_path(), "rb") as written:  # the spans kept beside the records file describe it
+            assert read_spans(self.records_path()) == scan_spans(written) != {}
         return result
 
     def check_index(self, version: str) -> None:
