@@ -31,8 +31,13 @@ def _malloc_trim() -> ctypes._CFuncPtr | None:  # type: ignore[name-defined]
 
 
 def release_free_memory() -> None:
-    """Collect the young generations' garbage, then return the free heap pages to the system (glibc only)."""
-    gc.collect(1)
+    """Collect the young generations' garbage, then return the free heap pages to the system (glibc only).
+
+    While collection is paused (:func:`collection_paused`) the young generations hold everything made since the
+    pause began: collecting them would scan it all (0.3 s of a 1 % change at 40,000 records), so they are left.
+    """
+    if gc.isenabled():
+        gc.collect(1)
     trim = _malloc_trim()
     if trim is not None:
         trim(0)

@@ -119,8 +119,9 @@ def save_index(partner_dir: Path, version: str, index: PublishedIndex | None) ->
     if index is None:
         path.unlink(missing_ok=True)
         return
-    kept = {"version": version, "keys": sorted(index.keys), "hashes": sorted(index.hashes),
-            "created": sorted(index.created)}  # fmt: skip
+    # in the sets' order: the reader makes sets again (sorting the three lists took 0.1 to 0.2 s at 40,000 records)
+    kept = {"version": version, "keys": list(index.keys), "hashes": list(index.hashes),
+            "created": list(index.created)}  # fmt: skip
     partner_dir.mkdir(parents=True, exist_ok=True)
     temporary = partner_dir / f".{INDEX_FILE}.partial"
     temporary.write_bytes(orjson.dumps(kept))

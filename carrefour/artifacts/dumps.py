@@ -304,8 +304,9 @@ def _member_lines(path: Path, offset: int, length: int, end: bytes | None = None
 
 def _graph_files(
     view: Snapshot | Writer, graph: ox.NamedNode, content: Content | None, amend: _Amend | None, scratch: Path
-) -> None:
-    """The graph as N-Triples in ``scratch.nt`` and as Turtle in ``scratch.ttl``.
+) -> int | None:
+    """The graph as N-Triples in ``scratch.nt`` and as Turtle in ``scratch.ttl``; its statements when known without
+    counting the lines (a list written, a graph amended), else None.
 
     A graph the write session has just replaced is serialised from the list it was
     given (duplicates dropped, as the store drops them), a fraction of a second for a
@@ -323,18 +324,19 @@ def _graph_files(
         triples = as_stored(list(unique))
         ox.serialize(triples, nt, ox.RdfFormat.N_TRIPLES)
         ox.serialize(triples, ttl, ox.RdfFormat.TURTLE)
-        return
+        return len(triples)
     with open(nt, "wb") as output:
-        amended = amend is not None and amend.triples(output)
-        if not amended:
+        amended = amend.triples(output) if amend is not None else None
+        if amended is None:
             output.seek(0)
             output.truncate()
             view.dump(output, ox.RdfFormat.N_TRIPLES, graph)
-    if amended and amend is not None and amend.turtle is not None:
+    if amended is not None and amend is not None and amend.turtle is not None:
         with open(ttl, "wb") as output:
             amend.turtle(output)
-        return
-    ox.serialize(ox.parse(path=nt, format=ox.RdfFormat.N_TRIPLES), ttl, ox.RdfFormat.TURTLE)
+    else:
+        ox.serialize(ox.parse(path=nt, format=ox.RdfFormat.N_TRIPLES), ttl, ox.RdfFormat.TURTLE)
+    return amended
 
 
 Amendment = tuple[list[ox.Triple], list[ox.Triple]]  # the statements a session removed from a graph, and added
@@ -466,18 +468,20 @@ def as_stored(triples: list[ox.Triple]) -> list[ox.Triple]:
     return [ox.Triple(t.subject, t.predicate, canonical[t.object]) if t.object in canonical else t for t in triples]
 
 
-def _copy(path: Path, sinks: list[_Sink]) -> int:
-    """Write the file into every sink; the number of lines (of statements, in N-Triples)."""
+def _copy(path: Path, sinks: list[_Sink], count: bool = False) -> int | None:
+    """Write the file into every sink; the number of lines (of statements, in N-Triples) when asked to ``count``
+    (0.15 s for a million)."""
     lines = 0
     with open(path, "rb") as source:
         while chunk := source.read(CHUNK):
-            lines += chunk.count(b"\n")
+            if count:
+                lines += chunk.count(b"\n")
             for sink in sinks:
                 sink.write(chunk)
     for sink in sinks:
         if isinstance(sink, _TriplesToQuads):
             sink.close()
-    return lines
+    return lines if count else None
 
 
 def write_nquads(triples: list[ox.Triple], graph: ox.NamedNode, path: Path) -> None:
@@ -538,8 +542,9 @@ def write_dumps(
             if copied is not None:
                 counts[graph.value] = copied
                 continue
-            _graph_files(view, graph, content, _amender(view, reused, graph, amendments), scratch)
-            counts[graph.value] = _write_members(scratch, graph, [p for p in plans if p.holds(graph.value)], outputs)
+            known = _graph_files(view, graph, content, _amender(view, reused, graph, amendments), scratch)
+            holding = [p for p in plans if p.holds(graph.value)]
+            counts[graph.value] = _write_members(scratch, graph, holding, outputs, known)
         for file, output in outputs.items():
             written[file] = output.finish()
     except BaseException:
@@ -590,8 +595,11 @@ def write_dumps(
 _MEMBERS = {"nq": ".nt", "nt": ".nt", "ttl": ".ttl"}  # format -> the scratch file its member is made from
 
 
-def _write_members(scratch: Path, graph: ox.NamedNode, holding: list[DumpPlan], outputs: dict[str, GzipOutput]) -> int:
-    """The graph's member of each file ``holding`` it, from its N-Triples and Turtle in ``scratch``; its statements.
+def _write_members(
+    scratch: Path, graph: ox.NamedNode, holding: list[DumpPlan], outputs: dict[str, GzipOutput], known: int | None
+) -> int:
+    """The graph's member of each file ``holding`` it, from its N-Triples and Turtle in ``scratch``; its statements
+    (``known``, else counted once, as the N-Triples or N-Quads are compressed).
 
     Each format's member is compressed once and copied into every file of that format: the hub's N-Quads and its
     open part hold the same bytes, and so do the union's Turtle and the partner's (compressing 5 members, where
@@ -601,25 +609,31 @@ def _write_members(scratch: Path, graph: ox.NamedNode, holding: list[DumpPlan], 
     files = {name: [plan.file for plan in holding if plan.format == name] for name in _MEMBERS}
     needed = [name for name, found in files.items() if found]
     mtime = next(iter(outputs.values())).mtime
+    counted = None if known is not None else next((name for name in needed if name != "ttl"), None)
+
+    def compress(name: str) -> int | None:
+        return _compress(scratch, graph, name, mtime, count=name == counted)
+
     with ThreadPoolExecutor(max_workers=len(needed) or 1) as pool:
-        lines = dict(zip(needed, pool.map(lambda name: _compress(scratch, graph, name, mtime), needed), strict=True))
+        lines = dict(zip(needed, pool.map(compress, needed), strict=True))
     for name in needed:
         packed = scratch.with_suffix(f".{name}.gz")
         for file in files[name]:
             outputs[file].copy(graph.value, _chunks(packed, 0, packed.stat().st_size))
-    return lines.get("nq", lines.get("nt", 0))
+    return known if known is not None else lines.get(counted or "") or 0
 
 
-def _compress(scratch: Path, graph: ox.NamedNode, name: str, mtime: int) -> int:
-    """The member of format ``name`` in ``scratch.{name}.gz``; the lines it holds."""
+def _compress(scratch: Path, graph: ox.NamedNode, name: str, mtime: int, count: bool) -> int | None:
+    """The member of format ``name`` in ``scratch.{name}.gz``; the lines it holds when asked to ``count``."""
     packed = scratch.with_suffix(f".{name}.gz")
     with open(packed, "wb") as raw, igzip.GzipFile("", "wb", GZIP_LEVEL, raw, mtime) as member:
-        return _copy(scratch.with_suffix(_MEMBERS[name]), [_TriplesToQuads(member, graph) if name == "nq" else member])
+        sink = _TriplesToQuads(member, graph) if name == "nq" else member
+        return _copy(scratch.with_suffix(_MEMBERS[name]), [sink], count)
 
 
 @dataclass(frozen=True)
 class _Amend:
-    triples: Callable[[IO[bytes]], bool]  # writes the N-Triples; whether they count what the graph holds
+    triples: Callable[[IO[bytes]], int | None]  # writes the N-Triples; their count when it is what the graph holds
     turtle: Callable[[IO[bytes]], None] | None  # writes the Turtle, once the N-Triples are right
 
 
@@ -635,8 +649,9 @@ def _amender(
     size = amendments.sizes.get(graph.value)
     turtle = reused.turtle(graph)
 
-    def triples(output: IO[bytes]) -> bool:
-        return amended_triples(previous, *amendment, output) == size
+    def triples(output: IO[bytes]) -> int | None:
+        written = amended_triples(previous, *amendment, output)
+        return written if written is not None and written == size else None
 
     subjects = {t.subject for t in (*amendment[0], *amendment[1]) if isinstance(t.subject, ox.NamedNode)}
     blocks = partial(_blocks, view, graph, subjects)
