@@ -8,6 +8,7 @@ are the previous version's, adjusted by looking each of them up before and after
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -24,8 +25,12 @@ class Delta:
     added: set[ox.Quad] = field(default_factory=set)
     removed: set[ox.Quad] = field(default_factory=set)
     # the last split into (removed, added) and the views it was made between: the statistics, the indexes and
-    # the dumps each ask for it once the session is written (90,000 statements looked up twice: 2.3 s)
-    _split: tuple[object, object, set[ox.Quad], set[ox.Quad]] | None = field(default=None, repr=False, compare=False)
+    # the dumps each ask for it once the session is written (90,000 statements looked up twice: 2.3 s); the views
+    # held weakly, as the writer holds its delta: a cycle would keep the session's lists (a million statements)
+    # alive past the session, until the collector's next full scan
+    _split: tuple[weakref.ref, weakref.ref, set[ox.Quad], set[ox.Quad]] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     def note(self, added: Collection[ox.Quad], removed: Collection[ox.Quad]) -> bool:
         """Take a step of the session into account; False once the delta grew past ``DELTA_LIMIT``."""
@@ -46,13 +51,13 @@ class Delta:
 
     def removed_and_added(self, before: Reader, now: Reader) -> tuple[set[ox.Quad], set[ox.Quad]]:
         """The statements only ``before`` holds, and those only ``now`` holds (kept until the next step)."""
-        if self._split is None or self._split[0] is not before or self._split[1] is not now:
+        if self._split is None or self._split[0]() is not before or self._split[1]() is not now:
             removed, added = set(), set()
             for quad in self.statements():
                 was, is_ = holds(before, quad), holds(now, quad)
                 if was != is_:
                     (added if is_ else removed).add(quad)
-            self._split = (before, now, removed, added)
+            self._split = (weakref.ref(before), weakref.ref(now), removed, added)
         return self._split[2], self._split[3]
 
 
