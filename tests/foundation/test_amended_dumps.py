@@ -9,7 +9,7 @@ import pyoxigraph as ox
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from carrefour.artifacts.dumps import amended_triples, amended_turtle
+from carrefour.artifacts.dumps import _blocks, amended_triples, amended_turtle
 
 PREDICATES = [ox.NamedNode(f"http://schema.test/p{number}") for number in range(3)]
 VALUES = [ox.Literal("A"), ox.Literal("deux\nlignes"), ox.Literal("B", language="fr"), ox.NamedNode("http://x.test/o")]
@@ -62,9 +62,19 @@ def test_amended_ntriples_are_the_definitions(before: set[ox.Triple], after: set
     ordered = sorted(before, key=str)
     previous = ox.serialize(ordered, format=ox.RdfFormat.N_TRIPLES) if ordered else b""
     removed, added = sorted(before - after, key=str), sorted(after - before, key=str)
-    output = io.BytesIO()
-    assert amended_triples(_chunks(previous, cuts), removed, added, output) == len(after)
+    output, lines_of = io.BytesIO(), {}
+    assert amended_triples(_chunks(previous, cuts), removed, added, output, lines_of) == len(after)
     assert output.getvalue() == _triples_by_definition(previous, removed, added)
+    # the lines each subject changed holds now, those its Turtle block is made from
+    changed = {str(t.subject).encode() for t in before ^ after}
+    assert lines_of.keys() == changed
+    now = _lines(sorted(after, key=str))
+    for subject, lines in lines_of.items():
+        assert sorted(lines) == sorted(line for line in now if line.startswith(subject + b" "))
+    turtle = ox.serialize(ordered, format=ox.RdfFormat.TURTLE) if ordered else b""
+    amended = io.BytesIO()
+    amended_turtle(_chunks(turtle, cuts), _blocks(lines_of), amended)
+    assert set(ox.parse(amended.getvalue(), format=ox.RdfFormat.TURTLE)) == {ox.Quad(*t) for t in after}
 
 
 @settings(max_examples=200, deadline=None)
