@@ -357,7 +357,8 @@ def amended_triples(
     """Write a graph's N-Triples from its previous ones (chunks of whole lines), less the lines of the statements
     removed, plus those added; the lines written, or None (nothing written) when a blank node is among them (its
     label in the previous dump is the store's own).  ``lines_of``, when given, is filled with the lines each subject
-    that lost or gained a statement holds now (its Turtle block is made from them, see :func:`_blocks`).
+    that lost or gained a statement holds now, in runs of whole lines (its Turtle block is made from them, see
+    :func:`_blocks`).
 
     A subject's new lines take the place of its first line removed (a value changed stays among the
     subject's others, and the Turtle groups them); those of a subject that lost nothing come last, together.
