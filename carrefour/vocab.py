@@ -91,6 +91,12 @@ class Hub:
         self.vocabulary = vocabulary
         self.ns = vocabulary + "ontology#"
 
+    def __eq__(self, other: object) -> bool:  # a value: two processes' hubs of one base are the same hub
+        return isinstance(other, Hub) and (self.base, self.vocabulary) == (other.base, other.vocabulary)
+
+    def __hash__(self) -> int:
+        return hash((self.base, self.vocabulary))
+
     def term(self, local: str) -> ox.NamedNode:
         """A term of the hub's vocabulary, e.g. ``term("Initiative")``."""
         return ox.NamedNode(self.ns + local)

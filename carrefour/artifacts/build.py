@@ -24,19 +24,22 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from carrefour.artifacts import read_ahead
 from carrefour.artifacts.calls import CALLS_FILE, build_calls
 from carrefour.artifacts.catalogue import CATALOGUE_FILE, ENTRIES_FILE, build_catalogue
 from carrefour.artifacts.changes import RecordChanges, account_touches, record_changes
-from carrefour.artifacts.dumps import build_dumps
+from carrefour.artifacts.dumps import DUMPS_DIR, build_dumps, intact_dumps
 from carrefour.artifacts.facets import FACETS_FILE, build_facets
 from carrefour.artifacts.ontology import build_ontology
-from carrefour.artifacts.places import FRANCE_MAP_FILE, PLACES_FILE, build_places
+from carrefour.artifacts.places import FRANCE_MAP_FILE, PLACES_FILE, build_places, rows_in
 from carrefour.artifacts.search import SEARCH_FILE, build_search
 from carrefour.artifacts.stale import current_previous
 from carrefour.artifacts.stats import build_stats
+from carrefour.catalogue.entries import entry_lines
+from carrefour.centres import centres
 from carrefour.memory import collection_paused
 from carrefour.store.base import Snapshot, Writer
-from carrefour.store.helper import Helper
+from carrefour.store.helper import Helper, Pending
 from carrefour.vocab import Hub
 
 log = logging.getLogger(__name__)
@@ -114,18 +117,42 @@ def claim(claims: Path, builder: Builder) -> bool:
 def run_claimed(
     view: Snapshot, builders: Sequence[Builder], hub: Hub, claims: Path, changes: RecordChanges | None = None
 ) -> dict[str, float]:
-    """Run, in order, each of ``builders`` no other process has claimed; the seconds each took."""
+    """Run, in order, each of ``builders`` no other process has claimed; the seconds each took (then whatever
+    was read ahead for them and not taken is dropped)."""
     seconds = {}
-    for builder in builders:
-        if claim(claims, builder):
-            seconds.update(run_builders(view, (builder,), hub, changes))
+    try:
+        for builder in builders:
+            if claim(claims, builder):
+                seconds.update(run_builders(view, (builder,), hub, changes))
+    finally:
+        read_ahead.forget()
     return seconds
 
 
-def build_artifacts(writer: Writer, hub: Hub, helper: Helper | None = None) -> dict[str, float]:
+def read_previous(previous: Path, hub: Hub) -> read_ahead.Ahead[frozenset[str]] | None:
+    """Run in the helper process while the session maps: what the builders it will run read of the previous
+    version, kept there for them; and the check of the previous dumps, handed to the session's process."""
+    read_ahead.keep(read_ahead.read(entry_lines, previous / ENTRIES_FILE, hub))
+    read_ahead.keep(read_ahead.read(rows_in, previous / PLACES_FILE))
+    read_ahead.warm(centres)
+    return read_ahead.read(intact_dumps, previous / DUMPS_DIR)
+
+
+def read_ahead_of(writer: Writer, hub: Hub, helper: Helper) -> Pending[read_ahead.Ahead[frozenset[str]] | None] | None:
+    """Have the helper read the previous version's artifacts while the session maps (for
+    :func:`build_artifacts`); None when there is no helper process or no previous version of the hub's own."""
+    previous = current_previous(writer)
+    return helper.prepare(read_previous, previous, hub) if previous is not None else None
+
+
+def build_artifacts(
+    writer: Writer, hub: Hub, helper: Helper | None = None,
+    ahead: Pending[read_ahead.Ahead[frozenset[str]] | None] | None = None,
+) -> dict[str, float]:  # fmt: skip
     """Run every artifact builder on the version being written; the seconds each took.
 
-    ``artifacts`` is the wall time of the whole step (the helper's builders overlap this process's).
+    ``artifacts`` is the wall time of the whole step (the helper's builders overlap this process's); ``ahead``:
+    what the helper read ahead (:func:`read_ahead_of`).
     """
     if helper is None:
         with Helper(writer) as own:
@@ -138,6 +165,7 @@ def build_artifacts(writer: Writer, hub: Hub, helper: Helper | None = None) -> d
         seconds["artifacts"] = time.perf_counter() - clock
         return seconds
     changes = record_changes(writer, hub)
+    read_ahead.keep(ahead.result() if ahead is not None else None)
     with tempfile.TemporaryDirectory(prefix="claims-", dir=writer.artifacts.parent) as folder:
         claims = Path(folder)
         helped = helper.submit(run_claimed, HELPED, hub, claims, changes)

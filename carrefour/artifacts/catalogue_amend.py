@@ -45,6 +45,7 @@ from carrefour.artifacts.catalogue_rows import (
     write_terms,
 )
 from carrefour.artifacts.changes import RecordChanges, memory_view
+from carrefour.artifacts.read_ahead import take
 from carrefour.artifacts.search import LiteralTexts
 from carrefour.catalogue.entries import (
     ENTRIES_FILE,
@@ -69,7 +70,7 @@ class _CannotAmend(Exception):
 def amend_catalogue(view: View, hub: Hub, target: Path, changes: RecordChanges) -> bool:
     """Write the version's index to ``target`` as the previous one amended for the records ``changes`` names, and
     its entries beside it; False, with nothing written, when it cannot be amended."""
-    lines = entry_lines(changes.previous / ENTRIES_FILE, hub)
+    lines = take(entry_lines, changes.previous / ENTRIES_FILE, hub)
     previous = changes.previous / CATALOGUE_FILE
     if lines is None or not _made_for(previous, hub):
         return False

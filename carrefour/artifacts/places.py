@@ -14,6 +14,7 @@ from __future__ import annotations
 import gzip
 from collections import defaultdict
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -21,6 +22,7 @@ import pyoxigraph as ox
 
 from carrefour.artifacts.changes import RecordChanges, memory_view
 from carrefour.artifacts.kinds import values_clause, with_subclasses
+from carrefour.artifacts.read_ahead import take
 from carrefour.centres import centre
 from carrefour.map_features import feature_collection
 from carrefour.store.base import Snapshot, Writer
@@ -189,7 +191,7 @@ def updated_places(view: View, hub: Hub, changes: RecordChanges) -> list[Row] | 
     """The previous version's rows, those of the resources changed made again from what ``view`` says of them
     now, and every record's twins drawn again; None when the previous rows cannot be read."""
     try:
-        previous = orjson.loads((changes.previous / PLACES_FILE).read_bytes())
+        previous = take(rows_in, changes.previous / PLACES_FILE)
     except (OSError, ValueError):
         return None
     changed = changes.resources
@@ -218,6 +220,11 @@ def read_places(snapshot: Snapshot) -> list[Row] | None:
     if snapshot.info.artifacts is None:
         return None
     try:
-        return orjson.loads((snapshot.info.artifacts / PLACES_FILE).read_bytes())  # type: ignore[no-any-return]
+        return rows_in(snapshot.info.artifacts / PLACES_FILE)
     except FileNotFoundError:
         return None
+
+
+def rows_in(path: Path) -> list[Row]:
+    """The rows of a places file."""
+    return orjson.loads(path.read_bytes())  # type: ignore[no-any-return]

@@ -141,6 +141,20 @@ class Helper:
         future.add_done_callback(lambda _: shutil.rmtree(checkpoint, ignore_errors=True))
         return Pending(future, here)
 
+    def prepare(self, work: Callable[..., T], *args: Any) -> Pending[T | None] | None:
+        """Run ``work(*args)`` in the helper process now, on no view of the session (it reads files that do not
+        change: a published version's); None without a helper process (there is no idle core to do it on).
+
+        Its result comes back to this process, and what it kept in the helper process is there for the work
+        submitted after it (one process takes the work in the order given).  A helper that died gives None.
+        """
+        if self._pool is None:
+            return None
+        try:  # queued behind the warm-up: this process does not wait for the helper to start
+            return Pending(self._pool.submit(work, *args), lambda: None)
+        except BrokenProcessPool:
+            return None
+
     def _started(self) -> bool:
         """Whether the helper process runs; if it could not start, the work is done here (and said)."""
         try:

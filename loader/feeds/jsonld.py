@@ -11,13 +11,15 @@ from __future__ import annotations
 import json
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
-from pyld import jsonld
 
 from carrefour import paths
 from carrefour.errors import HarvestError
+
+if TYPE_CHECKING:  # pyld is imported when a JSON-LD document is read (0.06 s of every harvest's start, else)
+    from pyld import jsonld
 
 CONTEXTS_DIR = paths.DATA_DIR / "contexts"
 SCHEMA_ORG = "schema.org.jsonld"
@@ -44,6 +46,8 @@ def _normalise(url: str) -> str:
 
 def local_document_loader(url: str, options: dict[str, Any] | None = None) -> dict[str, Any]:
     """pyld's document loader: only the contexts kept in data/contexts/."""
+    from pyld import jsonld
+
     file_name = LOCAL_CONTEXTS.get(_normalise(url))
     if file_name is None:
         raise jsonld.JsonLdError(
@@ -61,6 +65,8 @@ def local_document_loader(url: str, options: dict[str, Any] | None = None) -> di
 
 def _message(exc: jsonld.JsonLdError) -> str:
     """The innermost JSON-LD error says what really failed (e.g. which context)."""
+    from pyld import jsonld
+
     while isinstance(exc.__cause__, jsonld.JsonLdError):
         exc = exc.__cause__
     details = getattr(exc, "details", None) or {}
@@ -89,6 +95,8 @@ def jsonld_quads(document: Any, base: str | None = None) -> list[ox.Quad]:
 
     :raises HarvestError: the document cannot be expanded (e.g. an unknown remote context).
     """
+    from pyld import jsonld
+
     options: dict[str, Any] = {"documentLoader": local_document_loader, "base": base or ""}
     try:
         dataset = jsonld.to_rdf(document, options)

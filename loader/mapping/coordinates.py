@@ -12,15 +12,19 @@ from __future__ import annotations
 
 from decimal import Decimal
 from functools import cache
+from typing import TYPE_CHECKING
 
-from pyproj import CRS, Transformer
-from pyproj.exceptions import CRSError
+if TYPE_CHECKING:  # PROJ is loaded for a partner declaring a projected pair (0.1 s of every harvest's start, else)
+    from pyproj import Transformer
 
 WGS84 = "EPSG:4326"
 
 
 def check_crs(name: str) -> str | None:
     """Why ``name`` is not a coordinate reference system PROJ knows (None: it is one)."""
+    from pyproj import CRS
+    from pyproj.exceptions import CRSError
+
     try:
         CRS.from_user_input(name)
     except CRSError as exc:
@@ -30,6 +34,8 @@ def check_crs(name: str) -> str | None:
 
 @cache
 def _transformer(crs: str) -> Transformer:
+    from pyproj import Transformer
+
     # always_xy: easting then northing in, longitude then latitude out, whatever the CRS's axis order
     return Transformer.from_crs(crs, WGS84, always_xy=True)
 

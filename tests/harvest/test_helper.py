@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import multiprocessing
@@ -16,10 +17,13 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from carrefour.artifacts.build import HELPED, build_artifacts, builder_name, run_claimed
-from carrefour.artifacts.catalogue import CATALOGUE_FILE
+from carrefour.artifacts import read_ahead
+from carrefour.artifacts.build import HELPED, build_artifacts, builder_name, read_previous, run_claimed
+from carrefour.artifacts.catalogue import CATALOGUE_FILE, ENTRIES_FILE
+from carrefour.artifacts.dumps import DUMPS_DIR, intact_dumps
 from carrefour.artifacts.facets import FACETS_FILE
 from carrefour.artifacts.search import SEARCH_FILE
+from carrefour.catalogue.entries import entry_lines
 from carrefour.store.base import Snapshot, Store, Writer
 from carrefour.store.helper import CheckpointView, Helper
 from carrefour.vocab import RDF_TYPE, SCHEMA, Hub
@@ -180,3 +184,53 @@ def test_the_builder_of_a_helper_killed_while_building_is_built_here(
         assert {builder_name(b) for b in HELPED} <= set(seconds)
         assert built_artifacts(writer.artifacts) == here[1:]
         raise Abandoned
+
+
+READINGS = itertools.count()  # in each process, the readings of :func:`numbered_reading`
+
+
+def numbered_reading(path: Path) -> tuple[int, int]:
+    """Which process read ``path``, and how many times it had read before."""
+    return os.getpid(), next(READINGS)
+
+
+def keep_a_reading(path: Path) -> int:
+    """Read ``path`` ahead and keep it (in the helper process); that process's id."""
+    read_ahead.keep(read_ahead.read(numbered_reading, path))
+    return os.getpid()
+
+
+def take_a_reading(view: Snapshot, path: Path) -> tuple[int, int]:
+    return read_ahead.take(numbered_reading, path)
+
+
+def test_what_the_helper_reads_ahead_is_there_for_its_later_work(bundled_store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "rows.json"
+    path.write_text("[]", encoding="utf-8")
+    with pytest.raises(Abandoned), bundled_store.writer() as writer:
+        with Helper(writer, processes=0) as alone:
+            assert alone.prepare(keep_a_reading, path) is None, "no second process: nothing to read ahead on"
+        with Helper(writer, processes=1) as helper:
+            pending = helper.prepare(keep_a_reading, path)
+            assert pending is not None
+            helper_process = pending.result()
+            assert helper_process != os.getpid()
+            assert helper.submit(take_a_reading, path).result() == (helper_process, 0), "the reading kept there"
+            assert helper.submit(take_a_reading, path).result() == (helper_process, 1), "taken once: read again"
+        raise Abandoned
+
+
+def test_the_previous_version_read_ahead_is_what_its_builders_read(bundled_store: Store, hub: Hub) -> None:
+    if bundled_store.remote:
+        pytest.skip("a remote store's artifacts are each process's own, made as they are asked for")
+    previous = bundled_store.snapshot().info.artifacts
+    assert previous is not None
+    try:
+        ahead = read_previous(previous, hub)
+        lines = read_ahead.take(entry_lines, previous / ENTRIES_FILE, Hub(hub.base))
+        assert lines is not None and len(lines) > 100, "the bundled records' entries"
+        assert read_ahead.take(entry_lines, previous / ENTRIES_FILE, hub) is not lines, "taken once"
+        assert ahead is not None and ahead.value == intact_dumps(previous / DUMPS_DIR)
+        assert any(name.endswith(".nq.gz") for name in ahead.value), "the dumps are intact"
+    finally:
+        read_ahead.forget()
