@@ -285,11 +285,16 @@ Content = Callable[[ox.NamedNode], "list[ox.Quad | ox.Triple] | None"]
 CHUNK = 1 << 20
 
 
-def _chunks(path: Path, offset: int, length: int) -> Iterator[bytes]:
-    """``length`` bytes of the file from ``offset``, a few MiB at a time."""
+# compressed bytes inflated at a time: some 2 MiB of text, which the processor's caches hold (the 173 MiB of a
+# partner's N-Triples at 40,000 records: 0.15 s by 128 KiB, 0.35 s by 1 MiB, which inflate to 14 MiB at a time)
+INFLATED = 1 << 17
+
+
+def _chunks(path: Path, offset: int, length: int, size: int = CHUNK) -> Iterator[bytes]:
+    """``length`` bytes of the file from ``offset``, ``size`` at a time."""
     with open(path, "rb") as source:
         source.seek(offset)
-        while length > 0 and (data := source.read(min(CHUNK, length))):
+        while length > 0 and (data := source.read(min(size, length))):
             length -= len(data)
             yield data
 
@@ -299,7 +304,7 @@ def _member_lines(path: Path, offset: int, length: int, end: bytes | None = None
     ``end`` (the graph's name and the final dot, which becomes the dot: no raw line break is inside a term)."""
     inflate = isal_zlib.decompressobj(wbits=31)  # a gzip member
     pending = b""
-    for data in _chunks(path, offset, length):
+    for data in _chunks(path, offset, length, INFLATED):
         chunk = pending + inflate.decompress(data)
         cut = chunk.rfind(b"\n") + 1
         pending = chunk[cut:]

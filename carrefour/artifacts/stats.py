@@ -162,7 +162,9 @@ def adjusted_stats(writer: Writer, hub: Hub) -> dict[str, Any] | None:
             triple in was or holds(before, triple, anywhere=True)
         )
     predicates = set(old["predicates"]) | {q.predicate.value for q, added in changed.items() if added}
-    predicates -= {q.predicate.value for q, added in changed.items() if not added and not _used(writer, q.predicate)}
+    # each predicate that lost a statement looked up once (a 1 % change at 40,000 records removes some 3,000
+    # statements of a dozen predicates)
+    predicates -= {p.value for p in {q.predicate for q, added in changed.items() if not added} if not _used(writer, p)}
     typed = {q.graph_name.value for q in changed if q.predicate.value in (RDF + "type", RDFS + "subClassOf")}
     examples = {
         graph.value: old["examples"][graph.value]
