@@ -23,12 +23,13 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from carrefour.artifacts import read_ahead
 from carrefour.artifacts.calls import CALLS_FILE, build_calls
 from carrefour.artifacts.catalogue import CATALOGUE_FILE, ENTRIES_FILE, build_catalogue
 from carrefour.artifacts.changes import RecordChanges, account_touches, record_changes
-from carrefour.artifacts.dumps import DUMPS_DIR, build_dumps, intact_dumps
+from carrefour.artifacts.dumps import DUMPS_DIR, build_dumps, intact_dumps, located_dumps
 from carrefour.artifacts.facets import FACETS_FILE, build_facets
 from carrefour.artifacts.ontology import build_ontology
 from carrefour.artifacts.places import FRANCE_MAP_FILE, PLACES_FILE, build_places, rows_in
@@ -129,16 +130,20 @@ def run_claimed(
     return seconds
 
 
-def read_previous(previous: Path, hub: Hub) -> read_ahead.Ahead[frozenset[str]] | None:
+Ahead = list[read_ahead.Ahead[Any] | None]  # what the helper read ahead for the session's process
+
+
+def read_previous(previous: Path, hub: Hub) -> Ahead:
     """Run in the helper process while the session maps: what the builders it will run read of the previous
-    version, kept there for them; and the check of the previous dumps, handed to the session's process."""
+    version, kept there for them; and, for the session's process, the check of the previous dumps and where each
+    subject's lines are in them."""
     read_ahead.keep(read_ahead.read(entry_lines, previous / ENTRIES_FILE, hub))
     read_ahead.keep(read_ahead.read(rows_in, previous / PLACES_FILE))
     read_ahead.warm(centres)
-    return read_ahead.read(intact_dumps, previous / DUMPS_DIR)
+    return [read_ahead.read(intact_dumps, previous / DUMPS_DIR), read_ahead.read(located_dumps, previous / DUMPS_DIR)]
 
 
-def read_ahead_of(writer: Writer, hub: Hub, helper: Helper) -> Pending[read_ahead.Ahead[frozenset[str]] | None] | None:
+def read_ahead_of(writer: Writer, hub: Hub, helper: Helper) -> Pending[Ahead | None] | None:
     """Have the helper read the previous version's artifacts while the session maps (for
     :func:`build_artifacts`); None when there is no helper process or no previous version of the hub's own."""
     previous = current_previous(writer)
@@ -146,9 +151,8 @@ def read_ahead_of(writer: Writer, hub: Hub, helper: Helper) -> Pending[read_ahea
 
 
 def build_artifacts(
-    writer: Writer, hub: Hub, helper: Helper | None = None,
-    ahead: Pending[read_ahead.Ahead[frozenset[str]] | None] | None = None,
-) -> dict[str, float]:  # fmt: skip
+    writer: Writer, hub: Hub, helper: Helper | None = None, ahead: Pending[Ahead | None] | None = None
+) -> dict[str, float]:
     """Run every artifact builder on the version being written; the seconds each took.
 
     ``artifacts`` is the wall time of the whole step (the helper's builders overlap this process's); ``ahead``:
@@ -165,7 +169,8 @@ def build_artifacts(
         seconds["artifacts"] = time.perf_counter() - clock
         return seconds
     changes = record_changes(writer, hub)
-    read_ahead.keep(ahead.result() if ahead is not None else None)
+    for found in (ahead.result() if ahead is not None else None) or ():
+        read_ahead.keep(found)
     with tempfile.TemporaryDirectory(prefix="claims-", dir=writer.artifacts.parent) as folder:
         claims = Path(folder)
         helped = helper.submit(run_claimed, HELPED, hub, claims, changes)

@@ -37,8 +37,18 @@ import pyoxigraph as ox
 from isal import igzip, isal_zlib
 
 from carrefour import formats
+from carrefour.artifacts.dump_blocks import (
+    BLOCK_START,
+    SUBJECT_RUN,
+    Located,
+    Within,
+    is_block,
+    is_run,
+    subject_runs,
+    turtle_blocks,
+)
 from carrefour.artifacts.licences import graph_licence, open_graphs
-from carrefour.artifacts.read_ahead import take
+from carrefour.artifacts.read_ahead import ready, take
 from carrefour.artifacts.stale import current_previous
 from carrefour.artifacts.stats import (
     dumped_triples,
@@ -210,6 +220,11 @@ class _Reused:
         self._lines: dict[str, int] = index.pop("lines", {})
         intact = take(intact_dumps, folder) if folder is not None else frozenset()
         self._members: dict[str, dict[str, list[int]]] = {file: m for file, m in index.items() if file in intact}
+        self._located = (ready(located_dumps, folder) if folder is not None else None) or {}
+
+    def located(self, graph: ox.NamedNode) -> tuple[Located, Located] | None:
+        """Where each subject's lines are in the graph's N-Triples and its Turtle, when found ahead."""
+        return self._located.get(graph.value)
 
     def triples(self, graph: ox.NamedNode) -> Iterator[bytes] | None:
         """The graph's N-Triples as the previous version dumped them, a few MiB of whole lines at a time; None when
@@ -249,6 +264,27 @@ class _Reused:
         for file in holding:
             outputs[file].copy(graph.value, _chunks(self._folder / file, *self._members[file][graph.value]))
         return self._lines[graph.value]
+
+
+LOCATED_LINES = 1_000  # a graph's blocks are found ahead past this many statements (below, a millisecond or two)
+
+
+def located_dumps(folder: Path) -> dict[str, tuple[Located, Located]]:
+    """Graph -> where each subject's lines are in its N-Triples and in its Turtle, as the previous version's dumps
+    in ``folder`` hold them, for each graph with N-Triples of its own (a partner's: what a harvest amends) and
+    of some size (0.5 s for the million statements of a partner at 40,000 records: a helper finds them ahead,
+    :mod:`carrefour.artifacts.read_ahead`)."""
+    index = json.loads((folder / MEMBERS).read_text(encoding="utf-8"))
+    lines, union = index.pop("lines", {}), index.get(WHOLE_UNION, {})
+    found = {}
+    for file, members in index.items():
+        for graph, (offset, length) in members.items() if file.endswith(".nt.gz") else ():
+            if lines.get(graph, 0) >= LOCATED_LINES and graph in union and graph not in found:
+                found[graph] = (
+                    subject_runs(_member_lines(folder / file, offset, length)),
+                    turtle_blocks(_member_lines(folder / WHOLE_UNION, *union[graph])),
+                )
+    return found
 
 
 class _TriplesToQuads:
@@ -342,11 +378,12 @@ def _graph_files(
             output.seek(0)
             output.truncate()
             view.dump(output, ox.RdfFormat.N_TRIPLES, graph)
-    if amended is not None and amend is not None and amend.turtle is not None:
-        with open(ttl, "wb") as output:
-            amend.turtle(output)
-    else:
-        ox.serialize(ox.parse(path=nt, format=ox.RdfFormat.N_TRIPLES), ttl, ox.RdfFormat.TURTLE)
+    turtle = amend.turtle if amended is not None and amend is not None else None
+    with open(ttl, "wb") as output:
+        if turtle is None or not turtle(output):
+            output.seek(0)
+            output.truncate()
+            ox.serialize(ox.parse(path=nt, format=ox.RdfFormat.N_TRIPLES), output, ox.RdfFormat.TURTLE)
     return amended
 
 
@@ -365,20 +402,22 @@ def amended_triples(
     added: list[ox.Triple],
     output: IO[bytes],
     lines_of: dict[bytes, list[bytes]] | None = None,
+    located: Located | None = None,
 ) -> int | None:
     """Write a graph's N-Triples from its previous ones (chunks of whole lines), less the lines of the statements
-    removed, plus those added; the lines written, or None (nothing written) when a blank node is among them (its
-    label in the previous dump is the store's own).  ``lines_of``, when given, is filled with the lines each subject
-    that lost or gained a statement holds now, in runs of whole lines (its Turtle block is made from them, see
-    :func:`_blocks`).
+    removed, plus those added; the lines written, or None (nothing to keep of what was written) when a blank node
+    is among them (its label in the previous dump is the store's own) or ``located`` is wrong.  ``lines_of``, when
+    given, is filled with the lines each subject that lost or gained a statement holds now, in runs of whole lines
+    (its Turtle block is made from them, see :func:`_blocks`).  ``located``: where each subject's lines are in the
+    previous N-Triples (:func:`carrefour.artifacts.dump_blocks.subject_runs`), each checked when read.
 
     A subject's new lines take the place of its first line removed (a value changed stays among the
     subject's others, and the Turtle groups them); those of a subject that lost nothing come last, together.
     Reading a million statements back from the store took 6 to 11 s of a 1 % change at 40,000 records;
     this compares lines as bytes, a chunk at a time: both sides are written by the store's N-Triples writer,
     the session's literals in the store's canonical form (``as_stored``).  A chunk is read as blocks of lines of
-    one subject, found by the regular expression engine, and only the blocks of a subject that lost a statement
-    are read line by line (a Python loop over each of a million lines took 1 s).
+    one subject, found by the regular expression engine unless ``located``, and only the blocks of a subject that
+    lost a statement are read line by line (a Python loop over each of a million lines took 1 s).
     """
     if any(isinstance(term, ox.BlankNode) for t in (*removed, *added) for term in (t.subject, t.object)):
         return None
@@ -392,25 +431,29 @@ def amended_triples(
     for subject in changed:
         now[subject] = list(pending.get(subject, ()))
     written = 0
+    within = Within(located, changed) if located is not None else None
     for chunk in previous:
         written += chunk.count(b"\n")
         start = 0  # what is not written of the chunk yet
-        for block in _SUBJECT_BLOCK.finditer(chunk):
-            if block[1] not in changed:
+        if within is None:
+            blocks = [(b.start(), b.end(), b[1], True) for b in SUBJECT_RUN.finditer(chunk) if b[1] in changed]
+        else:
+            blocks = within.chunk(len(chunk))
+            if not all(is_run(chunk, at, end, subject) for at, end, subject, _ in blocks):
+                return None
+        for at, end, subject, _ in blocks:
+            if subject not in losing:  # it gained statements only: its lines stay
+                now[subject].append(chunk[at:end])
                 continue
-            if block[1] not in losing:  # it gained statements only: its lines stay
-                now[block[1]].append(block[0])
-                continue
-            at = block.start()  # where the line read begins
-            for line in chunk[at : block.end()].splitlines(keepends=True):
+            for line in chunk[at:end].splitlines(keepends=True):  # ``at``: where the line read begins
                 if line in gone:
-                    new = pending.pop(block[1], ())
+                    new = pending.pop(subject, ())
                     output.write(chunk[start:at])
                     output.writelines(new)
                     written += len(new) - 1
                     start = at + len(line)
                 else:
-                    now[block[1]].append(line)
+                    now[subject].append(line)
                 at += len(line)
         output.write(chunk[start:])
     for lines in pending.values():
@@ -419,23 +462,35 @@ def amended_triples(
     return written
 
 
-_SUBJECT_BLOCK = re.compile(rb"(?m)^([^ \n]+) [^\n]*\n(?:\1 [^\n]*\n)*")  # lines of one subject, one after the other
-
-
-def amended_turtle(previous: Iterable[bytes], now: dict[bytes, bytes], output: IO[bytes]) -> None:
+def amended_turtle(
+    previous: Iterable[bytes], now: dict[bytes, bytes], output: IO[bytes], located: Located | None = None
+) -> bool:
     """Write a graph's Turtle from its previous one (chunks of whole lines), each subject of ``now`` (written as in
-    Turtle, ``<iri>``) in its block there given, in place of its block before, or after every other block.
+    Turtle, ``<iri>``) in its block there given, in place of its block before, or after every other block; False
+    (nothing to keep of what was written) when ``located`` (where each subject's blocks are,
+    :func:`carrefour.artifacts.dump_blocks.turtle_blocks`) is wrong.
 
     The store's Turtle writer begins each subject's block on a line of its own and every following line of it with
     a tab (it writes no prefix, and escapes a line break in a literal): a block is found by its first line.
     Parsing a million statements again to write them as Turtle took 3.4 s of a 1 % change at 40,000 records.
     """
     pending = dict(now)
+    within = Within(located, now.keys()) if located is not None else None
     replaced = False  # whether the block being read is one replaced (a block may go on in the next chunk)
     for chunk in previous:
         start = 0  # where what is not written yet begins
+        if within is not None:
+            for at, end, subject, begins in within.chunk(len(chunk)):
+                if not is_block(chunk, at, end, subject, begins):
+                    return False
+                output.write(chunk[start:at])
+                if begins:
+                    output.write(pending.pop(subject, b""))
+                start = end
+            output.write(chunk[start:])
+            continue
         # found by the regular expression engine, not line by line (the chunk's last line break begins no line)
-        for block in _BLOCK_START.finditer(b"\n" + chunk, 0, len(chunk)):
+        for block in BLOCK_START.finditer(b"\n" + chunk, 0, len(chunk)):
             at = block.start()  # in the chunk: the line after the line break matched
             if replaced:
                 start = at  # the block replaced ends here
@@ -447,9 +502,7 @@ def amended_turtle(previous: Iterable[bytes], now: dict[bytes, bytes], output: I
         if not replaced:
             output.write(chunk[start:])
     output.writelines(pending.values())
-
-
-_BLOCK_START = re.compile(rb"\n(?!\t)([^ \n]*)")  # a line that does not go on a block: its first term
+    return True
 
 
 def _blocks(lines_of: dict[bytes, list[bytes]]) -> dict[bytes, bytes]:
@@ -662,7 +715,7 @@ def _compress(scratch: Path, graph: ox.NamedNode, name: str, mtime: int, count: 
 @dataclass(frozen=True)
 class _Amend:
     triples: Callable[[IO[bytes]], int | None]  # writes the N-Triples; their count when it is what the graph holds
-    turtle: Callable[[IO[bytes]], None] | None  # writes the Turtle, once the N-Triples are right
+    turtle: Callable[[IO[bytes]], bool] | None  # writes the Turtle, once the N-Triples are right; False: it could not
 
 
 def _amender(reused: _Reused, graph: ox.NamedNode, amendments: Amendments | None) -> _Amend | None:
@@ -674,14 +727,19 @@ def _amender(reused: _Reused, graph: ox.NamedNode, amendments: Amendments | None
         return None
     size = amendments.sizes.get(graph.value)
     turtle = reused.turtle(graph)
+    located = reused.located(graph)  # found ahead by the helper, when it was
 
     lines_of: dict[bytes, list[bytes]] = {}  # the changed subjects' lines now, as the N-Triples are amended
 
     def triples(output: IO[bytes]) -> int | None:
-        written = amended_triples(previous, *amendment, output, lines_of)
+        written = amended_triples(previous, *amendment, output, lines_of, located and located[0])
         return written if written is not None and written == size else None
 
-    return _Amend(triples, None if turtle is None else lambda output: amended_turtle(turtle, _blocks(lines_of), output))
+    def amend_turtle(output: IO[bytes]) -> bool:
+        assert turtle is not None
+        return amended_turtle(turtle, _blocks(lines_of), output, located and located[1])
+
+    return _Amend(triples, None if turtle is None else amend_turtle)
 
 
 def session_amendments(writer: Writer, sizes: dict[str, int], previous: dict[str, Any]) -> Amendments | None:

@@ -82,10 +82,15 @@ def keep(ahead: Ahead[Any] | None) -> None:
 
 def take(reader: Callable[..., T], path: Path, *args: Hashable) -> T:
     """``reader(path, *args)``: as read ahead in this process when ``path`` is unchanged since, else read now."""
+    found = ready(reader, path, *args)
+    return found if found is not None else reader(path, *args)
+
+
+def ready(reader: Callable[..., T], path: Path, *args: Hashable) -> T | None:
+    """What ``reader(path, *args)`` gave when read ahead in this process and ``path`` is unchanged since; else None
+    (for what is worth having only if it was found ahead)."""
     ahead = _kept.pop(_key(reader, path, args), None)
-    if ahead is not None and ahead.signature == signature(path):
-        return ahead.value  # type: ignore[no-any-return]
-    return reader(path, *args)
+    return ahead.value if ahead is not None and ahead.signature == signature(path) else None  # type: ignore[no-any-return]
 
 
 def forget() -> None:

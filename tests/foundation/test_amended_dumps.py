@@ -1,5 +1,6 @@
 """A graph's dump amended for what a session changed is, byte for byte, what the line-by-line definition writes,
-however the previous dump comes in chunks (the amendment finds lines and blocks a chunk at a time)."""
+however the previous dump comes in chunks (the amendment finds lines and blocks a chunk at a time), and the same
+when where each subject's lines are was found ahead, in other chunks; where they are found wrong, it says so."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pyoxigraph as ox
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from carrefour.artifacts.dump_blocks import subject_runs, turtle_blocks
 from carrefour.artifacts.dumps import _blocks, amended_triples, amended_turtle
 
 PREDICATES = [ox.NamedNode(f"http://schema.test/p{number}") for number in range(3)]
@@ -90,3 +92,59 @@ def test_amended_turtle_is_the_definition(before: set[ox.Triple], after: set[ox.
     amended_turtle(_chunks(previous, cuts), now, output)
     assert output.getvalue() == _turtle_by_definition(previous, now)
     assert set(ox.parse(output.getvalue(), format=ox.RdfFormat.TURTLE)) == {ox.Quad(*t) for t in after}
+
+
+def _covered(located: dict[bytes, list[int]], text: bytes, starts: bytes) -> None:
+    """The spans, in order, are the whole text, each beginning with its subject (then a space)."""
+    spans = sorted((at, length, subject) for subject, found in located.items()
+                   for at, length in zip(found[::2], found[1::2], strict=True))  # fmt: skip
+    assert [at for at, _, _ in spans] == [0, *(at + length for at, length, _ in spans[:-1])][: len(spans)]
+    assert sum(length for _, length, _ in spans) == len(text)
+    for at, length, subject in spans:
+        assert text[at : at + length].startswith(subject + b" ")
+        assert all(line.startswith(starts or subject + b" ") for line in text[at : at + length].splitlines()[1:])
+
+
+@settings(max_examples=200, deadline=None)
+@given(before=triples, after=triples, cuts=st.lists(st.integers(0, 100), max_size=6),
+       other_cuts=st.lists(st.integers(0, 100), max_size=6), order=st.randoms(use_true_random=False))  # fmt: skip
+def test_amendments_of_blocks_found_ahead_are_the_same(
+    before: set[ox.Triple], after: set[ox.Triple], cuts: list[int], other_cuts: list[int], order
+) -> None:
+    """A subject's statements may lie in several runs (an amendment appends those of a subject that only gained)."""
+    ordered = sorted(before, key=str)
+    order.shuffle(ordered)
+    removed, added = sorted(before - after, key=str), sorted(after - before, key=str)
+    previous = ox.serialize(ordered, format=ox.RdfFormat.N_TRIPLES) if ordered else b""
+    runs = subject_runs(_chunks(previous, other_cuts))
+    _covered(runs, previous, b"")
+    scanned, found = (io.BytesIO(), io.BytesIO()), ({}, {})
+    counts = [amended_triples(_chunks(previous, cuts), removed, added, output, lines_of, located)
+              for output, lines_of, located in zip(scanned, found, (None, runs), strict=True)]  # fmt: skip
+    assert counts[0] == counts[1] == len(after)
+    assert scanned[0].getvalue() == scanned[1].getvalue() and found[0] == found[1]
+    turtle = ox.serialize(ordered, format=ox.RdfFormat.TURTLE) if ordered else b""
+    blocks = turtle_blocks(_chunks(turtle, other_cuts))
+    _covered(blocks, turtle, b"\t")
+    amended = io.BytesIO(), io.BytesIO()
+    assert amended_turtle(_chunks(turtle, cuts), _blocks(found[0]), amended[0])
+    assert amended_turtle(_chunks(turtle, cuts), _blocks(found[0]), amended[1], blocks)
+    assert amended[0].getvalue() == amended[1].getvalue()
+
+
+def test_blocks_found_wrong_are_refused() -> None:
+    """Spans of another text (a byte off) are caught where they are read: the amendment gives up."""
+    first, second = _subject(1), _subject(2)
+    before = [ox.Triple(s, p, ox.Literal(f"{s.value} {p.value}")) for s in (first, second) for p in PREDICATES]
+    removed, added = [before[0], before[4]], [ox.Triple(first, PREDICATES[0], ox.Literal("B"))]
+    previous = ox.serialize(before, format=ox.RdfFormat.N_TRIPLES)
+    shifted = {subject: [at + 1 if index % 2 == 0 else length for index, at in enumerate(found) for length in [at]]
+               for subject, found in subject_runs([previous]).items()}  # fmt: skip
+    assert amended_triples([previous], removed, added, io.BytesIO(), {}, shifted) is None
+    assert amended_triples([previous], removed, added, io.BytesIO(), {}, subject_runs([previous])) == 5
+    turtle = ox.serialize(before, format=ox.RdfFormat.TURTLE)
+    blocks = turtle_blocks([turtle])
+    other = {subject: [at, length - 1] for subject, (at, length) in blocks.items()}
+    now = {str(first).encode(): b""}
+    assert not amended_turtle([turtle], now, io.BytesIO(), other), "a block cut short"
+    assert amended_turtle([turtle], now, io.BytesIO(), blocks)

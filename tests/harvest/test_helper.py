@@ -230,7 +230,8 @@ def test_the_previous_version_read_ahead_is_what_its_builders_read(bundled_store
         lines = read_ahead.take(entry_lines, previous / ENTRIES_FILE, Hub(hub.base))
         assert lines is not None and len(lines) > 100, "the bundled records' entries"
         assert read_ahead.take(entry_lines, previous / ENTRIES_FILE, hub) is not lines, "taken once"
-        assert ahead is not None and ahead.value == intact_dumps(previous / DUMPS_DIR)
-        assert any(name.endswith(".nq.gz") for name in ahead.value), "the dumps are intact"
+        intact = ahead[0]
+        assert intact is not None and intact.value == intact_dumps(previous / DUMPS_DIR)
+        assert any(name.endswith(".nq.gz") for name in intact.value), "the dumps are intact"
     finally:
         read_ahead.forget()
