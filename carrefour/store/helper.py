@@ -86,6 +86,7 @@ class Helper:
         self._writer: Writer | None = writer
         self._folder = writer.artifacts.parent / "checkpoints"
         self._numbers = itertools.count()
+        self._submitted: list[Future[Any]] = []  # the work on the session (not what is read ahead)
         wanted = (1 if cores() > 1 else 0) if processes is None else processes
         self._pool: ProcessPoolExecutor | None = None
         if wanted and isinstance(writer, EmbeddedWriter):
@@ -139,6 +140,7 @@ class Helper:
             self._pool = None
             return self.submit(work, *args)
         future.add_done_callback(lambda _: shutil.rmtree(checkpoint, ignore_errors=True))
+        self._submitted.append(future)
         return Pending(future, here)
 
     def prepare(self, work: Callable[..., T], *args: Any) -> Pending[T | None] | None:
@@ -166,8 +168,11 @@ class Helper:
         return True
 
     def close(self) -> None:
+        """End the helper: work on the session is waited for (it writes the session's files); reading ahead is not
+        (a session that changed nothing is over before the previous version is read: 0.5 to 1.9 s at 40,000
+        records), and the helper process ends once it is done."""
         if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool.shutdown(wait=not all(future.done() for future in self._submitted), cancel_futures=True)
             self._pool = None
         shutil.rmtree(self._folder, ignore_errors=True)
         self._writer = None  # the session's store closes with its last reference

@@ -5,12 +5,13 @@ when where each subject's lines are was found ahead, in other chunks; where they
 from __future__ import annotations
 
 import io
+from array import array
 
 import pyoxigraph as ox
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from carrefour.artifacts.dump_blocks import subject_runs, turtle_blocks
+from carrefour.artifacts.dump_blocks import Located, subject_runs, turtle_blocks
 from carrefour.artifacts.dumps import _blocks, amended_triples, amended_turtle
 
 PREDICATES = [ox.NamedNode(f"http://schema.test/p{number}") for number in range(3)]
@@ -94,13 +95,13 @@ def test_amended_turtle_is_the_definition(before: set[ox.Triple], after: set[ox.
     assert set(ox.parse(output.getvalue(), format=ox.RdfFormat.TURTLE)) == {ox.Quad(*t) for t in after}
 
 
-def _covered(located: dict[bytes, list[int]], text: bytes, starts: bytes) -> None:
-    """The spans, in order, are the whole text, each beginning with its subject (then a space)."""
-    spans = sorted((at, length, subject) for subject, found in located.items()
-                   for at, length in zip(found[::2], found[1::2], strict=True))  # fmt: skip
-    assert [at for at, _, _ in spans] == [0, *(at + length for at, length, _ in spans[:-1])][: len(spans)]
-    assert sum(length for _, length, _ in spans) == len(text)
-    for at, length, subject in spans:
+def _covered(located: Located, text: bytes, starts: bytes) -> None:
+    """The blocks, in order, are the whole text, each beginning with its subject (then a space)."""
+    subjects = located.subjects.split(b"\n")[:-1]
+    assert len(subjects) == len(located.offsets) == len(located.lengths)
+    assert list(located.offsets) == [0, *(at + n for at, n in zip(located.offsets, located.lengths, strict=True))][:-1]
+    assert sum(located.lengths) == len(text)
+    for subject, at, length in zip(subjects, located.offsets, located.lengths, strict=True):
         assert text[at : at + length].startswith(subject + b" ")
         assert all(line.startswith(starts or subject + b" ") for line in text[at : at + length].splitlines()[1:])
 
@@ -138,13 +139,16 @@ def test_blocks_found_wrong_are_refused() -> None:
     before = [ox.Triple(s, p, ox.Literal(f"{s.value} {p.value}")) for s in (first, second) for p in PREDICATES]
     removed, added = [before[0], before[4]], [ox.Triple(first, PREDICATES[0], ox.Literal("B"))]
     previous = ox.serialize(before, format=ox.RdfFormat.N_TRIPLES)
-    shifted = {subject: [at + 1 if index % 2 == 0 else length for index, at in enumerate(found) for length in [at]]
-               for subject, found in subject_runs([previous]).items()}  # fmt: skip
+    found = subject_runs([previous])
+    shifted = Located(found.subjects, array("q", (at + 1 for at in found.offsets)), found.lengths)
     assert amended_triples([previous], removed, added, io.BytesIO(), {}, shifted) is None
     assert amended_triples([previous], removed, added, io.BytesIO(), {}, subject_runs([previous])) == 5
+    extra = b'<http://x.test/s9> <http://schema.test/p0> "C" .\n'  # the text is not the one the runs were found in
+    assert amended_triples([previous + extra], removed, added, io.BytesIO(), {}, subject_runs([previous])) is None
     turtle = ox.serialize(before, format=ox.RdfFormat.TURTLE)
     blocks = turtle_blocks([turtle])
-    other = {subject: [at, length - 1] for subject, (at, length) in blocks.items()}
+    other = Located(blocks.subjects, blocks.offsets, array("q", (length - 1 for length in blocks.lengths)))
     now = {str(first).encode(): b""}
     assert not amended_turtle([turtle], now, io.BytesIO(), other), "a block cut short"
     assert amended_turtle([turtle], now, io.BytesIO(), blocks)
+    assert not amended_turtle([turtle + extra], now, io.BytesIO(), blocks)

@@ -235,3 +235,24 @@ def test_the_previous_version_read_ahead_is_what_its_builders_read(bundled_store
         assert any(name.endswith(".nq.gz") for name in intact.value), "the dumps are intact"
     finally:
         read_ahead.forget()
+
+
+def mark_then_sleep(path: Path, seconds: float) -> None:
+    path.touch()
+    time.sleep(seconds)
+
+
+def test_reading_ahead_is_not_waited_for_when_the_session_ends(bundled_store: Store, tmp_path: Path) -> None:
+    """An unchanged re-harvest ends before the previous version is read: its end does not wait for it."""
+    started = tmp_path / "started"
+    with pytest.raises(Abandoned), bundled_store.writer() as writer:
+        helper = Helper(writer, processes=1)
+        assert helper.prepare(mark_then_sleep, started, 8.0) is not None
+        deadline = time.monotonic() + 60
+        while not started.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert started.exists(), "the helper began reading ahead"
+        clock = time.monotonic()
+        helper.close()
+        assert time.monotonic() - clock < 4, "not waited for"
+        raise Abandoned
