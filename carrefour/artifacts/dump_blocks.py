@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from array import array
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 Found = tuple[int, int, bytes, bool]  # start, end (in a chunk), subject of a block, and whether it begins there
 
@@ -34,9 +34,17 @@ class Located:
     dictionary of lists took 0.66 s to rebuild (in the session's process, which maps meanwhile).
     """
 
-    subjects: bytes = b""  # one a line
-    offsets: array[int] = field(default_factory=lambda: array("q"))
-    lengths: array[int] = field(default_factory=lambda: array("q"))
+    subjects: bytes  # one a line
+    offsets: array[int]
+    lengths: array[int]
+
+    @classmethod
+    def of(cls, subjects: list[bytes], offsets: array[int], lengths: array[int]) -> Located:
+        return cls(b"".join(subject + b"\n" for subject in subjects), offsets, lengths)
+
+    def named(self) -> list[bytes]:
+        """Each block's subject, in order."""
+        return self.subjects.split(b"\n")[:-1]
 
 
 def subject_runs(chunks: Iterable[bytes]) -> Located:
@@ -54,7 +62,7 @@ def subject_runs(chunks: Iterable[bytes]) -> Located:
                 offsets.append(start)
                 lengths.append(run.end() - run.start())
         base += len(chunk)
-    return Located(b"".join(subject + b"\n" for subject in subjects), offsets, lengths)
+    return Located.of(subjects, offsets, lengths)
 
 
 def turtle_blocks(chunks: Iterable[bytes]) -> Located:
@@ -69,7 +77,7 @@ def turtle_blocks(chunks: Iterable[bytes]) -> Located:
         base += len(chunk)
     ends = [*offsets[1:], base] if offsets else []  # each block goes on to the next one, the last to the end
     lengths = array("q", (end - start for start, end in zip(offsets, ends, strict=True)))
-    return Located(b"".join(subject + b"\n" for subject in subjects), offsets, lengths)
+    return Located.of(subjects, offsets, lengths)
 
 
 class BlocksInChunks:
@@ -77,9 +85,9 @@ class BlocksInChunks:
 
     def __init__(self, located: Located, subjects: Collection[bytes]) -> None:
         wanted = set(subjects)
-        named = located.subjects.split(b"\n")[:-1]
         self._blocks = [(at, at + length, subject) for subject, at, length
-                        in zip(named, located.offsets, located.lengths, strict=True) if subject in wanted]  # fmt: skip
+                        in zip(located.named(), located.offsets, located.lengths, strict=True)
+                        if subject in wanted]  # fmt: skip
         self._next, self._base = 0, 0
         self.covered = sum(located.lengths)  # the length of the text they were found in
 

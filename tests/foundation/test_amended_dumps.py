@@ -97,7 +97,7 @@ def test_amended_turtle_is_the_definition(before: set[ox.Triple], after: set[ox.
 
 def _covered(located: Located, text: bytes, starts: bytes) -> None:
     """The blocks, in order, are the whole text, each beginning with its subject (then a space)."""
-    subjects = located.subjects.split(b"\n")[:-1]
+    subjects = located.named()
     assert len(subjects) == len(located.offsets) == len(located.lengths)
     assert list(located.offsets) == [0, *(at + n for at, n in zip(located.offsets, located.lengths, strict=True))][:-1]
     assert sum(located.lengths) == len(text)
