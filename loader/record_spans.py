@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import IO
 
 import orjson
+
+from carrefour.file_ranges import copy_range
 
 RecordSpans = dict[str, list[int]]  # record IRI -> offset, length, offset, length... of its blocks, in file order
 
@@ -108,30 +110,5 @@ def copy_records(previous: Path, spans: RecordSpans, keep: Iterable[str], output
         at += length
     with open(previous, "rb") as source:
         for start, length in runs:
-            _copy_range(source, output, start, length)
-    output.seek(0, os.SEEK_END)
+            copy_range(source, output, start, length)
     return copied
-
-
-def _copy_range(source: IO[bytes], output: IO[bytes], start: int, length: int) -> None:
-    """``length`` bytes of ``source`` from ``start`` appended to ``output``: by the kernel when it can."""
-    try:
-        while length > 0:
-            sent = os.copy_file_range(source.fileno(), output.fileno(), length, start)
-            if sent == 0:
-                raise ValueError(f"{source.name} ends before {start + length} bytes: its spans do not describe it")
-            start, length = start + sent, length - sent
-    except OSError:  # a file system the kernel cannot copy between: read and written
-        source.seek(start)
-        output.seek(0, os.SEEK_END)
-        for data in _pieces(source, length):
-            output.write(data)
-        output.flush()
-
-
-def _pieces(source: IO[bytes], length: int) -> Iterator[bytes]:
-    while length > 0 and (data := source.read(min(_CHUNK, length))):
-        length -= len(data)
-        yield data
-    if length > 0:
-        raise ValueError(f"{source.name} ends before the spans say: they do not describe it")

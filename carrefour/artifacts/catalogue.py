@@ -118,7 +118,8 @@ def write_catalogue(view: View, hub: Hub, target: Path, changes: RecordChanges |
             connection.execute("DELETE FROM places")
             connection.executemany("INSERT INTO places VALUES (?,?,?,?,?)", gazetteer_rows.rows())
         connection.executemany(POSITIONS_INSERT, position_rows(positions, codes))
-        write_terms(connection)
+        if not amending:  # amended with the records' text (amend_rows)
+            write_terms(connection)
         meta = [("format", FORMAT), ("base", hub.base), ("gazetteer", gazetteer_rows.digest)]
         connection.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", meta)
         connection.commit()

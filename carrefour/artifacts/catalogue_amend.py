@@ -14,6 +14,7 @@ them; otherwise :func:`amend_catalogue` says so and the index is made again.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sqlite3
@@ -32,6 +33,7 @@ from carrefour.artifacts.catalogue_rows import (
     Codes,
     FacetKey,
     Listed,
+    amend_terms,
     category_labels,
     filed_under,
     full_text,
@@ -42,7 +44,6 @@ from carrefour.artifacts.catalogue_rows import (
     packed,
     record_rows,
     unpacked,
-    write_terms,
 )
 from carrefour.artifacts.changes import RecordChanges, memory_view
 from carrefour.artifacts.read_ahead import take
@@ -51,11 +52,12 @@ from carrefour.catalogue.entries import (
     ENTRIES_FILE,
     RECORDS,
     Entry,
+    Lines,
     TextRow,
+    amend_lines,
     entry_line,
     entry_lines,
     parse_entry,
-    write_lines,
 )
 from carrefour.catalogue.groups import NOWHERE, BroaderAsked, Group, Placed, containing, group_key, make_group
 from carrefour.catalogue.programmes import programme_details
@@ -100,10 +102,8 @@ def amend_catalogue(view: View, hub: Hub, target: Path, changes: RecordChanges) 
         temporary.unlink()
         return False
     os.replace(temporary, target)
-    write_lines(
-        target.with_name(ENTRIES_FILE), hub,
-        (entry_line(RECORDS, entries[iri]) if iri in entries else line for iri, (_, line) in lines.items()),
-    )  # fmt: skip
+    changed = {iri: entry_line(RECORDS, entry) for iri, entry in entries.items()}
+    amend_lines(changes.previous / ENTRIES_FILE, target.with_name(ENTRIES_FILE), hub, lines, changed)
     return True
 
 
@@ -134,36 +134,43 @@ def amend_rows(
     earlier: Mapping[str, Entry],
 ) -> None:  # fmt: skip
     """The rows of the records ``changed`` written again (``earlier``: their previous entries): their ``records``
-    rows, their text (a contentless full-text index takes a row back given what it held) and their groups' names
-    typed whole (``listed``: at least every record of those groups)."""
+    rows, their text (a contentless full-text index takes a row back given what it held) and the terms it holds,
+    and their groups' names typed whole (``listed``: at least every record of those groups)."""
     connection.executemany(RECORDS_INSERT, record_rows(changed))
+    texts = []
     for number, record, _ in changed:
         before, now = earlier[record.iri].text, text_rows[record.iri]
         if before != now:
             connection.execute(TEXT_DELETE, (number, *before))
             connection.execute(TEXT_INSERT, (number, *now))
+            texts.append((before, now))
+    amend_terms(connection, texts)
     targets = {group if group >= 0 else -1 - number for number, _, group in changed}
     connection.executemany("DELETE FROM names WHERE key = ? AND target = ?", name_rows(listed, targets, earlier))
     connection.executemany("INSERT OR IGNORE INTO names VALUES (?, ?)", name_rows(listed, targets))
+
+
+_ROWS_OF = "SELECT id, iri, grp FROM records WHERE {} IN (SELECT value FROM json_each(?)) ORDER BY id"
 
 
 class _Amending:
     """One index being amended: the previous rows it reads, the records changed, their groups before and now."""
 
     def __init__(
-        self, connection: sqlite3.Connection, view: View, hub: Hub, lines: Mapping[str, tuple[str, bytes]],
+        self, connection: sqlite3.Connection, view: View, hub: Hub, lines: Lines,
         now: dict[str, Record],
     ) -> None:  # fmt: skip
         self.connection, self.view, self.hub, self.lines, self.now = connection, view, hub, lines, now
         self.earlier = {iri: parse_entry(lines[iri][1]) for iri in now}
-        numbered = connection.execute("SELECT id, iri, grp FROM records ORDER BY id").fetchall()
-        self.ids = {iri: number for number, iri, _ in numbered}
-        self.group_of = {iri: group for _, iri, group in numbered if iri in now}
+        # the rows of the records changed and of their groups' records only: all 75,000 took 0.2 s to read
+        changed = connection.execute(_ROWS_OF.format("iri"), (json.dumps(list(now)),)).fetchall()
+        self.group_of = {iri: group for _, iri, group in changed}
         self.groups = sorted(set(self.group_of.values()))
+        numbered = connection.execute(_ROWS_OF.format("grp"), (json.dumps(self.groups),)).fetchall()
+        self.ids = {iri: number for number, iri, _ in (*changed, *numbered)}
         self.members: dict[int, list[tuple[int, str]]] = {group: [] for group in self.groups}
         for number, iri, group in numbered:
-            if group in self.members:
-                self.members[group].append((number, iri))
+            self.members[group].append((number, iri))
         self.parents = BroaderAsked(view, hub)
         known = connection.execute("SELECT facet, iri, code FROM facet_values").fetchall()
         # a kind's or a partner's row names its code; any other value's, its IRI
@@ -193,7 +200,6 @@ class _Amending:
         listed = [(number, self.record(iri, True), g) for g in self.groups for number, iri in self.members[g]]
         changed = [(self.ids[iri], record, self.group_of[iri]) for iri, record in self.now.items()]
         amend_rows(self.connection, changed, listed, {iri: entry.text for iri, entry in entries.items()}, self.earlier)
-        write_terms(self.connection)
         return entries
 
     def _group(self, group: int, now: bool, positions: Mapping[str, Placed]) -> Group:

@@ -33,6 +33,7 @@ TEXT_COLUMNS = ("name", "other", "categories", "places", "description", "spelled
 PLACES = "places"  # the column a place name is expected in; a word of the others may not be a place
 SPELLED = "spelled"  # names as spelled (folded, not stemmed): a word being typed matches them as a prefix
 LABELS = (SKOS + "prefLabel", SCHEMA + "name")
+TOKENIZER = "tokenize='unicode61 remove_diacritics 0'"
 SCHEMA_SQL = f"""
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
 CREATE TABLE records(id INTEGER PRIMARY KEY, iri TEXT, kind TEXT, grp INTEGER, partners TEXT, name TEXT,
@@ -49,8 +50,7 @@ CREATE TABLE positions(territory TEXT PRIMARY KEY, lat REAL, lon REAL, placed IN
     lon_sum INTEGER) WITHOUT ROWID;
 CREATE TABLE names(key TEXT, target INTEGER, PRIMARY KEY (key, target)) WITHOUT ROWID;
 CREATE TABLE terms(term TEXT PRIMARY KEY) WITHOUT ROWID;
-CREATE VIRTUAL TABLE text USING fts5({", ".join(TEXT_COLUMNS)}, content='',
-    tokenize='unicode61 remove_diacritics 0', prefix='2 3');
+CREATE VIRTUAL TABLE text USING fts5({", ".join(TEXT_COLUMNS)}, content='', {TOKENIZER}, prefix='2 3');
 """
 
 
@@ -288,6 +288,39 @@ def write_terms(connection: sqlite3.Connection) -> None:
     connection.execute(
         "INSERT INTO terms SELECT DISTINCT term FROM temp.vocabulary WHERE col NOT IN (?, ?)", (PLACES, SPELLED)
     )
+    connection.execute("DROP TABLE temp.vocabulary")
+
+
+def amend_terms(connection: sqlite3.Connection, changed: Iterable[tuple[TextRow, TextRow]]) -> None:
+    """The terms as :func:`write_terms` leaves them, once the full-text rows ``changed`` (before, now) are written.
+
+    Listing the index's 68,000 words again took 0.58 s of a 1 % change at 40,000 records.  The words of the rows
+    before and now are split by FTS5 itself, in a scratch index of those rows alone (the same tokenizer): the words
+    they hold now are terms, and only the words they no longer hold are looked for in the index.
+    """
+    pairs = list(changed)
+    if not pairs:
+        return
+    columns, marks = ", ".join(TEXT_COLUMNS), ", ".join("?" * len(TEXT_COLUMNS))
+    for side, rows in (("before", [pair[0] for pair in pairs]), ("now", [pair[1] for pair in pairs])):
+        connection.execute(f"CREATE VIRTUAL TABLE temp.{side}_text USING fts5({columns}, {TOKENIZER})")
+        connection.executemany(f"INSERT INTO temp.{side}_text VALUES ({marks})", rows)  # noqa: S608
+        connection.execute(f"CREATE VIRTUAL TABLE temp.{side}_words USING fts5vocab(temp, '{side}_text', 'col')")
+    connection.execute("CREATE VIRTUAL TABLE temp.vocabulary USING fts5vocab(main, 'text', 'col')")
+    outside = (PLACES, SPELLED)
+    connection.execute(
+        "INSERT OR IGNORE INTO terms SELECT DISTINCT term FROM temp.now_words WHERE col NOT IN (?, ?)", outside
+    )
+    lost = connection.execute(
+        "SELECT term FROM temp.before_words WHERE col NOT IN (?, ?) "
+        "EXCEPT SELECT term FROM temp.now_words WHERE col NOT IN (?, ?)",
+        outside * 2,
+    ).fetchall()
+    held = "SELECT 1 FROM temp.vocabulary WHERE term = ? AND col NOT IN (?, ?) LIMIT 1"
+    gone = [(term,) for (term,) in lost if connection.execute(held, (term, *outside)).fetchone() is None]
+    connection.executemany("DELETE FROM terms WHERE term = ?", gone)
+    for table in ("vocabulary", "before_words", "now_words", "before_text", "now_text"):
+        connection.execute(f"DROP TABLE temp.{table}")
 
 
 def index_meta(connection: sqlite3.Connection) -> dict[str, str]:

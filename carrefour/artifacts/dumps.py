@@ -29,6 +29,7 @@ import re
 import shutil
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -152,7 +153,7 @@ class GzipOutput:
     """One dump being written: gzip members into a temporary file, hashed on the way, renamed into place at the end.
 
     Each graph goes in as its own gzip member, compressed once for every file holding the same bytes
-    (:func:`_write_members`) or copied from the previous version's file.
+    (:func:`_compress_members`, :func:`_amended_members`) or copied from the previous version's file.
     """
 
     def __init__(self, target: Path, mtime: int) -> None:
@@ -221,6 +222,10 @@ class _Reused:
         intact = take(intact_dumps, folder) if folder is not None else frozenset()
         self._members: dict[str, dict[str, list[int]]] = {file: m for file, m in index.items() if file in intact}
         self._located = (ready(located_dumps, folder) if folder is not None else None) or {}
+
+    def lines(self, graph: ox.NamedNode) -> int | None:
+        """The statements the previous version dumped of the graph, when it says."""
+        return self._lines.get(graph.value)
 
     def located(self, graph: ox.NamedNode) -> tuple[Located, Located] | None:
         """Where each subject's lines are in the graph's N-Triples and its Turtle, when found ahead."""
@@ -349,16 +354,13 @@ def _member_lines(path: Path, offset: int, length: int, end: bytes | None = None
         raise ValueError(f"{path}: a member ends inside a statement")
 
 
-def _graph_files(
-    view: Snapshot | Writer, graph: ox.NamedNode, content: Content | None, amend: _Amend | None, scratch: Path
-) -> int | None:
+def _graph_files(view: Snapshot | Writer, graph: ox.NamedNode, content: Content | None, scratch: Path) -> int | None:
     """The graph as N-Triples in ``scratch.nt`` and as Turtle in ``scratch.ttl``; its statements when known without
-    counting the lines (a list written, a graph amended), else None.
+    counting the lines (a list written), else None.
 
     A graph the write session has just replaced is serialised from the list it was
     given (duplicates dropped, as the store drops them), a fraction of a second for a
-    million triples; a graph it amended is written by ``amend`` (from the previous
-    version's N-Triples and Turtle) when it can; any other graph is read from the store once, as N-Triples, and
+    million triples; any other graph is read from the store once, as N-Triples, and
     that file is parsed again into Turtle (parsing is several times faster than
     reading the store a second time).  The store's order keeps each subject's triples
     together, and so does a writer's list, so the Turtle groups them.
@@ -373,18 +375,45 @@ def _graph_files(
         ox.serialize(triples, ttl, ox.RdfFormat.TURTLE)
         return len(triples)
     with open(nt, "wb") as output:
-        amended = amend.triples(output) if amend is not None else None
-        if amended is None:
-            output.seek(0)
-            output.truncate()
-            view.dump(output, ox.RdfFormat.N_TRIPLES, graph)
-    turtle = amend.turtle if amended is not None and amend is not None else None
+        view.dump(output, ox.RdfFormat.N_TRIPLES, graph)
     with open(ttl, "wb") as output:
-        if turtle is None or not turtle(output):
-            output.seek(0)
-            output.truncate()
-            ox.serialize(ox.parse(path=nt, format=ox.RdfFormat.N_TRIPLES), output, ox.RdfFormat.TURTLE)
-    return amended
+        ox.serialize(ox.parse(path=nt, format=ox.RdfFormat.N_TRIPLES), output, ox.RdfFormat.TURTLE)
+    return None
+
+
+class _Tee:
+    """Bytes written on to several sinks."""
+
+    def __init__(self, sinks: list[_Sink]) -> None:
+        self._sinks = sinks
+
+    def write(self, data: bytes) -> int:
+        for sink in self._sinks:
+            sink.write(data)
+        return len(data)
+
+    def writelines(self, lines: Iterable[bytes]) -> None:
+        self.write(b"".join(lines))
+
+
+def _amended_members(amend: _Amend, scratch: Path, graph: ox.NamedNode, names: list[str], mtime: int) -> int | None:
+    """The graph's members of the formats ``names`` in ``scratch.{name}.gz``, compressed as its amended N-Triples
+    and Turtle are written (writing a partner's 260 MiB of text out, then reading it back to compress it, took
+    1.2 s of a 1 % change at 40,000 records); its statements, or None (the members left incomplete) when it could
+    not be amended.  One thread: the helper process works on the other core meanwhile."""
+    with ExitStack() as stack:
+        member = {
+            name: stack.enter_context(igzip.GzipFile("", "wb", GZIP_LEVEL, stack.enter_context(
+                open(scratch.with_suffix(f".{name}.gz"), "wb")), mtime))
+            for name in names
+        }  # fmt: skip
+        quads = _TriplesToQuads(member["nq"], graph) if "nq" in member else None
+        written = amend.triples(_Tee([sink for sink in (member.get("nt"), quads) if sink is not None]))
+        if written is None or ("ttl" in member and not amend.turtle(member["ttl"])):
+            return None
+        if quads is not None:
+            quads.close()
+    return written
 
 
 Amendment = tuple[list[ox.Triple], list[ox.Triple]]  # the statements a session removed from a graph, and added
@@ -400,16 +429,18 @@ def amended_triples(
     previous: Iterable[bytes],
     removed: list[ox.Triple],
     added: list[ox.Triple],
-    output: IO[bytes],
+    output: _Tee | IO[bytes],
     lines_of: dict[bytes, list[bytes]] | None = None,
     located: Located | None = None,
+    lines: int | None = None,
 ) -> int | None:
     """Write a graph's N-Triples from its previous ones (chunks of whole lines), less the lines of the statements
     removed, plus those added; the lines written, or None (nothing to keep of what was written) when a blank node
     is among them (its label in the previous dump is the store's own) or ``located`` is wrong.  ``lines_of``, when
     given, is filled with the lines each subject that lost or gained a statement holds now, in runs of whole lines
     (its Turtle block is made from them, see :func:`_blocks`).  ``located``: where each subject's lines are in the
-    previous N-Triples (:func:`carrefour.artifacts.dump_blocks.subject_runs`), each checked when read.
+    previous N-Triples (:func:`carrefour.artifacts.dump_blocks.subject_runs`), each checked when read.  ``lines``:
+    how many the previous N-Triples hold, when known (else counted as they are read: 0.15 s for a million).
 
     A subject's new lines take the place of its first line removed (a value changed stays among the
     subject's others, and the Turtle groups them); those of a subject that lost nothing come last, together.
@@ -430,10 +461,11 @@ def amended_triples(
     changed = losing | pending.keys() if lines_of is not None else losing
     for subject in changed:
         now[subject] = list(pending.get(subject, ()))
-    written = 0
+    written = lines or 0
     within = BlocksInChunks(located, changed) if located is not None else None
     for chunk in previous:
-        written += chunk.count(b"\n")
+        if lines is None:
+            written += chunk.count(b"\n")
         start = 0  # what is not written of the chunk yet
         if within is None:
             blocks = [(b.start(), b.end(), b[1], True) for b in SUBJECT_RUN.finditer(chunk) if b[1] in changed]
@@ -627,9 +659,17 @@ def write_dumps(
             if copied is not None:
                 counts[graph.value] = copied
                 continue
-            known = _graph_files(view, graph, content, _amender(reused, graph, amendments), scratch)
             holding = [p for p in plans if p.holds(graph.value)]
-            counts[graph.value] = _write_members(scratch, graph, holding, outputs, known)
+            names = [name for name in _MEMBERS if any(plan.format == name for plan in holding)]
+            amend = _amender(reused, graph, amendments)
+            amended = _amended_members(amend, scratch, graph, names, mtime) if amend is not None else None
+            if amended is None:
+                known = _graph_files(view, graph, content, scratch)
+                amended = _compress_members(scratch, graph, names, mtime, known)
+            counts[graph.value] = amended
+            for plan in holding:
+                packed = scratch.with_suffix(f".{plan.format}.gz")
+                outputs[plan.file].copy(graph.value, _chunks(packed, 0, packed.stat().st_size))
         for file, output in outputs.items():
             written[file] = output.finish()
     except BaseException:
@@ -680,31 +720,22 @@ def write_dumps(
 _MEMBERS = {"nq": ".nt", "nt": ".nt", "ttl": ".ttl"}  # format -> the scratch file its member is made from
 
 
-def _write_members(
-    scratch: Path, graph: ox.NamedNode, holding: list[DumpPlan], outputs: dict[str, GzipOutput], known: int | None
-) -> int:
-    """The graph's member of each file ``holding`` it, from its N-Triples and Turtle in ``scratch``; its statements
-    (``known``, else counted once, as the N-Triples or N-Quads are compressed).
+def _compress_members(scratch: Path, graph: ox.NamedNode, names: list[str], mtime: int, known: int | None) -> int:
+    """The graph's member of each format of ``names`` in ``scratch.{name}.gz``, from its N-Triples and Turtle in
+    ``scratch``; its statements (``known``, else counted once, as the N-Triples or N-Quads are compressed).
 
     Each format's member is compressed once and copied into every file of that format: the hub's N-Quads and its
     open part hold the same bytes, and so do the union's Turtle and the partner's (compressing 5 members, where
     3 differ, took 3.4 s of a 1 % change's 11.5 s of dumps at 40,000 records).  The three formats are compressed
     side by side, one thread each: ISA-L lets go of the interpreter while it compresses.
     """
-    files = {name: [plan.file for plan in holding if plan.format == name] for name in _MEMBERS}
-    needed = [name for name, found in files.items() if found]
-    mtime = next(iter(outputs.values())).mtime
-    counted = None if known is not None else next((name for name in needed if name != "ttl"), None)
+    counted = None if known is not None else next((name for name in names if name != "ttl"), None)
 
     def compress(name: str) -> int | None:
         return _compress(scratch, graph, name, mtime, count=name == counted)
 
-    with ThreadPoolExecutor(max_workers=len(needed) or 1) as pool:
-        lines = dict(zip(needed, pool.map(compress, needed), strict=True))
-    for name in needed:
-        packed = scratch.with_suffix(f".{name}.gz")
-        for file in files[name]:
-            outputs[file].copy(graph.value, _chunks(packed, 0, packed.stat().st_size))
+    with ThreadPoolExecutor(max_workers=len(names) or 1) as pool:
+        lines = dict(zip(names, pool.map(compress, names), strict=True))
     return known if known is not None else lines.get(counted or "") or 0
 
 
@@ -718,8 +749,8 @@ def _compress(scratch: Path, graph: ox.NamedNode, name: str, mtime: int, count: 
 
 @dataclass(frozen=True)
 class _Amend:
-    triples: Callable[[IO[bytes]], int | None]  # writes the N-Triples; their count when it is what the graph holds
-    turtle: Callable[[IO[bytes]], bool] | None  # writes the Turtle, once the N-Triples are right; False: it could not
+    triples: Callable[[_Tee], int | None]  # writes the N-Triples; their count when it is what the graph holds
+    turtle: Callable[[IO[bytes]], bool]  # writes the Turtle, once the N-Triples are right; False: it could not
 
 
 def _amender(reused: _Reused, graph: ox.NamedNode, amendments: Amendments | None) -> _Amend | None:
@@ -727,23 +758,24 @@ def _amender(reused: _Reused, graph: ox.NamedNode, amendments: Amendments | None
     when both are known (else the graph is read from the store)."""
     amendment = amendments.changes.get(graph) if amendments is not None else None
     previous = reused.triples(graph) if amendment is not None else None
-    if previous is None or amendment is None or amendments is None:
+    turtle = reused.turtle(graph) if previous is not None else None
+    if previous is None or turtle is None or amendment is None or amendments is None:
         return None
     size = amendments.sizes.get(graph.value)
-    turtle = reused.turtle(graph)
     located = reused.located(graph)  # found ahead by the helper, when it was
 
     lines_of: dict[bytes, list[bytes]] = {}  # the changed subjects' lines now, as the N-Triples are amended
 
-    def triples(output: IO[bytes]) -> int | None:
-        written = amended_triples(previous, *amendment, output, lines_of, located[0] if located else None)
+    def triples(output: _Tee) -> int | None:
+        written = amended_triples(
+            previous, *amendment, output, lines_of, located[0] if located else None, reused.lines(graph)
+        )
         return written if written is not None and written == size else None
 
     def amend_turtle(output: IO[bytes]) -> bool:
-        assert turtle is not None
         return amended_turtle(turtle, _blocks(lines_of), output, located[1] if located else None)
 
-    return _Amend(triples, None if turtle is None else amend_turtle)
+    return _Amend(triples, amend_turtle)
 
 
 def session_amendments(writer: Writer, sizes: dict[str, int], previous: dict[str, Any]) -> Amendments | None:

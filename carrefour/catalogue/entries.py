@@ -12,8 +12,9 @@ from a full reading (the tests compare both, table by table).
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ import orjson
 from carrefour.artifacts.changes import memory_view
 from carrefour.artifacts.search import LiteralTexts
 from carrefour.catalogue.records import Record, View, read_records
+from carrefour.file_ranges import copy_range
 from carrefour.vocab import Hub
 
 ENTRIES_FILE = "catalogue-entries.jsonl"
@@ -95,15 +97,20 @@ def entry_line(section: str, entry: Entry) -> bytes:
     return orjson.dumps([section, *_dump(entry)]) + b"\n"
 
 
-def entry_lines(path: Path, hub: Hub) -> dict[str, tuple[str, bytes]] | None:
-    """IRI -> (section, line) of every entry of ``path``, in its order, the lines not decoded (an index amended
-    for 400 records decodes theirs and their twins', not 75,000); None when there are none written for this hub
-    in this format."""
-    found: dict[str, tuple[str, bytes]] = {}
+Lines = dict[str, tuple[str, bytes, int]]  # IRI -> section, line, where the line begins in its file
+
+
+def entry_lines(path: Path, hub: Hub) -> Lines | None:
+    """IRI -> (section, line, offset) of every entry of ``path``, in its order, the lines not decoded (an index
+    amended for 400 records decodes theirs and their twins', not 75,000); None when there are none written for this
+    hub in this format."""
+    found: Lines = {}
     try:
         with path.open("rb") as lines:
-            if orjson.loads(next(lines, b"{}")) != {"format": FORMAT, "base": hub.base}:
+            header = next(lines, b"{}")
+            if orjson.loads(header) != {"format": FORMAT, "base": hub.base}:
                 return None
+            offset = len(header)
             for line in lines:
                 start = line.index(b'","') + 3  # ["record","<iri>",…: an IRI holds no quote, no backslash
                 iri = line[start : line.index(b'"', start)]
@@ -111,10 +118,32 @@ def entry_lines(path: Path, hub: Hub) -> dict[str, tuple[str, bytes]] | None:
                     section, name = orjson.loads(line)[:2]
                 else:
                     section, name = line[2 : start - 3].decode(), iri.decode()
-                found[name] = (section, line)
+                found[name] = (section, line, offset)
+                offset += len(line)
     except (OSError, ValueError, KeyError, TypeError):
         return None
     return found
+
+
+def amend_lines(previous: Path, target: Path, hub: Hub, lines: Lines, changed: Mapping[str, bytes]) -> None:
+    """The entries file ``previous`` (read as ``lines``) with the lines of ``changed`` (IRI -> its line now) in the
+    place of theirs, written to ``target``: the rest is copied by the kernel (writing the 76 MiB of 40,000 records'
+    entries line by line took 0.2 to 0.5 s of a 1 % change).  A file that is no longer the one read is written
+    from ``lines``."""
+    ends = max((offset + len(line) for _, line, offset in lines.values()), default=0)
+    temporary = target.with_suffix(".tmp")
+    with open(previous, "rb") as source:
+        if os.fstat(source.fileno()).st_size != ends:
+            write_lines(target, hub, (changed.get(iri, line) for iri, (_, line, _) in lines.items()))
+            return
+        with temporary.open("wb") as out:
+            at = 0
+            for offset, before, now in sorted((lines[iri][2], lines[iri][1], line) for iri, line in changed.items()):
+                copy_range(source, out, at, offset - at)
+                out.write(now)
+                at = offset + len(before)
+            copy_range(source, out, at, ends - at)
+    temporary.replace(target)
 
 
 def parse_entry(line: bytes) -> Entry:

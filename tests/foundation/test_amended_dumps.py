@@ -68,6 +68,9 @@ def test_amended_ntriples_are_the_definitions(before: set[ox.Triple], after: set
     output, lines_of = io.BytesIO(), {}
     assert amended_triples(_chunks(previous, cuts), removed, added, output, lines_of) == len(after)
     assert output.getvalue() == _triples_by_definition(previous, removed, added)
+    counted = io.BytesIO()  # the previous lines' number given, not counted: the same count, the same bytes
+    assert amended_triples(_chunks(previous, cuts), removed, added, counted, {}, lines=len(before)) == len(after)
+    assert counted.getvalue() == output.getvalue()
     # the lines each subject changed holds now, those its Turtle block is made from
     changed = {str(t.subject).encode() for t in before ^ after}
     assert lines_of.keys() == changed

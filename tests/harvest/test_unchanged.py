@@ -285,6 +285,38 @@ def test_the_dumps_after_a_changed_feed_hold_what_the_store_holds(
     assert check_dumps(snapshot, hubs.hub) == []
 
 
+def test_an_amendment_given_up_half_written_leaves_dumps_read_from_the_store(
+    tmp_path: Path, validator: Validator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The members of an amended graph are compressed as they are written: one given up after writing part of its
+    Turtle (blocks found wrong) is made again from the store, and no byte of the attempt is left in the files."""
+    records, _ = generate(RECORDS, seed=14)
+    feed = write_feed(tmp_path / "feed.json", records)
+    hubs = Hubs(tmp_path, feed, validator)
+    hubs.harvest()
+    change(records, 0.1, seed=14)
+    write_feed(feed, records)
+    read_back: list[ox.NamedNode] = []
+    original = OxigraphView.dump
+    monkeypatch.setattr(OxigraphView, "dump", lambda view, output, fmt, graph=None: (
+        read_back.append(graph), original(view, output, fmt, graph)))  # fmt: skip
+    monkeypatch.setattr(dumps, "amended_turtle", lambda previous, now, output, located=None: (
+        output.write(b"<urn:x:half> <urn:x:written> .\n"), False)[1])  # fmt: skip
+    hubs.harvest()
+    partner_graph = hubs.hub.graph("partner", hubs.spec.id)
+    assert partner_graph in read_back
+    snapshot = hubs.store.snapshot()
+    folder = snapshot.info.artifacts
+    assert folder is not None
+    partner = {(q.subject, q.predicate, q.object) for q in hubs.graph("partner")}
+    assert dumped(folder, f"partner-{hubs.spec.id}.nt.gz", ox.RdfFormat.N_TRIPLES) == partner
+    assert dumped(folder, f"partner-{hubs.spec.id}.ttl.gz", ox.RdfFormat.TURTLE) == partner
+    history = history_graph(hubs.hub)
+    held = {(q.subject, q.predicate, q.object, q.graph_name) for q in snapshot.quads() if q.graph_name != history}
+    assert dumped(folder, "carrefour.nq.gz", ox.RdfFormat.N_QUADS) == held
+    assert check_dumps(snapshot, hubs.hub) == []
+
+
 def test_the_kept_index_is_read_only_for_the_version_it_was_made_for(tmp_path: Path, validator: Validator) -> None:
     records, _ = generate(RECORDS, seed=12)
     hubs = Hubs(tmp_path, write_feed(tmp_path / "feed.json", records), validator)
