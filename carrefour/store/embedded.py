@@ -353,6 +353,14 @@ class EmbeddedWriter(OxigraphView):
         raise StoreError("public queries run on published snapshots, not in write sessions")
 
 
+TRASH = ".deleting-"  # a generation being deleted (its folder's name)
+
+
+def _delete(folders: list[Path]) -> None:
+    for folder in folders:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 class EmbeddedStore:
     """The default store: one folder on disk, no server to install."""
 
@@ -458,8 +466,7 @@ class EmbeddedStore:
         :raises StoreBusy: another process holds the write session.
         :raises BaseMismatch: the published version holds another base than this store's.
         """
-        with self._locked():
-            self._collect_garbage()
+        with self._locked(), self._collecting_garbage():
             previous = self.snapshot() if self.published() else None
             if previous is not None and previous.info.base_url != (moving_from or self.base_url):
                 raise BaseMismatch(
@@ -537,7 +544,7 @@ class EmbeddedStore:
         current = pointer["generation"] if pointer else None
         folders = sorted(self.generations_dir.iterdir()) if self.generations_dir.is_dir() else []
         found = [p for p in folders if p.name.isdigit() and not (p / COMMITTED).exists() and p.name != current]
-        return found + sorted(self.root.glob(f".{POINTER}.*"))
+        return found + [p for p in folders if p.name.startswith(TRASH)] + sorted(self.root.glob(f".{POINTER}.*"))
 
     def leftovers(self) -> list[Path]:
         """What write sessions that died left (unpublished generations, their checkpoints, pointer drafts).
@@ -557,22 +564,35 @@ class EmbeddedStore:
         """
         with self._locked():
             found = self._unpublished()
-            self._collect_garbage()
+            with self._collecting_garbage():
+                pass
         return found
 
-    def _collect_garbage(self) -> None:
-        """Delete unpublished leftovers and all but the newest published generations."""
-        for path in self._unpublished():
-            if path.is_dir():
-                shutil.rmtree(path, ignore_errors=True)
-            else:
-                path.unlink(missing_ok=True)
+    @contextmanager
+    def _collecting_garbage(self) -> Iterator[None]:
+        """Unpublished leftovers and all but the newest published generations deleted by a thread while the block
+        runs (unlinking a generation's files took 0.3 to 0.45 s at the start of every write session at 40,000
+        records), moved out of the way first: a folder being deleted is never taken for a generation.  What a
+        process stopped before deleting is deleted by the next one."""
         pointer = self._read_pointer()
         current = pointer["generation"] if pointer else None
-        committed = [p for p in sorted(self.generations_dir.iterdir()) if p.name.isdigit()]
-        for path in committed[: -(self.keep_generations - 1)]:
-            if path.name != current:
-                shutil.rmtree(path, ignore_errors=True)
+        unpublished = self._unpublished()
+        committed = [p for p in sorted(self.generations_dir.iterdir()) if p.name.isdigit() and p not in unpublished]
+        doomed = [p for p in committed[: -(self.keep_generations - 1)] if p.name != current]
+        folders = []
+        for path in [*unpublished, *doomed]:
+            if not path.is_dir():
+                path.unlink(missing_ok=True)
+            elif path.name.startswith(TRASH):
+                folders.append(path)
+            else:
+                folders.append(path.rename(path.with_name(f"{TRASH}{path.name}-{secrets.token_hex(4)}")))
+        deleting = threading.Thread(target=_delete, args=(folders,), name="carrefour-garbage")
+        deleting.start()
+        try:
+            yield
+        finally:
+            deleting.join()
 
     def close(self) -> None:
         self.pool.close()

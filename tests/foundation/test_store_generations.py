@@ -13,7 +13,7 @@ import pytest
 
 from bench.processes import descendants, survivors
 from carrefour.errors import StoreBusy, StoreError
-from carrefour.store.embedded import EmbeddedStore
+from carrefour.store.embedded import TRASH, EmbeddedStore
 from carrefour.store.helper import Helper
 from tests.support.lingering import linger
 
@@ -115,3 +115,21 @@ def test_old_generations_are_collected(store: EmbeddedStore) -> None:
     names = sorted(p.name for p in store.generations_dir.iterdir() if p.is_dir())
     assert len(names) == store.keep_generations
     assert store.snapshot().count(G) == 6
+
+
+def test_old_generations_are_deleted_beside_the_session_and_a_deletion_left_unfinished_is_finished(
+    store: EmbeddedStore,
+) -> None:
+    for n in range(store.keep_generations):
+        publish(store, n + 1, "v")
+    stopped = store.generations_dir / f"{TRASH}00000001-0a1b2c3d"  # a process stopped while deleting it
+    (stopped / "artifacts").mkdir(parents=True)
+    (stopped / "artifacts" / "catalogue.sqlite").write_bytes(b"x" * 1000)
+    assert stopped in store.leftovers()
+    oldest = min(p.name for p in store.generations_dir.iterdir() if p.name.isdigit())
+    with store.writer() as writer:
+        assert not (store.generations_dir / oldest).exists()  # moved aside as the session begins
+        writer.replace_graph(G, triples(2, "w"))
+    names = sorted(p.name for p in store.generations_dir.iterdir() if p.is_dir())
+    assert len(names) == store.keep_generations and not any(name.startswith(TRASH) for name in names)
+    assert store.leftovers() == [] and store.snapshot().count(G) == 2
