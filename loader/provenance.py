@@ -22,6 +22,7 @@ import pyoxigraph as ox
 
 from carrefour.store.base import Snapshot
 from carrefour.vocab import DCT, PROV, RDF, XSD, Hub
+from loader.content_hashes import published_hash
 
 _DATETIME = ox.NamedNode(XSD + "dateTime")
 GENERATED_BY = ox.NamedNode(PROV + "wasGeneratedBy")
@@ -101,7 +102,7 @@ def record_provenance(
     records: dict[str, str],  # record IRI -> its source (the partner's record URL), may be empty
     changed: set[str],
     previous_times: dict[str, PublishedTimes],
-    hashes: dict[str, str] | None = None,  # record IRI -> content hash (loader.record_memo)
+    hashes: dict[str, str] | None = None,  # record IRI -> content hash, hexadecimal (loader.record_memo)
 ) -> list[ox.Triple]:
     """The provenance of ``records``: a record ``changed`` or new is this activity's, now; another keeps its own."""
     triples = []
@@ -119,7 +120,7 @@ def record_provenance(
         modified = ox.Literal(known.modified, datatype=_DATETIME) if kept else stamp
         triples.append(ox.Triple(node, _MODIFIED, modified))
         if iri in hashes:
-            triples.append(ox.Triple(node, content_hash, ox.Literal(hashes[iri])))
+            triples.append(ox.Triple(node, content_hash, ox.Literal(published_hash(hashes[iri]))))
     return triples
 
 

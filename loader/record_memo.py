@@ -16,7 +16,6 @@ skipped one, a partner the history does not follow yet) sends the partner throug
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import os
@@ -76,9 +75,7 @@ def record_digest(fingerprint: str, record: Record) -> str:
         text = json.dumps([record.fields, record.url], sort_keys=True, ensure_ascii=False, default=str).encode()
     else:
         text = fields + b"\0" + orjson.dumps(record.url)
-    # in base 32 (letters and 2 to 7): a published hash never reads like a phone number, as hexadecimal digits may
-    digest = hashlib.sha256(fingerprint.encode() + b"\0" + text).digest()
-    return base64.b32encode(digest).decode("ascii").rstrip("=").lower()
+    return hashlib.sha256(fingerprint.encode() + b"\0" + text).hexdigest()  # published in base 32 (content_hashes)
 
 
 def _not_a_number(value: object) -> bool:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import json
 
 from hypothesis import given
 from hypothesis import strategies as st
 
+from loader.content_hashes import memo_hash, published_hash
 from loader.feeds.items import Record
 from loader.record_memo import record_digest
 
@@ -38,3 +40,10 @@ def test_a_record_hashes_as_its_content_wherever_it_is(first: dict[str, object],
     assert record_digest(FINGERPRINT, Record(first, "$[0]")) == record_digest(FINGERPRINT, Record(reordered, "$[9]"))
     if json.dumps(first, sort_keys=True) != json.dumps(second, sort_keys=True):
         assert record_digest(FINGERPRINT, Record(first, "$[0]")) != record_digest(FINGERPRINT, Record(second, "$[0]"))
+
+
+@given(st.binary(min_size=32, max_size=32))
+def test_a_hash_is_published_in_base_32_and_read_back_as_the_memo_keys_it(raw: bytes) -> None:
+    published = published_hash(raw.hex())
+    assert published == base64.b32encode(raw).decode("ascii").rstrip("=").lower() and len(published) == 52
+    assert memo_hash(published) == raw.hex()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -28,6 +29,7 @@ from loader.initialise import initialise
 from loader.mapping.engine import RecordMapper
 from loader.partners import load_partner
 from loader.provenance import activity_iri
+from loader.published_index import FORMAT as INDEX_FORMAT
 from loader.published_index import INDEX_FILE, PublishedIndex, read_index
 from loader.record_spans import read_spans, scan_spans
 from loader.validation import Validator
@@ -118,8 +120,10 @@ def test_an_unchanged_feed_is_neither_mapped_nor_written_again(
     first = hubs.harvest()
     data, taxonomy, published = hubs.graph("partner"), hubs.graph("taxonomy"), hubs.records_file()
     written = hubs.records_path().stat().st_ino
-    hashes = {q.subject.value for q in hubs.graph("provenance") if q.predicate == hubs.hub.term("contentHash")}
-    assert hashes == set(first.diff.loaded)  # every record published, none with a finding, has its hash
+    hashes = {q.subject.value: q.object.value for q in hubs.graph("provenance")
+              if q.predicate == hubs.hub.term("contentHash")}  # fmt: skip
+    assert hashes.keys() == set(first.diff.loaded)  # every record published, none with a finding, has its hash
+    assert all(re.fullmatch("[a-z2-7]{52}", value) for value in hashes.values())  # in base 32, never in digits
 
     mapped = count_mapped(monkeypatch)
     second = hubs.harvest()
@@ -324,11 +328,15 @@ def test_the_kept_index_is_read_only_for_the_version_it_was_made_for(tmp_path: P
     snapshot = hubs.store.snapshot()
     folder = hubs.config.store_path / "harvest" / hubs.spec.id
     path = folder / INDEX_FILE
-    planted = {"version": snapshot.info.version, "keys": [["http://x.test/r", "k"]], "hashes": [], "created": []}
+    planted = {"format": INDEX_FORMAT, "version": snapshot.info.version, "keys": [["http://x.test/r", "k"]],
+               "hashes": [], "created": []}  # fmt: skip
     path.write_text(json.dumps(planted))
     assert read_index(snapshot, hubs.hub, hubs.spec.id, folder) == PublishedIndex(
         frozenset({("http://x.test/r", "k")}), frozenset(), frozenset()
     )
+    path.write_text(json.dumps({key: value for key, value in planted.items() if key != "format"}))
+    assert ("http://x.test/r", "k") not in read_index(snapshot, hubs.hub, hubs.spec.id, folder).keys  # hashes in
+    # base 32, as written before the index kept them in hexadecimal: the store is read
     path.write_text(json.dumps({**planted, "version": "another"}))
     assert ("http://x.test/r", "k") not in read_index(snapshot, hubs.hub, hubs.spec.id, folder).keys
     path.write_text("{not json")
