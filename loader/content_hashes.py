@@ -10,6 +10,7 @@ re-harvest of 40,000 records); only the records published again are written in b
 from __future__ import annotations
 
 import base64
+import binascii
 
 
 def published_hash(digest: str) -> str:
@@ -18,5 +19,9 @@ def published_hash(digest: str) -> str:
 
 
 def memo_hash(published: str) -> str:
-    """The hexadecimal SHA-256 of a hash as published."""
-    return base64.b32decode(published.upper() + "=" * (-len(published) % 8)).hex()
+    """The hexadecimal SHA-256 of a hash as published; a value that is no such hash is kept as it is (no feed
+    record's hash is ever that: its record is mapped again)."""
+    try:
+        return base64.b32decode(published.upper() + "=" * (-len(published) % 8)).hex()
+    except (binascii.Error, ValueError):
+        return published

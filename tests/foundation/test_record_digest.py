@@ -47,3 +47,8 @@ def test_a_hash_is_published_in_base_32_and_read_back_as_the_memo_keys_it(raw: b
     published = published_hash(raw.hex())
     assert published == base64.b32encode(raw).decode("ascii").rstrip("=").lower() and len(published) == 52
     assert memo_hash(published) == raw.hex()
+
+
+def test_a_published_value_that_is_no_hash_is_kept_as_it_is_and_matches_no_record() -> None:
+    for value in ("not a hash!", "0189", "a" * 51):
+        assert memo_hash(value) == value  # a hexadecimal SHA-256 has 64 digits: no digest is ever one of these
