@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from carrefour.artifacts import catalogue_rows
 from carrefour.artifacts.catalogue_rows import (
     SCHEMA_SQL,
     TEXT_COLUMNS,
@@ -55,7 +56,12 @@ def test_terms_amended_for_the_rows_changed_are_those_of_the_whole_index(rows: l
     assert not connection.execute("SELECT name FROM temp.sqlite_master").fetchall()  # no scratch table left
 
 
-def test_a_word_lost_by_every_row_is_no_longer_a_term_and_one_kept_elsewhere_stays() -> None:
+@pytest.mark.parametrize("most", [3_000, 0], ids=["looked-up", "listed-again"])
+def test_a_word_lost_by_every_row_is_no_longer_a_term_and_one_kept_elsewhere_stays(
+    monkeypatch: pytest.MonkeyPatch, most: int
+) -> None:
+    """Whether the words lost are looked for in the index or, past so many, every word is listed again."""
+    monkeypatch.setattr(catalogue_rows, "MOST_LOOKED_UP", most)
     connection = sqlite3.connect(":memory:")
     connection.executescript(SCHEMA_SQL)
     first, second = ("velo cafe", "", "", "", "", ""), ("cafe", "", "", "velo", "", "")
