@@ -38,6 +38,8 @@ REVIEWED: dict[tuple[str, str], str] = {
     ("carrefour/artifacts/stats.py", "<module>"): "the RDF namespace and a constant LIMIT",
     ("carrefour/artifacts/stats.py", "_class_counts"): "a VALUES block: the code's class names, ox.NamedNode types",
     ("carrefour/artifacts/kinds.py", "<module>"): "the RDFS namespace (a constant)",
+    ("carrefour/artifacts/catalogue_rows.py", "amend_terms"): "SQLite, not SPARQL (INSERT … VALUES): the names of "
+    "the code's own scratch tables, its column names and a list of ? placeholders; the rows go as parameters",
     ("carrefour/artifacts/kinds.py", "values_clause"): "the code's own kind names and ox.NamedNode class IRIs",
     ("server/graph_description.py", "access"): "a graph IRI the store holds (ox.NamedNode), in a link to the "
     "editor: a query text the visitor may run, never run by the hub",
