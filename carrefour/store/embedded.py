@@ -539,7 +539,8 @@ class EmbeddedStore:
             os.close(directory)
 
     def _unpublished(self) -> list[Path]:
-        """Unpublished generations and pointer drafts: what dead sessions left, when the caller holds the lock."""
+        """Unpublished generations, folders left being deleted and pointer drafts: what dead sessions left, when the
+        caller holds the lock."""
         pointer = self._read_pointer()
         current = pointer["generation"] if pointer else None
         folders = sorted(self.generations_dir.iterdir()) if self.generations_dir.is_dir() else []
@@ -547,7 +548,8 @@ class EmbeddedStore:
         return found + [p for p in folders if p.name.startswith(TRASH)] + sorted(self.root.glob(f".{POINTER}.*"))
 
     def leftovers(self) -> list[Path]:
-        """What write sessions that died left (unpublished generations, their checkpoints, pointer drafts).
+        """What write sessions that died left (unpublished generations, their checkpoints, folders being deleted,
+        pointer drafts).
 
         None while a session runs: what it writes is not left over.
         """

@@ -245,6 +245,20 @@ def dumped(folder: Path, name: str, format: ox.RdfFormat) -> set[tuple[ox.Term, 
     return {(t.subject, t.predicate, t.object) for t in parsed}
 
 
+def assert_dumps_hold_the_store(hubs: Hubs) -> None:
+    """The partner's N-Triples and Turtle, and the hub's N-Quads, hold what the store holds; the check agrees."""
+    snapshot = hubs.store.snapshot()
+    folder = snapshot.info.artifacts
+    assert folder is not None
+    partner = {(q.subject, q.predicate, q.object) for q in hubs.graph("partner")}
+    assert dumped(folder, f"partner-{hubs.spec.id}.nt.gz", ox.RdfFormat.N_TRIPLES) == partner
+    assert dumped(folder, f"partner-{hubs.spec.id}.ttl.gz", ox.RdfFormat.TURTLE) == partner
+    history = history_graph(hubs.hub)
+    held = {(q.subject, q.predicate, q.object, q.graph_name) for q in snapshot.quads() if q.graph_name != history}
+    assert dumped(folder, "carrefour.nq.gz", ox.RdfFormat.N_QUADS) == held
+    assert check_dumps(snapshot, hubs.hub) == []
+
+
 def test_the_dumps_after_a_changed_feed_hold_what_the_store_holds(
     tmp_path: Path, validator: Validator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -277,16 +291,7 @@ def test_the_dumps_after_a_changed_feed_hold_what_the_store_holds(
     assert partner_graph not in read_back and amended  # the amended graph is not read back from the store
     assert turtles and max(turtles) >= len(again.diff.updated)  # nor parsed again to be written as Turtle
     assert any(located) or cores() == 1, "the partner's blocks were found ahead by the helper"
-    snapshot = hubs.store.snapshot()
-    folder = snapshot.info.artifacts
-    assert folder is not None
-    partner = {(q.subject, q.predicate, q.object) for q in hubs.graph("partner")}
-    assert dumped(folder, f"partner-{hubs.spec.id}.nt.gz", ox.RdfFormat.N_TRIPLES) == partner
-    assert dumped(folder, f"partner-{hubs.spec.id}.ttl.gz", ox.RdfFormat.TURTLE) == partner
-    history = history_graph(hubs.hub)
-    held = {(q.subject, q.predicate, q.object, q.graph_name) for q in snapshot.quads() if q.graph_name != history}
-    assert dumped(folder, "carrefour.nq.gz", ox.RdfFormat.N_QUADS) == held
-    assert check_dumps(snapshot, hubs.hub) == []
+    assert_dumps_hold_the_store(hubs)
 
 
 def test_an_amendment_given_up_half_written_leaves_dumps_read_from_the_store(
@@ -309,16 +314,7 @@ def test_an_amendment_given_up_half_written_leaves_dumps_read_from_the_store(
     hubs.harvest()
     partner_graph = hubs.hub.graph("partner", hubs.spec.id)
     assert partner_graph in read_back
-    snapshot = hubs.store.snapshot()
-    folder = snapshot.info.artifacts
-    assert folder is not None
-    partner = {(q.subject, q.predicate, q.object) for q in hubs.graph("partner")}
-    assert dumped(folder, f"partner-{hubs.spec.id}.nt.gz", ox.RdfFormat.N_TRIPLES) == partner
-    assert dumped(folder, f"partner-{hubs.spec.id}.ttl.gz", ox.RdfFormat.TURTLE) == partner
-    history = history_graph(hubs.hub)
-    held = {(q.subject, q.predicate, q.object, q.graph_name) for q in snapshot.quads() if q.graph_name != history}
-    assert dumped(folder, "carrefour.nq.gz", ox.RdfFormat.N_QUADS) == held
-    assert check_dumps(snapshot, hubs.hub) == []
+    assert_dumps_hold_the_store(hubs)
 
 
 def test_the_kept_index_is_read_only_for_the_version_it_was_made_for(tmp_path: Path, validator: Validator) -> None:
